@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { main } from './program.js';
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdoutIsTty: process.stdout.isTTY === true,
+  env: process.env,
+});

@@ -1,0 +1,128 @@
+import { ModelError } from '../errors.js';
+import { completeCases, type Panel, type ColumnRequest } from '../io/panel.js';
+import type { GroupSpec, ModelSpec } from './spec.js';
+
+export interface NumericGroupData {
+  readonly kind: 'numeric';
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly values: readonly Float64Array[];
+}
+
+export interface FixedEffectGroupData {
+  readonly kind: 'fixed-effect';
+  readonly name: string;
+  readonly columns: readonly [string];
+  /** Level of each used row, 0 … levels − 1. */
+  readonly codes: Int32Array;
+  readonly levels: number;
+}
+
+export type GroupData = NumericGroupData | FixedEffectGroupData;
+
+/** The estimation sample: complete rows only, every group's data aligned with y. */
+export interface ModelData {
+  readonly outcome: string;
+  readonly n: number;
+  readonly y: Float64Array;
+  readonly groups: readonly GroupData[];
+  readonly droppedRows: number;
+  readonly missingByColumn: Readonly<Record<string, number>>;
+}
+
+/** The columns a spec needs, and how each is to be read. */
+export function columnRequests(spec: ModelSpec): ColumnRequest[] {
+  return [
+    { name: spec.outcome, kind: 'numeric' },
+    ...spec.groups.flatMap((g) =>
+      g.columns.map((name): ColumnRequest => ({ name, kind: g.kind === 'numeric' ? 'numeric' : 'categorical' })),
+    ),
+  ];
+}
+
+/**
+ * Assemble the estimation sample: listwise deletion over every used column, then the checks that make the
+ * model estimable — rows remain, the outcome varies, each numeric column varies, each fixed effect has at
+ * least two levels, and there are more rows than parameters (1 + Σ numeric columns + Σ (levels − 1)).
+ */
+export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
+  const used = columnRequests(spec).map((r) => r.name);
+  const cases = completeCases(panel, used);
+  const n = cases.rows.length;
+  const file = panel.file;
+  if (n === 0) {
+    const worst = Object.entries(cases.missingByColumn).sort((a, b) => b[1] - a[1])[0];
+    throw new ModelError(
+      `${file}: no row has all of ${used.join(', ')} present` +
+        (worst ? ` (column "${worst[0]}" is missing in ${worst[1]} of ${panel.rowCount} rows)` : ''),
+    );
+  }
+  const y = pickNumeric(panel, spec.outcome, cases.rows);
+  if (isConstant(y)) {
+    throw new ModelError(`${file}: outcome "${spec.outcome}" has no variance (all ${n} used rows equal ${y[0]}); there is nothing to explain`);
+  }
+  const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
+  const parameters = 1 + groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.values.length : g.levels - 1), 0);
+  if (n <= parameters) {
+    throw new ModelError(
+      `${file}: ${n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`,
+    );
+  }
+  return { outcome: spec.outcome, n, y, groups, droppedRows: cases.droppedRows, missingByColumn: cases.missingByColumn };
+}
+
+function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData {
+  if (group.kind === 'numeric') {
+    const values = group.columns.map((column) => {
+      const v = pickNumeric(panel, column, rows);
+      if (isConstant(v)) {
+        throw new ModelError(
+          `${panel.file}: column "${column}" of group "${group.name}" is constant (${v[0]}) in the used rows, so it explains nothing; drop it`,
+        );
+      }
+      return v;
+    });
+    return { kind: 'numeric', name: group.name, columns: group.columns, values };
+  }
+  const column = group.columns[0]!;
+  const source = panel.columns.get(column);
+  if (!source || source.kind !== 'categorical') throw new ModelError(`${panel.file}: column "${column}" was not read as categorical`);
+  const dense = new Map<number, number>();
+  const codes = new Int32Array(rows.length);
+  rows.forEach((row, i) => {
+    const original = source.codes[row]!;
+    let code = dense.get(original);
+    if (code === undefined) {
+      code = dense.size;
+      dense.set(original, code);
+    }
+    codes[i] = code;
+  });
+  if (dense.size < 2) {
+    throw new ModelError(
+      `${panel.file}: fixed effect "${group.name}" (column "${column}") has only one level in the used rows, so it explains nothing`,
+    );
+  }
+  return { kind: 'fixed-effect', name: group.name, columns: [column], codes, levels: dense.size };
+}
+
+function pickNumeric(panel: Panel, name: string, rows: Int32Array): Float64Array {
+  const source = panel.columns.get(name);
+  if (!source || source.kind !== 'numeric') throw new ModelError(`${panel.file}: column "${name}" was not read as numeric`);
+  const out = new Float64Array(rows.length);
+  rows.forEach((row, i) => (out[i] = source.values[row]!));
+  return out;
+}
+
+function isConstant(values: Float64Array): boolean {
+  return values.every((v) => v === values[0]);
+}
+
+/** Number of parameters of the subset of groups in `mask` (bit g = group g), with the intercept. */
+export function parameterCount(groups: readonly GroupData[], mask: number): number {
+  let count = 1;
+  groups.forEach((g, index) => {
+    if (mask & (1 << index)) count += g.kind === 'numeric' ? g.values.length : g.levels - 1;
+  });
+  return count;
+}

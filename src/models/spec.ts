@@ -1,0 +1,89 @@
+import { UsageError } from '../errors.js';
+
+/** A numeric group enters as its columns; a fixed-effect group as one indicator per level of its column. */
+export type GroupKind = 'numeric' | 'fixed-effect';
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly kind: GroupKind;
+  /** Numeric groups: one or more numeric columns. Fixed-effect groups: exactly one categorical column. */
+  readonly columns: readonly string[];
+}
+
+/** One canonical model: outcome ~ intercept + groups. Every front end (flags, spec file, formula) builds this. */
+export interface ModelSpec {
+  readonly outcome: string;
+  readonly groups: readonly GroupSpec[];
+}
+
+/** The name reserved for 1 − R² in every output. */
+export const UNEXPLAINED = 'unexplained';
+
+/**
+ * The National Audit Office (2019) layout: authority effects ("local-authority characteristics"), deprivation,
+ * common year effects ("national policy changes") and resources (spend and social-worker vacancies).
+ */
+export const NAO_DEFAULT_SPEC: ModelSpec = {
+  outcome: 'cpp_rate',
+  groups: [
+    { name: 'practice', kind: 'fixed-effect', columns: ['la'] },
+    { name: 'deprivation', kind: 'numeric', columns: ['idaci'] },
+    { name: 'policy', kind: 'fixed-effect', columns: ['year'] },
+    { name: 'resources', kind: 'numeric', columns: ['spend', 'vacancy'] },
+  ],
+};
+
+const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Check a spec before any data are read: named groups, unique names, every column in at most one group,
+ * the outcome not among the predictors, one column per fixed effect. Throws UsageError naming the fault.
+ */
+export function validateSpec(spec: ModelSpec): ModelSpec {
+  if (spec.outcome.trim() === '') throw new UsageError('the outcome column name is empty');
+  if (spec.groups.length === 0) throw new UsageError('the model has no groups of predictors');
+  const groupNames = new Set<string>();
+  const owner = new Map<string, string>();
+  for (const group of spec.groups) {
+    if (!GROUP_NAME.test(group.name)) {
+      throw new UsageError(`group name "${group.name}" must start with a letter or _ and use only letters, digits, _ . -`);
+    }
+    if (group.name === UNEXPLAINED) throw new UsageError(`"${UNEXPLAINED}" is reserved for 1 − R²; choose another group name`);
+    if (groupNames.has(group.name)) throw new UsageError(`group name "${group.name}" is used twice`);
+    groupNames.add(group.name);
+    if (group.columns.length === 0 || group.columns.some((c) => c.trim() === '')) {
+      throw new UsageError(`group "${group.name}" names an empty column`);
+    }
+    if (group.kind === 'fixed-effect' && group.columns.length !== 1) {
+      throw new UsageError(`fixed-effect group "${group.name}" takes exactly one column, got ${group.columns.length}`);
+    }
+    for (const column of group.columns) {
+      if (column === spec.outcome) throw new UsageError(`column "${column}" is the outcome and cannot also be in group "${group.name}"`);
+      const previous = owner.get(column);
+      if (previous !== undefined) {
+        throw new UsageError(
+          previous === group.name
+            ? `column "${column}" is listed twice in group "${group.name}"`
+            : `column "${column}" is in two groups ("${previous}" and "${group.name}"); a column may belong to one group only`,
+        );
+      }
+      owner.set(column, group.name);
+    }
+  }
+  return spec;
+}
+
+/** Parse `NAME=COL[,COL...]` as given to --group / --fe. */
+export function parseGroupArgument(text: string, kind: GroupKind): GroupSpec {
+  const flag = kind === 'numeric' ? '--group' : '--fe';
+  const eq = text.indexOf('=');
+  if (eq <= 0 || eq === text.length - 1) {
+    throw new UsageError(`${flag} expects NAME=COL${kind === 'numeric' ? '[,COL...]' : ''}, got "${text}"`);
+  }
+  const name = text.slice(0, eq).trim();
+  const columns = text
+    .slice(eq + 1)
+    .split(',')
+    .map((c) => c.trim());
+  return { name, kind, columns };
+}

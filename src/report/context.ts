@@ -1,0 +1,20 @@
+import type { DecompositionResult } from '../models/decompose.js';
+
+/** A decomposition and what a reader needs to know about where it came from. */
+export interface DecompositionReport {
+  readonly result: DecompositionResult;
+  /** Input file as named by the user (or `<stdin>`). */
+  readonly file: string;
+  /** Set when the data are the bundled synthetic dataset: says so in every output. */
+  readonly datasetNote?: string;
+}
+
+/** Percent with one decimal, as printed everywhere (−0.0 shown as 0.0). */
+export function formatPercent(share: number): string {
+  const text = (share * 100).toFixed(1);
+  return text === '-0.0' ? '0.0' : text;
+}
+
+export const METHOD_LABELS: Readonly<Record<DecompositionResult['method'], string>> = {
+  shapley: 'exact Shapley values (LMG)',
+};
