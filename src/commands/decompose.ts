@@ -44,7 +44,7 @@ export function runDecompose(options: DecomposeOptions): string {
   const spec = specFromOptions(options);
   const path = options.file ?? bundledDatasetPath();
   const source = readSource(path);
-  const table = parseCsv({ ...source, name: options.file ?? BUNDLED_DATASET });
+  const table = parseCsv(options.file === undefined ? { ...source, name: BUNDLED_DATASET } : source);
   const panel = readPanel(table, columnRequests(spec), { missingTokens: options.missingTokens });
   const result = decomposeShapley(buildModelData(panel, spec));
   const isBundled = resolve(path) === bundledDatasetPath();

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run.js';
+
+const NAO = { practice: 44, deprivation: 15, policy: 10, resources: 6 };
+
+describe('decompose on the command line', () => {
+  it('reproduces the NAO split within 1 point on the bundled data by default', () => {
+    const result = runCli(['decompose', '--format', 'json']);
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.method).toBe('shapley');
+    expect(json.n).toBe(912);
+    for (const [name, percent] of Object.entries(NAO)) {
+      const group = json.groups.find((g: { name: string }) => g.name === name);
+      expect(Math.abs(group.percent - percent)).toBeLessThan(1);
+    }
+    expect(Math.abs(json.unexplained.percent - 25)).toBeLessThan(1);
+    expect(json.notes.join(' ')).toMatch(/SYNTHETIC/);
+  });
+
+  it('prints a table with every group, the unexplained rest and the synthetic-data note', () => {
+    const result = runCli(['decompose']);
+    expect(result.status).toBe(0);
+    for (const name of [...Object.keys(NAO), 'unexplained']) expect(result.stdout).toMatch(new RegExp(`^  ${name} .*\\d+\\.\\d%`, 'm'));
+    expect(result.stdout).toMatch(/rows used: 912 of 912 \(0 dropped/);
+    expect(result.stdout).toMatch(/fixed effects: la 152 levels, year 6 levels/);
+    expect(result.stdout).toMatch(/R² = 0\.\d{4}; method: exact Shapley/);
+    expect(result.stdout).toMatch(/SYNTHETIC/);
+    expect(result.stdout).not.toMatch(/\u001b\[/); // no colour when not a terminal
+  });
+
+  it('works on a file with other column names, and its table and JSON agree', () => {
+    const args = ['decompose', 'fixtures/reference-panel.csv', '--outcome', 'y', '--fe', 'unit=region_code', '--group', 'a=x1,x2'];
+    const json = JSON.parse(runCli([...args, '--format', 'json']).stdout);
+    expect(json.outcome).toBe('y');
+    expect(json.droppedRows).toBe(3);
+    expect(json.groups.map((g: { name: string }) => g.name)).toEqual(['unit', 'a']);
+    expect(json.groups[0]).toMatchObject({ kind: 'fixed-effect', columns: ['region_code'], levels: 30 });
+    expect(json.groups[1]).not.toHaveProperty('levels');
+    const sum = json.groups.reduce((s: number, g: { share: number }) => s + g.share, 0) + json.unexplained.share;
+    expect(sum).toBeCloseTo(1, 12);
+    const table = runCli(args).stdout;
+    expect(table).toContain(`${json.groups[0].percent.toFixed(1)}%`);
+    expect(table).toContain(`${json.unexplained.percent.toFixed(1)}%`);
+    expect(table).not.toMatch(/SYNTHETIC/);
+  });
+
+  it('reads standard input with "-" and writes --output', () => {
+    const input = readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8');
+    const fromStdin = runCli(['decompose', '-', '--format', 'json'], input);
+    expect(fromStdin.status).toBe(0);
+    const json = JSON.parse(fromStdin.stdout);
+    expect(json.file).toBe('<stdin>');
+    const out = join(mkdtempSync(join(tmpdir(), 'cpv-out-')), 'split.json');
+    const written = runCli(['decompose', '--format', 'json', '--output', out]);
+    expect(written.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).groups).toEqual(json.groups);
+  });
+
+  it('accepts a BOM, CRLF line ends and extra missing markers', () => {
+    const input = readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8');
+    const crlf = '\ufeff' + input.replaceAll('\n', '\r\n').replace(/(\r\nLA00[23],2013,)[0-9.]+/g, '$1.');
+    const result = runCli(['decompose', '-', '--format', 'json', '--na', '.'], crlf);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ n: 910, droppedRows: 2 });
+    expect(runCli(['decompose', '-'], crlf).stderr).toMatch(/row 9, column "idaci": "\." is not a number/);
+  });
+
+  it('colours the bars only for a terminal without NO_COLOR', () => {
+    // FORCE_COLOR does not apply: colour is decided from the stream, so a pipe stays plain.
+    expect(runCli(['decompose'], undefined, { FORCE_COLOR: '1' }).stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('documents the defaults in --help', () => {
+    const result = runCli(['decompose', '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--outcome cpp_rate --fe practice=la --group deprivation=idaci --fe policy=year --group resources=spend,vacancy');
+    expect(result.stdout).toMatch(/SYNTHETIC/);
+  });
+
+  it('simulate writes the bundled dataset from seed 2019', () => {
+    const result = runCli(['simulate', '--seed', '2019']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8'));
+  });
+});

@@ -1,0 +1,64 @@
+import { Matrix, solve } from 'ml-matrix';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import type { Panel, PanelColumn } from '../src/io/panel.js';
+
+/** A small deterministic generator for test data (independent of the code under test's own helpers). */
+export function testRandom(seed: number): { uniform: () => number; normal: () => number } {
+  const generator = xoroshiro128plus(seed);
+  const uniform = () => uniformFloat64(generator);
+  return {
+    uniform,
+    // Box–Muller: deliberately a different normal generator from the one in src.
+    normal: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
+  };
+}
+
+/** An in-memory panel from plain arrays: numbers become numeric columns, strings categorical. */
+export function panelFrom(columns: Record<string, readonly number[] | readonly string[]>): Panel {
+  const map = new Map<string, PanelColumn>();
+  let rowCount = 0;
+  for (const [name, values] of Object.entries(columns)) {
+    rowCount = values.length;
+    if (typeof values[0] === 'number') {
+      map.set(name, { kind: 'numeric', name, values: Float64Array.from(values as number[]) });
+    } else {
+      const levels = [...new Set(values as string[])];
+      map.set(name, { kind: 'categorical', name, levels, codes: Int32Array.from(values as string[], (v) => levels.indexOf(v)) });
+    }
+  }
+  return { file: 'test.csv', rowCount, columns: map };
+}
+
+/**
+ * R² of y on an intercept and the given columns by SVD least squares (ml-matrix), an estimator independent of
+ * the QR under test that also copes with rank-deficient designs (minimum-norm solution, same fitted values).
+ */
+export function referenceR2(y: readonly number[], columns: readonly (readonly number[])[]): number {
+  const n = y.length;
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  const tss = y.reduce((a, b) => a + (b - mean) ** 2, 0);
+  const X = new Matrix(n, columns.length + 1);
+  for (let i = 0; i < n; i++) {
+    X.set(i, 0, 1);
+    columns.forEach((column, j) => X.set(i, j + 1, column[i]!));
+  }
+  const Y = Matrix.columnVector([...y]);
+  const beta = solve(X, Y, true);
+  const fitted = X.mmul(beta);
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += (y[i]! - fitted.get(i, 0)) ** 2;
+  return 1 - rss / tss;
+}
+
+/** 0/1 indicator columns, one per level of a categorical vector. */
+export function dummies(labels: readonly string[]): number[][] {
+  const levels = [...new Set(labels)];
+  return levels.map((level) => labels.map((label) => (label === level ? 1 : 0)));
+}
+
+/** All permutations of 0 … k − 1. */
+export function permutations(k: number): number[][] {
+  if (k === 0) return [[]];
+  return permutations(k - 1).flatMap((p) => Array.from({ length: k }, (_, i) => [...p.slice(0, i), k - 1, ...p.slice(i)]));
+}
