@@ -117,12 +117,3 @@ function pickNumeric(panel: Panel, name: string, rows: Int32Array): Float64Array
 function isConstant(values: Float64Array): boolean {
   return values.every((v) => v === values[0]);
 }
-
-/** Number of parameters of the subset of groups in `mask` (bit g = group g), with the intercept. */
-export function parameterCount(groups: readonly GroupData[], mask: number): number {
-  let count = 1;
-  groups.forEach((g, index) => {
-    if (mask & (1 << index)) count += g.kind === 'numeric' ? g.values.length : g.levels - 1;
-  });
-  return count;
-}
