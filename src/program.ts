@@ -4,6 +4,7 @@ import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
 import { parseGroupArgument, type GroupSpec } from './models/spec.js';
 import { BUNDLED_DATASET, type OutputFormat } from './commands/decompose.js';
+import { DECOMPOSITION_METHODS, type DecompositionMethod } from './models/decompose.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -26,6 +27,15 @@ function integer(name: string, minimum: number) {
     if (!/^\d+$/.test(text.trim()) || Number(text) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}`);
     return Number(text);
   };
+}
+
+interface DecomposeFlags {
+  readonly outcome?: string;
+  readonly method: DecompositionMethod;
+  readonly order?: string;
+  readonly na?: string;
+  readonly format: OutputFormat;
+  readonly output?: string;
 }
 
 /** Build the command-line program; actions return text for `io.stdout` or write `--output`. */
@@ -57,17 +67,25 @@ export function buildProgram(io: CliIo): Command {
       groups.push(parseGroupArgument(text, 'fixed-effect'));
       return groups;
     })
+    .addOption(
+      new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side')
+        .choices([...DECOMPOSITION_METHODS])
+        .default('shapley'),
+    )
+    .option('--order <groups>', 'order of entry for --method sequential, comma-separated group names (default: as given)')
     .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--output <file>', 'write the output to this file instead of standard output')
     .addHelpText('after', DEFAULTS_HELP)
-    .action(async (file: string | undefined, options: { outcome?: string; na?: string; format: OutputFormat; output?: string }) => {
+    .action(async (file: string | undefined, options: DecomposeFlags) => {
       const { runDecompose } = await import('./commands/decompose.js');
       const text = runDecompose({
         ...(file !== undefined ? { file } : {}),
         ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
         groups,
         missingTokens: options.na === undefined ? [] : options.na.split(',').map((t) => t.trim()),
+        method: options.method,
+        ...(options.order !== undefined ? { order: options.order.split(',').map((name) => name.trim()) } : {}),
         format: options.format,
         color: options.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
       });

@@ -3,7 +3,7 @@ import { parseCsv } from '../io/csv.js';
 import { packageRoot } from '../io/packageRoot.js';
 import { readPanel } from '../io/panel.js';
 import { readSource } from '../io/source.js';
-import { decomposeShapley } from '../models/decompose.js';
+import { decompose, type DecompositionMethod } from '../models/decompose.js';
 import { buildModelData, columnRequests } from '../models/modelData.js';
 import { NAO_DEFAULT_SPEC, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec.js';
 import type { DecompositionReport } from '../report/context.js';
@@ -24,6 +24,9 @@ export interface DecomposeOptions {
   readonly outcome?: string;
   readonly groups: readonly GroupSpec[];
   readonly missingTokens: readonly string[];
+  readonly method: DecompositionMethod;
+  /** Sequential order, as group names. */
+  readonly order?: readonly string[];
   readonly format: OutputFormat;
   readonly color: boolean;
 }
@@ -46,7 +49,7 @@ export function runDecompose(options: DecomposeOptions): string {
   const source = readSource(path);
   const table = parseCsv(options.file === undefined ? { ...source, name: BUNDLED_DATASET } : source);
   const panel = readPanel(table, columnRequests(spec), { missingTokens: options.missingTokens });
-  const result = decomposeShapley(buildModelData(panel, spec));
+  const result = decompose(buildModelData(panel, spec), { method: options.method, ...(options.order ? { order: options.order } : {}) });
   const isBundled = resolve(path) === bundledDatasetPath();
   const report: DecompositionReport = {
     result,

@@ -1,22 +1,66 @@
-import type { GroupKind } from './spec.js';
+import { UsageError } from '../errors.js';
+import { commonalityCoefficients } from './commonality.js';
+import { dominanceAnalysis } from './dominance.js';
 import type { ModelData } from './modelData.js';
-import { shapleyValues } from './shapley.js';
+import { owenValues } from './owen.js';
+import { sequentialIncrements } from './sequential.js';
+import { popcount, shapleyValues } from './shapley.js';
+import type { GroupKind } from './spec.js';
 import { createSubsetFitter, type SubsetFitter } from './subsetFit.js';
+import { subsetR2Table } from './subsetTable.js';
+import { uniqueContributions } from './unique.js';
 
-/** One group's part of the outcome's variance. */
+export const DECOMPOSITION_METHODS = ['shapley', 'owen', 'sequential', 'unique', 'commonality', 'dominance', 'all'] as const;
+export type DecompositionMethod = (typeof DECOMPOSITION_METHODS)[number];
+
+/** One group's part of the outcome's variance under the chosen method. */
 export interface GroupShare {
   readonly name: string;
   readonly kind: GroupKind;
   readonly columns: readonly string[];
   /** Fixed-effect groups only: number of levels in the estimation sample. */
   readonly levels?: number;
-  /** Fraction of the total (centred) sum of squares of the outcome attributed to the group. */
+  /** Fraction of the total (centred) sum of squares of the outcome credited to the group. */
   readonly share: number;
 }
 
-export type DecompositionMethod = 'shapley';
+/** One column's Owen value (a fixed effect counts as one column). */
+export interface ColumnShare {
+  readonly group: string;
+  readonly column: string;
+  readonly share: number;
+}
 
-/** A split of the outcome's variance into groups and the unexplained rest; shares sum to 1. */
+export interface CommonalitySet {
+  readonly groups: readonly string[];
+  readonly share: number;
+}
+
+export interface DominancePairResult {
+  readonly a: string;
+  readonly b: string;
+  readonly complete: string | null;
+  readonly conditional: string | null;
+  readonly general: string | null;
+}
+
+export interface ComparisonRow {
+  readonly group: string;
+  readonly shapley: number;
+  readonly owen: number;
+  readonly sequential: number;
+  readonly sequentialReverse: number;
+  readonly unique: number;
+  /** max − min over the five columns. */
+  readonly spread: number;
+}
+
+/**
+ * A split of the outcome's variance. `groups[].share` is each group's headline value under `method`:
+ * Shapley value (shapley, all), group total of Owen values (owen), sequential increment (sequential), unique
+ * contribution (unique, commonality), general dominance weight (dominance). Method-specific details are in the
+ * optional sections named after the method.
+ */
 export interface DecompositionResult {
   readonly method: DecompositionMethod;
   readonly outcome: string;
@@ -30,35 +74,139 @@ export interface DecompositionResult {
   readonly groups: readonly GroupShare[];
   /** 1 − R². */
   readonly unexplained: number;
-  /** Number of subset regressions evaluated. */
+  /** Number of distinct subset regressions evaluated. */
   readonly subsets: number;
   /** Plain-language remarks about the fit (aliased predictors and similar). */
   readonly notes: readonly string[];
+  readonly owen?: { readonly columns: readonly ColumnShare[] };
+  readonly sequential?: { readonly order: readonly string[] };
+  /** R² − Σ unique: explained only jointly (negative under suppression). */
+  readonly unique?: { readonly shared: number };
+  readonly commonality?: { readonly sets: readonly CommonalitySet[] };
+  readonly dominance?: {
+    readonly conditional: readonly { readonly group: string; readonly bySize: readonly number[] }[];
+    readonly pairs: readonly DominancePairResult[];
+  };
+  readonly comparison?: { readonly order: readonly string[]; readonly rows: readonly ComparisonRow[] };
+}
+
+export interface DecomposeOptions {
+  readonly method?: DecompositionMethod;
+  /** Sequential order as group names (a permutation of all groups); default: the order of the spec. */
+  readonly order?: readonly string[];
 }
 
 /**
- * Group-level Shapley (LMG) decomposition of R²: each group's share is its Shapley value for the set function
- * S ↦ R²(S), so shares sum to R² and, with 1 − R² unexplained, to 1.
+ * Apportion R² of the full model to its groups by the chosen method. All methods but Owen read the R² of the
+ * 2^k subsets of groups; Owen also fits subsets of the columns inside each group.
  *
  * Reference: Grömping (2007), "Estimators of relative importance in linear regression based on variance
- * decomposition", The American Statistician 61(2):139–147; Huettner & Sunder (2012), Electronic Journal of
- * Statistics 6:1239–1250 (Owen/Shapley values for R² decompositions).
+ * decomposition", The American Statistician 61(2):139–147.
  */
-export function decomposeShapley(data: ModelData, fitter: SubsetFitter = createSubsetFitter(data)): DecompositionResult {
+export function decompose(data: ModelData, options: DecomposeOptions = {}, fitter: SubsetFitter = createSubsetFitter(data)): DecompositionResult {
+  const method = options.method ?? 'shapley';
   const k = data.groups.length;
+  const names = data.groups.map((g) => g.name);
+  const order = resolveOrder(names, options.order);
+  const table = subsetR2Table(fitter);
   const full = fitter.fit(2 ** k - 1);
-  const values = shapleyValues(k, (mask) => fitter.fit(mask).r2);
+  const shapley = () => shapleyValues(k, (mask) => table[mask]!);
+  const owen = () => owenValues(fitter);
+  const owenTotals = (values: Float64Array) =>
+    Float64Array.from({ length: k }, (_, g) => fitter.unitsOf(g).reduce((sum, u) => sum + values[u]!, 0));
+
+  let headline: Float64Array;
+  let details: Partial<DecompositionResult> = {};
+  switch (method) {
+    case 'shapley':
+      headline = shapley();
+      break;
+    case 'owen': {
+      const values = owen();
+      headline = owenTotals(values);
+      details = {
+        owen: { columns: fitter.units.map((unit, u) => ({ group: names[unit.group]!, column: unit.name, share: values[u]! })) },
+      };
+      break;
+    }
+    case 'sequential':
+      headline = sequentialIncrements(table, order);
+      details = { sequential: { order: order.map((g) => names[g]!) } };
+      break;
+    case 'unique':
+      headline = uniqueContributions(table, k);
+      details = { unique: { shared: full.r2 - headline.reduce((a, b) => a + b, 0) } };
+      break;
+    case 'commonality': {
+      headline = uniqueContributions(table, k);
+      const coefficients = commonalityCoefficients(table, k);
+      details = {
+        commonality: {
+          sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
+            .sort((a, b) => popcount(a) - popcount(b) || a - b)
+            .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
+        },
+      };
+      break;
+    }
+    case 'dominance': {
+      const analysis = dominanceAnalysis(table, k);
+      headline = analysis.general;
+      const nameOf = (g: number | null) => (g === null ? null : names[g]!);
+      details = {
+        dominance: {
+          conditional: analysis.conditional.map((row, g) => ({ group: names[g]!, bySize: Array.from(row) })),
+          pairs: analysis.pairs.map((p) => ({
+            a: names[p.a]!,
+            b: names[p.b]!,
+            complete: nameOf(p.complete),
+            conditional: nameOf(p.conditional),
+            general: nameOf(p.general),
+          })),
+        },
+      };
+      break;
+    }
+    case 'all': {
+      headline = shapley();
+      const columns = {
+        shapley: headline,
+        owen: owenTotals(owen()),
+        sequential: sequentialIncrements(table, order),
+        sequentialReverse: sequentialIncrements(table, [...order].reverse()),
+        unique: uniqueContributions(table, k),
+      };
+      details = {
+        comparison: {
+          order: order.map((g) => names[g]!),
+          rows: names.map((group, g) => {
+            const values = Object.values(columns).map((c) => c[g]!);
+            return {
+              group,
+              shapley: columns.shapley[g]!,
+              owen: columns.owen[g]!,
+              sequential: columns.sequential[g]!,
+              sequentialReverse: columns.sequentialReverse[g]!,
+              unique: columns.unique[g]!,
+              spread: Math.max(...values) - Math.min(...values),
+            };
+          }),
+        },
+      };
+      break;
+    }
+  }
   const groups = data.groups.map(
     (group, g): GroupShare => ({
       name: group.name,
       kind: group.kind,
       columns: group.columns,
       ...(group.kind === 'fixed-effect' ? { levels: group.levels } : {}),
-      share: values[g]!,
+      share: headline[g]!,
     }),
   );
   return {
-    method: 'shapley',
+    method,
     outcome: data.outcome,
     n: data.n,
     droppedRows: data.droppedRows,
@@ -69,7 +217,26 @@ export function decomposeShapley(data: ModelData, fitter: SubsetFitter = createS
     unexplained: 1 - full.r2,
     subsets: 2 ** k,
     notes: aliasNotes(data, full.aliased),
+    ...details,
   };
+}
+
+/** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
+export function decomposeShapley(data: ModelData, fitter?: SubsetFitter): DecompositionResult {
+  return decompose(data, { method: 'shapley' }, fitter);
+}
+
+function resolveOrder(names: readonly string[], order: readonly string[] | undefined): number[] {
+  if (order === undefined) return names.map((_, g) => g);
+  const indices = order.map((name) => {
+    const g = names.indexOf(name);
+    if (g < 0) throw new UsageError(`--order names "${name}", which is not a group; the groups are ${names.join(', ')}`);
+    return g;
+  });
+  if (new Set(indices).size !== indices.length || indices.length !== names.length) {
+    throw new UsageError(`--order must list every group exactly once (${names.join(', ')}), got ${order.join(',')}`);
+  }
+  return indices;
 }
 
 function aliasNotes(data: ModelData, aliased: readonly string[]): string[] {

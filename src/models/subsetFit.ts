@@ -9,11 +9,25 @@ export interface SubsetFit {
   readonly aliased: readonly string[];
 }
 
-/** Fits any subset of a model's groups; subsets are bit masks (bit g = group g). */
+/**
+ * A unit is the smallest piece a subset can hold: one numeric column, or one whole fixed effect
+ * (its indicators are never split).
+ */
+export interface Unit {
+  readonly group: number;
+  /** Column name. */
+  readonly name: string;
+}
+
+/** Fits any subset of a model's groups (bit masks, bit g = group g) or of its units (index lists). */
 export interface SubsetFitter {
   readonly groupCount: number;
+  readonly units: readonly Unit[];
   readonly tss: number;
-  fit(mask: number): SubsetFit;
+  fit(groupMask: number): SubsetFit;
+  fitUnits(units: readonly number[]): SubsetFit;
+  /** Indices of the units of group g. */
+  unitsOf(group: number): readonly number[];
 }
 
 /**
@@ -46,27 +60,35 @@ export function createSubsetFitter(data: ModelData): SubsetFitter {
     return cached;
   };
 
-  const fit = (mask: number): SubsetFit => {
-    if (mask === 0) return { r2: 0, aliased: [] };
-    const absorbing = largestFixedEffect(groups, mask);
+  const units: Unit[] = groups.flatMap((group, g) =>
+    group.kind === 'numeric' ? group.columns.map((name) => ({ group: g, name })) : [{ group: g, name: group.columns[0] }],
+  );
+  const unitsByGroup = groups.map((_, g) => units.flatMap((unit, u) => (unit.group === g ? [u] : [])));
+
+  const fitUnits = (chosen: readonly number[]): SubsetFit => {
+    if (chosen.length === 0) return { r2: 0, aliased: [] };
+    const absorbing = largestFixedEffect(groups, chosen.map((u) => units[u]!.group));
     const absorbed = absorbedBy(absorbing);
     const columns: Float64Array[] = [];
     const referenceNorms: number[] = [];
     const names: string[] = [];
-    groups.forEach((group, g) => {
-      if (!(mask & (1 << g)) || g === absorbing) return;
-      const part = absorbed.byGroup[g]!;
+    for (const u of [...chosen].sort((a, b) => a - b)) {
+      const { group } = units[u]!;
+      if (group === absorbing) continue;
+      const part = absorbed.byUnit[u]!;
       columns.push(...part.columns);
       referenceNorms.push(...part.referenceNorms);
       names.push(...part.names);
-    });
+    }
     if (columns.length === 0) return { r2: 1 - sumOfSquares(absorbed.y) / tss, aliased: [] };
     const qr = qrDecompose(columns, { referenceNorms });
     const rss = residualSumOfSquares(qr, absorbed.y);
     return { r2: 1 - rss / tss, aliased: aliasedColumns(qr).map((j) => names[j]!) };
   };
 
-  return { groupCount: groups.length, tss, fit };
+  const fit = (mask: number): SubsetFit => fitUnits(unitsByGroup.flatMap((list, g) => (mask & (1 << g) ? list : [])));
+
+  return { groupCount: groups.length, units, tss, fit, fitUnits, unitsOf: (g) => unitsByGroup[g]! };
 }
 
 interface AbsorbedGroup {
@@ -77,17 +99,19 @@ interface AbsorbedGroup {
 
 interface AbsorbedColumns {
   readonly y: Float64Array;
-  readonly byGroup: readonly AbsorbedGroup[];
+  /** One entry per unit: a numeric column, or a fixed effect's indicators (empty for the absorbed one). */
+  readonly byUnit: readonly AbsorbedGroup[];
 }
 
 const NO_FIXED_EFFECT = -1;
 
-function largestFixedEffect(groups: ModelData['groups'], mask: number): number {
+function largestFixedEffect(groups: ModelData['groups'], present: readonly number[]): number {
   let best = NO_FIXED_EFFECT;
-  groups.forEach((group, g) => {
-    if (!(mask & (1 << g)) || group.kind !== 'fixed-effect') return;
+  for (const g of present) {
+    const group = groups[g]!;
+    if (group.kind !== 'fixed-effect') continue;
     if (best === NO_FIXED_EFFECT || group.levels > (groups[best] as FixedEffectGroupData).levels) best = g;
-  });
+  }
   return best;
 }
 
@@ -97,23 +121,25 @@ function absorbAll(data: ModelData, absorbing: number): AbsorbedColumns {
     absorbing === NO_FIXED_EFFECT
       ? centre
       : (values: Float64Array) => demeanWithin(values, data.groups[absorbing] as FixedEffectGroupData);
-  const byGroup = data.groups.map((group, g): AbsorbedGroup => {
-    if (g === absorbing) return { columns: [], referenceNorms: [], names: [] };
+  const byUnit = data.groups.flatMap((group, g): AbsorbedGroup[] => {
+    if (g === absorbing) return [{ columns: [], referenceNorms: [], names: [] }];
     if (group.kind === 'numeric') {
-      return {
-        columns: group.values.map(within),
-        referenceNorms: group.values.map((v) => Math.sqrt(sumOfSquares(centre(v)))),
-        names: group.columns,
-      };
+      return group.values.map((values, c) => ({
+        columns: [within(values)],
+        referenceNorms: [Math.sqrt(sumOfSquares(centre(values)))],
+        names: [group.columns[c]!],
+      }));
     }
     const indicators = levelIndicators(group);
-    return {
-      columns: indicators.map(within),
-      referenceNorms: indicators.map((v) => Math.sqrt(sumOfSquares(centre(v)))),
-      names: indicators.map((_, level) => `${group.columns[0]}[${level + 1}]`),
-    };
+    return [
+      {
+        columns: indicators.map(within),
+        referenceNorms: indicators.map((v) => Math.sqrt(sumOfSquares(centre(v)))),
+        names: indicators.map((_, level) => `${group.columns[0]}[${level + 1}]`),
+      },
+    ];
   });
-  return { y: within(data.y), byGroup };
+  return { y: within(data.y), byUnit };
 }
 
 function levelIndicators(group: FixedEffectGroupData): Float64Array[] {

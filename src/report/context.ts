@@ -1,4 +1,4 @@
-import type { DecompositionResult } from '../models/decompose.js';
+import type { DecompositionMethod, DecompositionResult } from '../models/decompose.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -15,6 +15,12 @@ export function formatPercent(share: number): string {
   return text === '-0.0' ? '0.0' : text;
 }
 
-export const METHOD_LABELS: Readonly<Record<DecompositionResult['method'], string>> = {
+export const METHOD_LABELS: Readonly<Record<DecompositionMethod, string>> = {
   shapley: 'exact Shapley values (LMG)',
+  owen: 'Owen values (Shapley between groups, then within each group)',
+  sequential: 'sequential (Type I) increments',
+  unique: 'unique contributions (Type III, R² lost when the group is dropped)',
+  commonality: 'commonality analysis',
+  dominance: 'dominance analysis (general dominance weights)',
+  all: 'comparison of methods',
 };

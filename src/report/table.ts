@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { DecompositionResult } from '../models/decompose.js';
 import { UNEXPLAINED } from '../models/spec.js';
 import { formatPercent, METHOD_LABELS, type DecompositionReport } from './context.js';
 
@@ -10,12 +11,23 @@ export interface TableOptions {
 }
 
 const DEFAULT_BAR_WIDTH = 40;
+/** Commonality tables list 2^k − 1 sets; beyond this many groups only JSON shows them. */
+export const MAX_COMMONALITY_GROUPS_IN_TABLE = 6;
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
-/** A bar of `share × width` character cells, drawn to an eighth of a cell. */
+/** A bar of `share × width` character cells, drawn to an eighth of a cell (negative shares draw nothing). */
 export function bar(share: number, width: number): string {
   const eighths = Math.round(Math.max(0, Math.min(1, share)) * width * 8);
   return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
+}
+
+interface Row {
+  readonly name: string;
+  readonly what: string;
+  readonly share: number;
+  readonly tone: 'group' | 'part' | 'rest';
+  /** Whether the row is one of the parts that add up to 100% (Owen's within-group rows are not). */
+  readonly inTotal: boolean;
 }
 
 /** The split as a table for people: one row per group with its percent and a proportional bar, then the fit. */
@@ -23,35 +35,130 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   const { result } = report;
   const paint: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
   const barWidth = options.barWidth ?? DEFAULT_BAR_WIDTH;
-  const rows = [
-    ...result.groups.map((g) => ({
-      name: g.name,
-      what: g.kind === 'fixed-effect' ? `${g.columns[0]} effects (${g.levels} levels)` : g.columns.join(', '),
-      share: g.share,
-      colour: paint.cyan,
+  const out: string[] = [];
+  out.push(paint.bold(`Variance of ${result.outcome} explained by each group (${METHOD_LABELS[result.method]})`));
+  out.push('');
+  if (result.method === 'all') out.push(...comparisonLines(result));
+  else if (result.method === 'commonality') {
+    out.push(...shareLines(commonalityRows(result), paint, barWidth, result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE));
+  }
+  else out.push(...shareLines(headlineRows(result), paint, barWidth, true));
+  if (result.dominance) out.push('', ...dominanceLines(result));
+  out.push('', ...footer(report));
+  for (const note of result.notes) out.push(paint.yellow(`note: ${note}`));
+  if (report.datasetNote) out.push(paint.yellow(`note: ${report.datasetNote}`));
+  return `${out.join('\n')}\n`;
+}
+
+function describeGroup(group: DecompositionResult['groups'][number]): string {
+  return group.kind === 'fixed-effect' ? `${group.columns[0]} effects (${group.levels} levels)` : group.columns.join(', ');
+}
+
+function headlineRows(result: DecompositionResult): Row[] {
+  const rows: Row[] = [];
+  result.groups.forEach((group) => {
+    rows.push({ name: group.name, what: describeGroup(group), share: group.share, tone: 'group', inTotal: true });
+    const parts = result.owen?.columns.filter((c) => c.group === group.name) ?? [];
+    if (group.kind === 'numeric' && parts.length > 1) {
+      for (const part of parts) rows.push({ name: `  ${part.column}`, what: 'Owen value', share: part.share, tone: 'part', inTotal: false });
+    }
+  });
+  if (result.unique) rows.push({ name: 'shared', what: 'R² − Σ unique (joint)', share: result.unique.shared, tone: 'rest', inTotal: true });
+  rows.push({ name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true });
+  return rows;
+}
+
+function commonalityRows(result: DecompositionResult): Row[] {
+  const sets = result.commonality!.sets;
+  if (result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
+    return [
+      ...result.groups.map((g): Row => ({ name: g.name, what: 'unique', share: g.share, tone: 'group', inTotal: false })),
+      { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
+    ];
+  }
+  return [
+    ...sets.map((set): Row => ({
+      name: set.groups.join(' ∩ '),
+      what: set.groups.length === 1 ? 'unique' : 'common',
+      share: set.share,
+      tone: set.groups.length === 1 ? 'group' : 'part',
+      inTotal: true,
     })),
-    { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, colour: paint.gray },
+    { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
   ];
+}
+
+function shareLines(rows: readonly Row[], paint: ChalkInstance, barWidth: number, withTotal: boolean): string[] {
   const nameWidth = Math.max(5, ...rows.map((r) => r.name.length));
   const whatWidth = Math.max(7, ...rows.map((r) => r.what.length));
   const line = (name: string, what: string, percent: string, drawn = '') =>
     `  ${name.padEnd(nameWidth)}  ${what.padEnd(whatWidth)}  ${percent.padStart(7)}  ${drawn}`.trimEnd();
+  const colour = { group: paint.cyan, part: paint.blue, rest: paint.gray };
+  const out = [paint.dim(line('group', 'columns', 'share'))];
+  for (const row of rows) out.push(line(row.name, row.what, `${formatPercent(row.share)}%`, colour[row.tone](bar(row.share, barWidth))));
+  if (withTotal) {
+    const total = rows.filter((r) => r.inTotal).reduce((sum, r) => sum + r.share, 0);
+    out.push(line('', '', '───────'));
+    out.push(line('total', '', `${formatPercent(total)}%`));
+  }
+  return out;
+}
 
+function comparisonLines(result: DecompositionResult): string[] {
+  const comparison = result.comparison!;
+  const header = ['group', 'shapley', 'owen', 'sequential', 'reverse seq.', 'unique', 'spread'];
+  const rows = comparison.rows.map((r) => [
+    r.group,
+    ...[r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread].map((v) => `${formatPercent(v)}%`),
+  ]);
+  rows.push([UNEXPLAINED, ...Array(5).fill(`${formatPercent(result.unexplained)}%`), '']);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const format = (cells: readonly string[]) =>
+    `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`.trimEnd();
+  return [
+    format(header),
+    ...rows.map(format),
+    '',
+    `sequential order: ${comparison.order.join(' → ')}; reverse: ${[...comparison.order].reverse().join(' → ')}`,
+    'spread = largest minus smallest share across the five methods: how much the answer hangs on the method',
+  ];
+}
+
+function dominanceLines(result: DecompositionResult): string[] {
+  const dominance = result.dominance!;
+  const k = result.groups.length;
+  const header = ['conditional dominance', ...Array.from({ length: k }, (_, s) => `size ${s}`)];
+  const rows = dominance.conditional.map((row) => [row.group, ...row.bySize.map((v) => `${formatPercent(v)}%`)]);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const format = (cells: readonly string[]) =>
+    `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`;
+  const relation = (winner: string | null, a: string, b: string) =>
+    winner === null ? 'undetermined' : `${winner} over ${winner === a ? b : a}`;
+  return [
+    format(header),
+    ...rows.map(format),
+    '  (average R² gained by adding the group to models of the other groups with that many groups)',
+    '',
+    '  pair                        complete / conditional / general dominance',
+    ...dominance.pairs.map(
+      (p) =>
+        `  ${`${p.a} vs ${p.b}`.padEnd(26)}  ${relation(p.complete, p.a, p.b)} / ${relation(p.conditional, p.a, p.b)} / ${relation(p.general, p.a, p.b)}`,
+    ),
+  ];
+}
+
+function footer(report: DecompositionReport): string[] {
+  const { result } = report;
   const out: string[] = [];
-  out.push(paint.bold(`Variance of ${result.outcome} explained by each group (${METHOD_LABELS[result.method]})`));
-  out.push('');
-  out.push(paint.dim(line('group', 'columns', 'share')));
-  for (const row of rows) out.push(line(row.name, row.what, `${formatPercent(row.share)}%`, row.colour(bar(row.share, barWidth))));
-  out.push(line('', '', '───────'));
-  out.push(line('total', '', `${formatPercent(result.r2 + result.unexplained)}%`));
-  out.push('');
   const used = result.n + result.droppedRows;
   out.push(`rows used: ${result.n} of ${used} (${result.droppedRows} dropped for missing values)`);
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
   if (fixed.length > 0) out.push(`fixed effects: ${fixed.map((g) => `${g.columns[0]} ${g.levels} levels`).join(', ')}`);
   out.push(`R² = ${result.r2.toFixed(4)}; method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets} subset regressions)`);
+  if (result.sequential) out.push(`order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares)`);
+  if (result.method === 'commonality' && result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
+    out.push(`the ${2 ** result.groups.length - 1} commonality coefficients are listed with --format json`);
+  }
   out.push(`data: ${report.file}`);
-  for (const note of result.notes) out.push(paint.yellow(`note: ${note}`));
-  if (report.datasetNote) out.push(paint.yellow(`note: ${report.datasetNote}`));
-  return `${out.join('\n')}\n`;
+  return out;
 }
