@@ -1,10 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BUNDLED_DATASET } from './commands/data.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './commands/decompose.js';
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeFor, messageFor } from './errors.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
-import { parseGroupArgument, type GroupSpec } from './models/spec.js';
-import { BUNDLED_DATASET, type OutputFormat } from './commands/decompose.js';
 import { DECOMPOSITION_METHODS, type DecompositionMethod } from './models/decompose.js';
+import { parseGroupArgument, type GroupSpec } from './models/spec.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -29,13 +30,43 @@ function integer(name: string, minimum: number) {
   };
 }
 
-interface DecomposeFlags {
+/** Flags shared by every command that reads a panel and builds a model. */
+interface ModelFlags {
   readonly outcome?: string;
-  readonly method: DecompositionMethod;
-  readonly order?: string;
   readonly na?: string;
   readonly format: OutputFormat;
   readonly output?: string;
+}
+
+/**
+ * Add the data and model flags to a command. --group and --fe write into one list so that groups keep the
+ * order in which they were given.
+ */
+function withModelFlags(command: Command, groups: GroupSpec[]): Command {
+  return command
+    .argument('[file]', 'long-panel CSV, one row per authority × year; "-" reads standard input (default: bundled dataset)')
+    .option('--outcome <column>', 'outcome column (default: cpp_rate)')
+    .option('--group <name=cols>', 'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)', (text: string) => {
+      groups.push(parseGroupArgument(text, 'numeric'));
+      return groups;
+    })
+    .option('--fe <name=col>', 'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)', (text: string) => {
+      groups.push(parseGroupArgument(text, 'fixed-effect'));
+      return groups;
+    })
+    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
+    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .option('--output <file>', 'write the output to this file instead of standard output')
+    .addHelpText('after', DEFAULTS_HELP);
+}
+
+function dataOptions(file: string | undefined, flags: ModelFlags, groups: readonly GroupSpec[]) {
+  return {
+    ...(file !== undefined ? { file } : {}),
+    ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
+    groups,
+    missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
+  };
 }
 
 /** Build the command-line program; actions return text for `io.stdout` or write `--output`. */
@@ -51,45 +82,44 @@ export function buildProgram(io: CliIo): Command {
     if (output === undefined) io.stdout(text);
     else writeOutputFile(output, text, inputs);
   };
+  const inputsOf = (file: string | undefined) => (file === undefined ? [] : [file]);
 
-  // --group and --fe share one list so that groups keep the order they were given in.
-  const groups: GroupSpec[] = [];
-  program
-    .command('decompose')
-    .description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG)')
-    .argument('[file]', 'long-panel CSV, one row per authority × year; "-" reads standard input (default: bundled dataset)')
-    .option('--outcome <column>', 'outcome column (default: cpp_rate)')
-    .option('--group <name=cols>', 'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)', (text: string) => {
-      groups.push(parseGroupArgument(text, 'numeric'));
-      return groups;
-    })
-    .option('--fe <name=col>', 'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)', (text: string) => {
-      groups.push(parseGroupArgument(text, 'fixed-effect'));
-      return groups;
-    })
+  const decomposeGroups: GroupSpec[] = [];
+  withModelFlags(
+    program.command('decompose').description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)'),
+    decomposeGroups,
+  )
     .addOption(
-      new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side')
-        .choices([...DECOMPOSITION_METHODS])
-        .default('shapley'),
+      new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side').choices([...DECOMPOSITION_METHODS]).default('shapley'),
     )
     .option('--order <groups>', 'order of entry for --method sequential, comma-separated group names (default: as given)')
-    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--output <file>', 'write the output to this file instead of standard output')
-    .addHelpText('after', DEFAULTS_HELP)
-    .action(async (file: string | undefined, options: DecomposeFlags) => {
+    .action(async (file: string | undefined, flags: ModelFlags & { method: DecompositionMethod; order?: string }) => {
       const { runDecompose } = await import('./commands/decompose.js');
       const text = runDecompose({
-        ...(file !== undefined ? { file } : {}),
-        ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
-        groups,
-        missingTokens: options.na === undefined ? [] : options.na.split(',').map((t) => t.trim()),
-        method: options.method,
-        ...(options.order !== undefined ? { order: options.order.split(',').map((name) => name.trim()) } : {}),
-        format: options.format,
-        color: options.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
+        ...dataOptions(file, flags, decomposeGroups),
+        method: flags.method,
+        ...(flags.order !== undefined ? { order: flags.order.split(',').map((name) => name.trim()) } : {}),
+        format: flags.format,
+        color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
       });
-      emit(text, options.output, file === undefined ? [] : [file]);
+      emit(text, flags.output, inputsOf(file));
+    });
+
+  const fitGroups: GroupSpec[] = [];
+  withModelFlags(program.command('fit').description('the regression behind a decomposition: coefficients, standard errors, R², F, VIF'), fitGroups)
+    .option('--cluster <column>', 'cluster-robust (CR1) standard errors by this column, t on G − 1 df')
+    .option('--no-intercept', 'leave out the intercept (models without fixed effects only; R² is then uncentred, as in R)')
+    .option('--show-fe', 'also print the fixed-effect coefficients (treatment contrasts, as R lm)')
+    .action(async (file: string | undefined, flags: ModelFlags & { cluster?: string; intercept: boolean; showFe?: boolean }) => {
+      const { runFit } = await import('./commands/fit.js');
+      const text = runFit({
+        ...dataOptions(file, flags, fitGroups),
+        ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
+        intercept: flags.intercept,
+        showFixedEffects: flags.showFe === true,
+        format: flags.format,
+      });
+      emit(text, flags.output, inputsOf(file));
     });
 
   program

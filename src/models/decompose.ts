@@ -6,7 +6,8 @@ import { owenValues } from './owen.js';
 import { sequentialIncrements } from './sequential.js';
 import { popcount, shapleyValues } from './shapley.js';
 import type { GroupKind } from './spec.js';
-import { createSubsetFitter, type SubsetFitter } from './subsetFit.js';
+import { createGramFitter } from './gramFitter.js';
+import type { SubsetFitter } from './subsetFit.js';
 import { subsetR2Table } from './subsetTable.js';
 import { uniqueContributions } from './unique.js';
 
@@ -103,7 +104,7 @@ export interface DecomposeOptions {
  * Reference: Grömping (2007), "Estimators of relative importance in linear regression based on variance
  * decomposition", The American Statistician 61(2):139–147.
  */
-export function decompose(data: ModelData, options: DecomposeOptions = {}, fitter: SubsetFitter = createSubsetFitter(data)): DecompositionResult {
+export function decompose(data: ModelData, options: DecomposeOptions = {}, fitter: SubsetFitter = createGramFitter(data)): DecompositionResult {
   const method = options.method ?? 'shapley';
   const k = data.groups.length;
   const names = data.groups.map((g) => g.name);

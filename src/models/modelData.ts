@@ -16,9 +16,19 @@ export interface FixedEffectGroupData {
   /** Level of each used row, 0 … levels − 1. */
   readonly codes: Int32Array;
   readonly levels: number;
+  /** Label of each level, by code. */
+  readonly labels: readonly string[];
 }
 
 export type GroupData = NumericGroupData | FixedEffectGroupData;
+
+/** Cluster membership of each used row, for cluster-robust inference and the cluster bootstrap. */
+export interface ClusterData {
+  readonly column: string;
+  /** Cluster of each used row, 0 … count − 1. */
+  readonly codes: Int32Array;
+  readonly count: number;
+}
 
 /** The estimation sample: complete rows only, every group's data aligned with y. */
 export interface ModelData {
@@ -28,6 +38,7 @@ export interface ModelData {
   readonly groups: readonly GroupData[];
   readonly droppedRows: number;
   readonly missingByColumn: Readonly<Record<string, number>>;
+  readonly cluster?: ClusterData;
 }
 
 /** The columns a spec needs, and how each is to be read. */
@@ -37,6 +48,7 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
     ...spec.groups.flatMap((g) =>
       g.columns.map((name): ColumnRequest => ({ name, kind: g.kind === 'numeric' ? 'numeric' : 'categorical' })),
     ),
+    ...(spec.cluster !== undefined ? [{ name: spec.cluster, kind: 'categorical' as const }] : []),
   ];
 }
 
@@ -68,7 +80,16 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
       `${file}: ${n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`,
     );
   }
-  return { outcome: spec.outcome, n, y, groups, droppedRows: cases.droppedRows, missingByColumn: cases.missingByColumn };
+  const cluster = spec.cluster === undefined ? undefined : clusterData(panel, spec.cluster, cases.rows);
+  return {
+    outcome: spec.outcome,
+    n,
+    y,
+    groups,
+    droppedRows: cases.droppedRows,
+    missingByColumn: cases.missingByColumn,
+    ...(cluster ? { cluster } : {}),
+  };
 }
 
 function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData {
@@ -87,23 +108,36 @@ function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData
   const column = group.columns[0]!;
   const source = panel.columns.get(column);
   if (!source || source.kind !== 'categorical') throw new ModelError(`${panel.file}: column "${column}" was not read as categorical`);
-  const dense = new Map<number, number>();
-  const codes = new Int32Array(rows.length);
-  rows.forEach((row, i) => {
-    const original = source.codes[row]!;
-    let code = dense.get(original);
-    if (code === undefined) {
-      code = dense.size;
-      dense.set(original, code);
-    }
-    codes[i] = code;
-  });
-  if (dense.size < 2) {
+  const { codes, count, values } = denseCodes(Array.from(rows, (row) => source.codes[row]!));
+  if (count < 2) {
     throw new ModelError(
       `${panel.file}: fixed effect "${group.name}" (column "${column}") has only one level in the used rows, so it explains nothing`,
     );
   }
-  return { kind: 'fixed-effect', name: group.name, columns: [column], codes, levels: dense.size };
+  return { kind: 'fixed-effect', name: group.name, columns: [column], codes, levels: count, labels: values.map((code) => source.levels[code]!) };
+}
+
+function clusterData(panel: Panel, column: string, rows: Int32Array): ClusterData {
+  const source = panel.columns.get(column)!;
+  const labels: (number | string)[] =
+    source.kind === 'numeric' ? Array.from(rows, (row) => source.values[row]!) : Array.from(rows, (row) => source.codes[row]!);
+  const { codes, count } = denseCodes(labels);
+  if (count < 2) throw new ModelError(`${panel.file}: cluster column "${column}" has only one level in the used rows`);
+  return { column, codes, count };
+}
+
+/** Codes 0 … count − 1 in order of first appearance, and the distinct values in that order. */
+function denseCodes<T extends number | string>(labels: readonly T[]): { codes: Int32Array; count: number; values: T[] } {
+  const index = new Map<T, number>();
+  const codes = Int32Array.from(labels, (label) => {
+    let code = index.get(label);
+    if (code === undefined) {
+      code = index.size;
+      index.set(label, code);
+    }
+    return code;
+  });
+  return { codes, count: index.size, values: [...index.keys()] };
 }
 
 function pickNumeric(panel: Panel, name: string, rows: Int32Array): Float64Array {

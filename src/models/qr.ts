@@ -165,3 +165,21 @@ export function solveLeastSquares(qr: QrDecomposition, y: ArrayLike<number>): Fl
 export function aliasedColumns(qr: QrDecomposition): number[] {
   return Array.from(qr.pivot.subarray(qr.rank));
 }
+
+/** Residual of y after projecting out the factored columns: y − Q₁Q₁'y (returns a new array). */
+export function projectOut(qr: QrDecomposition, y: ArrayLike<number>): Float64Array {
+  const { rows: n, packed: a, householderHead, rank } = qr;
+  const out = applyQTranspose(qr, y);
+  out.fill(0, 0, rank);
+  // Apply Q = H_0 H_1 … H_{rank−1} to (0, …, 0, (Q'y)_rank, …): the reflectors in reverse order.
+  for (let l = rank - 1; l >= 0; l--) {
+    const offset = l * n;
+    const head = householderHead[l]!;
+    let dot = head * out[l]!;
+    for (let i = l + 1; i < n; i++) dot += a[offset + i]! * out[i]!;
+    const t = -dot / head;
+    out[l]! += t * head;
+    for (let i = l + 1; i < n; i++) out[i]! += t * a[offset + i]!;
+  }
+  return out;
+}

@@ -14,6 +14,8 @@ export interface GroupSpec {
 export interface ModelSpec {
   readonly outcome: string;
   readonly groups: readonly GroupSpec[];
+  /** Column whose levels are clusters for cluster-robust inference; it may also be a fixed-effect column. */
+  readonly cluster?: string;
 }
 
 /** The name reserved for 1 − R² in every output. */

@@ -1,0 +1,151 @@
+import type { FixedEffectGroupData, ModelData } from './modelData.js';
+import { projectOut, qrDecompose } from './qr.js';
+import { centre, createSubsetFitter, demeanWithin, sumOfSquares, type SubsetFit, type SubsetFitter } from './subsetFit.js';
+
+/** Relative pivot (remaining sum of squares / centred sum of squares) at or below which a column is aliased: QR's 1e-7 on norms, squared. */
+const ALIASED_PIVOT = 1e-14;
+/** Relative pivots below this lose too many digits in the cross-product matrix; such subsets are refitted by QR. */
+const ILL_CONDITIONED_PIVOT = 1e-6;
+
+/**
+ * Subset R² from sufficient statistics. For each set F of fixed effects that occurs, y and every numeric column
+ * are projected once onto the orthogonal complement of span(1, indicators of F) — the largest fixed effect by
+ * within-demeaning, the others by a QR of their demeaned indicators, exactly, for balanced and unbalanced
+ * panels — and their cross-product (Gram) matrix G_F = [X̃ ỹ]'[X̃ ỹ] is stored. For a subset S of numeric
+ * columns, RSS(S ∪ F) = ỹ'ỹ − ỹ'X̃_S (X̃_S'X̃_S)⁻¹ X̃_S'ỹ comes from a Cholesky factorisation of the small
+ * block of G_F, without touching the rows again; R² = 1 − RSS/TSS.
+ *
+ * Collinearity: a pivot whose remaining sum of squares is ≤ 1e-14 of the column's centred sum of squares marks
+ * the column aliased (the QR path's 1e-7 rule on norms, squared). A pivot between that and 1e-6 would leave too
+ * few correct digits after squaring the condition number, so that subset is refitted by the QR path instead.
+ *
+ * Reference: Goodnight (1979), "A tutorial on the SWEEP operator", The American Statistician 33(3):149–158;
+ * Golub & Van Loan, Matrix Computations (4th ed.) §5.3 (normal equations vs QR).
+ */
+export function createGramFitter(data: ModelData): SubsetFitter {
+  const stable = createSubsetFitter(data);
+  const { units, tss } = stable;
+  const numericUnits = units.map((unit, u) => ({ unit, u })).filter(({ unit }) => data.groups[unit.group]!.kind === 'numeric');
+  const numericIndex = new Map(numericUnits.map(({ u }, i) => [u, i]));
+  const numericValues = numericUnits.map(({ unit }) => {
+    const group = data.groups[unit.group]!;
+    if (group.kind !== 'numeric') throw new Error('unreachable');
+    return group.values[group.columns.indexOf(unit.name)]!;
+  });
+  const centredSquares = numericValues.map((v) => sumOfSquares(centre(v)));
+  const fixedGroups = data.groups.map((g, index) => ({ g, index })).filter(({ g }) => g.kind === 'fixed-effect');
+  const grams = new Map<number, Gram>();
+  const gramFor = (fixedMask: number): Gram => {
+    let gram = grams.get(fixedMask);
+    if (!gram) {
+      gram = buildGram(data, fixedGroups.filter(({ index }) => fixedMask & (1 << index)).map(({ g }) => g as FixedEffectGroupData), numericValues);
+      grams.set(fixedMask, gram);
+    }
+    return gram;
+  };
+
+  const fitUnits = (chosen: readonly number[]): SubsetFit => {
+    if (chosen.length === 0) return { r2: 0, aliased: [] };
+    let fixedMask = 0;
+    const numeric: number[] = [];
+    for (const u of chosen) {
+      const index = numericIndex.get(u);
+      if (index === undefined) fixedMask |= 1 << units[u]!.group;
+      else numeric.push(index);
+    }
+    numeric.sort((a, b) => a - b);
+    const gram = gramFor(fixedMask);
+    const solved = residualFromGram(gram, numeric, centredSquares);
+    if (solved === undefined) return stable.fitUnits(chosen);
+    return { r2: 1 - solved.rss / tss, aliased: solved.aliased.map((i) => numericUnits[i]!.unit.name) };
+  };
+
+  const unitsByGroup = data.groups.map((_, g) => units.flatMap((unit, u) => (unit.group === g ? [u] : [])));
+  return {
+    groupCount: data.groups.length,
+    units,
+    tss,
+    fitUnits,
+    fit: (mask) => fitUnits(unitsByGroup.flatMap((list, g) => (mask & (1 << g) ? list : []))),
+    unitsOf: (g) => unitsByGroup[g]!,
+  };
+}
+
+/** Cross-products of the projected numeric columns (indices 0 … q − 1) and the projected outcome (index q). */
+interface Gram {
+  readonly size: number;
+  readonly entries: Float64Array;
+}
+
+function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[], numeric: readonly Float64Array[]): Gram {
+  const project = projector(data.n, fixed);
+  const columns = [...numeric.map(project), project(data.y)];
+  const size = columns.length;
+  const entries = new Float64Array(size * size);
+  for (let a = 0; a < size; a++) {
+    for (let b = a; b < size; b++) {
+      let s = 0;
+      const x = columns[a]!;
+      const y = columns[b]!;
+      for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
+      entries[a * size + b] = s;
+      entries[b * size + a] = s;
+    }
+  }
+  return { size, entries };
+}
+
+/** The map v ↦ M_F v: residual of v on an intercept and the indicators of the fixed effects F. */
+function projector(n: number, fixed: readonly FixedEffectGroupData[]): (values: Float64Array) => Float64Array {
+  if (fixed.length === 0) return centre;
+  const [absorbing, ...others] = [...fixed].sort((a, b) => b.levels - a.levels);
+  const within = (values: Float64Array) => demeanWithin(values, absorbing!);
+  if (others.length === 0) return within;
+  const indicators = others.flatMap((group) =>
+    Array.from({ length: group.levels }, (_, level) => Float64Array.from(group.codes, (code) => (code === level ? 1 : 0))),
+  );
+  const qr = qrDecompose(indicators.map(within), { referenceNorms: indicators.map((v) => Math.sqrt(sumOfSquares(centre(v)))) });
+  return (values) => projectOut(qr, within(values));
+}
+
+/**
+ * RSS of the projected outcome on the chosen projected columns, by a Cholesky factorisation of their block of
+ * the Gram matrix (columns in the given order; aliased ones skipped). Undefined when a pivot is too small to
+ * trust, so that the caller refits by QR.
+ */
+function residualFromGram(gram: Gram, chosen: readonly number[], centredSquares: readonly number[]): { rss: number; aliased: number[] } | undefined {
+  const { size, entries } = gram;
+  const outcome = size - 1;
+  const kept: number[] = [];
+  const aliased: number[] = [];
+  // L holds the Cholesky factor of the kept columns' block; z = L⁻¹ X̃_S'ỹ.
+  const factor: number[][] = [];
+  const z: number[] = [];
+  let explained = 0;
+  for (const column of chosen) {
+    const row: number[] = [];
+    for (let i = 0; i < kept.length; i++) {
+      let s = entries[kept[i]! * size + column]!;
+      for (let j = 0; j < i; j++) s -= factor[i]![j]! * row[j]!;
+      row.push(s / factor[i]![i]!);
+    }
+    let pivot = entries[column * size + column]!;
+    for (const value of row) pivot -= value * value;
+    const relative = pivot / centredSquares[column]!;
+    if (!(relative > ALIASED_PIVOT)) {
+      aliased.push(column);
+      continue;
+    }
+    if (relative < ILL_CONDITIONED_PIVOT) return undefined;
+    const diagonal = Math.sqrt(pivot);
+    row.push(diagonal);
+    factor.push(row);
+    let s = entries[column * size + outcome]!;
+    for (let j = 0; j < kept.length; j++) s -= row[j]! * z[j]!;
+    const zi = s / diagonal;
+    z.push(zi);
+    explained += zi * zi;
+    kept.push(column);
+  }
+  return { rss: Math.max(0, entries[outcome * size + outcome]! - explained), aliased };
+}

@@ -1,0 +1,101 @@
+import type { DecompositionReport } from './context.js';
+import { formatPercent } from './context.js';
+import type { FitReport } from './fitReport.js';
+import { formatNumber, formatP } from './fitReport.js';
+import { UNEXPLAINED } from '../models/spec.js';
+
+/** A format-neutral table: what CSV and Markdown render. Numbers stay numbers until the renderer. */
+export interface Tabular {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | number | null)[])[];
+  readonly notes: readonly string[];
+}
+
+/** One row per group (and the unexplained rest; method-specific rows where the method has them). */
+export function decompositionTabular(report: DecompositionReport): Tabular {
+  const { result } = report;
+  if (result.comparison) {
+    return {
+      title: `Variance of ${result.outcome}: comparison of methods`,
+      columns: ['group', 'shapley', 'owen', 'sequential', 'sequential_reverse', 'unique', 'spread'],
+      rows: [
+        ...result.comparison.rows.map((r) => [r.group, r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread]),
+        [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null],
+      ],
+      notes: notesOf(report),
+    };
+  }
+  const rows: (string | number | null)[][] = [];
+  if (result.commonality) {
+    for (const set of result.commonality.sets) rows.push([set.groups.join(' & '), set.groups.length === 1 ? 'unique' : 'common', set.groups.join(';'), null, set.share, set.share * 100]);
+  } else {
+    for (const g of result.groups) {
+      rows.push([g.name, g.kind, g.columns.join(';'), g.levels ?? null, g.share, g.share * 100]);
+      for (const part of result.owen?.columns.filter((c) => c.group === g.name && g.kind === 'numeric' && g.columns.length > 1) ?? []) {
+        rows.push([`${g.name}/${part.column}`, 'owen-column', part.column, null, part.share, part.share * 100]);
+      }
+    }
+    if (result.unique) rows.push(['shared', 'joint', '', null, result.unique.shared, result.unique.shared * 100]);
+  }
+  rows.push([UNEXPLAINED, 'residual', '', null, result.unexplained, result.unexplained * 100]);
+  return {
+    title: `Variance of ${result.outcome} explained by each group (${result.method})`,
+    columns: ['group', 'kind', 'columns', 'levels', 'share', 'percent'],
+    rows,
+    notes: notesOf(report),
+  };
+}
+
+function notesOf(report: { readonly result: { readonly notes: readonly string[] }; readonly datasetNote?: string }): string[] {
+  return [...report.result.notes, ...(report.datasetNote ? [report.datasetNote] : [])];
+}
+
+/** One row per coefficient. */
+export function fitTabular(report: FitReport): Tabular {
+  const { result } = report;
+  return {
+    title: `OLS of ${result.outcome} (n = ${result.n}, R² = ${formatNumber(result.r2)}, ${result.se} standard errors)`,
+    columns: ['term', 'estimate', 'std_error', 't', 'p', 'ci_low', 'ci_high', 'vif', 'aliased'],
+    rows: result.coefficients.map((c) => [c.term, c.estimate, c.stdError, c.t, c.p, c.ciLow, c.ciHigh, c.vif, c.aliased ? 'true' : 'false']),
+    notes: notesOf(report),
+  };
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * CSV (RFC 4180). Numbers are written in full precision; text cells that a spreadsheet would run as a formula
+ * (starting with =, +, -, @, tab or carriage return) are prefixed with a single quote (OWASP CSV injection).
+ */
+export function renderCsv(table: Tabular): string {
+  const cell = (value: string | number | null): string => {
+    if (value === null) return '';
+    if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+    const text = FORMULA_START.test(value) ? `'${value}` : value;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return [table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\n') + '\n';
+}
+
+/** GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. */
+export function renderMarkdown(table: Tabular): string {
+  const escape = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const cell = (value: string | number | null, column: string): string => {
+    if (value === null) return '';
+    if (typeof value === 'string') return escape(value);
+    if (column === 'percent') return formatPercent(value / 100);
+    if (column === 'p') return formatP(value);
+    return formatNumber(value);
+  };
+  const numericColumn = table.columns.map((_, j) => table.rows.some((r) => typeof r[j] === 'number'));
+  const lines = [
+    `**${escape(table.title)}**`,
+    '',
+    `| ${table.columns.map(escape).join(' | ')} |`,
+    `| ${numericColumn.map((numeric) => (numeric ? '---:' : '---')).join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.map((value, j) => cell(value, table.columns[j]!)).join(' | ')} |`),
+  ];
+  if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${escape(note)}`));
+  return `${lines.join('\n')}\n`;
+}
