@@ -8,13 +8,17 @@
  *   scaled columns, and the coefficients unscaled at the end, are exact: refining the scaled problem refines
  *   the caller's problem itself, not a rounded copy of it.
  * - A backward-stable QR alone leaves errors of order ε·κ(X) + ε·κ(X)²·‖r‖/(‖X‖‖b‖): about 7 digits on Filip.
- *   Refining only b (y − Xb ↦ correction) cannot remove the κ² term when the residual is large (Wampler5),
- *   so both r and b are refined through the augmented system
+ *   Refining b alone (solve for a correction from r = y − Xb) converges at a rate governed by that κ² term,
+ *   slowly or not at all when the residual is large (Wampler5; Golub & Wilkinson 1966), so r and b are
+ *   refined together through the augmented system
  *       [ I   X ] [r]   [y]
  *       [ X'  0 ] [b] = [0],
  *   each correction solved with the same QR. The residuals of this system cancel heavily, so they are
  *   computed in about twice the working precision (Ogita, Rump & Oishi's Dot2); with them the iteration
- *   converges at a rate of about ε·κ(X) to a fully accurate solution.
+ *   converges at a rate of about ε·κ(X) to a fully accurate solution (one to three steps on the NIST data).
+ * - (X'X)⁻¹ starts as R⁻¹R⁻ᵀ (triangular solves, never an inverse of X'X) and each of its columns is refined
+ *   as the same augmented system with right-hand side [0; −e_j]: unrefined, Filip's standard errors keep only
+ *   7 correct digits against NIST's certified values; refined, 8.6.
  *
  * References: Å. Björck (1967), "Iterative refinement of linear least squares solutions I", BIT 7, 257–278;
  * N. J. Higham, Accuracy and Stability of Numerical Algorithms (2nd ed.), §20.5; T. Ogita, S. M. Rump &

@@ -69,51 +69,57 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
         (worst ? ` (column "${worst[0]}" is missing in ${worst[1]} of ${panel.rowCount} rows)` : ''),
     );
   }
-  const y = pickNumeric(panel, spec.outcome, cases.rows);
-  if (isConstant(y)) {
-    throw new ModelError(`${file}: outcome "${spec.outcome}" has no variance (all ${n} used rows equal ${y[0]}); there is nothing to explain`);
-  }
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
-  const parameters = 1 + groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.values.length : g.levels - 1), 0);
-  if (n <= parameters) {
-    throw new ModelError(
-      `${file}: ${n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`,
-    );
-  }
   const cluster = spec.cluster === undefined ? undefined : clusterData(panel, spec.cluster, cases.rows);
-  return {
+  const data: ModelData = {
     outcome: spec.outcome,
     n,
-    y,
+    y: pickNumeric(panel, spec.outcome, cases.rows),
     groups,
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
     ...(cluster ? { cluster } : {}),
   };
+  checkEstimable(data, `${file}: `);
+  return data;
+}
+
+/**
+ * The checks that make a model estimable: the outcome varies, each numeric column varies, each fixed effect has
+ * at least two levels, and there are more rows than parameters (1 + Σ numeric columns + Σ (levels − 1)).
+ * Throws ModelError; `prefix` names the data in the message.
+ */
+export function checkEstimable(data: ModelData, prefix = ''): void {
+  if (isConstant(data.y)) {
+    throw new ModelError(`${prefix}outcome "${data.outcome}" has no variance (all ${data.n} used rows equal ${data.y[0]}); there is nothing to explain`);
+  }
+  for (const group of data.groups) {
+    if (group.kind === 'numeric') {
+      group.values.forEach((values, c) => {
+        if (isConstant(values)) {
+          throw new ModelError(
+            `${prefix}column "${group.columns[c]}" of group "${group.name}" is constant (${values[0]}) in the used rows, so it explains nothing; drop it`,
+          );
+        }
+      });
+    } else if (group.levels < 2) {
+      throw new ModelError(`${prefix}fixed effect "${group.name}" (column "${group.columns[0]}") has only one level in the used rows, so it explains nothing`);
+    }
+  }
+  const parameters = 1 + data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.values.length : g.levels - 1), 0);
+  if (data.n <= parameters) {
+    throw new ModelError(`${prefix}${data.n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`);
+  }
 }
 
 function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData {
   if (group.kind === 'numeric') {
-    const values = group.columns.map((column) => {
-      const v = pickNumeric(panel, column, rows);
-      if (isConstant(v)) {
-        throw new ModelError(
-          `${panel.file}: column "${column}" of group "${group.name}" is constant (${v[0]}) in the used rows, so it explains nothing; drop it`,
-        );
-      }
-      return v;
-    });
-    return { kind: 'numeric', name: group.name, columns: group.columns, values };
+    return { kind: 'numeric', name: group.name, columns: group.columns, values: group.columns.map((column) => pickNumeric(panel, column, rows)) };
   }
   const column = group.columns[0]!;
   const source = panel.columns.get(column);
   if (!source || source.kind !== 'categorical') throw new ModelError(`${panel.file}: column "${column}" was not read as categorical`);
   const { codes, count, values } = denseCodes(Array.from(rows, (row) => source.codes[row]!));
-  if (count < 2) {
-    throw new ModelError(
-      `${panel.file}: fixed effect "${group.name}" (column "${column}") has only one level in the used rows, so it explains nothing`,
-    );
-  }
   return { kind: 'fixed-effect', name: group.name, columns: [column], codes, levels: count, labels: values.map((code) => source.levels[code]!) };
 }
 
@@ -127,7 +133,7 @@ function clusterData(panel: Panel, column: string, rows: Int32Array): ClusterDat
 }
 
 /** Codes 0 … count − 1 in order of first appearance, and the distinct values in that order. */
-function denseCodes<T extends number | string>(labels: readonly T[]): { codes: Int32Array; count: number; values: T[] } {
+export function denseCodes<T extends number | string>(labels: readonly T[]): { codes: Int32Array; count: number; values: T[] } {
   const index = new Map<T, number>();
   const codes = Int32Array.from(labels, (label) => {
     let code = index.get(label);

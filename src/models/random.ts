@@ -1,4 +1,5 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { probit } from 'simple-statistics';
 import { UsageError } from '../errors.js';
@@ -33,5 +34,44 @@ export function seededRandom(seed: number): RandomSource {
       while (u === 0) u = uniform();
       return probit(u);
     },
+  };
+}
+
+/** A random source that also draws whole numbers, uniformly and without modulo bias. */
+export interface IntegerRandomSource extends RandomSource {
+  /** Uniform on {from, …, to}. */
+  integer(from: number, to: number): number;
+}
+
+/**
+ * Independent, reproducible streams for parallel work: stream r is the xoroshiro128+ generator seeded with
+ * `seed` and advanced by r jumps of 2^64 steps. Stream r is the same whichever worker asks for it, so results
+ * do not depend on how work is split.
+ */
+export function seededStreams(seed: number): (index: number) => IntegerRandomSource {
+  seededRandom(seed); // validates the seed
+  const master = xoroshiro128plus(seed);
+  let position = 0;
+  let current = master.clone();
+  return (index: number) => {
+    if (index < position) {
+      position = 0;
+      current = master.clone();
+    }
+    while (position < index) {
+      current.jump();
+      position++;
+    }
+    const generator = current.clone();
+    const uniform = () => uniformFloat64(generator);
+    return {
+      uniform,
+      normal: () => {
+        let u = uniform();
+        while (u === 0) u = uniform();
+        return probit(u);
+      },
+      integer: (from, to) => uniformInt(generator, from, to),
+    };
   };
 }
