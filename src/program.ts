@@ -1,7 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BUNDLED_DATASET } from './commands/data.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './commands/decompose.js';
-import { EXIT_BAD_INPUT, EXIT_OK, exitCodeFor, messageFor } from './errors.js';
+import { Presets, SingleBar } from 'cli-progress';
+import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
+import { readAnalysisSpec } from './io/analysisSpec.js';
+import { INTERVAL_TYPES, type IntervalType } from './models/bootstrap.js';
+import { parseExpectations } from './models/expectations.js';
+import { PUBLISHED_SPLITS } from './models/published.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
 import { DECOMPOSITION_METHODS, type DecompositionMethod } from './models/decompose.js';
@@ -12,6 +17,9 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
+  readonly stderrIsTty: boolean;
+  /** The stream progress bars draw on. */
+  readonly stderrStream: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -21,13 +29,62 @@ With no --group/--fe flags the model is the National Audit Office's (2019) layou
 With no FILE it runs on the bundled dataset ${BUNDLED_DATASET}, which is SYNTHETIC: made by
 \`cpp-variance simulate --seed 2019\` and calibrated to the NAO's published 44/15/10/6/25 split.
 
-Exit codes: 0 success, 2 bad usage or bad data, 1 internal error.`;
+Exit codes: 0 success, 2 bad usage or bad data, 3 an --expect check failed, 1 internal error.`;
 
 function integer(name: string, minimum: number) {
   return (text: string): number => {
     if (!/^\d+$/.test(text.trim()) || Number(text) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}`);
     return Number(text);
   };
+}
+
+function probability(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!(value > 0 && value < 1)) throw new InvalidArgumentError(`${name} must be a number between 0 and 1, e.g. 0.95`);
+    return value;
+  };
+}
+
+function nonNegative(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!(value >= 0) || text.trim() === '') throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
+    return value;
+  };
+}
+
+const orderOption = (order: readonly string[] | undefined) => (order === undefined ? {} : { order });
+const clusterOption = (cluster: string | undefined) => (cluster === undefined ? {} : { cluster });
+const compareOption = (compare: string | undefined) => (compare === undefined ? {} : { compare });
+
+/** A progress bar on stderr (only used when stderr is a terminal). */
+function progressBar(io: CliIo): (done: number, total: number) => void {
+  let bar: SingleBar | undefined;
+  return (done, total) => {
+    if (!bar) {
+      bar = new SingleBar({ stream: io.stderrStream, format: 'bootstrap [{bar}] {value}/{total} replicates, ETA {eta_formatted}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+      bar.start(total, 0);
+    }
+    bar.update(done);
+    if (done === total) bar.stop();
+  };
+}
+
+interface DecomposeFlags extends ModelFlags {
+  readonly method: DecompositionMethod;
+  readonly order?: string;
+  readonly bootstrap?: number;
+  readonly cluster?: string;
+  readonly seed: number;
+  readonly ci: number;
+  readonly ciType: IntervalType;
+  readonly quiet?: boolean;
+  readonly expect?: string;
+  readonly tolerance: number;
+  readonly expectWithinCi?: boolean;
+  readonly compare?: string;
+  readonly spec?: string;
 }
 
 /** Flags shared by every command that reads a panel and builds a model. */
@@ -85,7 +142,7 @@ export function buildProgram(io: CliIo): Command {
   const inputsOf = (file: string | undefined) => (file === undefined ? [] : [file]);
 
   const decomposeGroups: GroupSpec[] = [];
-  withModelFlags(
+  const decompose = withModelFlags(
     program.command('decompose').description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)'),
     decomposeGroups,
   )
@@ -93,17 +150,55 @@ export function buildProgram(io: CliIo): Command {
       new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side').choices([...DECOMPOSITION_METHODS]).default('shapley'),
     )
     .option('--order <groups>', 'order of entry for --method sequential, comma-separated group names (default: as given)')
-    .action(async (file: string | undefined, flags: ModelFlags & { method: DecompositionMethod; order?: string }) => {
-      const { runDecompose } = await import('./commands/decompose.js');
-      const text = runDecompose({
-        ...dataOptions(file, flags, decomposeGroups),
-        method: flags.method,
-        ...(flags.order !== undefined ? { order: flags.order.split(',').map((name) => name.trim()) } : {}),
-        format: flags.format,
-        color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
-      });
-      emit(text, flags.output, inputsOf(file));
+    .option('--bootstrap <B>', 'cluster-bootstrap confidence intervals from B replicates', integer('--bootstrap', 2))
+    .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
+    .option('--seed <n>', 'seed of the bootstrap (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
+    .option('--ci <level>', 'confidence level of the intervals', probability('--ci'), 0.95)
+    .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
+    .option('--quiet', 'no progress bar')
+    .option('--expect <shares>', 'fail (exit 3) unless each share is within --tolerance, e.g. practice=44,unexplained=25 (percent)')
+    .option('--tolerance <points>', 'tolerance of --expect in percentage points', nonNegative('--tolerance'), 0.5)
+    .option('--expect-within-ci', 'with --bootstrap: pass when each expected value lies inside its interval')
+    .option('--compare <split>', `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`)
+    .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it');
+  decompose.action(async (file: string | undefined, flags: DecomposeFlags) => {
+    const { runDecompose } = await import('./commands/decompose.js');
+    const fromCli = (name: string) => decompose.getOptionValueSource(name) === 'cli';
+    const spec = flags.spec === undefined ? {} : readAnalysisSpec(flags.spec);
+    const pick = <T>(name: string, flag: T, fromSpec: T | undefined): T => (fromCli(name) || fromSpec === undefined ? flag : fromSpec);
+    const replicates = pick('bootstrap', flags.bootstrap, spec.bootstrap?.replicates);
+    const expect = pick('expect', flags.expect === undefined ? undefined : parseExpectations(flags.expect), spec.expect && Object.entries(spec.expect).map(([name, percent]) => ({ name, percent })));
+    const progress = replicates !== undefined && !flags.quiet && io.stderrIsTty ? progressBar(io) : undefined;
+    const dataFile = file ?? spec.data;
+    const output = runDecompose({
+      ...dataOptions(dataFile, { ...flags, outcome: pick('outcome', flags.outcome, spec.outcome) }, decomposeGroups.length > 0 ? decomposeGroups : (spec.groups ?? [])),
+      ...(flags.na === undefined && spec.na ? { missingTokens: spec.na } : {}),
+      method: pick('method', flags.method, spec.method as DecompositionMethod | undefined),
+      ...orderOption(pick('order', flags.order?.split(',').map((name) => name.trim()), spec.order)),
+      format: pick('format', flags.format, spec.format as OutputFormat | undefined),
+      color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
+      ...(replicates !== undefined
+        ? {
+            bootstrap: {
+              replicates,
+              ...clusterOption(pick('cluster', flags.cluster, spec.bootstrap?.cluster)),
+              seed: pick('seed', flags.seed, spec.bootstrap?.seed),
+              level: pick('ci', flags.ci, spec.bootstrap?.ci),
+              type: pick('ciType', flags.ciType, spec.bootstrap?.type as IntervalType | undefined),
+            },
+          }
+        : {}),
+      ...(expect ? { expect } : {}),
+      tolerance: pick('tolerance', flags.tolerance, spec.tolerance),
+      expectWithinCi: pick('expectWithinCi', flags.expectWithinCi === true, spec.expectWithinCi),
+      ...compareOption(pick('compare', flags.compare, spec.compare)),
+      ...(progress ? { onProgress: progress } : {}),
     });
+    emit(output.text, flags.output, [...inputsOf(dataFile), ...(flags.spec ? [flags.spec] : [])]);
+    const misses = output.checks.filter((check) => !check.passed);
+    for (const miss of misses) io.stderr(`${miss.message}\n`);
+    if (misses.length > 0) throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
+  });
 
   const fitGroups: GroupSpec[] = [];
   withModelFlags(program.command('fit').description('the regression behind a decomposition: coefficients, standard errors, R², F, VIF'), fitGroups)

@@ -19,6 +19,8 @@ export interface BootstrapOptions {
   readonly level: number;
   readonly type: IntervalType;
   readonly decompose: DecomposeOptions;
+  /** Keep every replicate's statistics in the result (for checks and custom summaries). */
+  readonly keepReplicates?: boolean;
   /** Called after each replicate; progress display only. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -45,6 +47,8 @@ export interface BootstrapResult {
   /** One interval per group, in group order. */
   readonly groups: readonly ShareInterval[];
   readonly unexplained: ShareInterval;
+  /** With `keepReplicates`: per estimable replicate, the group shares then the unexplained share. */
+  readonly replicateValues?: readonly Float64Array[];
 }
 
 /**
@@ -113,6 +117,7 @@ export function bootstrapDecomposition(data: ModelData, estimate: DecompositionR
     type: options.type,
     groups: intervals.slice(0, -1),
     unexplained: intervals.at(-1)!,
+    ...(options.keepReplicates ? { replicateValues: statistics } : {}),
   };
 }
 

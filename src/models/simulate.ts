@@ -19,9 +19,14 @@ export interface SimulationOptions {
   readonly firstYear: number;
   readonly lastYear: number;
   readonly shares: SimulationShares;
+  /**
+   * Use these component scales (practice, deprivation, policy, resources, error) instead of calibrating to
+   * `shares`: a fixed data-generating process across seeds, for coverage studies.
+   */
+  readonly scales?: readonly number[];
 }
 
-/** The NAO's published split (National Audit Office 2019, Pressures on children's social care, Figure 9). */
+/** The NAO's published split (National Audit Office 2019, Pressures on children's social care). */
 export const NAO_2019_SHARES: SimulationShares = { practice: 44, deprivation: 15, policy: 10, resources: 6 };
 
 export const SIMULATION_COLUMNS = ['la', 'year', 'idaci', 'spend', 'vacancy', 'cpp_rate'] as const;
@@ -31,6 +36,8 @@ export interface SimulatedPanel {
   readonly columns: readonly string[];
   /** Cells already formatted as they are written (fixed decimals), row by row. */
   readonly rows: readonly (readonly string[])[];
+  /** The component scales used (calibrated, or as given). */
+  readonly scales: readonly number[];
   /** Shapley shares (fractions) of the default NAO model on the written, rounded data. */
   readonly achieved: Readonly<Record<keyof SimulationShares | 'unexplained', number>>;
 }
@@ -49,12 +56,12 @@ const CALIBRATION_TOLERANCE = 1e-6;
  *   deprivation level  d_i = 0.05 + 0.35 / (1 + exp(−(0.9 z₁ − 0.3)))            (IDACI score, 0.05–0.40)
  *   idaci_it           = clamp(d_i + w_it, 0.05, 0.40),  w_it a random walk with steps N(0, 0.006²)
  *   practice effect    u_i = exp(0.45 (0.97 z₂ + 0.25 z₁))                     (right-skewed, correlated with d_i)
- *   year effect        v_t = 0.8 τ + 0.5 z₃                                   (a national upward drift)
- *   spend_it           = (500 + 500 (d_i − 0.05) + 60 z₄) (1 + 0.02 τ + 0.05 z)   (£ per child)
+ *   year effect        v_t = 0.8 τ + 0.6 sin(1.7 τ)              (a fixed national path: drift with policy wobbles)
+ *   spend_it           = (500 + 500 (d_i − 0.05) + 60 z₄) (1 + 0.01 τ + 0.06 z)   (£ per child)
  *   vacancy_it         = 15 exp(0.3 z₅ + 0.15 z)                              (% of social-worker posts)
- *   cpp_rate_it        = m + a_p ũ_i + a_d idãci_it + a_y ṽ_t + a_r (s̃pend_it + ṽacancy_it)/2 + a_e ε_it
+ *   cpp_rate_it        = m + s (a_p u_i + a_d idaci_it + a_y v_t + a_r ((spend_it − 600)/150 + (vacancy_it − 15)/5)/2 + a_e ε_it)
  *
- * (z's are independent standard normals, ~ marks standardisation, ε = exp(0.6 z) a right-skewed error, as rates are). The scales a are calibrated by
+ * (z's are independent standard normals, ε = exp(0.6 z) a right-skewed error, as rates are). The scales a are calibrated by
  * fixed-point iteration, a_g ← a_g √(target_g / achieved_g), on the rounded predictors until the Shapley shares
  * of the default model match the targets, then rescaled so the rate has standard deviation 15, and centred at
  * m = 45 per 10,000 children, or higher where needed to keep every rate at least 10 (a shift changes no share).
@@ -67,12 +74,13 @@ export function simulatePanel(options: SimulationOptions): SimulatedPanel {
   const n = options.authorities * years;
   const predictors = drawPredictors(random, options.authorities, options.firstYear, years);
   const noise = Float64Array.from({ length: n }, () => Math.exp(0.6 * random.normal()));
+  // Components on fixed scales (not standardised in the sample), so that given `scales` define one process for every seed.
   const components = [
-    standardise(predictors.practiceEffect),
-    standardise(predictors.idaci),
-    standardise(predictors.yearEffect),
-    standardise(predictors.standard.spend.map((spend, i) => (spend + predictors.standard.vacancy[i]!) / 2)),
-    standardise(noise),
+    predictors.practiceEffect,
+    predictors.idaci,
+    predictors.yearEffect,
+    predictors.spend.map((spend, i) => ((spend - 600) / 150 + (predictors.vacancy[i]! - 15) / 5) / 2),
+    noise,
   ];
   const panel = (rate: Float64Array): Panel => panelOf(options, predictors, rate);
   const targets = [
@@ -83,9 +91,9 @@ export function simulatePanel(options: SimulationOptions): SimulatedPanel {
     100 - sumShares(options.shares),
   ].map((percent) => percent / 100);
 
-  let scales = targets.map(Math.sqrt);
+  let scales = options.scales ? [...options.scales] : targets.map((target, c) => Math.sqrt(target) / standardDeviation(components[c]!));
   let rate = combine(components, scales);
-  for (let iteration = 0; ; iteration++) {
+  for (let iteration = 0; !options.scales; iteration++) {
     const achieved = sharesOf(panel(rate));
     const worst = Math.max(...achieved.map((s, g) => Math.abs(s - targets[g]!)));
     if (worst < CALIBRATION_TOLERANCE) break;
@@ -102,6 +110,7 @@ export function simulatePanel(options: SimulationOptions): SimulatedPanel {
   const final = sharesOf(panel(rounded));
   return {
     columns: SIMULATION_COLUMNS,
+    scales,
     rows: Array.from({ length: n }, (_, i) => [
       predictors.la[i]!,
       String(predictors.year[i]!),
@@ -130,13 +139,12 @@ interface Predictors {
   readonly vacancy: Float64Array;
   readonly practiceEffect: Float64Array;
   readonly yearEffect: Float64Array;
-  /** Standardised spend and vacancy, for the resources component. */
-  readonly standard: { readonly spend: Float64Array; readonly vacancy: Float64Array };
 }
 
 function drawPredictors(random: RandomSource, authorities: number, firstYear: number, years: number): Predictors {
   const n = authorities * years;
-  const yearShock = Float64Array.from({ length: years }, (_, t) => 0.8 * t + 0.5 * random.normal());
+  // National policy is one fixed path, not a random draw: the same years mean the same national effects.
+  const yearShock = Float64Array.from({ length: years }, (_, t) => 0.8 * t + 0.6 * Math.sin(1.7 * t));
   const la: string[] = [];
   const year = new Int32Array(n);
   const laCode = new Int32Array(n);
@@ -165,7 +173,7 @@ function drawPredictors(random: RandomSource, authorities: number, firstYear: nu
       laCode[row] = i;
       yearCode[row] = t;
       idaci[row] = roundTo(clamp(level + walk, 0.05, 0.4), 3);
-      spend[row] = roundTo(spendBase * (1 + 0.02 * t + 0.05 * random.normal()), 0);
+      spend[row] = roundTo(spendBase * (1 + 0.01 * t + 0.06 * random.normal()), 0);
       vacancy[row] = roundTo(vacancyBase * Math.exp(0.15 * random.normal()), 1);
       practiceEffect[row] = effect;
       yearEffect[row] = yearShock[t]!;
@@ -181,7 +189,6 @@ function drawPredictors(random: RandomSource, authorities: number, firstYear: nu
     vacancy,
     practiceEffect,
     yearEffect,
-    standard: { spend: standardise(spend), vacancy: standardise(vacancy) },
   };
 }
 
@@ -220,6 +227,15 @@ function combine(components: readonly Float64Array[], scales: readonly number[])
   for (const z of standard) lowest = Math.min(lowest, z);
   const centre = Math.max(MEAN_RATE, MIN_RATE - SD_RATE * lowest);
   return standard.map((z) => centre + SD_RATE * z);
+}
+
+function standardDeviation(values: Float64Array): number {
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) ** 2;
+  return Math.sqrt(ss / values.length);
 }
 
 /** (x − mean) / sd, with the population standard deviation. */

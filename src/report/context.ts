@@ -1,4 +1,6 @@
+import type { BootstrapResult, ShareInterval } from '../models/bootstrap.js';
 import type { DecompositionMethod, DecompositionResult } from '../models/decompose.js';
+import type { PublishedSplit } from '../models/published.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -7,6 +9,24 @@ export interface DecompositionReport {
   readonly file: string;
   /** Set when the data are the bundled synthetic dataset: says so in every output. */
   readonly datasetNote?: string;
+  /** Bootstrap standard errors and intervals, when requested. */
+  readonly bootstrap?: BootstrapResult;
+  /** A published split to show beside ours. */
+  readonly published?: PublishedSplit;
+}
+
+/** The interval of group `index`, or of the unexplained share when index is the number of groups. */
+export function intervalOf(report: DecompositionReport, index: number): ShareInterval | undefined {
+  const bootstrap = report.bootstrap;
+  if (!bootstrap) return undefined;
+  return index < bootstrap.groups.length ? bootstrap.groups[index] : bootstrap.unexplained;
+}
+
+/** A one-line description of the bootstrap for footers. */
+export function describeBootstrap(bootstrap: BootstrapResult): string {
+  const unit = bootstrap.cluster === null ? 'rows' : `clusters of ${bootstrap.cluster} (${bootstrap.clusters})`;
+  const failed = bootstrap.failed > 0 ? `; ${bootstrap.failed} not estimable and excluded` : '';
+  return `${Math.round(bootstrap.level * 100)}% ${bootstrap.type === 'bca' ? 'BCa' : 'percentile'} intervals from ${bootstrap.replicates} bootstrap replicates resampling ${unit}, seed ${bootstrap.seed}${failed}`;
 }
 
 /** Percent with one decimal, as printed everywhere (−0.0 shown as 0.0). */

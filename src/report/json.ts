@@ -1,4 +1,4 @@
-import type { DecompositionReport } from './context.js';
+import { intervalOf, type DecompositionReport } from './context.js';
 
 /** Version of the JSON layout; bumped on any incompatible change (documented in the README). */
 export const SCHEMA_VERSION = 1;
@@ -20,16 +20,18 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     n: result.n,
     droppedRows: result.droppedRows,
     r2: result.r2,
-    groups: result.groups.map((group) =>
-      withPercent({
+    groups: result.groups.map((group, index) => ({
+      ...withPercent({
         name: group.name,
         kind: group.kind,
         columns: group.columns,
         ...(group.levels !== undefined ? { levels: group.levels } : {}),
         share: group.share,
       }),
-    ),
-    unexplained: withPercent({ share: result.unexplained }),
+      ...intervalFields(report, index),
+      ...publishedField(report, group.name),
+    })),
+    unexplained: { ...withPercent({ share: result.unexplained }), ...intervalFields(report, result.groups.length), ...publishedField(report, 'unexplained') },
     subsets: result.subsets,
     ...(result.owen ? { owen: { columns: result.owen.columns.map(withPercent) } } : {}),
     ...(result.sequential ? { sequential: result.sequential } : {}),
@@ -37,7 +39,32 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     ...(result.commonality ? { commonality: { sets: result.commonality.sets.map(withPercent) } } : {}),
     ...(result.dominance ? { dominance: result.dominance } : {}),
     ...(result.comparison ? { comparison: result.comparison } : {}),
+    ...(report.bootstrap
+      ? {
+          bootstrap: {
+            replicates: report.bootstrap.replicates,
+            failed: report.bootstrap.failed,
+            cluster: report.bootstrap.cluster ?? 'none',
+            clusters: report.bootstrap.clusters,
+            seed: report.bootstrap.seed,
+            ci: report.bootstrap.level,
+            type: report.bootstrap.type,
+            failures: report.bootstrap.failures,
+          },
+        }
+      : {}),
+    ...(report.published ? { compare: { key: report.published.key, label: report.published.label, source: report.published.source } } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function intervalFields(report: DecompositionReport, index: number) {
+  const interval = intervalOf(report, index);
+  return interval ? { se: interval.se, ciLow: interval.low, ciHigh: interval.high } : {};
+}
+
+function publishedField(report: DecompositionReport, name: string) {
+  const share = report.published?.shares[name];
+  return share === undefined ? {} : { published: share };
 }

@@ -1,7 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { DecompositionResult } from '../models/decompose.js';
 import { UNEXPLAINED } from '../models/spec.js';
-import { formatPercent, METHOD_LABELS, type DecompositionReport } from './context.js';
+import type { ShareInterval } from '../models/bootstrap.js';
+import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
 
 export interface TableOptions {
   /** Use ANSI colour (only when writing to a terminal and NO_COLOR is unset). */
@@ -21,6 +22,18 @@ export function bar(share: number, width: number): string {
   return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
 }
 
+/**
+ * A bar with the interval drawn as a whisker, in whole cells: █ up to the low end, ▓ from there to the
+ * estimate, ─ from the estimate to the high end, closed by ┤.
+ */
+export function whiskerBar(share: number, interval: ShareInterval, width: number): string {
+  const cell = (value: number) => Math.round(Math.max(0, Math.min(1, value)) * width);
+  const estimate = cell(share);
+  const low = Math.min(cell(interval.low), estimate);
+  const high = Math.max(cell(interval.high), estimate);
+  return '█'.repeat(low) + '▓'.repeat(estimate - low) + (high > estimate ? `${'─'.repeat(high - estimate - 1)}┤` : '');
+}
+
 interface Row {
   readonly name: string;
   readonly what: string;
@@ -28,6 +41,8 @@ interface Row {
   readonly tone: 'group' | 'part' | 'rest';
   /** Whether the row is one of the parts that add up to 100% (Owen's within-group rows are not). */
   readonly inTotal: boolean;
+  readonly interval?: ShareInterval;
+  readonly published?: number;
 }
 
 /** The split as a table for people: one row per group with its percent and a proportional bar, then the fit. */
@@ -42,7 +57,7 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   else if (result.method === 'commonality') {
     out.push(...shareLines(commonalityRows(result), paint, barWidth, result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE));
   }
-  else out.push(...shareLines(headlineRows(result), paint, barWidth, true));
+  else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report));
   if (result.dominance) out.push('', ...dominanceLines(result));
   out.push('', ...footer(report));
   for (const note of result.notes) out.push(paint.yellow(`note: ${note}`));
@@ -54,17 +69,23 @@ function describeGroup(group: DecompositionResult['groups'][number]): string {
   return group.kind === 'fixed-effect' ? `${group.columns[0]} effects (${group.levels} levels)` : group.columns.join(', ');
 }
 
-function headlineRows(result: DecompositionResult): Row[] {
+function headlineRows(report: DecompositionReport): Row[] {
+  const { result } = report;
+  const extras = (index: number, name: string) => {
+    const interval = intervalOf(report, index);
+    const published = report.published?.shares[name];
+    return { ...(interval ? { interval } : {}), ...(published !== undefined ? { published } : {}) };
+  };
   const rows: Row[] = [];
-  result.groups.forEach((group) => {
-    rows.push({ name: group.name, what: describeGroup(group), share: group.share, tone: 'group', inTotal: true });
+  result.groups.forEach((group, index) => {
+    rows.push({ name: group.name, what: describeGroup(group), share: group.share, tone: 'group', inTotal: true, ...extras(index, group.name) });
     const parts = result.owen?.columns.filter((c) => c.group === group.name) ?? [];
     if (group.kind === 'numeric' && parts.length > 1) {
       for (const part of parts) rows.push({ name: `  ${part.column}`, what: 'Owen value', share: part.share, tone: 'part', inTotal: false });
     }
   });
   if (result.unique) rows.push({ name: 'shared', what: 'R² − Σ unique (joint)', share: result.unique.shared, tone: 'rest', inTotal: true });
-  rows.push({ name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true });
+  rows.push({ name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true, ...extras(result.groups.length, UNEXPLAINED) });
   return rows;
 }
 
@@ -88,18 +109,29 @@ function commonalityRows(result: DecompositionResult): Row[] {
   ];
 }
 
-function shareLines(rows: readonly Row[], paint: ChalkInstance, barWidth: number, withTotal: boolean): string[] {
+function shareLines(rows: readonly Row[], paint: ChalkInstance, barWidth: number, withTotal: boolean, report?: DecompositionReport): string[] {
   const nameWidth = Math.max(5, ...rows.map((r) => r.name.length));
   const whatWidth = Math.max(7, ...rows.map((r) => r.what.length));
-  const line = (name: string, what: string, percent: string, drawn = '') =>
-    `  ${name.padEnd(nameWidth)}  ${what.padEnd(whatWidth)}  ${percent.padStart(7)}  ${drawn}`.trimEnd();
+  const level = report?.bootstrap ? `${Math.round(report.bootstrap.level * 100)}% CI` : undefined;
+  const publishedLabel = report?.published?.label;
+  const extraHeader = [...(level ? [level.padEnd(14)] : []), ...(publishedLabel ? [publishedLabel.padStart(8)] : [])];
+  const extraCells = (row: Row) => [
+    ...(level ? [(row.interval ? `[${formatPercent(row.interval.low)}, ${formatPercent(row.interval.high)}]` : '').padEnd(14)] : []),
+    ...(publishedLabel ? [(row.published !== undefined ? `${formatPercent(row.published)}%` : '').padStart(Math.max(8, publishedLabel.length))] : []),
+  ];
+  const line = (name: string, what: string, percent: string, extra: readonly string[], drawn = '') =>
+    `  ${name.padEnd(nameWidth)}  ${what.padEnd(whatWidth)}  ${percent.padStart(7)}  ${extra.map((e) => `${e}  `).join('')}${drawn}`.trimEnd();
   const colour = { group: paint.cyan, part: paint.blue, rest: paint.gray };
-  const out = [paint.dim(line('group', 'columns', 'share'))];
-  for (const row of rows) out.push(line(row.name, row.what, `${formatPercent(row.share)}%`, colour[row.tone](bar(row.share, barWidth))));
+  const out = [paint.dim(line('group', 'columns', 'share', extraHeader))];
+  for (const row of rows) {
+    const drawn = row.interval ? whiskerBar(row.share, row.interval, barWidth) : bar(row.share, barWidth);
+    out.push(line(row.name, row.what, `${formatPercent(row.share)}%`, extraCells(row), colour[row.tone](drawn)));
+  }
   if (withTotal) {
     const total = rows.filter((r) => r.inTotal).reduce((sum, r) => sum + r.share, 0);
-    out.push(line('', '', '───────'));
-    out.push(line('total', '', `${formatPercent(total)}%`));
+    const blank = extraHeader.map((h) => ' '.repeat(h.length));
+    out.push(line('', '', '───────', blank));
+    out.push(line('total', '', `${formatPercent(total)}%`, blank));
   }
   return out;
 }
@@ -155,6 +187,11 @@ function footer(report: DecompositionReport): string[] {
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
   if (fixed.length > 0) out.push(`fixed effects: ${fixed.map((g) => `${g.columns[0]} ${g.levels} levels`).join(', ')}`);
   out.push(`R² = ${result.r2.toFixed(4)}; method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets} subset regressions)`);
+  if (report.bootstrap) {
+    out.push(describeBootstrap(report.bootstrap));
+    for (const failure of report.bootstrap.failures) out.push(`  excluded replicates: ${failure.count} × ${failure.reason}`);
+  }
+  if (report.published) out.push(`${report.published.label}: ${report.published.source}`);
   if (result.sequential) out.push(`order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares)`);
   if (result.method === 'commonality' && result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
     out.push(`the ${2 ** result.groups.length - 1} commonality coefficients are listed with --format json`);

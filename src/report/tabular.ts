@@ -1,5 +1,5 @@
 import type { DecompositionReport } from './context.js';
-import { formatPercent } from './context.js';
+import { formatPercent, intervalOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec.js';
@@ -39,10 +39,21 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
     if (result.unique) rows.push(['shared', 'joint', '', null, result.unique.shared, result.unique.shared * 100]);
   }
   rows.push([UNEXPLAINED, 'residual', '', null, result.unexplained, result.unexplained * 100]);
+  const extraColumns = [...(report.bootstrap ? ['se', 'ci_low', 'ci_high'] : []), ...(report.published ? [report.published.key] : [])];
+  const names = [...result.groups.map((g) => g.name), UNEXPLAINED];
+  const withExtras = rows.map((row) => {
+    const index = names.indexOf(String(row[0]));
+    const interval = index >= 0 ? intervalOf(report, index) : undefined;
+    return [
+      ...row,
+      ...(report.bootstrap ? (interval ? [interval.se, interval.low, interval.high] : [null, null, null]) : []),
+      ...(report.published ? [report.published.shares[String(row[0])] ?? null] : []),
+    ];
+  });
   return {
     title: `Variance of ${result.outcome} explained by each group (${result.method})`,
-    columns: ['group', 'kind', 'columns', 'levels', 'share', 'percent'],
-    rows,
+    columns: ['group', 'kind', 'columns', 'levels', 'share', 'percent', ...extraColumns],
+    rows: withExtras,
     notes: notesOf(report),
   };
 }
