@@ -6,8 +6,10 @@ import { owenValues } from './owen.js';
 import { sequentialIncrements } from './sequential.js';
 import { popcount, shapleyValues } from './shapley.js';
 import type { GroupKind } from './spec.js';
-import { createGramFitter } from './gramFitter.js';
-import type { SubsetFitter } from './subsetFit.js';
+import { addSums, planExactShapley, shapleyFromSums, type ShapleyPlan, type ShapleySums } from './exactShapley.js';
+import { createGramFitter, projectedGrams } from './gramFitter.js';
+import { sampleShapley } from './sampledShapley.js';
+import { createSubsetFitter, type SubsetFitter } from './subsetFit.js';
 import { subsetR2Table } from './subsetTable.js';
 import { uniqueContributions } from './unique.js';
 
@@ -89,12 +91,53 @@ export interface DecompositionResult {
     readonly pairs: readonly DominancePairResult[];
   };
   readonly comparison?: { readonly order: readonly string[]; readonly rows: readonly ComparisonRow[] };
+  /** Present when the Shapley values are Monte Carlo estimates. */
+  readonly sampling?: { readonly permutations: number; readonly seed: number; readonly standardErrors: readonly number[] };
 }
 
 export interface DecomposeOptions {
   readonly method?: DecompositionMethod;
   /** Sequential order as group names (a permutation of all groups); default: the order of the spec. */
   readonly order?: readonly string[];
+  /** Shapley by enumeration even above EXACT_GROUP_LIMIT groups (refused when it would take hours). */
+  readonly exact?: boolean;
+  /** Shapley by permutation sampling with this many permutations, whatever the number of groups. */
+  readonly samples?: number;
+  /** Seed of the sampling. */
+  readonly seed?: number;
+  /** Exact enumeration, split into blocks; default: in this thread (`enumerateInThread`). */
+  readonly enumerate?: ShapleyEnumerator;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs the blocks of an exact Shapley plan and returns their sums in block order (e.g. on worker threads). */
+export type ShapleyEnumerator = (data: ModelData, plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => ShapleySums;
+
+/** Above this many groups Shapley values are estimated by sampling unless --exact is given. */
+export const EXACT_GROUP_LIMIT = 24;
+/** Most groups any enumerating method accepts (subset masks are 31-bit integers). */
+export const MAX_ENUMERATED_GROUPS = 30;
+/** Permutations drawn by default when sampling, and the standard error at which sampling may stop early. */
+export const DEFAULT_PERMUTATIONS = 20_000;
+export const DEFAULT_TARGET_STANDARD_ERROR = 0.001;
+/** Refuse exact enumerations expected to take longer than this. */
+const MAX_EXACT_SECONDS = 3600;
+/** Measured cost of one multiply-add in the sweep (Node 20, this project's machine). */
+const SECONDS_PER_FLOP = 4e-9;
+
+/** Expected seconds of an exact enumeration: 2^k subsets, each a sweep of about m²/2 multiply-adds (m = columns + 1). */
+export function exactShapleySeconds(groups: number, columns: number): number {
+  return 2 ** groups * (((columns + 1) ** 2) / 2 + groups) * SECONDS_PER_FLOP;
+}
+
+/** Enumerate every block in this thread. */
+export function enumerateInThread(_data: ModelData, plan: ShapleyPlan, onProgress?: (done: number, total: number) => void): ShapleySums {
+  const parts: ShapleySums[] = [];
+  for (let block = 0; block < plan.blocks; block++) {
+    parts.push(plan.sumsOfBlocks(block, block + 1));
+    onProgress?.(block + 1, plan.blocks);
+  }
+  return addSums(parts);
 }
 
 /**
@@ -104,23 +147,60 @@ export interface DecomposeOptions {
  * Reference: Grömping (2007), "Estimators of relative importance in linear regression based on variance
  * decomposition", The American Statistician 61(2):139–147.
  */
-export function decompose(data: ModelData, options: DecomposeOptions = {}, fitter: SubsetFitter = createGramFitter(data)): DecompositionResult {
+export function decompose(data: ModelData, options: DecomposeOptions = {}): DecompositionResult {
+  const statistics = projectedGrams(data);
+  const stable = createSubsetFitter(data);
+  const fitter = createGramFitter(data, statistics);
   const method = options.method ?? 'shapley';
   const k = data.groups.length;
   const names = data.groups.map((g) => g.name);
   const order = resolveOrder(names, options.order);
-  const table = subsetR2Table(fitter);
-  const full = fitter.fit(2 ** k - 1);
-  const shapley = () => shapleyValues(k, (mask) => table[mask]!);
+  const sampling = method === 'shapley' && (options.samples !== undefined || (k > EXACT_GROUP_LIMIT && !options.exact));
+  if (!sampling && k > MAX_ENUMERATED_GROUPS) {
+    throw new UsageError(
+      `--method ${method} enumerates all 2^${k} subsets of ${k} groups, more than the ${MAX_ENUMERATED_GROUPS} groups it can; ` +
+        (method === 'shapley' ? 'use --samples N for a Monte Carlo estimate' : 'use fewer groups, or --method shapley with --samples N'),
+    );
+  }
+  if (method === 'shapley' && !sampling) {
+    const columns = data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.values.length : 0), 0);
+    const seconds = exactShapleySeconds(k, columns);
+    if (seconds > MAX_EXACT_SECONDS) {
+      throw new UsageError(
+        `exact Shapley values over ${k} groups need 2^${k} subset fits, about ${(seconds / 3600).toFixed(1)} hours here; ` +
+          `use --samples 20000 for a Monte Carlo estimate with standard errors`,
+      );
+    }
+  }
+  let tableCache: Float64Array | undefined;
+  const table = () => (tableCache ??= subsetR2Table(fitter));
+  const shapley = () => {
+    const plan = planExactShapley(data, stable, statistics);
+    return shapleyFromSums((options.enumerate ?? enumerateInThread)(data, plan, options.onProgress));
+  };
   const owen = () => owenValues(fitter);
   const owenTotals = (values: Float64Array) =>
     Float64Array.from({ length: k }, (_, g) => fitter.unitsOf(g).reduce((sum, u) => sum + values[u]!, 0));
 
   let headline: Float64Array;
   let details: Partial<DecompositionResult> = {};
+  let fullR2: number | undefined;
   switch (method) {
     case 'shapley':
-      headline = shapley();
+      if (sampling) {
+        const seed = options.seed ?? 1;
+        const estimate = sampleShapley(data, {
+          seed,
+          permutations: options.samples ?? DEFAULT_PERMUTATIONS,
+          ...(options.samples === undefined ? { targetStandardError: DEFAULT_TARGET_STANDARD_ERROR } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        headline = estimate.values;
+        fullR2 = estimate.r2;
+        details = { sampling: { permutations: estimate.permutations, seed, standardErrors: Array.from(estimate.standardErrors) } };
+      } else {
+        headline = shapley();
+      }
       break;
     case 'owen': {
       const values = owen();
@@ -131,16 +211,18 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}, fitte
       break;
     }
     case 'sequential':
-      headline = sequentialIncrements(table, order);
+      headline = sequentialIncrements(orderTable(fitter, order), order);
       details = { sequential: { order: order.map((g) => names[g]!) } };
       break;
-    case 'unique':
-      headline = uniqueContributions(table, k);
-      details = { unique: { shared: full.r2 - headline.reduce((a, b) => a + b, 0) } };
+    case 'unique': {
+      const nested = leaveOneOutTable(fitter);
+      headline = uniqueContributions(nested, k);
+      details = { unique: { shared: nested[2 ** k - 1]! - headline.reduce((a, b) => a + b, 0) } };
       break;
+    }
     case 'commonality': {
-      headline = uniqueContributions(table, k);
-      const coefficients = commonalityCoefficients(table, k);
+      headline = uniqueContributions(table(), k);
+      const coefficients = commonalityCoefficients(table(), k);
       details = {
         commonality: {
           sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
@@ -151,7 +233,7 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}, fitte
       break;
     }
     case 'dominance': {
-      const analysis = dominanceAnalysis(table, k);
+      const analysis = dominanceAnalysis(table(), k);
       headline = analysis.general;
       const nameOf = (g: number | null) => (g === null ? null : names[g]!);
       details = {
@@ -173,9 +255,9 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}, fitte
       const columns = {
         shapley: headline,
         owen: owenTotals(owen()),
-        sequential: sequentialIncrements(table, order),
-        sequentialReverse: sequentialIncrements(table, [...order].reverse()),
-        unique: uniqueContributions(table, k),
+        sequential: sequentialIncrements(table(), order),
+        sequentialReverse: sequentialIncrements(table(), [...order].reverse()),
+        unique: uniqueContributions(table(), k),
       };
       details = {
         comparison: {
@@ -197,6 +279,7 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}, fitte
       break;
     }
   }
+  const full = fullR2 === undefined ? fitter.fit(2 ** k - 1) : { r2: fullR2, aliased: [] };
   const groups = data.groups.map(
     (group, g): GroupShare => ({
       name: group.name,
@@ -216,15 +299,43 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}, fitte
     r2: full.r2,
     groups,
     unexplained: 1 - full.r2,
-    subsets: 2 ** k,
-    notes: aliasNotes(data, full.aliased),
+    subsets: sampling ? 0 : 2 ** k,
+    notes: [
+      ...aliasNotes(data, full.aliased),
+      ...(details.sampling
+        ? [
+            `Shapley values are Monte Carlo estimates from ${details.sampling.permutations} random orders of the groups (antithetic pairs, seed ${details.sampling.seed}); ` +
+              `largest standard error ${Math.max(...details.sampling.standardErrors).toExponential(1)}`,
+          ]
+        : []),
+    ],
     ...details,
   };
 }
 
 /** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
-export function decomposeShapley(data: ModelData, fitter?: SubsetFitter): DecompositionResult {
-  return decompose(data, { method: 'shapley' }, fitter);
+export function decomposeShapley(data: ModelData): DecompositionResult {
+  return decompose(data, { method: 'shapley' });
+}
+
+/** R² of the nested models of a sequential order (k + 1 fits), in a sparse table indexed by mask. */
+function orderTable(fitter: SubsetFitter, order: readonly number[]): Float64Array {
+  const table = new Float64Array(2 ** fitter.groupCount);
+  let mask = 0;
+  for (const g of order) {
+    mask |= 1 << g;
+    table[mask] = fitter.fit(mask).r2;
+  }
+  return table;
+}
+
+/** R² of the full model and of each leave-one-group-out model (k + 1 fits), in a sparse table indexed by mask. */
+function leaveOneOutTable(fitter: SubsetFitter): Float64Array {
+  const full = 2 ** fitter.groupCount - 1;
+  const table = new Float64Array(full + 1);
+  table[full] = fitter.fit(full).r2;
+  for (let g = 0; g < fitter.groupCount; g++) table[full & ~(1 << g)] = fitter.fit(full & ~(1 << g)).r2;
+  return table;
 }
 
 function resolveOrder(names: readonly string[], order: readonly string[] | undefined): number[] {

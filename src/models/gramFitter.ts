@@ -1,6 +1,15 @@
 import type { FixedEffectGroupData, ModelData } from './modelData.js';
 import { projectOut, qrDecompose } from './qr.js';
-import { centre, createSubsetFitter, demeanWithin, sumOfSquares, type SubsetFit, type SubsetFitter } from './subsetFit.js';
+import {
+  centre,
+  centredIndicatorNorms,
+  createSubsetFitter,
+  demeanWithin,
+  levelIndicators,
+  sumOfSquares,
+  type SubsetFit,
+  type SubsetFitter,
+} from './subsetFit.js';
 
 /** Relative pivot (remaining sum of squares / centred sum of squares) at or below which a column is aliased: QR's 1e-7 on norms, squared. */
 const ALIASED_PIVOT = 1e-14;
@@ -22,27 +31,13 @@ const ILL_CONDITIONED_PIVOT = 1e-6;
  * Reference: Goodnight (1979), "A tutorial on the SWEEP operator", The American Statistician 33(3):149–158;
  * Golub & Van Loan, Matrix Computations (4th ed.) §5.3 (normal equations vs QR).
  */
-export function createGramFitter(data: ModelData): SubsetFitter {
+export function createGramFitter(data: ModelData, statistics: ProjectedGrams = projectedGrams(data)): SubsetFitter {
   const stable = createSubsetFitter(data);
   const { units, tss } = stable;
   const numericUnits = units.map((unit, u) => ({ unit, u })).filter(({ unit }) => data.groups[unit.group]!.kind === 'numeric');
   const numericIndex = new Map(numericUnits.map(({ u }, i) => [u, i]));
-  const numericValues = numericUnits.map(({ unit }) => {
-    const group = data.groups[unit.group]!;
-    if (group.kind !== 'numeric') throw new Error('unreachable');
-    return group.values[group.columns.indexOf(unit.name)]!;
-  });
-  const centredSquares = numericValues.map((v) => sumOfSquares(centre(v)));
-  const fixedGroups = data.groups.map((g, index) => ({ g, index })).filter(({ g }) => g.kind === 'fixed-effect');
-  const grams = new Map<number, Gram>();
-  const gramFor = (fixedMask: number): Gram => {
-    let gram = grams.get(fixedMask);
-    if (!gram) {
-      gram = buildGram(data, fixedGroups.filter(({ index }) => fixedMask & (1 << index)).map(({ g }) => g as FixedEffectGroupData), numericValues);
-      grams.set(fixedMask, gram);
-    }
-    return gram;
-  };
+  const fixedBit = new Map(statistics.fixedGroups.map((g, f) => [g, f]));
+  const { centredSquares } = statistics;
 
   const fitUnits = (chosen: readonly number[]): SubsetFit => {
     if (chosen.length === 0) return { r2: 0, aliased: [] };
@@ -50,11 +45,11 @@ export function createGramFitter(data: ModelData): SubsetFitter {
     const numeric: number[] = [];
     for (const u of chosen) {
       const index = numericIndex.get(u);
-      if (index === undefined) fixedMask |= 1 << units[u]!.group;
+      if (index === undefined) fixedMask |= 1 << fixedBit.get(units[u]!.group)!;
       else numeric.push(index);
     }
     numeric.sort((a, b) => a - b);
-    const gram = gramFor(fixedMask);
+    const gram = statistics.gramFor(fixedMask);
     const solved = residualFromGram(gram, numeric, centredSquares);
     if (solved === undefined) return stable.fitUnits(chosen);
     return { r2: 1 - solved.rss / tss, aliased: solved.aliased.map((i) => numericUnits[i]!.unit.name) };
@@ -71,13 +66,47 @@ export function createGramFitter(data: ModelData): SubsetFitter {
   };
 }
 
+/**
+ * The Gram matrices of a model's numeric columns (in group order) and outcome, each projected on one set of fixed
+ * effects, built on first use and shared by every engine that needs them. Bit f of a fixed mask is the fixed
+ * effect `fixedGroups[f]` (a group index).
+ */
+export interface ProjectedGrams {
+  readonly numericColumns: readonly Float64Array[];
+  /** Σ (x − x̄)² of each numeric column: the reference for rank decisions. */
+  readonly centredSquares: readonly number[];
+  readonly fixedGroups: readonly number[];
+  gramFor(fixedMask: number): Gram;
+}
+
+export function projectedGrams(data: ModelData): ProjectedGrams {
+  const numericColumns = data.groups.flatMap((group) => (group.kind === 'numeric' ? group.values : []));
+  const fixedGroups = data.groups.flatMap((group, g) => (group.kind === 'fixed-effect' ? [g] : []));
+  const cache = new Map<number, Gram>();
+  return {
+    numericColumns,
+    centredSquares: numericColumns.map((values) => sumOfSquares(centre(values))),
+    fixedGroups,
+    gramFor(fixedMask) {
+      let gram = cache.get(fixedMask);
+      if (!gram) {
+        const fixed = fixedGroups.filter((_, f) => fixedMask & (1 << f)).map((g) => data.groups[g] as FixedEffectGroupData);
+        gram = buildGram(data, fixed, numericColumns);
+        cache.set(fixedMask, gram);
+      }
+      return gram;
+    },
+  };
+}
+
 /** Cross-products of the projected numeric columns (indices 0 … q − 1) and the projected outcome (index q). */
-interface Gram {
+export interface Gram {
   readonly size: number;
   readonly entries: Float64Array;
 }
 
-function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[], numeric: readonly Float64Array[]): Gram {
+/** The Gram matrix of the numeric columns and the outcome after projecting out the given fixed effects. */
+export function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[], numeric: readonly Float64Array[]): Gram {
   const project = projector(data.n, fixed);
   const columns = [...numeric.map(project), project(data.y)];
   const size = columns.length;
@@ -101,10 +130,8 @@ function projector(n: number, fixed: readonly FixedEffectGroupData[]): (values: 
   const [absorbing, ...others] = [...fixed].sort((a, b) => b.levels - a.levels);
   const within = (values: Float64Array) => demeanWithin(values, absorbing!);
   if (others.length === 0) return within;
-  const indicators = others.flatMap((group) =>
-    Array.from({ length: group.levels }, (_, level) => Float64Array.from(group.codes, (code) => (code === level ? 1 : 0))),
-  );
-  const qr = qrDecompose(indicators.map(within), { referenceNorms: indicators.map((v) => Math.sqrt(sumOfSquares(centre(v)))) });
+  const indicators = others.flatMap(levelIndicators);
+  const qr = qrDecompose(indicators.map(within), { referenceNorms: others.flatMap(centredIndicatorNorms) });
   return (values) => projectOut(qr, within(values));
 }
 

@@ -134,7 +134,7 @@ function absorbAll(data: ModelData, absorbing: number): AbsorbedColumns {
     return [
       {
         columns: indicators.map(within),
-        referenceNorms: indicators.map((v) => Math.sqrt(sumOfSquares(centre(v)))),
+        referenceNorms: centredIndicatorNorms(group),
         names: indicators.map((_, level) => `${group.columns[0]}[${level + 1}]`),
       },
     ];
@@ -142,33 +142,52 @@ function absorbAll(data: ModelData, absorbing: number): AbsorbedColumns {
   return { y: within(data.y), byUnit };
 }
 
-function levelIndicators(group: FixedEffectGroupData): Float64Array[] {
-  const indicators = Array.from({ length: group.levels }, () => new Float64Array(group.codes.length));
-  group.codes.forEach((code, i) => (indicators[code]![i] = 1));
-  return indicators;
-}
-
 /** x − mean(x). */
 export function centre(values: Float64Array): Float64Array {
+  const n = values.length;
   let sum = 0;
-  for (const v of values) sum += v;
-  const mean = sum / values.length;
-  return values.map((v) => v - mean);
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = sum / n;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = values[i]! - mean;
+  return out;
 }
 
 /** x minus the mean of x within each level of a fixed effect (the within transformation). */
 export function demeanWithin(values: Float64Array, group: FixedEffectGroupData): Float64Array {
-  const sums = new Float64Array(group.levels);
-  const counts = new Float64Array(group.levels);
-  group.codes.forEach((code, i) => {
+  const { codes, levels } = group;
+  const n = values.length;
+  const sums = new Float64Array(levels);
+  const counts = new Float64Array(levels);
+  for (let i = 0; i < n; i++) {
+    const code = codes[i]!;
     sums[code]! += values[i]!;
     counts[code]! += 1;
-  });
-  return values.map((v, i) => v - sums[group.codes[i]!]! / counts[group.codes[i]!]!);
+  }
+  for (let l = 0; l < levels; l++) sums[l]! /= counts[l]!;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = values[i]! - sums[codes[i]!]!;
+  return out;
 }
 
 export function sumOfSquares(values: Float64Array): number {
   let s = 0;
-  for (const v of values) s += v * v;
+  for (let i = 0; i < values.length; i++) s += values[i]! * values[i]!;
   return s;
+}
+
+/** 0/1 indicator columns, one per level of a fixed effect. */
+export function levelIndicators(group: FixedEffectGroupData): Float64Array[] {
+  const n = group.codes.length;
+  const indicators = Array.from({ length: group.levels }, () => new Float64Array(n));
+  for (let i = 0; i < n; i++) indicators[group.codes[i]!]![i] = 1;
+  return indicators;
+}
+
+/** Norm of each centred indicator of a fixed effect: √(n_l − n_l²/n), without forming the columns. */
+export function centredIndicatorNorms(group: FixedEffectGroupData): number[] {
+  const counts = new Float64Array(group.levels);
+  for (let i = 0; i < group.codes.length; i++) counts[group.codes[i]!]! += 1;
+  const n = group.codes.length;
+  return Array.from(counts, (count) => Math.sqrt(count - (count * count) / n));
 }
