@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BUNDLED_DATASET } from './commands/data.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './commands/decompose.js';
+import { DECOMPOSE_FORMATS, OUTPUT_FORMATS, type DecomposeFormat, type OutputFormat } from './commands/decompose.js';
 import { Presets, SingleBar } from 'cli-progress';
 import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
 import { readAnalysisSpec } from './io/analysisSpec.js';
@@ -9,7 +9,7 @@ import { parseExpectations } from './models/expectations.js';
 import { PUBLISHED_SPLITS } from './models/published.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
-import { DECOMPOSITION_METHODS, type DecompositionMethod } from './models/decompose.js';
+import { DECOMPOSITION_METHODS, EXACT_GROUP_LIMIT, type DecompositionMethod } from './models/decompose.js';
 import { parseGroupArgument, type GroupSpec } from './models/spec.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
@@ -21,6 +21,12 @@ export interface CliIo {
   /** The stream progress bars draw on. */
   readonly stderrStream: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The arguments as given (set by `main`), for the reproducibility block of reports. */
+  readonly argv?: readonly string[];
+}
+
+function argvOf(io: CliIo): readonly string[] {
+  return io.argv ?? [];
 }
 
 const DEFAULTS_HELP = `
@@ -58,20 +64,49 @@ const orderOption = (order: readonly string[] | undefined) => (order === undefin
 const clusterOption = (cluster: string | undefined) => (cluster === undefined ? {} : { cluster });
 const compareOption = (compare: string | undefined) => (compare === undefined ? {} : { compare });
 
-/** A progress bar on stderr (only used when stderr is a terminal). */
-function progressBar(io: CliIo): (done: number, total: number) => void {
+/** Runs shorter than this draw no progress bar. */
+const PROGRESS_AFTER_MS = 2000;
+
+/**
+ * A progress bar with an ETA on stderr (only used when stderr is a terminal), shown once a run has taken
+ * PROGRESS_AFTER_MS and looks set to take longer; runs that end sooner stay silent.
+ */
+function progressBar(io: CliIo, unit: string): (done: number, total: number) => void {
   let bar: SingleBar | undefined;
+  const started = Date.now();
   return (done, total) => {
     if (!bar) {
-      bar = new SingleBar({ stream: io.stderrStream, format: 'bootstrap [{bar}] {value}/{total} replicates, ETA {eta_formatted}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-      bar.start(total, 0);
+      const elapsed = Date.now() - started;
+      if (elapsed < PROGRESS_AFTER_MS || done === total) return;
+      bar = new SingleBar(
+        { stream: io.stderrStream, format: `[{bar}] {value}/{total} ${unit}, ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true },
+        Presets.shades_classic,
+      );
+      bar.start(total, done);
     }
     bar.update(done);
     if (done === total) bar.stop();
   };
 }
 
-interface DecomposeFlags extends ModelFlags {
+interface ReportFlags {
+  readonly title?: string;
+  readonly bootstrap?: number;
+  readonly cluster?: string;
+  readonly seed: number;
+  readonly ci: number;
+  readonly ciType: IntervalType;
+  readonly quiet?: boolean;
+}
+
+/** Quote an argument for a POSIX shell when it needs it. */
+function shellQuote(argument: string): string {
+  return /^[A-Za-z0-9_./=:,@%+-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}
+
+interface DecomposeFlags extends Omit<ModelFlags, 'format'> {
+  readonly format: DecomposeFormat;
+  readonly title?: string;
   readonly method: DecompositionMethod;
   readonly order?: string;
   readonly bootstrap?: number;
@@ -85,6 +120,8 @@ interface DecomposeFlags extends ModelFlags {
   readonly expectWithinCi?: boolean;
   readonly compare?: string;
   readonly spec?: string;
+  readonly exact?: boolean;
+  readonly samples?: number;
 }
 
 /** Flags shared by every command that reads a panel and builds a model. */
@@ -99,7 +136,7 @@ interface ModelFlags {
  * Add the data and model flags to a command. --group and --fe write into one list so that groups keep the
  * order in which they were given.
  */
-function withModelFlags(command: Command, groups: GroupSpec[]): Command {
+function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly string[] = OUTPUT_FORMATS): Command {
   return command
     .argument('[file]', 'long-panel CSV, one row per authority × year; "-" reads standard input (default: bundled dataset)')
     .option('--outcome <column>', 'outcome column (default: cpp_rate)')
@@ -112,12 +149,12 @@ function withModelFlags(command: Command, groups: GroupSpec[]): Command {
       return groups;
     })
     .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
-    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'))
     .option('--output <file>', 'write the output to this file instead of standard output')
     .addHelpText('after', DEFAULTS_HELP);
 }
 
-function dataOptions(file: string | undefined, flags: ModelFlags, groups: readonly GroupSpec[]) {
+function dataOptions(file: string | undefined, flags: Pick<ModelFlags, 'outcome' | 'na'>, groups: readonly GroupSpec[]) {
   return {
     ...(file !== undefined ? { file } : {}),
     ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
@@ -145,14 +182,16 @@ export function buildProgram(io: CliIo): Command {
   const decompose = withModelFlags(
     program.command('decompose').description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)'),
     decomposeGroups,
+    DECOMPOSE_FORMATS,
   )
+    .option('--title <text>', 'title of the --format svg figure')
     .addOption(
       new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side').choices([...DECOMPOSITION_METHODS]).default('shapley'),
     )
     .option('--order <groups>', 'order of entry for --method sequential, comma-separated group names (default: as given)')
     .option('--bootstrap <B>', 'cluster-bootstrap confidence intervals from B replicates', integer('--bootstrap', 2))
     .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
-    .option('--seed <n>', 'seed of the bootstrap (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
+    .option('--seed <n>', 'seed of the bootstrap and of --samples (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
     .option('--ci <level>', 'confidence level of the intervals', probability('--ci'), 0.95)
     .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
     .option('--quiet', 'no progress bar')
@@ -160,7 +199,9 @@ export function buildProgram(io: CliIo): Command {
     .option('--tolerance <points>', 'tolerance of --expect in percentage points', nonNegative('--tolerance'), 0.5)
     .option('--expect-within-ci', 'with --bootstrap: pass when each expected value lies inside its interval')
     .option('--compare <split>', `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`)
-    .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it');
+    .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it')
+    .option('--exact', `exact Shapley values even above ${EXACT_GROUP_LIMIT} groups (refused when it would take hours)`)
+    .option('--samples <n>', 'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors', integer('--samples', 2));
   decompose.action(async (file: string | undefined, flags: DecomposeFlags) => {
     const { runDecompose } = await import('./commands/decompose.js');
     const fromCli = (name: string) => decompose.getOptionValueSource(name) === 'cli';
@@ -168,14 +209,15 @@ export function buildProgram(io: CliIo): Command {
     const pick = <T>(name: string, flag: T, fromSpec: T | undefined): T => (fromCli(name) || fromSpec === undefined ? flag : fromSpec);
     const replicates = pick('bootstrap', flags.bootstrap, spec.bootstrap?.replicates);
     const expect = pick('expect', flags.expect === undefined ? undefined : parseExpectations(flags.expect), spec.expect && Object.entries(spec.expect).map(([name, percent]) => ({ name, percent })));
-    const progress = replicates !== undefined && !flags.quiet && io.stderrIsTty ? progressBar(io) : undefined;
+    const progress = !flags.quiet && io.stderrIsTty ? progressBar(io, replicates !== undefined ? 'bootstrap replicates' : 'steps') : undefined;
     const dataFile = file ?? spec.data;
     const output = runDecompose({
       ...dataOptions(dataFile, { ...flags, outcome: pick('outcome', flags.outcome, spec.outcome) }, decomposeGroups.length > 0 ? decomposeGroups : (spec.groups ?? [])),
       ...(flags.na === undefined && spec.na ? { missingTokens: spec.na } : {}),
       method: pick('method', flags.method, spec.method as DecompositionMethod | undefined),
       ...orderOption(pick('order', flags.order?.split(',').map((name) => name.trim()), spec.order)),
-      format: pick('format', flags.format, spec.format as OutputFormat | undefined),
+      format: pick('format', flags.format, spec.format as DecomposeFormat | undefined),
+      ...(flags.title !== undefined ? { title: flags.title } : {}),
       color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
       ...(replicates !== undefined
         ? {
@@ -192,6 +234,9 @@ export function buildProgram(io: CliIo): Command {
       tolerance: pick('tolerance', flags.tolerance, spec.tolerance),
       expectWithinCi: pick('expectWithinCi', flags.expectWithinCi === true, spec.expectWithinCi),
       ...compareOption(pick('compare', flags.compare, spec.compare)),
+      seed: pick('seed', flags.seed, spec.bootstrap?.seed),
+      ...(flags.exact ? { exact: true } : {}),
+      ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
       ...(progress ? { onProgress: progress } : {}),
     });
     emit(output.text, flags.output, [...inputsOf(dataFile), ...(flags.spec ? [flags.spec] : [])]);
@@ -217,6 +262,36 @@ export function buildProgram(io: CliIo): Command {
       emit(text, flags.output, inputsOf(file));
     });
 
+  const reportGroups: GroupSpec[] = [];
+  const report = withModelFlags(
+    program
+      .command('report')
+      .description('one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility'),
+    reportGroups,
+    ['html'],
+  )
+    .option('--title <text>', 'title of the report')
+    .option('--bootstrap <B>', 'cluster-bootstrap intervals for the split, from B replicates', integer('--bootstrap', 2))
+    .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
+    .option('--seed <n>', 'seed of the bootstrap', integer('--seed', 0), 1)
+    .option('--ci <level>', 'confidence level', probability('--ci'), 0.95)
+    .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
+    .option('--quiet', 'no progress bar');
+  report.action(async (file: string | undefined, flags: Omit<ModelFlags, 'format'> & ReportFlags) => {
+    const { runReport } = await import('./commands/report.js');
+    const progress = flags.bootstrap !== undefined && !flags.quiet && io.stderrIsTty ? progressBar(io, 'bootstrap replicates') : undefined;
+    const text = runReport({
+      ...dataOptions(file, flags, reportGroups),
+      ...(flags.bootstrap !== undefined
+        ? { bootstrap: { replicates: flags.bootstrap, ...clusterOption(flags.cluster), seed: flags.seed, level: flags.ci, type: flags.ciType } }
+        : {}),
+      ...(flags.title !== undefined ? { title: flags.title } : {}),
+      command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    emit(text, flags.output, inputsOf(file));
+  });
+
   program
     .command('simulate')
     .description('write a synthetic authority × year panel whose default decomposition gives the requested shares')
@@ -235,7 +310,7 @@ export function buildProgram(io: CliIo): Command {
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram({ ...io, argv });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;

@@ -5,12 +5,16 @@ import { checkExpectations, type Expectation, type ExpectationCheck } from '../m
 import { PUBLISHED_SPLITS } from '../models/published.js';
 import type { DecompositionReport } from '../report/context.js';
 import { renderDecompositionJson } from '../report/json.js';
+import { renderDecompositionSvg } from '../report/svg.js';
 import { renderDecompositionTable } from '../report/table.js';
 import { decompositionTabular, renderCsv, renderMarkdown } from '../report/tabular.js';
 import { loadModelData, specFromOptions, type DataOptions } from './data.js';
 
+/** Output formats of every command; `decompose` also draws an SVG figure. */
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export const DECOMPOSE_FORMATS = [...OUTPUT_FORMATS, 'svg'] as const;
+export type DecomposeFormat = (typeof DECOMPOSE_FORMATS)[number];
 
 /** `--cluster none`: resample single rows. */
 export const NO_CLUSTER = 'none';
@@ -28,7 +32,9 @@ export interface DecomposeOptions extends DataOptions {
   readonly method: DecompositionMethod;
   /** Sequential order, as group names. */
   readonly order?: readonly string[];
-  readonly format: OutputFormat;
+  readonly format: DecomposeFormat;
+  /** Title of the SVG figure. */
+  readonly title?: string;
   readonly color: boolean;
   readonly bootstrap?: BootstrapSettings;
   readonly expect?: readonly Expectation[];
@@ -37,6 +43,10 @@ export interface DecomposeOptions extends DataOptions {
   readonly expectWithinCi: boolean;
   /** Key of a published split to print beside ours (e.g. nao2019). */
   readonly compare?: string;
+  readonly exact?: boolean;
+  readonly samples?: number;
+  /** Seed of the bootstrap and of Shapley sampling. */
+  readonly seed?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -56,8 +66,14 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
   }
   const cluster = options.bootstrap ? bootstrapCluster(options) : undefined;
   const loaded = loadModelData({ ...options, ...(cluster !== undefined ? { cluster } : {}) });
-  const decomposeOptions = { method: options.method, ...(options.order ? { order: options.order } : {}) };
-  const result = decompose(loaded.data, decomposeOptions);
+  const decomposeOptions = {
+    method: options.method,
+    ...(options.order ? { order: options.order } : {}),
+    ...(options.exact ? { exact: true } : {}),
+    ...(options.samples !== undefined ? { samples: options.samples } : {}),
+    seed: options.bootstrap?.seed ?? options.seed ?? 1,
+  };
+  const result = decompose(loaded.data, { ...decomposeOptions, ...(options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress }) });
   const bootstrap = options.bootstrap
     ? bootstrapDecomposition(loaded.data, result, {
         replicates: options.bootstrap.replicates,
@@ -84,7 +100,8 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
   return { text: render(report, options), checks };
 }
 
-function bootstrapCluster(options: DecomposeOptions): string | undefined {
+/** The resampling unit of a bootstrap: the given column, rows for "none", else the first fixed-effect column. */
+export function bootstrapCluster(options: DataOptions & { readonly bootstrap?: BootstrapSettings }): string | undefined {
   const requested = options.bootstrap!.cluster;
   if (requested === NO_CLUSTER) return undefined;
   if (requested !== undefined) return requested;
@@ -99,6 +116,8 @@ function render(report: DecompositionReport, options: DecomposeOptions): string 
       return renderCsv(decompositionTabular(report));
     case 'markdown':
       return renderMarkdown(decompositionTabular(report));
+    case 'svg':
+      return renderDecompositionSvg(report, options.title !== undefined ? { title: options.title } : {});
     case 'table':
       return renderDecompositionTable(report, { color: options.color });
   }

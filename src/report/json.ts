@@ -30,6 +30,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       }),
       ...intervalFields(report, index),
       ...publishedField(report, group.name),
+      ...(result.sampling ? { mcSe: result.sampling.standardErrors[index] } : {}),
     })),
     unexplained: { ...withPercent({ share: result.unexplained }), ...intervalFields(report, result.groups.length), ...publishedField(report, 'unexplained') },
     subsets: result.subsets,
@@ -53,6 +54,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
           },
         }
       : {}),
+    ...(result.sampling ? { sampling: { permutations: result.sampling.permutations, seed: result.sampling.seed } } : {}),
     ...(report.published ? { compare: { key: report.published.key, label: report.published.label, source: report.published.source } } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { packageVersion } from '../io/packageRoot.js';
+import { bootstrapDecomposition } from '../models/bootstrap.js';
+import { decompose } from '../models/decompose.js';
+import { fitModel } from '../models/fit.js';
+import { summarizeData } from '../models/summary.js';
+import type { DecompositionReport } from '../report/context.js';
+import { renderHtmlReport } from '../report/html.js';
+import { bundledDatasetPath, loadModelData, type DataOptions } from './data.js';
+import { bootstrapCluster, type BootstrapSettings } from './decompose.js';
+
+export interface ReportOptions extends DataOptions {
+  /** Bootstrap intervals for the Shapley split. */
+  readonly bootstrap?: BootstrapSettings;
+  /** Title of the page and of the split figure. */
+  readonly title?: string;
+  /** The exact command line, as the user typed it (shown in the reproducibility block). */
+  readonly command: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Read the data once and write the whole analysis as one HTML page: the Shapley split (with bootstrap
+ * intervals when asked), the comparison of methods, the regression with classical standard errors, a summary
+ * of the data, and what is needed to reproduce it (command, version, SHA-256 of the input, seed).
+ */
+export function runReport(options: ReportOptions): string {
+  const cluster = options.bootstrap ? bootstrapCluster(options) : options.cluster;
+  const loaded = loadModelData({ ...options, cluster });
+  const { data } = loaded;
+  const context = { file: loaded.file, ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}) };
+  const result = decompose(data, { method: 'shapley' });
+  const bootstrap = options.bootstrap
+    ? bootstrapDecomposition(data, result, {
+        replicates: options.bootstrap.replicates,
+        seed: options.bootstrap.seed,
+        level: options.bootstrap.level,
+        type: options.bootstrap.type,
+        decompose: { method: 'shapley' },
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      })
+    : undefined;
+  const split: DecompositionReport = { result, ...context, ...(bootstrap ? { bootstrap } : {}) };
+  const comparison: DecompositionReport = { result: decompose(data, { method: 'all' }), ...context };
+  const fit = { result: fitModel(data, { clustered: false }), ...context };
+  return renderHtmlReport({
+    split,
+    comparison,
+    fit,
+    summary: summarizeData(data, data.n + data.droppedRows),
+    reproducibility: {
+      command: options.command,
+      version: packageVersion(),
+      sha256: inputSha256(options.file),
+      seed: bootstrap ? bootstrap.seed : null,
+    },
+    ...(options.title !== undefined ? { title: options.title } : {}),
+  });
+}
+
+/** SHA-256 (hex) of the input file's bytes; null for standard input, which cannot be read twice. */
+function inputSha256(file: string | undefined): string | null {
+  if (file === '-') return null;
+  return createHash('sha256').update(readFileSync(file ?? bundledDatasetPath())).digest('hex');
+}
