@@ -207,6 +207,7 @@ function createResampler(data: ModelData): Resampler {
         groups,
         droppedRows: 0,
         missingByColumn: {},
+        ...(data.weights ? { weights: pick(data.weights), weightsColumn: data.weightsColumn! } : {}),
       };
     },
   };

@@ -2,7 +2,7 @@ import { ModelError } from '../errors.js';
 import { fUpperP, tQuantileOf, tTwoSidedP } from './distributions.js';
 import { fitLeastSquares, type LeastSquaresFit } from './leastSquares.js';
 import type { FixedEffectGroupData, ModelData } from './modelData.js';
-import { centre, demeanWithin, sumOfSquares } from './subsetFit.js';
+import { rowTransform, sumOfSquares } from './subsetFit.js';
 
 /** One row of the coefficient table; numbers are null for an aliased (not estimable) term. */
 export interface CoefficientRow {
@@ -68,7 +68,8 @@ const ABSORBED_TOLERANCE = 1e-7;
  * and the rest is solved by `fitLeastSquares` (equilibrated QR with iterative refinement). Numeric coefficients,
  * residuals and every statistic equal those of R's `lm` on factor dummies.
  *
- * Classical: Var(b) = σ² (X̃'X̃)⁻¹, σ² = RSS/(n − K). Cluster-robust CR1 (Stata, R's sandwich::vcovCL type HC1,
+ * With weights, every row is scaled by √w after weighted demeaning (WLS, as R's lm(weights = w)); sums of squares
+ * and R² are weighted. Classical: Var(b) = σ² (X̃'X̃)⁻¹, σ² = RSS/(n − K). Cluster-robust CR1 (Stata, R's sandwich::vcovCL type HC1,
  * fixest): Var(b) = G/(G−1) · (N−1)/(N−K) · (X̃'X̃)⁻¹ [Σ_g X̃_g' e_g e_g' X̃_g] (X̃'X̃)⁻¹, with t on G − 1 df.
  * VIF_j = 1/(1 − R²_j) = [(X̃'X̃)⁻¹]_jj · Σ(x_j − x̄_j)², R²_j from x_j on all other terms.
  *
@@ -83,7 +84,8 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     throw new ModelError('--no-intercept applies only to models without fixed effects (a fixed effect contains the intercept)');
   }
   const absorbing = fixed.reduce<FixedEffectGroupData | undefined>((best, g) => (best && best.levels >= g.levels ? best : g), undefined);
-  const within = (values: Float64Array) => (absorbing ? demeanWithin(values, absorbing) : values);
+  const transform = rowTransform(data.weights);
+  const within = (values: Float64Array) => (absorbing ? transform.within(values, absorbing) : transform.scaled(values));
 
   // Design: numeric terms first (they are reported), then the indicators of non-absorbed fixed effects.
   const terms: { name: string; values: Float64Array; reported: boolean }[] = [];
@@ -99,7 +101,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const columns = terms.map((term) => within(term.values));
   const y = within(data.y);
   const reducedToNoise = terms.map(
-    (term, j) => absorbing !== undefined && Math.sqrt(sumOfSquares(columns[j]!)) <= ABSORBED_TOLERANCE * Math.sqrt(sumOfSquares(centre(term.values))),
+    (term, j) => absorbing !== undefined && Math.sqrt(sumOfSquares(columns[j]!)) <= ABSORBED_TOLERANCE * Math.sqrt(sumOfSquares(transform.centred(term.values))),
   );
   const kept = terms.map((_, j) => j).filter((j) => !reducedToNoise[j]);
   const fit = fitLeastSquares(kept.map((j) => columns[j]!), y);
@@ -110,7 +112,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const dfResidual = data.n - k;
   if (dfResidual <= 0) throw new ModelError(`${data.n} usable rows but ${k} parameters; the model needs more rows than parameters`);
   const centred = intercept || fixed.length > 0;
-  const tss = centred ? sumOfSquares(centre(data.y)) : sumOfSquares(data.y);
+  const tss = sumOfSquares(centred ? transform.centred(data.y) : transform.scaled(data.y));
   const interceptDf = centred ? 1 : 0;
   const r2 = 1 - fit.rss / tss;
   const sigma = Math.sqrt(fit.rss / dfResidual);
@@ -130,7 +132,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     const variance = covariance ? covariance[i * p + i]! : sigma * sigma * fit.unscaledCovariance[i * p + i]!;
     const stdError = Math.sqrt(variance);
     const t = estimate / stdError;
-    const vif = intercept && term.name !== '(Intercept)' ? fit.unscaledCovariance[i * p + i]! * sumOfSquares(centre(term.values)) : null;
+    const vif = intercept && term.name !== '(Intercept)' ? fit.unscaledCovariance[i * p + i]! * sumOfSquares(transform.centred(term.values)) : null;
     return [{ term: term.name, estimate, stdError, t, p: tTwoSidedP(t, inferenceDf), ciLow: estimate - critical * stdError, ciHigh: estimate + critical * stdError, vif, aliased: false }];
   });
 
@@ -226,7 +228,8 @@ function treatmentContrastCoefficients(data: ModelData, fixed: readonly FixedEff
   }
   const fixedCount = columns.length;
   for (const group of data.groups) if (group.kind === 'numeric') columns.push(...group.values);
-  const fit = fitLeastSquares(columns, data.y);
+  const transform = rowTransform(data.weights);
+  const fit = fitLeastSquares(columns.map(transform.scaled), transform.scaled(data.y));
   return names.map((term, j) => ({ term, estimate: fit.aliased.includes(j) ? null : fit.coefficients[j]! })).slice(0, fixedCount);
 }
 

@@ -1,15 +1,6 @@
 import type { FixedEffectGroupData, ModelData } from './modelData.js';
 import { projectOut, qrDecompose } from './qr.js';
-import {
-  centre,
-  centredIndicatorNorms,
-  createSubsetFitter,
-  demeanWithin,
-  levelIndicators,
-  sumOfSquares,
-  type SubsetFit,
-  type SubsetFitter,
-} from './subsetFit.js';
+import { createSubsetFitter, levelIndicators, rowTransform, sumOfSquares, type RowTransform, type SubsetFit, type SubsetFitter } from './subsetFit.js';
 
 /** Relative pivot (remaining sum of squares / centred sum of squares) at or below which a column is aliased: QR's 1e-7 on norms, squared. */
 const ALIASED_PIVOT = 1e-14;
@@ -83,9 +74,10 @@ export function projectedGrams(data: ModelData): ProjectedGrams {
   const numericColumns = data.groups.flatMap((group) => (group.kind === 'numeric' ? group.values : []));
   const fixedGroups = data.groups.flatMap((group, g) => (group.kind === 'fixed-effect' ? [g] : []));
   const cache = new Map<number, Gram>();
+  const transform = rowTransform(data.weights);
   return {
     numericColumns,
-    centredSquares: numericColumns.map((values) => sumOfSquares(centre(values))),
+    centredSquares: numericColumns.map((values) => sumOfSquares(transform.centred(values))),
     fixedGroups,
     gramFor(fixedMask) {
       let gram = cache.get(fixedMask);
@@ -107,7 +99,7 @@ export interface Gram {
 
 /** The Gram matrix of the numeric columns and the outcome after projecting out the given fixed effects. */
 export function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[], numeric: readonly Float64Array[]): Gram {
-  const project = projector(data.n, fixed);
+  const project = projector(fixed, rowTransform(data.weights));
   const columns = [...numeric.map(project), project(data.y)];
   const size = columns.length;
   const entries = new Float64Array(size * size);
@@ -124,14 +116,14 @@ export function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[
   return { size, entries };
 }
 
-/** The map v ↦ M_F v: residual of v on an intercept and the indicators of the fixed effects F. */
-function projector(n: number, fixed: readonly FixedEffectGroupData[]): (values: Float64Array) => Float64Array {
-  if (fixed.length === 0) return centre;
+/** The map v ↦ √w ⊙ M_F v: (weighted) residual of v on an intercept and the indicators of the fixed effects F. */
+function projector(fixed: readonly FixedEffectGroupData[], transform: RowTransform): (values: Float64Array) => Float64Array {
+  if (fixed.length === 0) return transform.centred;
   const [absorbing, ...others] = [...fixed].sort((a, b) => b.levels - a.levels);
-  const within = (values: Float64Array) => demeanWithin(values, absorbing!);
+  const within = (values: Float64Array) => transform.within(values, absorbing!);
   if (others.length === 0) return within;
   const indicators = others.flatMap(levelIndicators);
-  const qr = qrDecompose(indicators.map(within), { referenceNorms: others.flatMap(centredIndicatorNorms) });
+  const qr = qrDecompose(indicators.map(within), { referenceNorms: others.flatMap((group) => transform.indicatorNorms(group)) });
   return (values) => projectOut(qr, within(values));
 }
 

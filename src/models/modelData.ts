@@ -39,6 +39,10 @@ export interface ModelData {
   readonly droppedRows: number;
   readonly missingByColumn: Readonly<Record<string, number>>;
   readonly cluster?: ClusterData;
+  /** Row weights for weighted least squares (all > 0), aligned with y. */
+  readonly weights?: Float64Array;
+  /** Name of the weights column. */
+  readonly weightsColumn?: string;
 }
 
 /** The columns a spec needs, and how each is to be read. */
@@ -49,6 +53,7 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
       g.columns.map((name): ColumnRequest => ({ name, kind: g.kind === 'numeric' ? 'numeric' : 'categorical' })),
     ),
     ...(spec.cluster !== undefined ? [{ name: spec.cluster, kind: 'categorical' as const }] : []),
+    ...(spec.weights !== undefined ? [{ name: spec.weights, kind: 'numeric' as const }] : []),
   ];
 }
 
@@ -71,6 +76,13 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
   }
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
   const cluster = spec.cluster === undefined ? undefined : clusterData(panel, spec.cluster, cases.rows);
+  const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
+  if (weights) {
+    const bad = weights.findIndex((w) => !(w > 0));
+    if (bad >= 0) {
+      throw new ModelError(`${file} row ${cases.rows[bad]! + 2}, column "${spec.weights}": weight ${weights[bad]} is not positive; weights must be > 0`);
+    }
+  }
   const data: ModelData = {
     outcome: spec.outcome,
     n,
@@ -79,6 +91,7 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
     ...(cluster ? { cluster } : {}),
+    ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
   };
   checkEstimable(data, `${file}: `);
   return data;

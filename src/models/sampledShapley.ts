@@ -1,7 +1,7 @@
 import { buildGram, type Gram } from './gramFitter.js';
 import type { FixedEffectGroupData, ModelData } from './modelData.js';
 import { seededStreams } from './random.js';
-import { centre, sumOfSquares } from './subsetFit.js';
+import { rowTransform, sumOfSquares } from './subsetFit.js';
 import { sweepIn } from './sweep.js';
 
 const ALIASED = 1e-14;
@@ -46,8 +46,9 @@ export function sampleShapley(data: ModelData, options: SamplingOptions): Sample
   );
   const fixedIndex = data.groups.map((group, g) => (group.kind === 'fixed-effect' ? data.groups.slice(0, g).filter((h) => h.kind === 'fixed-effect').length : -1));
   const fixedGroups = data.groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
-  const centred = numericColumns.map((values) => sumOfSquares(centre(values)));
-  const tss = sumOfSquares(centre(data.y));
+  const transform = rowTransform(data.weights);
+  const centred = numericColumns.map((values) => sumOfSquares(transform.centred(values)));
+  const tss = sumOfSquares(transform.centred(data.y));
   const m = numericColumns.length + 1;
   const grams = new Map<number, Gram>();
   const gramFor = (fixedMask: number) => {

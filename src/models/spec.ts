@@ -16,6 +16,8 @@ export interface ModelSpec {
   readonly groups: readonly GroupSpec[];
   /** Column whose levels are clusters for cluster-robust inference; it may also be a fixed-effect column. */
   readonly cluster?: string;
+  /** Column of positive row weights for weighted least squares. */
+  readonly weights?: string;
 }
 
 /** The name reserved for 1 − R² in every output. */
@@ -44,6 +46,9 @@ const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function validateSpec(spec: ModelSpec): ModelSpec {
   if (spec.outcome.trim() === '') throw new UsageError('the outcome column name is empty');
   if (spec.groups.length === 0) throw new UsageError('the model has no groups of predictors');
+  if (spec.weights !== undefined && (spec.weights === spec.outcome || spec.groups.some((g) => g.columns.includes(spec.weights!)))) {
+    throw new UsageError(`--weights ${spec.weights}: the weights column cannot also be the outcome or a predictor`);
+  }
   const groupNames = new Set<string>();
   const owner = new Map<string, string>();
   for (const group of spec.groups) {

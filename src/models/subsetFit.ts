@@ -47,14 +47,14 @@ export interface SubsetFitter {
  */
 export function createSubsetFitter(data: ModelData): SubsetFitter {
   const { y, groups } = data;
-  const centredY = centre(y);
-  const tss = sumOfSquares(centredY);
+  const transform = rowTransform(data.weights);
+  const tss = sumOfSquares(transform.centred(y));
   const absorbedCache = new Map<number, AbsorbedColumns>();
 
   const absorbedBy = (absorbing: number): AbsorbedColumns => {
     let cached = absorbedCache.get(absorbing);
     if (!cached) {
-      cached = absorbAll(data, absorbing);
+      cached = absorbAll(data, absorbing, transform);
       absorbedCache.set(absorbing, cached);
     }
     return cached;
@@ -116,17 +116,17 @@ function largestFixedEffect(groups: ModelData['groups'], present: readonly numbe
 }
 
 /** Every group's columns with fixed effect `absorbing` projected out (or centred, when none). */
-function absorbAll(data: ModelData, absorbing: number): AbsorbedColumns {
+function absorbAll(data: ModelData, absorbing: number, transform: RowTransform): AbsorbedColumns {
   const within =
     absorbing === NO_FIXED_EFFECT
-      ? centre
-      : (values: Float64Array) => demeanWithin(values, data.groups[absorbing] as FixedEffectGroupData);
+      ? transform.centred
+      : (values: Float64Array) => transform.within(values, data.groups[absorbing] as FixedEffectGroupData);
   const byUnit = data.groups.flatMap((group, g): AbsorbedGroup[] => {
     if (g === absorbing) return [{ columns: [], referenceNorms: [], names: [] }];
     if (group.kind === 'numeric') {
       return group.values.map((values, c) => ({
         columns: [within(values)],
-        referenceNorms: [Math.sqrt(sumOfSquares(centre(values)))],
+        referenceNorms: [Math.sqrt(sumOfSquares(transform.centred(values)))],
         names: [group.columns[c]!],
       }));
     }
@@ -134,7 +134,7 @@ function absorbAll(data: ModelData, absorbing: number): AbsorbedColumns {
     return [
       {
         columns: indicators.map(within),
-        referenceNorms: centredIndicatorNorms(group),
+        referenceNorms: transform.indicatorNorms(group),
         names: indicators.map((_, level) => `${group.columns[0]}[${level + 1}]`),
       },
     ];
@@ -142,29 +142,35 @@ function absorbAll(data: ModelData, absorbing: number): AbsorbedColumns {
   return { y: within(data.y), byUnit };
 }
 
-/** x − mean(x). */
-export function centre(values: Float64Array): Float64Array {
+/** x − mean(x), with the weighted mean Σ w x / Σ w when weights are given. */
+export function centre(values: Float64Array, weights?: Float64Array): Float64Array {
   const n = values.length;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i]!;
-  const mean = sum / n;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i]! : 1;
+    sum += w * values[i]!;
+    total += w;
+  }
+  const mean = sum / total;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = values[i]! - mean;
   return out;
 }
 
-/** x minus the mean of x within each level of a fixed effect (the within transformation). */
-export function demeanWithin(values: Float64Array, group: FixedEffectGroupData): Float64Array {
+/** x minus the (weighted) mean of x within each level of a fixed effect (the within transformation). */
+export function demeanWithin(values: Float64Array, group: FixedEffectGroupData, weights?: Float64Array): Float64Array {
   const { codes, levels } = group;
   const n = values.length;
   const sums = new Float64Array(levels);
-  const counts = new Float64Array(levels);
+  const totals = new Float64Array(levels);
   for (let i = 0; i < n; i++) {
     const code = codes[i]!;
-    sums[code]! += values[i]!;
-    counts[code]! += 1;
+    const w = weights ? weights[i]! : 1;
+    sums[code]! += w * values[i]!;
+    totals[code]! += w;
   }
-  for (let l = 0; l < levels; l++) sums[l]! /= counts[l]!;
+  for (let l = 0; l < levels; l++) sums[l]! /= totals[l]!;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = values[i]! - sums[codes[i]!]!;
   return out;
@@ -184,10 +190,45 @@ export function levelIndicators(group: FixedEffectGroupData): Float64Array[] {
   return indicators;
 }
 
-/** Norm of each centred indicator of a fixed effect: √(n_l − n_l²/n), without forming the columns. */
-export function centredIndicatorNorms(group: FixedEffectGroupData): number[] {
-  const counts = new Float64Array(group.levels);
-  for (let i = 0; i < group.codes.length; i++) counts[group.codes[i]!]! += 1;
-  const n = group.codes.length;
-  return Array.from(counts, (count) => Math.sqrt(count - (count * count) / n));
+/**
+ * The row transformations of (weighted) least squares. With weights w, WLS is OLS on rows scaled by √w after
+ * removing weighted means: a projected column is √w ⊙ (x − weighted mean of x), overall or within the levels of
+ * a fixed effect, and sums of squares are weighted (R's `lm(weights = w)`). Without weights √w = 1.
+ *
+ * Reference: Greene, Econometric Analysis (8th ed.), §9.4.1 (weighted least squares as OLS on transformed data).
+ */
+export interface RowTransform {
+  /** √w ⊙ (x − x̄_w). */
+  centred(values: Float64Array): Float64Array;
+  /** √w ⊙ (x − x̄_w within each level of the fixed effect). */
+  within(values: Float64Array, group: FixedEffectGroupData): Float64Array;
+  /** √w ⊙ x. */
+  scaled(values: Float64Array): Float64Array;
+  /** Norm of each centred, scaled indicator of a fixed effect: √(W_l − W_l²/W), W_l the weight in level l. */
+  indicatorNorms(group: FixedEffectGroupData): number[];
+}
+
+export function rowTransform(weights: Float64Array | undefined): RowTransform {
+  const root = weights?.map(Math.sqrt);
+  const scaled = (values: Float64Array) => {
+    if (!root) return values;
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = values[i]! * root[i]!;
+    return out;
+  };
+  return {
+    centred: (values) => scaled(centre(values, weights)),
+    within: (values, group) => scaled(demeanWithin(values, group, weights)),
+    scaled: (values) => (root ? scaled(values) : values),
+    indicatorNorms(group) {
+      const totals = new Float64Array(group.levels);
+      let total = 0;
+      for (let i = 0; i < group.codes.length; i++) {
+        const w = weights ? weights[i]! : 1;
+        totals[group.codes[i]!]! += w;
+        total += w;
+      }
+      return Array.from(totals, (level) => Math.sqrt(Math.max(0, level - (level * level) / total)));
+    },
+  };
 }
