@@ -122,6 +122,7 @@ interface DecomposeFlags extends Omit<ModelFlags, 'format'> {
   readonly spec?: string;
   readonly exact?: boolean;
   readonly samples?: number;
+  readonly by?: string;
 }
 
 /** Flags shared by every command that reads a panel and builds a model. */
@@ -130,7 +131,16 @@ interface ModelFlags {
   readonly na?: string;
   readonly format: OutputFormat;
   readonly output?: string;
+  readonly formula?: string;
+  readonly groupOf?: string[];
+  readonly derive?: string[];
+  readonly weights?: string;
+  readonly logOutcome?: boolean;
+  readonly minPeriods?: number;
+  readonly level?: string;
 }
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /**
  * Add the data and model flags to a command. --group and --fe write into one list so that groups keep the
@@ -148,18 +158,32 @@ function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly
       groups.push(parseGroupArgument(text, 'fixed-effect'));
       return groups;
     })
+    .option('--formula <formula>', "the model as a formula, e.g. 'cpp_rate ~ idaci + spend + vacancy | la + year' (instead of --group/--fe)")
+    .option('--group-of <name=terms>', 'with --formula: put these terms in one named group, e.g. resources=spend,vacancy (repeatable)', collect)
+    .option('--derive <definition>', "a derived column, e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)", collect)
+    .option('--weights <column>', 'weighted least squares with these positive row weights (e.g. child population)')
+    .option('--log-outcome', 'model the logarithm of the outcome')
+    .option('--min-periods <n>', 'drop units (levels of the first fixed effect) observed in fewer than n rows', integer('--min-periods', 1))
+    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
     .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
     .addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'))
     .option('--output <file>', 'write the output to this file instead of standard output')
     .addHelpText('after', DEFAULTS_HELP);
 }
 
-function dataOptions(file: string | undefined, flags: Pick<ModelFlags, 'outcome' | 'na'>, groups: readonly GroupSpec[]) {
+function dataOptions(file: string | undefined, flags: Omit<ModelFlags, 'format' | 'output'>, groups: readonly GroupSpec[]) {
   return {
     ...(file !== undefined ? { file } : {}),
     ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
     groups,
     missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
+    ...(flags.formula !== undefined ? { formula: flags.formula } : {}),
+    ...(flags.groupOf ? { groupOf: flags.groupOf } : {}),
+    ...(flags.derive ? { derive: flags.derive } : {}),
+    ...(flags.weights !== undefined ? { weights: flags.weights } : {}),
+    ...(flags.logOutcome ? { logOutcome: true } : {}),
+    ...(flags.minPeriods !== undefined ? { minPeriods: flags.minPeriods } : {}),
+    ...(flags.level !== undefined ? { level: flags.level } : {}),
   };
 }
 
@@ -200,6 +224,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--expect-within-ci', 'with --bootstrap: pass when each expected value lies inside its interval')
     .option('--compare <split>', `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`)
     .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it')
+    .option('--by <column>', 'one split per level of this column (e.g. year), each on its own rows')
     .option('--exact', `exact Shapley values even above ${EXACT_GROUP_LIMIT} groups (refused when it would take hours)`)
     .option('--samples <n>', 'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors', integer('--samples', 2));
   decompose.action(async (file: string | undefined, flags: DecomposeFlags) => {
@@ -235,10 +260,12 @@ export function buildProgram(io: CliIo): Command {
       expectWithinCi: pick('expectWithinCi', flags.expectWithinCi === true, spec.expectWithinCi),
       ...compareOption(pick('compare', flags.compare, spec.compare)),
       seed: pick('seed', flags.seed, spec.bootstrap?.seed),
+      ...(flags.by !== undefined ? { by: flags.by } : {}),
       ...(flags.exact ? { exact: true } : {}),
       ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
       ...(progress ? { onProgress: progress } : {}),
     });
+    for (const message of output.messages) io.stderr(`${message}\n`);
     emit(output.text, flags.output, [...inputsOf(dataFile), ...(flags.spec ? [flags.spec] : [])]);
     const misses = output.checks.filter((check) => !check.passed);
     for (const miss of misses) io.stderr(`${miss.message}\n`);
@@ -252,14 +279,15 @@ export function buildProgram(io: CliIo): Command {
     .option('--show-fe', 'also print the fixed-effect coefficients (treatment contrasts, as R lm)')
     .action(async (file: string | undefined, flags: ModelFlags & { cluster?: string; intercept: boolean; showFe?: boolean }) => {
       const { runFit } = await import('./commands/fit.js');
-      const text = runFit({
+      const output = runFit({
         ...dataOptions(file, flags, fitGroups),
         ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
         intercept: flags.intercept,
         showFixedEffects: flags.showFe === true,
         format: flags.format,
       });
-      emit(text, flags.output, inputsOf(file));
+      for (const message of output.messages) io.stderr(`${message}\n`);
+      emit(output.text, flags.output, inputsOf(file));
     });
 
   const reportGroups: GroupSpec[] = [];
@@ -291,6 +319,48 @@ export function buildProgram(io: CliIo): Command {
     });
     emit(text, flags.output, inputsOf(file));
   });
+
+  program
+    .command('join')
+    .description('merge CSV files on key columns (e.g. authority and year), reporting every unmatched key; writes CSV')
+    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)')
+    .option('--on <keys>', 'key columns, COL,COL for every file or FILE:COL,COL for one (repeatable)', collect)
+    .addOption(new Option('--how <how>', 'inner keeps keys found in every file; left keeps every row of the first').choices(['inner', 'left']).default('inner'))
+    .option('--label <column>', 'name unmatched keys by this column where a file has it (e.g. la_name)')
+    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
+    .option('--output <file>', 'write the merged CSV here instead of standard output')
+    .action(async (files: string[], flags: { on?: string[]; how: 'inner' | 'left'; label?: string; level?: string; output?: string }) => {
+      const { runJoin } = await import('./commands/tables.js');
+      const output = runJoin({
+        files,
+        on: flags.on ?? [],
+        how: flags.how,
+        ...(flags.label !== undefined ? { label: flags.label } : {}),
+        ...(flags.level !== undefined ? { level: flags.level } : {}),
+      });
+      for (const message of output.messages) io.stderr(`${message}\n`);
+      emit(output.text, flags.output, files);
+    });
+
+  program
+    .command('derive')
+    .description('append derived columns to a CSV, e.g. a rate from a count and a population; writes CSV')
+    .argument('<file>', 'a CSV file ("-" reads standard input)')
+    .option('--derive <definition>', "e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)", collect)
+    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated')
+    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
+    .option('--output <file>', 'write the CSV here instead of standard output')
+    .action(async (file: string, flags: { derive?: string[]; na?: string; level?: string; output?: string }) => {
+      const { runDerive } = await import('./commands/tables.js');
+      const output = runDerive({
+        file,
+        derive: flags.derive ?? [],
+        missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
+        ...(flags.level !== undefined ? { level: flags.level } : {}),
+      });
+      for (const message of output.messages) io.stderr(`${message}\n`);
+      emit(output.text, flags.output, [file]);
+    });
 
   program
     .command('simulate')

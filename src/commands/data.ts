@@ -1,8 +1,12 @@
 import { join, resolve } from 'node:path';
-import { parseCsv } from '../io/csv.js';
+import { UsageError } from '../errors.js';
+import { parseCsv, type RawTable } from '../io/csv.js';
+import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
 import { packageRoot } from '../io/packageRoot.js';
-import { readPanel } from '../io/panel.js';
+import { readPanel, type ColumnRequest, type Panel, type PanelColumn } from '../io/panel.js';
 import { readSource } from '../io/source.js';
+import { columnsOf, evaluate, parseDerivation, type Derivation } from '../models/expression.js';
+import { groupsFromFormula, interactionColumns, parseFormula, parseGroupOf } from '../models/formula.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/modelData.js';
 import { NAO_DEFAULT_SPEC, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec.js';
 
@@ -20,16 +24,37 @@ export interface DataOptions {
   readonly groups: readonly GroupSpec[];
   readonly cluster?: string;
   readonly missingTokens: readonly string[];
+  /** `y ~ a + b | fe1 + fe2`, instead of --group/--fe. */
+  readonly formula?: string;
+  /** `NAME=term,term` groupings of formula terms. */
+  readonly groupOf?: readonly string[];
+  /** `name = expression` derived columns, evaluated in order. */
+  readonly derive?: readonly string[];
+  readonly weights?: string;
+  readonly logOutcome?: boolean;
+  readonly minPeriods?: number;
+  /** DfE statistics files: the geographic level to keep (default "Local authority"). */
+  readonly level?: string;
+  /** A further column to read as categorical (e.g. for --by). */
+  readonly alsoRead?: string;
 }
 
 /** Model data and where they came from. */
 export interface LoadedData {
   readonly data: ModelData;
   readonly spec: ModelSpec;
+  /** The typed columns the model was built from (all rows of the file), for per-level runs. */
+  readonly panel: Panel;
   /** The input as named in messages and reports. */
   readonly file: string;
   /** Set for the bundled synthetic dataset. */
   readonly datasetNote?: string;
+  /** Plain-language remarks to carry into the output (derived rows that became missing, dropped units). */
+  readonly notes: readonly string[];
+  /** Lines for standard error about how the file was read (DfE conventions). */
+  readonly messages: readonly string[];
+  /** DfE files: suppressed cells per column and symbol. */
+  readonly dfe?: DfeReport;
 }
 
 /** Path of the bundled dataset inside the installed package. */
@@ -37,14 +62,49 @@ export function bundledDatasetPath(): string {
   return join(packageRoot(), BUNDLED_DATASET);
 }
 
-/** The model the flags describe: the user's groups, or the NAO layout when none are given. */
-export function specFromOptions(options: Pick<DataOptions, 'outcome' | 'groups' | 'cluster'>): ModelSpec {
-  const base = options.groups.length > 0 ? { outcome: NAO_DEFAULT_SPEC.outcome, groups: options.groups } : NAO_DEFAULT_SPEC;
+/**
+ * The model the flags describe: a formula (with --group-of), or --group/--fe, or the NAO layout when neither is
+ * given; with the outcome transformation, weights, cluster and --min-periods attached.
+ */
+export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): ModelSpec {
+  let base: { outcome: string; groups: readonly GroupSpec[] };
+  if (options.formula !== undefined) {
+    if (options.groups.length > 0) throw new UsageError('give the model either as --formula or as --group/--fe, not both');
+    if (options.outcome !== undefined) throw new UsageError('the formula names the outcome; drop --outcome');
+    const formula = parseFormula(options.formula);
+    if (!formula.intercept) throw new UsageError(`--formula "${options.formula}": models without an intercept are not decomposed; drop the 0 / -1`);
+    base = { outcome: formula.outcome, groups: groupsFromFormula(formula, (options.groupOf ?? []).map(parseGroupOf)) };
+  } else {
+    if (options.groupOf && options.groupOf.length > 0) throw new UsageError('--group-of goes with --formula');
+    base = options.groups.length > 0 ? { outcome: NAO_DEFAULT_SPEC.outcome, groups: options.groups } : NAO_DEFAULT_SPEC;
+  }
   return validateSpec({
-    ...base,
     outcome: options.outcome ?? base.outcome,
+    groups: base.groups,
     ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+    ...(options.weights !== undefined ? { weights: options.weights } : {}),
+    ...(options.logOutcome ? { logOutcome: true } : {}),
+    ...(options.minPeriods !== undefined ? { minPeriods: options.minPeriods } : {}),
   });
+}
+
+/** Derivations from --derive, then one product column per formula interaction not already derived. */
+function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Derivation[] {
+  const derived = (options.derive ?? []).map((text) => {
+    try {
+      return parseDerivation(text);
+    } catch (error) {
+      throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
+    }
+  });
+  if (options.formula !== undefined) {
+    for (const interaction of interactionColumns(parseFormula(options.formula))) {
+      if (!derived.some((d) => d.name === interaction.name)) {
+        derived.push(parseDerivation(`\`${interaction.name}\` = ${interaction.factors.map((f) => `\`${f}\``).join(' * ')}`));
+      }
+    }
+  }
+  return derived;
 }
 
 /** Read and validate the input, then assemble the estimation sample for the model. */
@@ -52,8 +112,72 @@ export function loadModelData(options: DataOptions): LoadedData {
   const spec = specFromOptions(options);
   const path = options.file ?? bundledDatasetPath();
   const source = readSource(path);
-  const table = parseCsv(options.file === undefined ? { ...source, name: BUNDLED_DATASET } : source);
-  const panel = readPanel(table, columnRequests(spec), { missingTokens: options.missingTokens });
+  let table: RawTable = parseCsv(options.file === undefined ? { ...source, name: BUNDLED_DATASET } : source);
+  const messages: string[] = [];
+  let dfe: DfeReport | undefined;
+  if (detectDfeFormat(table.header)) {
+    const normalised = normaliseDfeTable(table, options.level !== undefined ? { level: options.level } : {});
+    table = normalised.table;
+    dfe = normalised.report;
+    messages.push(...formatDfeReport(dfe));
+  } else if (options.level !== undefined) {
+    throw new UsageError(`--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`);
+  }
+  const derivations = derivationsOf(options);
+  const requests = [...columnRequests(spec), ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : [])];
+  const { panel, notes } = readWithDerivations(table, requests, derivations, options.missingTokens);
+  const data = buildModelData(panel, spec);
+  if (data.droppedForMinPeriods) {
+    notes.push(`--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`);
+  }
   const isBundled = path !== '-' && resolve(path) === bundledDatasetPath();
-  return { data: buildModelData(panel, spec), spec, file: table.file, ...(isBundled ? { datasetNote: SYNTHETIC_NOTE } : {}) };
+  return {
+    data,
+    spec,
+    panel,
+    file: table.file,
+    notes,
+    messages,
+    ...(dfe ? { dfe } : {}),
+    ...(isBundled ? { datasetNote: SYNTHETIC_NOTE } : {}),
+  };
+}
+
+/**
+ * Read the requested columns; those that are derived are computed, in order, from the columns they name (read as
+ * numbers). Rows where a derivation's arithmetic fails (division by zero, log of a non-positive number) become
+ * missing and are counted in a note.
+ */
+function readWithDerivations(
+  table: RawTable,
+  requests: readonly ColumnRequest[],
+  derivations: readonly Derivation[],
+  missingTokens: readonly string[],
+): { panel: Panel; notes: string[] } {
+  const derivedNames = new Set(derivations.map((d) => d.name));
+  for (const d of derivations) {
+    if (table.header.includes(d.name)) throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists in ${table.file}`);
+  }
+  const inputs = derivations.flatMap((d) => columnsOf(d.expression)).filter((name) => !derivedNames.has(name));
+  const panel = readPanel(
+    table,
+    [...requests.filter((r) => !derivedNames.has(r.name)), ...inputs.map((name): ColumnRequest => ({ name, kind: 'numeric' }))],
+    { missingTokens },
+  );
+  if (derivations.length === 0) return { panel, notes: [] };
+  const columns = new Map<string, PanelColumn>(panel.columns);
+  const notes: string[] = [];
+  for (const d of derivations) {
+    const { values, invalid } = evaluate(
+      d.expression,
+      (name) => {
+        const column = columns.get(name);
+        return column?.kind === 'numeric' ? column.values : undefined;
+      },
+      panel.rowCount,
+    );
+    columns.set(d.name, { kind: 'numeric', name: d.name, values });
+    if (invalid > 0) notes.push(`derive ${d.name}: ${invalid} rows became missing (division by zero or an invalid log, square root or power)`);
+  }
+  return { panel: { ...panel, columns }, notes };
 }

@@ -1,4 +1,8 @@
-import { UsageError } from '../errors.js';
+import { ModelError, UsageError } from '../errors.js';
+import { timePeriodOrder } from '../io/dfe.js';
+import { selectRows } from '../io/panelRows.js';
+import { buildModelData } from '../models/modelData.js';
+import { byTabular, renderByJson, renderByTable, type ByReport, type BySplit } from '../report/by.js';
 import { bootstrapDecomposition, type IntervalType } from '../models/bootstrap.js';
 import { decompose, type DecompositionMethod } from '../models/decompose.js';
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/expectations.js';
@@ -45,15 +49,18 @@ export interface DecomposeOptions extends DataOptions {
   readonly compare?: string;
   readonly exact?: boolean;
   readonly samples?: number;
+  /** Decompose separately for each level of this column. */
+  readonly by?: string;
   /** Seed of the bootstrap and of Shapley sampling. */
   readonly seed?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** What a decompose run prints, and how its expectations fared. */
+/** What a decompose run prints, how its expectations fared, and lines for standard error. */
 export interface DecomposeOutput {
   readonly text: string;
   readonly checks: readonly ExpectationCheck[];
+  readonly messages: readonly string[];
 }
 
 /** Read, fit, decompose (and bootstrap); render and check expectations. */
@@ -64,6 +71,7 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
   if (options.compare !== undefined && !published) {
     throw new UsageError(`--compare: unknown published split "${options.compare}"; known: ${Object.keys(PUBLISHED_SPLITS).join(', ')}`);
   }
+  if (options.by !== undefined) return runBy(options);
   const cluster = options.bootstrap ? bootstrapCluster(options) : undefined;
   const loaded = loadModelData({ ...options, ...(cluster !== undefined ? { cluster } : {}) });
   const decomposeOptions = {
@@ -73,7 +81,8 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
     seed: options.bootstrap?.seed ?? options.seed ?? 1,
   };
-  const result = decompose(loaded.data, { ...decomposeOptions, ...(options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress }) });
+  const estimate = decompose(loaded.data, { ...decomposeOptions, ...(options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress }) });
+  const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
   const bootstrap = options.bootstrap
     ? bootstrapDecomposition(loaded.data, result, {
         replicates: options.bootstrap.replicates,
@@ -90,6 +99,7 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(published ? { published } : {}),
+    ...(loaded.dfe ? { missing: loaded.dfe.missing } : {}),
   };
   const checks = options.expect
     ? checkExpectations(result, options.expect, {
@@ -97,7 +107,7 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
         ...(options.expectWithinCi && bootstrap ? { withinInterval: bootstrap } : {}),
       })
     : [];
-  return { text: render(report, options), checks };
+  return { text: render(report, options), checks, messages: loaded.messages };
 }
 
 /** The resampling unit of a bootstrap: the given column, rows for "none", else the first fixed-effect column. */
@@ -106,6 +116,70 @@ export function bootstrapCluster(options: DataOptions & { readonly bootstrap?: B
   if (requested === NO_CLUSTER) return undefined;
   if (requested !== undefined) return requested;
   return specFromOptions(options).groups.find((g) => g.kind === 'fixed-effect')?.columns[0];
+}
+
+/**
+ * `--by COL`: one decomposition per level of COL (e.g. per year, cross-sections), each on that level's rows, with
+ * any fixed effect over COL left out (it would be constant within a level).
+ */
+function runBy(options: DecomposeOptions): DecomposeOutput {
+  const by = options.by!;
+  if (options.bootstrap || options.expect || options.format === 'svg' || options.compare) {
+    throw new UsageError('--by prints one split per level; it does not combine with --bootstrap, --expect, --compare or --format svg');
+  }
+  const loaded = loadModelData({ ...options, alsoRead: by });
+  const column = loaded.panel.columns.get(by)!;
+  if (column.kind !== 'categorical') throw new UsageError(`--by ${by}: the column is already read as numbers for the model; choose another column`);
+  const dropped = loaded.spec.groups.filter((g) => g.kind === 'fixed-effect' && g.columns[0] === by);
+  const spec = { ...loaded.spec, groups: loaded.spec.groups.filter((g) => !dropped.includes(g)) };
+  if (spec.groups.length === 0) throw new UsageError(`--by ${by}: no groups are left once the fixed effect over ${by} is dropped`);
+  const levels = column.levels.map((label, code) => ({ label, code })).sort((a, b) => byLevelOrder(a.label, b.label));
+  const saturated = new Set<string>();
+  const splits: BySplit[] = levels.flatMap(({ label, code }): BySplit[] => {
+    const rows = Int32Array.from(Array.from(column.codes.keys()).filter((row) => column.codes[row] === code));
+    if (rows.length === 0) return [];
+    const panel = selectRows(loaded.panel, rows, `${loaded.file} (${by} = ${label})`);
+    // A fixed effect with one row per level inside a split (authorities within one year) would fit every row.
+    const groups = spec.groups.filter((g) => {
+      if (g.kind !== 'fixed-effect') return true;
+      const codes = panel.columns.get(g.columns[0]!);
+      const once = codes?.kind === 'categorical' && new Set(codes.codes).size === rows.length;
+      if (once) saturated.add(g.name);
+      return !once;
+    });
+    try {
+      const data = buildModelData(panel, { ...spec, groups });
+      return [{ level: label, result: decompose(data, { method: options.method, ...(options.order ? { order: options.order } : {}) }) }];
+    } catch (error) {
+      if (error instanceof ModelError || error instanceof UsageError) return [{ level: label, error: error.message }];
+      throw error;
+    }
+  });
+  const notes = [
+    ...dropped.map((g) => `fixed effect "${g.name}" (over ${by}) is left out of each per-${by} split: it is constant within a level`),
+    ...[...saturated].map((name) => `fixed effect "${name}" is left out where it has one row per level within a ${by} (it would fit every row)`),
+    ...loaded.notes,
+    ...(loaded.datasetNote ? [loaded.datasetNote] : []),
+  ];
+  const groupNames = spec.groups.filter((g) => !saturated.has(g.name)).map((g) => g.name);
+  const report: ByReport = { by, method: options.method, outcome: loaded.data.outcome, file: loaded.file, groups: groupNames, splits, notes };
+  const text =
+    options.format === 'json'
+      ? renderByJson(report)
+      : options.format === 'csv'
+        ? renderCsv(byTabular(report))
+        : options.format === 'markdown'
+          ? renderMarkdown(byTabular(report))
+          : renderByTable(report);
+  return { text, checks: [], messages: loaded.messages };
+}
+
+function byLevelOrder(a: string, b: string): number {
+  try {
+    return timePeriodOrder(a) - timePeriodOrder(b);
+  } catch {
+    return a.localeCompare(b, 'en', { numeric: true });
+  }
 }
 
 function render(report: DecompositionReport, options: DecomposeOptions): string {

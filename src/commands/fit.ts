@@ -10,16 +10,21 @@ export interface FitCommandOptions extends DataOptions {
   readonly format: OutputFormat;
 }
 
-/** Read, fit and report the regression behind a decomposition. */
-export function runFit(options: FitCommandOptions): string {
+/** Read, fit and report the regression behind a decomposition; `messages` are for standard error. */
+export function runFit(options: FitCommandOptions): { text: string; messages: readonly string[] } {
   const loaded = loadModelData(options);
-  const result = fitModel(loaded.data, {
+  const fitted = fitModel(loaded.data, {
     intercept: options.intercept,
     clustered: options.cluster !== undefined,
     fixedEffectCoefficients: options.showFixedEffects,
   });
+  const result = { ...fitted, notes: [...fitted.notes, ...loaded.notes] };
   const report: FitReport = { result, file: loaded.file, ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}) };
-  switch (options.format) {
+  return { text: render(report, options.format), messages: loaded.messages };
+}
+
+function render(report: FitReport, format: OutputFormat): string {
+  switch (format) {
     case 'json':
       return renderFitJson(report);
     case 'csv':

@@ -12,7 +12,7 @@ export interface Expectation {
 /** Parse `practice=44,deprivation=15,unexplained=25`. */
 export function parseExpectations(text: string): Expectation[] {
   return text.split(',').map((part) => {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(-?\d+(?:\.\d+)?)\s*$/.exec(part);
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(-?\d+(?:\.\d+)?)\s*$/.exec(part);
     if (!match) throw new UsageError(`--expect expects NAME=PERCENT pairs separated by commas, got "${part}"`);
     return { name: match[1]!, percent: Number(match[2]) };
   });

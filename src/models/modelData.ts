@@ -43,6 +43,8 @@ export interface ModelData {
   readonly weights?: Float64Array;
   /** Name of the weights column. */
   readonly weightsColumn?: string;
+  /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
+  readonly droppedForMinPeriods?: number;
 }
 
 /** The columns a spec needs, and how each is to be read. */
@@ -64,9 +66,10 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
  */
 export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
   const used = columnRequests(spec).map((r) => r.name);
-  const cases = completeCases(panel, used);
-  const n = cases.rows.length;
+  const complete = completeCases(panel, used);
   const file = panel.file;
+  const cases = spec.minPeriods === undefined ? { ...complete, droppedForMinPeriods: 0 } : withMinPeriods(panel, spec, complete);
+  const n = cases.rows.length;
   if (n === 0) {
     const worst = Object.entries(cases.missingByColumn).sort((a, b) => b[1] - a[1])[0];
     throw new ModelError(
@@ -84,12 +87,13 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
     }
   }
   const data: ModelData = {
-    outcome: spec.outcome,
+    outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
     n,
-    y: pickNumeric(panel, spec.outcome, cases.rows),
+    y: spec.logOutcome ? logOf(pickNumeric(panel, spec.outcome, cases.rows), cases.rows, file, spec.outcome) : pickNumeric(panel, spec.outcome, cases.rows),
     groups,
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
+    ...(spec.minPeriods !== undefined ? { droppedForMinPeriods: cases.droppedForMinPeriods } : {}),
     ...(cluster ? { cluster } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
   };
@@ -134,6 +138,27 @@ function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData
   if (!source || source.kind !== 'categorical') throw new ModelError(`${panel.file}: column "${column}" was not read as categorical`);
   const { codes, count, values } = denseCodes(Array.from(rows, (row) => source.codes[row]!));
   return { kind: 'fixed-effect', name: group.name, columns: [column], codes, levels: count, labels: values.map((code) => source.levels[code]!) };
+}
+
+/** Drop the complete rows of units (levels of the first fixed effect) with fewer than spec.minPeriods complete rows. */
+function withMinPeriods(panel: Panel, spec: ModelSpec, complete: ReturnType<typeof completeCases>) {
+  const unitColumn = spec.groups.find((g) => g.kind === 'fixed-effect')!.columns[0]!;
+  const unit = panel.columns.get(unitColumn);
+  if (!unit || unit.kind !== 'categorical') throw new ModelError(`${panel.file}: column "${unitColumn}" was not read as categorical`);
+  const counts = new Map<number, number>();
+  for (const row of complete.rows) counts.set(unit.codes[row]!, (counts.get(unit.codes[row]!) ?? 0) + 1);
+  const rows = complete.rows.filter((row) => counts.get(unit.codes[row]!)! >= spec.minPeriods!);
+  const droppedForMinPeriods = complete.rows.length - rows.length;
+  return { ...complete, rows, droppedRows: complete.droppedRows + droppedForMinPeriods, droppedForMinPeriods };
+}
+
+function logOf(values: Float64Array, rows: Int32Array, file: string, column: string): Float64Array {
+  return values.map((value, i) => {
+    if (!(value > 0)) {
+      throw new ModelError(`${file} row ${rows[i]! + 2}, column "${column}": ${value} has no logarithm; --log-outcome needs positive values`);
+    }
+    return Math.log(value);
+  });
 }
 
 function clusterData(panel: Panel, column: string, rows: Int32Array): ClusterData {

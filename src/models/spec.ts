@@ -18,6 +18,10 @@ export interface ModelSpec {
   readonly cluster?: string;
   /** Column of positive row weights for weighted least squares. */
   readonly weights?: string;
+  /** Model log(outcome) instead of the outcome (every used value must be positive). */
+  readonly logOutcome?: boolean;
+  /** Drop units (levels of the first fixed effect) observed in fewer than this many rows. */
+  readonly minPeriods?: number;
 }
 
 /** The name reserved for 1 − R² in every output. */
@@ -37,7 +41,8 @@ export const NAO_DEFAULT_SPEC: ModelSpec = {
   ],
 };
 
-const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Group names: a letter or _, then letters, digits, _ . - and : (so formula interactions such as idaci:spend name groups). */
+export const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 
 /**
  * Check a spec before any data are read: named groups, unique names, every column in at most one group,
@@ -46,6 +51,9 @@ const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function validateSpec(spec: ModelSpec): ModelSpec {
   if (spec.outcome.trim() === '') throw new UsageError('the outcome column name is empty');
   if (spec.groups.length === 0) throw new UsageError('the model has no groups of predictors');
+  if (spec.minPeriods !== undefined && !spec.groups.some((g) => g.kind === 'fixed-effect')) {
+    throw new UsageError('--min-periods counts the rows of each unit of the first fixed effect; the model has no fixed effect');
+  }
   if (spec.weights !== undefined && (spec.weights === spec.outcome || spec.groups.some((g) => g.columns.includes(spec.weights!)))) {
     throw new UsageError(`--weights ${spec.weights}: the weights column cannot also be the outcome or a predictor`);
   }
@@ -53,7 +61,7 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
   const owner = new Map<string, string>();
   for (const group of spec.groups) {
     if (!GROUP_NAME.test(group.name)) {
-      throw new UsageError(`group name "${group.name}" must start with a letter or _ and use only letters, digits, _ . -`);
+      throw new UsageError(`group name "${group.name}" must start with a letter or _ and use only letters, digits, _ . - :`);
     }
     if (group.name === UNEXPLAINED) throw new UsageError(`"${UNEXPLAINED}" is reserved for 1 − R²; choose another group name`);
     if (groupNames.has(group.name)) throw new UsageError(`group name "${group.name}" is used twice`);

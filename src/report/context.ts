@@ -13,6 +13,8 @@ export interface DecompositionReport {
   readonly bootstrap?: BootstrapResult;
   /** A published split to show beside ours. */
   readonly published?: PublishedSplit;
+  /** DfE files: cells that held a suppression symbol, per column and symbol. */
+  readonly missing?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** The interval of group `index`, or of the unexplained share when index is the number of groups. */

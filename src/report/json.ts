@@ -54,6 +54,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
           },
         }
       : {}),
+    ...(report.missing ? { missing: report.missing } : {}),
     ...(result.sampling ? { sampling: { permutations: result.sampling.permutations, seed: result.sampling.seed } } : {}),
     ...(report.published ? { compare: { key: report.published.key, label: report.published.label, source: report.published.source } } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],

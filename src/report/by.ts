@@ -1,0 +1,87 @@
+import type { DecompositionMethod, DecompositionResult } from '../models/decompose.js';
+import { UNEXPLAINED } from '../models/spec.js';
+import { formatPercent, METHOD_LABELS } from './context.js';
+import { SCHEMA_VERSION } from './json.js';
+import type { Tabular } from './tabular.js';
+
+/** One level's decomposition, or why it could not be made. */
+export type BySplit = { readonly level: string; readonly result: DecompositionResult } | { readonly level: string; readonly error: string };
+
+/** `decompose --by COL`: one split per level of COL. */
+export interface ByReport {
+  readonly by: string;
+  readonly method: DecompositionMethod;
+  readonly outcome: string;
+  readonly file: string;
+  /** Names of the groups in the splits, in order. */
+  readonly groups: readonly string[];
+  readonly splits: readonly BySplit[];
+  readonly notes: readonly string[];
+}
+
+function groupNames(report: ByReport): readonly string[] {
+  return report.groups;
+}
+
+/** One row per level: n, R², each group's share and the unexplained share, in percent. */
+export function renderByTable(report: ByReport): string {
+  const names = groupNames(report);
+  const header = [report.by, 'n', 'R²', ...names, UNEXPLAINED];
+  const rows = report.splits.map((split) =>
+    'result' in split
+      ? [split.level, String(split.result.n), split.result.r2.toFixed(3), ...split.result.groups.map((g) => `${formatPercent(g.share)}%`), `${formatPercent(split.result.unexplained)}%`]
+      : [split.level, '', '', `not estimable: ${split.error}`],
+  );
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.filter((r) => r.length === header.length).map((r) => r[j]!.length)));
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : j < header.length && cells.length === header.length ? cell.padStart(widths[j]!) : cell)).join('  ')}`.trimEnd();
+  return [
+    `Variance of ${report.outcome} explained by each group, separately for each ${report.by} (${METHOD_LABELS[report.method]})`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `data: ${report.file}`,
+    ...report.notes.map((note) => `note: ${note}`),
+  ].join('\n') + '\n';
+}
+
+/** `{"schemaVersion":1,"command":"decompose","by":COL,"splits":[{"level","n","droppedRows","r2","groups":[…],"unexplained"} | {"level","error"}]}` */
+export function renderByJson(report: ByReport): string {
+  const document = {
+    schemaVersion: SCHEMA_VERSION,
+    command: 'decompose',
+    method: report.method,
+    by: report.by,
+    file: report.file,
+    outcome: report.outcome,
+    splits: report.splits.map((split) =>
+      'result' in split
+        ? {
+            level: split.level,
+            n: split.result.n,
+            droppedRows: split.result.droppedRows,
+            r2: split.result.r2,
+            groups: split.result.groups.map((g) => ({ name: g.name, share: g.share, percent: g.share * 100 })),
+            unexplained: { share: split.result.unexplained, percent: split.result.unexplained * 100 },
+          }
+        : { level: split.level, error: split.error },
+    ),
+    notes: report.notes,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+export function byTabular(report: ByReport): Tabular {
+  const names = groupNames(report);
+  return {
+    title: `Variance of ${report.outcome} by ${report.by} (${report.method})`,
+    columns: [report.by, 'n', 'r2', ...names, UNEXPLAINED, 'error'],
+    rows: report.splits.map((split) =>
+      'result' in split
+        ? [split.level, split.result.n, split.result.r2, ...split.result.groups.map((g) => g.share), split.result.unexplained, null]
+        : [split.level, null, null, ...names.map(() => null), null, split.error],
+    ),
+    notes: report.notes,
+  };
+}
