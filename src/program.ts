@@ -343,6 +343,32 @@ export function buildProgram(io: CliIo): Command {
     });
 
   program
+    .command('describe')
+    .description('first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units')
+    .argument('[file]', 'a CSV file ("-" reads standard input; default: the bundled dataset)')
+    .option('--unit <column>', 'the unit column (default: la, or old_la_code in DfE files)')
+    .option('--period <column>', 'the period column (default: year, or time_period in DfE files)')
+    .option('--outcome <column>', 'the outcome whose variance is split between and within units (default: cpp_rate)')
+    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated')
+    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
+    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .option('--output <file>', 'write the output here instead of standard output')
+    .action(async (file: string | undefined, flags: { unit?: string; period?: string; outcome?: string; na?: string; level?: string; format: OutputFormat; output?: string }) => {
+      const { runDescribe } = await import('./commands/tables.js');
+      const output = runDescribe({
+        ...(file !== undefined ? { file } : {}),
+        ...(flags.unit !== undefined ? { unit: flags.unit } : {}),
+        ...(flags.period !== undefined ? { period: flags.period } : {}),
+        ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
+        missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
+        ...(flags.level !== undefined ? { level: flags.level } : {}),
+        format: flags.format,
+      });
+      for (const message of output.messages) io.stderr(`${message}\n`);
+      emit(output.text, flags.output, inputsOf(file));
+    });
+
+  program
     .command('derive')
     .description('append derived columns to a CSV, e.g. a rate from a count and a population; writes CSV')
     .argument('<file>', 'a CSV file ("-" reads standard input)')

@@ -1,13 +1,17 @@
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseCsv, type RawTable } from '../io/csv.js';
-import { detectDfeFormat, formatDfeReport, normaliseDfeTable } from '../io/dfe.js';
+import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
 import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
 import { formatCsv } from '../io/output.js';
 import { readPanel } from '../io/panel.js';
 import { readSource } from '../io/source.js';
+import { describeTable } from '../models/describe.js';
 import { columnsOf, evaluate, parseDerivation } from '../models/expression.js';
+import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
+import { renderCsv, renderMarkdown } from '../report/tabular.js';
+import { BUNDLED_DATASET, bundledDatasetPath } from './data.js';
 
 /** A CSV read as text, with DfE statistics conventions applied when recognised; `messages` for stderr. */
 export function readTable(path: string, level: string | undefined): { table: RawTable; messages: string[] } {
@@ -112,4 +116,45 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
 
 function formatValue(value: number): string {
   return Number.isNaN(value) ? '' : String(value);
+}
+
+export interface DescribeCommandOptions {
+  readonly file?: string;
+  readonly unit?: string;
+  readonly period?: string;
+  readonly outcome?: string;
+  readonly missingTokens: readonly string[];
+  readonly level?: string;
+  readonly format: 'table' | 'json' | 'csv' | 'markdown';
+}
+
+/** `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split. */
+export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
+  const path = options.file ?? bundledDatasetPath();
+  const table0 = parseCsv(options.file === undefined ? { ...readSource(path), name: BUNDLED_DATASET } : readSource(path));
+  let table = table0;
+  const messages: string[] = [];
+  let dfeMissing: DfeReport['missing'] | undefined;
+  if (detectDfeFormat(table0.header)) {
+    const normalised = normaliseDfeTable(table0, options.level !== undefined ? { level: options.level } : {});
+    table = normalised.table;
+    dfeMissing = normalised.report.missing;
+    messages.push(...formatDfeReport(normalised.report));
+  }
+  const result = describeTable(table, {
+    missingTokens: options.missingTokens,
+    ...(options.unit !== undefined ? { unit: options.unit } : {}),
+    ...(options.period !== undefined ? { period: options.period } : {}),
+    ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
+    ...(dfeMissing ? { dfeMissing } : {}),
+  });
+  const text =
+    options.format === 'json'
+      ? renderDescribeJson(result)
+      : options.format === 'csv'
+        ? renderCsv(describeTabular(result))
+        : options.format === 'markdown'
+          ? renderMarkdown(describeTabular(result))
+          : renderDescribeTable(result);
+  return { text, messages };
 }

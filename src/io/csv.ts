@@ -1,6 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
-import type { InputSource } from './source.js';
+import { checkInputBytes, formatBytes, MAX_RECORD_BYTES, type InputSource } from './source.js';
 
 /**
  * A CSV file as text cells: the header and the data records.
@@ -18,116 +19,334 @@ export function rowNumber(index: number): number {
 }
 
 /**
- * Decode and parse a CSV input (RFC 4180, comma-separated, UTF-8 with or without BOM, LF or CRLF).
- * Checks, in order: not empty, no NUL bytes, valid UTF-8, well-formed CSV with every record as wide as
- * the header, header cells non-empty and unique, at least one data record.
+ * The csv-parse options: RFC 4180 with a leading UTF-8 byte-order mark skipped and blank lines skipped.
+ * Records end at CRLF, LF or a lone CR, in any mix: csv-parse would otherwise keep whichever it meets first, so a
+ * file mixing them would be misread; old Mac (CR-only) files are read like any other. `max_record_size` is a
+ * second guard behind `readSource`'s line-length check, for a record spread over lines by a quoted field.
+ */
+const PARSE_OPTIONS = {
+  bom: true,
+  skip_empty_lines: true,
+  relax_column_count: false,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  max_record_size: MAX_RECORD_BYTES,
+};
+
+/**
+ * Decode and parse a CSV input (RFC 4180, comma-separated, UTF-8 with or without BOM; LF, CRLF or CR line ends).
+ *
+ * Checks, in order: not empty; the byte checks of `checkInputBytes` (not UTF-16/32 or a workbook, archive or PDF
+ * by its first bytes, no NUL byte, no line longer than MAX_RECORD_BYTES, at most MAX_INPUT_BYTES); valid UTF-8;
+ * not only blank lines; a first line that is not Excel's `sep=` line or HTML/XML; well-formed CSV with every record as wide as the header; header
+ * cells non-empty and unique, and more than one column when the only one looks separated by `;`, tab or `|`; at
+ * least one data record; no byte-order mark (U+FEFF) inside the data; no data row repeating the header.
+ * Every failure is a DataError naming the file and, where there is one, the row (and the column when known).
+ *
+ * @throws {DataError} as above.
+ * @example
+ * const table = parseCsv({ name: 'in.csv', bytes: Buffer.from('g,x\na,1\n') });
+ * // table.header = ['g', 'x'], table.records = [['a', '1']]
  */
 export function parseCsv(source: InputSource): RawTable {
   const file = source.name;
-  const text = decodeUtf8(source);
+  const bytes = asBuffer(source.bytes);
+  if (bytes.length === 0) throw new DataError('the file is empty', { file });
+  checkInputBytes(bytes, file);
+  checkUtf8(bytes, file);
+  if (isBlank(bytes)) throw new DataError('the file has only blank lines: there is no header row', { file });
+  checkFirstLine(bytes, file);
   let rows: string[][];
   try {
-    rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    rows = parse(bytes, PARSE_OPTIONS) as string[][];
   } catch (error) {
-    throw csvParseError(error, file);
+    throw csvParseError(error, file, bytes);
   }
   if (rows.length === 0) throw new DataError('the file has no header row (it is empty or blank)', { file });
   const header = rows[0]!.map((cell) => cell.trim());
-  checkHeader(header, file);
+  checkHeader(rows[0]!, header, file);
   const records = rows.slice(1);
   if (records.length === 0) throw new DataError('the file has a header row but no data rows', { file });
+  if (hasInnerBom(bytes)) checkNoBom(rows, header, file);
+  checkRepeatedHeader(header, records, file);
   return { file, header, records };
 }
 
-function decodeUtf8(source: InputSource): string {
-  const { bytes, name: file } = source;
-  if (bytes.length === 0) throw new DataError('the file is empty', { file });
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    throw new DataError('contains a NUL byte: this looks like a binary file, not CSV text', {
-      file,
-      row: lineOfOffset(bytes, nul),
-    });
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new DataError('is not valid UTF-8 text (save it as UTF-8 CSV)', { file, row: firstBadUtf8Line(bytes) });
-  }
+/** A cell in double quotes for a one-line message: JSON escapes, U+2028/U+2029 escaped too, cut to `max`. */
+export function quotedText(text: string, max = 40): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function lineOfOffset(bytes: Buffer, offset: number): number {
+/**
+ * A name or cell as it may appear in a one-line message: control characters and line separators escaped, and
+ * cut to `max` characters with an ellipsis.
+ */
+export function displayText(text: string, max = 60): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** The 1-based line (LF, CR or CRLF ends a line) holding byte `offset`, and the offset where that line starts. */
+function lineAt(bytes: Buffer, offset: number): { line: number; start: number } {
   let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
-  return line;
-}
-
-function firstBadUtf8Line(bytes: Buffer): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   let start = 0;
-  let line = 1;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    try {
-      decoder.decode(bytes.subarray(start, end));
-    } catch {
-      return line;
+  for (let i = 0; i < offset; i++) {
+    const b = bytes[i];
+    if (b === LF || (b === CR && bytes[i + 1] !== LF)) {
+      line++;
+      start = i + 1;
     }
-    start = end + 1;
-    line++;
   }
-  return line;
+  return { line, start };
 }
 
-function checkHeader(header: readonly string[], file: string): void {
+// ---------------------------------------------------------------------------------------------- encoding
+
+/** Windows-1252 characters of bytes 0x80–0x9F ('' where undefined); above 0x9F it agrees with Latin-1. */
+const CP1252_HIGH = '€\0‚ƒ„…†‡ˆ‰Š‹Œ\0Ž\0\0‘’“”•–—˜™š›œ\0žŸ';
+
+function checkUtf8(bytes: Buffer, file: string): void {
+  if (isUtf8(bytes)) return;
+  const offset = firstInvalidUtf8(bytes);
+  if (offset < 0) throw new DataError('is not valid UTF-8 text; save it as UTF-8 CSV', { file });
+  const { line, start } = lineAt(bytes, offset);
+  const byte = bytes[offset]!;
+  const legacy = byte >= 0xa0 ? String.fromCharCode(byte) : byte >= 0x80 ? CP1252_HIGH[byte - 0x80] : undefined;
+  const column = line === 1 ? undefined : columnAt(bytes, start, offset);
+  const where = column === undefined ? '' : ` in column "${displayText(column)}"`;
+  const reads =
+    legacy && legacy !== '\0' ? `, which ${byte >= 0xa0 ? 'Latin-1/Windows-1252' : 'Windows-1252'} reads as "${legacy}"` : '';
+  throw new DataError(
+    `is not valid UTF-8 text (byte ${byte.toString(16).toUpperCase().padStart(2, '0')}${where}${reads}); save it as UTF-8 CSV`,
+    { file, row: line },
+  );
+}
+
+/** Offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629), or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    const b1 = bytes[i + 1];
+    if (b1 === undefined || b1 < lo || b1 > hi) return i;
+    for (let k = 2; k <= need; k++) {
+      const bk = bytes[i + k];
+      if (bk === undefined || bk < 0x80 || bk > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/**
+ * The header name of the field holding byte `offset` of the line starting at `start`, counting commas outside
+ * quotes; undefined if it cannot be told (the header is unreadable, or the line has more fields than it).
+ */
+function columnAt(bytes: Buffer, start: number, offset: number): string | undefined {
+  let index = 0;
+  let quoted = false;
+  for (let i = start; i < offset; i++) {
+    if (bytes[i] === 0x22) quoted = !quoted;
+    else if (bytes[i] === 0x2c && !quoted) index++;
+  }
+  return headerNames(bytes)?.[index];
+}
+
+/** The header row alone, trimmed; undefined if it cannot be parsed. */
+function headerNames(bytes: Buffer): string[] | undefined {
+  try {
+    const rows = parse(bytes, { ...PARSE_OPTIONS, to: 1, relax_column_count: true }) as string[][];
+    return rows[0]?.map((cell) => cell.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only spaces, tabs and line breaks (after an optional byte-order mark). */
+function isBlank(bytes: Buffer): boolean {
+  const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let i = from; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== LF && b !== CR) return false;
+  }
+  return true;
+}
+
+/**
+ * A first line that is not a header: Excel's `sep=;` line (which names the separator), or the start of an HTML
+ * or XML document (a web page saved instead of the data). A `#` comment line is named when the next row's width
+ * disagrees with it (see csvParseError), since a header may legitimately start with `#`.
+ */
+function checkFirstLine(bytes: Buffer, file: string): void {
+  const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const head = bytes.subarray(from, from + 64).toString('latin1');
+  const sep = /^sep=(.?)(\r|\n|$)/i.exec(head);
+  if (sep) {
+    throw new DataError(
+      `starts with Excel's "sep=${displayText(sep[1]!)}" line instead of a header; delete that line${sep[1] === ',' ? '' : ' and save the file comma-separated'}`,
+      { file, row: 1 },
+    );
+  }
+  if (/^\s*<(!doctype\s+html|html[\s>]|\?xml\s)/i.test(head)) {
+    throw new DataError('is an HTML or XML document (a web page?), not CSV text', { file, row: 1 });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- structure
+
+function checkHeader(raw: readonly string[], header: readonly string[], file: string): void {
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
-    if (name === '') throw new DataError(`header cell ${index + 1} is empty; every column needs a name`, { file, row: 1 });
+    if (name === '') {
+      const what = raw[index] === '' ? 'is empty' : 'is blank (only spaces)';
+      throw new DataError(`header cell ${index + 1} ${what}; every column needs a name`, { file, row: 1 });
+    }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new DataError(`column name "${name}" appears twice (header cells ${earlier + 1} and ${index + 1})`, {
+      throw new DataError(`column name "${displayText(name)}" appears twice (header cells ${earlier + 1} and ${index + 1})`, {
         file,
         row: 1,
       });
     }
     seen.set(name, index);
   });
-}
-
-interface CsvParseFailure {
-  code?: string;
-  records?: number;
-  lines?: number;
-  record?: unknown[];
-  message: string;
-}
-
-function csvParseError(error: unknown, file: string): DataError {
-  const failure = error as CsvParseFailure;
-  if (typeof failure?.code !== 'string') return new DataError(`cannot be parsed as CSV: ${String(error)}`, { file });
-  const row = (failure.records ?? 0) + 1;
-  switch (failure.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH':
-      return new DataError(
-        `has ${failure.record?.length ?? 'a different number of'} fields but the header has ${headerWidth(failure)}`,
-        { file, row },
+  if (header.length === 1) {
+    const separator = [';', '\t', '|'].find((s) => header[0]!.includes(s));
+    if (separator !== undefined) {
+      const shown = separator === '\t' ? 'tabs' : `"${separator}"`;
+      throw new DataError(
+        `the header is a single column "${displayText(header[0]!)}": the file seems to be separated by ${shown}, ` +
+          'but cpp-variance reads comma-separated CSV; save it with "," as the separator',
+        { file, row: 1 },
       );
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new DataError('a quoted field is opened here and never closed', { file, row });
-    case 'INVALID_OPENING_QUOTE':
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return new DataError('a quote character is misplaced inside a field (quote the whole field and double inner quotes)', {
-        file,
-        row,
-      });
-    default:
-      return new DataError(`cannot be parsed as CSV (${failure.message})`, { file, row });
+    }
   }
 }
 
-function headerWidth(failure: CsvParseFailure): string {
-  const match = /expect (\d+)/.exec(failure.message);
-  return match ? match[1]! : 'another number';
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A UTF-8 byte-order mark anywhere but at the very start (which csv-parse skips). */
+function hasInnerBom(bytes: Buffer): boolean {
+  return bytes.indexOf(BOM, 1) >= 0;
+}
+
+/** Name the row and column of a U+FEFF inside the data: `trim()` would silently drop it from a cell. */
+function checkNoBom(rows: readonly (readonly string[])[], header: readonly string[], file: string): void {
+  rows.forEach((row, r) => {
+    row.forEach((cell, c) => {
+      if (cell.includes('\ufeff')) {
+        throw new DataError(
+          'contains a byte-order mark (U+FEFF) inside the data, usually left where two files were joined; delete it',
+          { file, row: r + 1, column: displayText(header[c] ?? `#${c + 1}`) },
+        );
+      }
+    });
+  });
+}
+
+/** A data row equal to the header, as left by concatenating two CSV files. */
+function checkRepeatedHeader(header: readonly string[], records: readonly (readonly string[])[], file: string): void {
+  records.forEach((record, i) => {
+    if (record.length === header.length && record.every((cell, c) => cell.trim() === header[c])) {
+      throw new DataError('repeats the header row (were two files joined?); delete this row', { file, row: rowNumber(i) });
+    }
+  });
+}
+
+interface CsvParseFailure {
+  code?: unknown;
+  records?: unknown;
+  column?: unknown;
+  record?: unknown;
+  message?: unknown;
+}
+
+function csvParseError(error: unknown, file: string, bytes: Buffer): DataError {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as CsvParseFailure;
+  const message = typeof failure.message === 'string' ? failure.message : String(error);
+  if (typeof failure.code !== 'string') return new DataError(`cannot be parsed as CSV (${displayText(message, 200)})`, { file });
+  const row = (typeof failure.records === 'number' ? failure.records : 0) + 1;
+  const columnIndex = typeof failure.column === 'number' ? failure.column : undefined;
+  const columnName = (): string | undefined => {
+    if (columnIndex === undefined) return undefined;
+    if (row === 1) return `#${columnIndex + 1}`;
+    const name = headerNames(bytes)?.[columnIndex];
+    return name === undefined ? undefined : displayText(name);
+  };
+  switch (failure.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH': {
+      if (row === 2 && startsWithComment(bytes)) {
+        return new DataError('starts with a "#" comment line instead of a header; delete the comment lines', { file, row: 1 });
+      }
+      const got = Array.isArray(failure.record) ? failure.record.length : undefined;
+      const width = headerWidth(message);
+      const fields = got === undefined ? 'a different number of fields' : `${got} field${got === 1 ? '' : 's'}`;
+      const hint =
+        got !== undefined && width !== undefined && got > width
+          ? ' (a comma inside a value, such as a decimal comma or thousands separator, must be quoted)'
+          : '';
+      return new DataError(`has ${fields} but the header has ${width ?? 'another number'}${hint}`, { file, row });
+    }
+    case 'CSV_QUOTE_NOT_CLOSED': {
+      const column = columnName();
+      return new DataError(`a quoted field is opened here and never closed${column === undefined ? '' : ` (in column "${column}")`}`, {
+        file,
+        row,
+      });
+    }
+    case 'INVALID_OPENING_QUOTE':
+    case 'CSV_INVALID_CLOSING_QUOTE': {
+      const column = columnName();
+      return new DataError('a quote character is misplaced inside a field (quote the whole field and double inner quotes)', {
+        file,
+        row,
+        ...(column === undefined ? {} : { column }),
+      });
+    }
+    case 'CSV_MAX_RECORD_SIZE':
+      return new DataError(
+        `a record is longer than ${formatBytes(MAX_RECORD_BYTES)} (a quote may be unclosed, or the file may not be CSV)`,
+        { file, row },
+      );
+    default:
+      return new DataError(`cannot be parsed as CSV (${displayText(message, 200)})`, { file, row });
+  }
+}
+
+function startsWithComment(bytes: Buffer): boolean {
+  const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return bytes[from] === 0x23;
+}
+
+function headerWidth(message: string): number | undefined {
+  const match = /expect (\d+)/.exec(message);
+  return match ? Number(match[1]) : undefined;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
 /** Raw bytes of an input and the name to use for it in messages. */
@@ -11,20 +11,256 @@ export interface InputSource {
 export const STDIN_NAME = '<stdin>';
 
 /**
- * Read a whole input: a path, or `-` for standard input.
- * Never writes to or moves the file; unreadable paths become a DataError naming the file.
+ * The longest line an input may have, in bytes (1 MiB), not counting its line break.
+ *
+ * A line is a run of bytes without CR or LF. A panel row is a few hundred bytes at most, so a longer line means
+ * the input is not CSV (a binary or minified file) or has lost its line breaks. `readSource` stops reading as
+ * soon as a line passes this limit, so a gigabyte-long line fails after about 1 MiB has been read, without
+ * holding the file in memory. The CSV parser applies the same limit to a record spread over several lines by a
+ * quoted field (csv-parse's `max_record_size`).
  */
-export function readSource(path: string, stdin: () => Buffer = () => readFileSync(0)): InputSource {
-  if (path === '-') return { name: STDIN_NAME, bytes: stdin() };
-  try {
-    return { name: path, bytes: readFileSync(path) };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' :
-      code === 'EISDIR' ? 'is a directory, not a CSV file' :
-      code === 'EACCES' ? 'permission denied' :
-      `cannot be read (${code ?? String(error)})`;
-    throw new DataError(why, { file: path });
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * The largest input read, in bytes (256 MiB). A whole input is held in memory and parsed into cells, which takes
+ * several times its size; 256 MiB is far above any authority-level panel or DfE statistics file and keeps the
+ * parse well inside Node's default heap and its maximum string length (2^29 − 24 characters).
+ */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/** Bytes asked of the operating system per read. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Bytes looked at to recognise a file format by its first bytes. */
+const SNIFF_BYTES = 8;
+
+/**
+ * Read a whole input: a path, or `-` for standard input.
+ *
+ * The input is read synchronously in chunks of 1 MiB, and every chunk is checked as it arrives (see
+ * `InputChecker`): a format that is not UTF-8 text (UTF-16/32, a workbook, an archive, a PDF), a NUL byte, a line
+ * longer than `MAX_RECORD_BYTES` or an input larger than `MAX_INPUT_BYTES` stops the reading at once with a
+ * DataError naming the file (and the line, for a NUL byte or a long line). Never writes to or moves the file;
+ * unreadable paths become a DataError naming the file.
+ *
+ * `stdin`, if given, supplies standard input's bytes (for tests); they get the same checks after the fact.
+ *
+ * @throws {DataError} unreadable path, directory, or one of the checks above.
+ * @example
+ * const { name, bytes } = readSource('fixtures/reference-panel.csv');
+ */
+export function readSource(path: string, stdin?: () => Buffer): InputSource {
+  if (path === '-') {
+    if (stdin) {
+      const bytes = stdin();
+      checkInputBytes(bytes, STDIN_NAME);
+      return { name: STDIN_NAME, bytes };
+    }
+    return { name: STDIN_NAME, bytes: readAll(0, STDIN_NAME) };
   }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    let isDirectory = false;
+    try {
+      isDirectory = fstatSync(fd).isDirectory();
+    } catch (error) {
+      throw unreadable(path, error);
+    }
+    if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
+    return { name: path, bytes: readAll(fd, path) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Run every byte-level check of `readSource` on bytes already in memory (the same checks, the same messages).
+ * `parseCsv` calls this, so inputs that did not come through `readSource` are checked too.
+ *
+ * @throws {DataError} not UTF-8 text by its first bytes, a NUL byte, a line longer than MAX_RECORD_BYTES, or
+ *   more than MAX_INPUT_BYTES.
+ */
+export function checkInputBytes(bytes: Uint8Array, file: string): void {
+  const checker = new InputChecker(file);
+  checker.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  checker.end();
+}
+
+/** Read a file descriptor to its end in chunks, checking each chunk before reading the next. */
+function readAll(fd: number, file: string): Buffer {
+  const checker = new InputChecker(file);
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let total = 0;
+  for (;;) {
+    let count: number;
+    try {
+      count = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        // A non-blocking standard input with nothing to read yet: wait a moment, synchronously.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break; // Windows pipes report their end this way
+      throw unreadable(file, error);
+    }
+    if (count === 0) break;
+    const chunk = Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
+    checker.push(chunk);
+    chunks.push(chunk);
+    total += count;
+  }
+  checker.end();
+  return Buffer.concat(chunks, total);
+}
+
+function unreadable(file: string, error: unknown): DataError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'ENOENT' ? 'no such file' :
+    code === 'EISDIR' ? 'is a directory, not a CSV file' :
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
+    `cannot be read (${code ?? String(error)})`;
+  return new DataError(why, { file });
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Incremental byte-level checks of an input, fed chunk by chunk:
+ *
+ * 1. the first bytes: a byte-order mark or signature of UTF-16, UTF-32, ZIP (.xlsx, .ods), OLE (.xls), gzip or
+ *    PDF, or UTF-16 text without a byte-order mark (ASCII interleaved with NUL bytes);
+ * 2. no NUL byte (binary data);
+ * 3. no line longer than MAX_RECORD_BYTES: a line ends at LF, CR or CRLF (so old Mac files count correctly);
+ * 4. no more than MAX_INPUT_BYTES in all.
+ *
+ * Lines are counted as they pass, so errors name the line (row) at fault. The cost is a few native `indexOf`
+ * scans per chunk; nothing is decoded.
+ */
+class InputChecker {
+  private readonly file: string;
+  /** 1-based number of the line being read. */
+  private line = 1;
+  /** Bytes of the current line seen so far. */
+  private lineBytes = 0;
+  /** The last byte seen was CR (so an LF right after it ends no further line). */
+  private afterCr = false;
+  private total = 0;
+  /** Chunks held back until SNIFF_BYTES have arrived and the format check has run. */
+  private pending: Buffer[] | undefined = [];
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.total > MAX_INPUT_BYTES) {
+      throw new DataError(`is larger than ${formatBytes(MAX_INPUT_BYTES)}, the most cpp-variance reads`, { file: this.file });
+    }
+    if (this.pending) {
+      this.pending.push(chunk);
+      if (this.total < SNIFF_BYTES) return;
+      this.flushPending();
+      return;
+    }
+    this.scan(chunk);
+  }
+
+  end(): void {
+    if (this.pending) this.flushPending();
+  }
+
+  private flushPending(): void {
+    const pending = this.pending ?? [];
+    this.pending = undefined;
+    const head = Buffer.concat(pending.map((c) => c.subarray(0, SNIFF_BYTES))).subarray(0, SNIFF_BYTES);
+    const problem = recogniseFormat(head);
+    if (problem) throw new DataError(problem, { file: this.file });
+    for (const chunk of pending) this.scan(chunk);
+  }
+
+  private scan(chunk: Buffer): void {
+    const nul = chunk.indexOf(0);
+    const end = nul < 0 ? chunk.length : nul;
+    let pos = 0;
+    let nextLf = -2; // -2: not searched yet; -1: none left in this chunk
+    let nextCr = -2;
+    while (pos < end) {
+      if (nextLf !== -1 && nextLf < pos) nextLf = chunk.indexOf(LF, pos);
+      if (nextCr !== -1 && nextCr < pos) nextCr = chunk.indexOf(CR, pos);
+      const lf = nextLf >= 0 && nextLf < end ? nextLf : -1;
+      const cr = nextCr >= 0 && nextCr < end ? nextCr : -1;
+      const brk = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      if (brk < 0) {
+        this.addToLine(end - pos);
+        pos = end;
+        break;
+      }
+      if (brk > pos) this.addToLine(brk - pos);
+      if (chunk[brk] === CR) {
+        this.line++;
+        this.lineBytes = 0;
+        this.afterCr = true;
+      } else {
+        if (!(this.afterCr && brk === pos)) this.line++; // the LF of a CRLF ends no second line
+        this.lineBytes = 0;
+        this.afterCr = false;
+      }
+      pos = brk + 1;
+    }
+    if (nul >= 0) {
+      throw new DataError('contains a NUL byte: this looks like a binary file, not CSV text', { file: this.file, row: this.line });
+    }
+  }
+
+  private addToLine(bytes: number): void {
+    this.afterCr = false;
+    this.lineBytes += bytes;
+    if (this.lineBytes > MAX_RECORD_BYTES) {
+      throw new DataError(
+        `a record is longer than ${formatBytes(MAX_RECORD_BYTES)} (the file may not be CSV, or lack line breaks)`,
+        { file: this.file, row: this.line },
+      );
+    }
+  }
+}
+
+/** What the first bytes say the input is, when that is not UTF-8 text; undefined if they look like text. */
+function recogniseFormat(head: Buffer): string | undefined {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  const saveAs = 'save it as UTF-8 CSV (in Excel: "CSV UTF-8 (Comma delimited)")';
+  if (starts(0xff, 0xfe, 0x00, 0x00)) return `is UTF-32 text (little-endian byte-order mark FF FE 00 00), not UTF-8; ${saveAs}`;
+  if (starts(0x00, 0x00, 0xfe, 0xff)) return `is UTF-32 text (big-endian byte-order mark 00 00 FE FF), not UTF-8; ${saveAs}`;
+  if (starts(0xff, 0xfe)) return `is UTF-16 text (little-endian byte-order mark FF FE), not UTF-8; ${saveAs}`;
+  if (starts(0xfe, 0xff)) return `is UTF-16 text (big-endian byte-order mark FE FF), not UTF-8; ${saveAs}`;
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return `is a ZIP archive (an Excel .xlsx or OpenDocument workbook?), not CSV text; ${saveAs}`;
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return `is an Excel 97-2003 workbook (.xls), not CSV text; ${saveAs}`;
+  if (starts(0x1f, 0x8b)) return 'is gzip-compressed, not CSV text; decompress it first (gunzip)';
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'is a PDF document, not CSV text';
+  if (head.length >= 4) {
+    const text = (b: number | undefined) => b !== undefined && b >= 0x09 && b < 0x7f;
+    if (text(head[0]) && head[1] === 0 && text(head[2]) && head[3] === 0) {
+      return `looks like UTF-16 text (little-endian, without a byte-order mark), not UTF-8; ${saveAs}`;
+    }
+    if (head[0] === 0 && text(head[1]) && head[2] === 0 && text(head[3])) {
+      return `looks like UTF-16 text (big-endian, without a byte-order mark), not UTF-8; ${saveAs}`;
+    }
+  }
+  return undefined;
+}
+
+/** `1 MiB`, `256 MiB`, or a byte count. */
+export function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
 }

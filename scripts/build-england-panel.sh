@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Rebuild the real panel of English local authorities, fixtures/england-la-panel.csv, from the public extracts in
+# fixtures/real/ (provenance and licences: fixtures/real/SOURCES.md) using only cpp-variance's own `derive` and
+# `join` commands. Needs the built CLI (`npx tsc -p tsconfig.json` or `npm run build`).
+#
+#   bash scripts/build-england-panel.sh [OUTPUT]      (default OUTPUT: fixtures/england-la-panel.csv)
+#
+# Deterministic and idempotent: the same extracts give the same file byte for byte, wherever and however often it
+# is run. Intermediates go to a temporary folder that is removed afterwards. The CLI's reports (DfE conventions
+# applied, rows kept and dropped, unmatched authorities of every join) are printed on standard error.
+#
+# The panel: one row per authority (`la`, DfE's 3-digit old_la_code) and year (`year`, the 31 March census year),
+# 2018-2022, with
+#   cpp_rate       children on a child protection plan at 31 March `year` per 10,000 children aged 0-17, DfE's
+#                  definition: CPP_At31 (DfE CIN census table d5) / ONS mid-(year-1) population aged 0-17 * 10,000
+#   child_poverty  % of children in relative low income, financial year ending `year` (DWP, via IPSE
+#                  rel_pov_rate100; 2022 provisional): the time-varying deprivation measure
+#   spend          gross expenditure on children's and young people's services per child aged 0-16, £ at 2022
+#                  prices, financial year ending `year` (S251/Revenue Outturn via IPSE: the sum of the seven
+#                  categories: looked-after children, safeguarding, family support, other, young people's services,
+#                  Sure Start and under-5s, youth justice)
+#   vacancy        FTE children's social worker vacancy rate (%) at 30 September `year - 1` (DfE workforce
+#                  census), six months before the 31 March CPP count it is paired with
+# and every other column of the extracts, carried along by `join` (names that occur in several files get the
+# file's tag: la_name.ipse, la_name.cpp, time_period.workforce, ...).
+#
+# Year conventions (checked against the files, see fixtures/real/SOURCES.md):
+#   - IPSE `time_period` t = financial year ending 31 March t (spend, poverty)          -> year = t
+#   - DfE CPP `time_period` t = position at 31 March t                                 -> year = t
+#   - ONS population `time_period` t = mid-year t; DfE rates at 31 March t use mid-(t-1) -> year = t + 1
+#   - DfE workforce `time_period` t = snapshot at 30 September t (inside 2017-18 for t = 2017)
+#                                                                                      -> year = t + 1
+# The years are those where all four exist: the workforce series starts at 30 September 2017 (year 2018) and the
+# IPSE spend and poverty series end with 2021-22 (year 2022).
+#
+# Authorities (join key old_la_code; where it is not stable the authorities fall out of the inner join or get
+# missing values, and decompose drops those rows):
+#   - Kingston upon Thames (314) and Richmond upon Thames (318): the workforce file has only one combined row
+#     "314 / 318" in every year, which join cannot split -> both absent in every year.
+#   - Northamptonshire (928) split into North (940) and West (941) Northamptonshire in April 2021: IPSE keeps 928
+#     in 2022, DfE has 940 and 941 (workforce: one combined row "940 / 941") -> 928 is absent in 2022.
+#   - Bournemouth, Christchurch and Poole (839) and Dorset (838) replaced Bournemouth (837), Poole (836) and the
+#     Dorset county (835) in April 2019. IPSE files its 2018 and 2019 BCP and Dorset rows under 837 and 835, the
+#     DfE files have 835/836/837 until 31 March 2019 (workforce: until 30 September 2018), and the ONS file has no
+#     population for 835/836/837 ("x"). So Poole 836 is unmatched in 2018-2019, 835 and 837 are joined in
+#     2018-2019 but have no cpp_rate (and their IPSE and DfE figures describe different areas), and BCP 839 and
+#     Dorset 838 are in the panel for 2020-2022.
+#   - City of London (201): CPP count suppressed ("c") every year -> no cpp_rate.
+#   - Isles of Scilly (420) and City of London: fewer than 1,000 children; their rates are not comparable
+#     (Scilly: 0 plans, vacancy rates of 0-100% of one or two posts) and fixtures/real/SOURCES.md says to exclude
+#     them. With no row filter among the commands, the cpp_rate derivation adds 0 * sqrt(children - 1000), which
+#     is missing (invalid square root) exactly when the authority has fewer than 1,000 children aged 0-17 and
+#     leaves every other rate unchanged.
+#   - Hackney (204): CPP count not available ("x") at 31 March 2021 and 2022 -> no cpp_rate.
+#   - Luton (821) 2022: one IPSE spend category missing -> no spend.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cli="$root/dist/src/cli.js"
+real="fixtures/real" # relative to $root, so that the reports do not depend on where the checkout is
+output="${1:-$root/fixtures/england-la-panel.csv}"
+case "$output" in /*) ;; *) output="$PWD/$output" ;; esac
+
+if [[ ! -f "$cli" ]]; then
+  echo "build-england-panel: $cli not found; build first: npx tsc -p tsconfig.json" >&2
+  exit 2
+fi
+cpp_variance() { node "$cli" "$@"; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cd "$root"
+
+step() { printf '\n== %s\n' "$1" >&2; }
+
+step "IPSE panel (spend, child poverty): la = old_la_code, year = time_period (financial year ending 31 March)"
+cpp_variance derive "$real/ipse_la_panel_2018_2022.csv" \
+  --derive 'la = old_la_code' \
+  --derive 'year = time_period' \
+  --output "$tmp/ipse.csv"
+
+step "DfE CPPs at 31 March: year = time_period"
+cpp_variance derive "$real/dfe_cpp_at31march_la_2018_to_2022.csv" \
+  --derive 'year = time_period' \
+  --output "$tmp/cpp.csv"
+
+step "ONS population aged 0-17, mid-year: year = time_period + 1 (a 31 March rate uses the previous mid-year)"
+cpp_variance derive "$real/ons_population_0_17_la_2017_to_2021.csv" \
+  --derive 'year = time_period + 1' \
+  --output "$tmp/pop.csv"
+
+step "DfE social work workforce, 30 September: year = time_period + 1 (the next 31 March)"
+cpp_variance derive "$real/dfe_csww_indicators_la_2017_to_2021.csv" \
+  --derive 'year = time_period + 1' \
+  --output "$tmp/workforce.csv"
+
+# Join inside the temporary folder so that the reports name the intermediates by their short names.
+cd "$tmp"
+step "join on the 3-digit DfE authority code and the year (inner: authority-years present in all four files)"
+cpp_variance join ipse.csv cpp.csv pop.csv workforce.csv \
+  --on la,year \
+  --on cpp:old_la_code,year \
+  --on pop:old_la_code,year \
+  --on workforce:old_la_code,year \
+  --how inner \
+  --label la_name \
+  --output joined.csv
+
+step "model columns: cpp_rate, child_poverty, spend, vacancy"
+cpp_variance derive joined.csv \
+  --derive 'cpp_rate = CPP_At31 / population_estimate * 10000 + 0 * sqrt(population_estimate - 1000)' \
+  --derive 'child_poverty = rel_pov_rate100' \
+  --derive 'spend = gspend_cla_pc + gspend_saf_pc + gspend_fss_pc + gspend_oth_pc + gspend_yps_pc + gspend_ss5_pc + gspend_yjs_pc' \
+  --derive 'vacancy = vacancy_rate_fte' \
+  --output panel.csv
+
+mkdir -p "$(dirname "$output")"
+mv panel.csv "$output"
+echo "wrote $output" >&2

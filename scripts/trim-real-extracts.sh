@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Trim the public source files in /work/shared/data/real/ (see fixtures/real/SOURCES.md) to the columns and years
+# that scripts/build-england-panel.sh uses, and write them to fixtures/real/.
+#
+#   bash scripts/trim-real-extracts.sh [SOURCE_DIR] [OUTPUT_DIR]
+#   (defaults: /work/shared/data/real and fixtures/real)
+#
+# Run once by a developer when the extracts change; the tests never run it. Nothing is computed or recoded:
+# every kept row is the original row with the unused columns removed, every kept field is the original field's
+# exact text (quotes included), in the original column and row order, and the header names are unchanged.
+# Rows are kept by their `time_period` only (all geographic levels of a DfE file are kept, so that the files are
+# still recognised and normalised as DfE statistics files):
+#
+#   source file                                  kept time_period   why
+#   ipse_la_panel_2010_2022.csv                  2018-2022          spend and child poverty, financial year ending 31 March t
+#   dfe_cpp_at31march_la_2013_to_2025.csv        2018-2022          CPPs at 31 March t
+#   ons_population_0_17_la_2012_to_2024.csv      2017-2021          mid-(t-1) population, the denominator of the 31 March t rate
+#   dfe_csww_indicators_la_2017_to_2025.csv      2017-2021          vacancies at 30 September t-1, six months before 31 March t
+#
+# The years are the intersection: the workforce file starts at 30 September 2017 (panel year 2018) and the IPSE
+# spend and poverty series end with 2021-22 (panel year 2022). The codebook is cut to the rows of the kept IPSE
+# columns. Uses python3's standard library only (a quote-aware field splitter that keeps each field's raw text).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+src="${1:-/work/shared/data/real}"
+out="${2:-$root/fixtures/real}"
+mkdir -p "$out"
+
+python3 - "$src" "$out" <<'PY'
+import re
+import sys
+from pathlib import Path
+
+src, out = Path(sys.argv[1]), Path(sys.argv[2])
+
+# One CSV field, raw: a quoted field (with "" escapes) or an unquoted run without commas.
+FIELD = re.compile(r'"(?:[^"]|"")*"|[^,]*')
+
+def split(line):
+    """The raw fields of one CSV line (no embedded line breaks in these files), each as written in the file."""
+    fields, pos = [], 0
+    while True:
+        match = FIELD.match(line, pos)
+        fields.append(match.group(0))
+        pos = match.end()
+        if pos == len(line):
+            return fields
+        if line[pos] != ',':
+            raise SystemExit(f'unexpected character {line[pos]!r} at {pos} in: {line[:80]}')
+        pos += 1
+
+def unquote(field):
+    return field[1:-1].replace('""', '"') if field.startswith('"') else field
+
+def trim(name, new_name, columns, years):
+    text = (src / name).read_text(encoding='utf-8')
+    lines = text.split('\n')
+    if lines[-1] == '':
+        lines.pop()
+    if any('\r' in line for line in lines):
+        raise SystemExit(f'{name}: CRLF line ends are not expected')
+    header = [unquote(f) for f in split(lines[0])]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise SystemExit(f'{name}: no column(s) {missing}')
+    keep = [header.index(c) for c in header if c in columns]  # original column order
+    period = header.index('time_period')
+    kept = [','.join(split(lines[0])[i] for i in keep)]
+    for number, line in enumerate(lines[1:], start=2):
+        fields = split(line)
+        if len(fields) != len(header):
+            raise SystemExit(f'{name} line {number}: {len(fields)} fields, header has {len(header)}')
+        if unquote(fields[period]).strip() in years:
+            kept.append(','.join(fields[i] for i in keep))
+    (out / new_name).write_text('\n'.join(kept) + '\n', encoding='utf-8')
+    print(f'{new_name}: {len(kept) - 1} rows x {len(keep)} columns (from {name}: {len(lines) - 1} rows x {len(header)} columns)')
+    return [header[i] for i in keep]
+
+def span(first, last):
+    return {str(y) for y in range(first, last + 1)}
+
+# EES identifier columns (mandatory columns of a DfE open data file at local-authority level).
+EES_IDS = ['time_period', 'time_identifier', 'geographic_level', 'country_code', 'country_name',
+           'region_code', 'region_name', 'old_la_code', 'new_la_code', 'la_name']
+
+IPSE_SPEND = ['gspend_cla_pc', 'gspend_fss_pc', 'gspend_oth_pc', 'gspend_saf_pc', 'gspend_yps_pc',
+              'gspend_ss5_pc', 'gspend_yjs_pc']
+ipse_columns = trim('ipse_la_panel_2010_2022.csv', 'ipse_la_panel_2018_2022.csv',
+                    ['new_la_code', 'time_period', 'old_la_code', 'la_name', 'rel_pov_rate100', *IPSE_SPEND],
+                    span(2018, 2022))
+trim('dfe_cpp_at31march_la_2013_to_2025.csv', 'dfe_cpp_at31march_la_2018_to_2022.csv',
+     [*EES_IDS, 'category', 'CPP_At31'], span(2018, 2022))
+trim('ons_population_0_17_la_2012_to_2024.csv', 'ons_population_0_17_la_2017_to_2021.csv',
+     [*EES_IDS, 'age_group', 'population_estimate'], span(2017, 2021))
+trim('dfe_csww_indicators_la_2017_to_2025.csv', 'dfe_csww_indicators_la_2017_to_2021.csv',
+     [*EES_IDS, 'vacancy_rate_fte'], span(2017, 2021))
+
+# The codebook rows of the kept IPSE columns (the codebook has no time_period; filter by var_names).
+book = (src / 'ipse_la_panel_2010_2022_codebook.csv').read_text(encoding='utf-8').split('\n')
+if book[-1] == '':
+    book.pop()
+rows = [book[0]] + [line for line in book[1:] if unquote(split(line)[0]) in ipse_columns]
+(out / 'ipse_la_panel_codebook_extract.csv').write_text('\n'.join(rows) + '\n', encoding='utf-8')
+print(f'ipse_la_panel_codebook_extract.csv: {len(rows) - 1} rows (the kept IPSE columns)')
+PY

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run.js';
+
+// The real panel of English authorities (fixtures/england-la-panel.csv) is rebuilt from the public extracts in
+// fixtures/real/ by scripts/build-england-panel.sh, which runs only the BUILT cpp-variance CLI (derive, join).
+const PANEL = 'fixtures/england-la-panel.csv';
+const MODEL = ['--outcome', 'cpp_rate', '--fe', 'practice=la', '--fe', 'policy=year', '--group', 'deprivation=child_poverty', '--group', 'resources=spend,vacancy'];
+
+const folder = mkdtempSync(join(tmpdir(), 'cpv-england-'));
+const rebuilt = join(folder, 'nested', 'england-la-panel.csv');
+let build: { status: number | null; stdout: string; stderr: string };
+
+beforeAll(() => {
+  const result = spawnSync('bash', ['scripts/build-england-panel.sh', rebuilt], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  build = { status: result.status, stdout: result.stdout, stderr: result.stderr };
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('the real England panel', () => {
+  it('is rebuilt from fixtures/real/ byte for byte by scripts/build-england-panel.sh', () => {
+    expect(build.stderr).not.toMatch(/^error:/m);
+    expect(build.status).toBe(0);
+    expect(readFileSync(rebuilt).equals(readFileSync(PANEL))).toBe(true);
+  });
+
+  it('prints the join report with the authorities that cannot be matched on old_la_code', () => {
+    expect(build.stderr).toMatch(/join \(inner\) on la, year: 4 inputs, 744 output rows/);
+    expect(build.stderr).toMatch(/314 "Kingston upon Thames"; 318 "Richmond upon Thames"\) year=2018–2022 \(not in workforce\.csv\)/);
+    expect(build.stderr).toMatch(/la=928 "Northamptonshire" year=2022/);
+    expect(build.stderr).toMatch(/old_la_code=836 "Poole" year=2018, 2019/);
+    expect(build.stderr).toMatch(/derived cpp_rate: 16 of 744 rows missing \(3 from/);
+  });
+
+  it('has the model columns, authorities keyed by the 3-digit DfE code and the years 2018–2022', () => {
+    const lines = readFileSync(PANEL, 'utf8').trimEnd().split('\n');
+    const header = lines[0]!.split(',');
+    for (const column of ['la', 'year', 'cpp_rate', 'child_poverty', 'spend', 'vacancy']) expect(header).toContain(column);
+    expect(header.slice(0, 2)).toEqual(['la', 'year']);
+    const rows = lines.slice(1).map((line) => line.split(',', 2));
+    expect(rows).toHaveLength(744);
+    expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['2018', '2019', '2020', '2021', '2022']));
+    expect(rows.every((r) => /^\d{3}$/.test(r[0]!))).toBe(true);
+  });
+
+  it('decomposes: the shares and the unexplained part sum to 1', () => {
+    const result = runCli(['decompose', PANEL, ...MODEL, '--format', 'json']);
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.n).toBe(727);
+    expect(json.droppedRows).toBe(17);
+    expect(json.groups.map((g: { name: string }) => g.name)).toEqual(['practice', 'policy', 'deprivation', 'resources']);
+    expect(json.groups[0].levels).toBe(147);
+    expect(json.groups[1].levels).toBe(5);
+    const total = json.groups.reduce((sum: number, g: { share: number }) => sum + g.share, 0) + json.unexplained.share;
+    expect(total).toBeCloseTo(1, 12);
+    for (const g of json.groups) expect(g.share).toBeGreaterThanOrEqual(0);
+    expect(json.notes.join(' ')).not.toMatch(/SYNTHETIC/);
+  });
+});
