@@ -17,6 +17,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
+  /** Columns of the terminal standard output is, when it is one. */
+  readonly stdoutColumns?: number;
   readonly stderrIsTty: boolean;
   /** The stream progress bars draw on. */
   readonly stderrStream: NodeJS.WritableStream;
@@ -244,6 +246,7 @@ export function buildProgram(io: CliIo): Command {
       format: pick('format', flags.format, spec.format as DecomposeFormat | undefined),
       ...(flags.title !== undefined ? { title: flags.title } : {}),
       color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
+      ...(flags.output === undefined && io.stdoutIsTty && io.stdoutColumns ? { terminalWidth: io.stdoutColumns } : {}),
       ...(replicates !== undefined
         ? {
             bootstrap: {

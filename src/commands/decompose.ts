@@ -40,6 +40,8 @@ export interface DecomposeOptions extends DataOptions {
   /** Title of the SVG figure. */
   readonly title?: string;
   readonly color: boolean;
+  /** Terminal width, when writing to a terminal: the table's bars are fitted to it. */
+  readonly terminalWidth?: number;
   readonly bootstrap?: BootstrapSettings;
   readonly expect?: readonly Expectation[];
   /** Percentage points. */
@@ -193,6 +195,6 @@ function render(report: DecompositionReport, options: DecomposeOptions): string 
     case 'svg':
       return renderDecompositionSvg(report, options.title !== undefined ? { title: options.title } : {});
     case 'table':
-      return renderDecompositionTable(report, { color: options.color });
+      return renderDecompositionTable(report, { color: options.color, ...(options.terminalWidth ? { terminalWidth: options.terminalWidth } : {}) });
   }
 }

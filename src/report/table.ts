@@ -7,8 +7,10 @@ import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type Decom
 export interface TableOptions {
   /** Use ANSI colour (only when writing to a terminal and NO_COLOR is unset). */
   readonly color: boolean;
-  /** Characters available for the bar at 100%. */
+  /** Characters available for the bar at 100% (default 40). */
   readonly barWidth?: number;
+  /** Width of the terminal: when given, bars are scaled so that every line fits in it. */
+  readonly terminalWidth?: number;
 }
 
 const DEFAULT_BAR_WIDTH = 40;
@@ -50,14 +52,15 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   const { result } = report;
   const paint: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
   const barWidth = options.barWidth ?? DEFAULT_BAR_WIDTH;
+  const fit = options.terminalWidth;
   const out: string[] = [];
   out.push(paint.bold(`Variance of ${result.outcome} explained by each group (${METHOD_LABELS[result.method]})`));
   out.push('');
   if (result.method === 'all') out.push(...comparisonLines(result));
   else if (result.method === 'commonality') {
-    out.push(...shareLines(commonalityRows(result), paint, barWidth, result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE));
+    out.push(...shareLines(commonalityRows(result), paint, barWidth, result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE, undefined, fit));
   }
-  else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report));
+  else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report, fit));
   if (result.dominance) out.push('', ...dominanceLines(result));
   out.push('', ...footer(report));
   for (const note of result.notes) out.push(paint.yellow(`note: ${note}`));
@@ -109,7 +112,17 @@ function commonalityRows(result: DecompositionResult): Row[] {
   ];
 }
 
-function shareLines(rows: readonly Row[], paint: ChalkInstance, barWidth: number, withTotal: boolean, report?: DecompositionReport): string[] {
+/** Fewest cells a bar may shrink to when fitting a narrow terminal. */
+const MIN_BAR_WIDTH = 10;
+
+function shareLines(
+  rows: readonly Row[],
+  paint: ChalkInstance,
+  preferredBarWidth: number,
+  withTotal: boolean,
+  report?: DecompositionReport,
+  terminalWidth?: number,
+): string[] {
   const nameWidth = Math.max(5, ...rows.map((r) => r.name.length));
   const whatWidth = Math.max(7, ...rows.map((r) => r.what.length));
   const level = report?.bootstrap ? `${Math.round(report.bootstrap.level * 100)}% CI` : undefined;
@@ -122,6 +135,9 @@ function shareLines(rows: readonly Row[], paint: ChalkInstance, barWidth: number
   const line = (name: string, what: string, percent: string, extra: readonly string[], drawn = '') =>
     `  ${name.padEnd(nameWidth)}  ${what.padEnd(whatWidth)}  ${percent.padStart(7)}  ${extra.map((e) => `${e}  `).join('')}${drawn}`.trimEnd();
   const colour = { group: paint.cyan, part: paint.blue, rest: paint.gray };
+  // The widest text before a bar, plus the whisker's end, must leave room for the bar in the terminal.
+  const prefix = Math.max(...rows.map((row) => line(row.name, row.what, `${formatPercent(row.share)}%`, extraCells(row), '#').length - 1)) + 1;
+  const barWidth = terminalWidth === undefined ? preferredBarWidth : Math.max(MIN_BAR_WIDTH, Math.min(preferredBarWidth, terminalWidth - prefix - 1));
   const out = [paint.dim(line('group', 'columns', 'share', extraHeader))];
   for (const row of rows) {
     const drawn = row.interval ? whiskerBar(row.share, row.interval, barWidth) : bar(row.share, barWidth);
