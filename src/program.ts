@@ -91,14 +91,28 @@ function progressBar(io: CliIo, unit: string): (done: number, total: number) => 
   };
 }
 
-interface ReportFlags {
-  readonly title?: string;
+/** The bootstrap flags of `decompose` and `report`. */
+interface BootstrapFlags {
   readonly bootstrap?: number;
   readonly cluster?: string;
   readonly seed: number;
   readonly ci: number;
   readonly ciType: IntervalType;
   readonly quiet?: boolean;
+}
+
+function withBootstrapFlags(command: Command): Command {
+  return command
+    .option('--bootstrap <B>', 'cluster-bootstrap confidence intervals from B replicates', integer('--bootstrap', 2))
+    .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
+    .option('--seed <n>', 'seed of the bootstrap and of --samples (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
+    .option('--ci <level>', 'confidence level of the intervals', probability('--ci'), 0.95)
+    .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
+    .option('--quiet', 'no progress bar');
+}
+
+interface ReportFlags extends BootstrapFlags {
+  readonly title?: string;
 }
 
 /** Quote an argument for a POSIX shell when it needs it. */
@@ -106,17 +120,11 @@ function shellQuote(argument: string): string {
   return /^[A-Za-z0-9_./=:,@%+-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
 }
 
-interface DecomposeFlags extends Omit<ModelFlags, 'format'> {
+interface DecomposeFlags extends Omit<ModelFlags, 'format'>, BootstrapFlags {
   readonly format: DecomposeFormat;
   readonly title?: string;
   readonly method: DecompositionMethod;
   readonly order?: string;
-  readonly bootstrap?: number;
-  readonly cluster?: string;
-  readonly seed: number;
-  readonly ci: number;
-  readonly ciType: IntervalType;
-  readonly quiet?: boolean;
   readonly expect?: string;
   readonly tolerance: number;
   readonly expectWithinCi?: boolean;
@@ -205,22 +213,18 @@ export function buildProgram(io: CliIo): Command {
   const inputsOf = (file: string | undefined) => (file === undefined ? [] : [file]);
 
   const decomposeGroups: GroupSpec[] = [];
-  const decompose = withModelFlags(
-    program.command('decompose').description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)'),
-    decomposeGroups,
-    DECOMPOSE_FORMATS,
+  const decompose = withBootstrapFlags(
+    withModelFlags(
+      program.command('decompose').description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)'),
+      decomposeGroups,
+      DECOMPOSE_FORMATS,
+    ),
   )
     .option('--title <text>', 'title of the --format svg figure')
     .addOption(
       new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side').choices([...DECOMPOSITION_METHODS]).default('shapley'),
     )
     .option('--order <groups>', 'order of entry for --method sequential, comma-separated group names (default: as given)')
-    .option('--bootstrap <B>', 'cluster-bootstrap confidence intervals from B replicates', integer('--bootstrap', 2))
-    .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
-    .option('--seed <n>', 'seed of the bootstrap and of --samples (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
-    .option('--ci <level>', 'confidence level of the intervals', probability('--ci'), 0.95)
-    .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
-    .option('--quiet', 'no progress bar')
     .option('--expect <shares>', 'fail (exit 3) unless each share is within --tolerance, e.g. practice=44,unexplained=25 (percent)')
     .option('--tolerance <points>', 'tolerance of --expect in percentage points', nonNegative('--tolerance'), 0.5)
     .option('--expect-within-ci', 'with --bootstrap: pass when each expected value lies inside its interval')
@@ -294,20 +298,15 @@ export function buildProgram(io: CliIo): Command {
     });
 
   const reportGroups: GroupSpec[] = [];
-  const report = withModelFlags(
-    program
-      .command('report')
-      .description('one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility'),
-    reportGroups,
-    ['html'],
-  )
-    .option('--title <text>', 'title of the report')
-    .option('--bootstrap <B>', 'cluster-bootstrap intervals for the split, from B replicates', integer('--bootstrap', 2))
-    .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
-    .option('--seed <n>', 'seed of the bootstrap', integer('--seed', 0), 1)
-    .option('--ci <level>', 'confidence level', probability('--ci'), 0.95)
-    .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
-    .option('--quiet', 'no progress bar');
+  const report = withBootstrapFlags(
+    withModelFlags(
+      program
+        .command('report')
+        .description('one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility'),
+      reportGroups,
+      ['html'],
+    ),
+  ).option('--title <text>', 'title of the report');
   report.action(async (file: string | undefined, flags: Omit<ModelFlags, 'format'> & ReportFlags) => {
     const { runReport } = await import('./commands/report.js');
     const progress = flags.bootstrap !== undefined && !flags.quiet && io.stderrIsTty ? progressBar(io, 'bootstrap replicates') : undefined;

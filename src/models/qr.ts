@@ -118,20 +118,23 @@ function rotateToEnd(a: Float64Array, n: number, l: number, last: number, pivot:
   reference[last - 1] = r;
 }
 
+/** Apply the l-th Householder reflector H_l = I − v v'/v₁ (v stored below the diagonal, v₁ = head) to `out` in place. */
+function reflect(qr: QrDecomposition, l: number, out: Float64Array): void {
+  const { rows: n, packed: a, householderHead } = qr;
+  const offset = l * n;
+  const head = householderHead[l]!;
+  let dot = head * out[l]!;
+  for (let i = l + 1; i < n; i++) dot += a[offset + i]! * out[i]!;
+  const t = -dot / head;
+  out[l]! += t * head;
+  for (let i = l + 1; i < n; i++) out[i]! += t * a[offset + i]!;
+}
+
 /** Q'y for the factored matrix (returns a new array; y is not modified). */
 export function applyQTranspose(qr: QrDecomposition, y: ArrayLike<number>): Float64Array {
-  const { rows: n, packed: a, householderHead, rank } = qr;
-  if (y.length !== n) throw new RangeError('applyQTranspose: length mismatch');
+  if (y.length !== qr.rows) throw new RangeError('applyQTranspose: length mismatch');
   const out = Float64Array.from(y);
-  for (let l = 0; l < rank; l++) {
-    const offset = l * n;
-    const head = householderHead[l]!;
-    let dot = head * out[l]!;
-    for (let i = l + 1; i < n; i++) dot += a[offset + i]! * out[i]!;
-    const t = -dot / head;
-    out[l]! += t * head;
-    for (let i = l + 1; i < n; i++) out[i]! += t * a[offset + i]!;
-  }
+  for (let l = 0; l < qr.rank; l++) reflect(qr, l, out);
   return out;
 }
 
@@ -168,18 +171,9 @@ export function aliasedColumns(qr: QrDecomposition): number[] {
 
 /** Residual of y after projecting out the factored columns: y − Q₁Q₁'y (returns a new array). */
 export function projectOut(qr: QrDecomposition, y: ArrayLike<number>): Float64Array {
-  const { rows: n, packed: a, householderHead, rank } = qr;
   const out = applyQTranspose(qr, y);
-  out.fill(0, 0, rank);
+  out.fill(0, 0, qr.rank);
   // Apply Q = H_0 H_1 … H_{rank−1} to (0, …, 0, (Q'y)_rank, …): the reflectors in reverse order.
-  for (let l = rank - 1; l >= 0; l--) {
-    const offset = l * n;
-    const head = householderHead[l]!;
-    let dot = head * out[l]!;
-    for (let i = l + 1; i < n; i++) dot += a[offset + i]! * out[i]!;
-    const t = -dot / head;
-    out[l]! += t * head;
-    for (let i = l + 1; i < n; i++) out[i]! += t * a[offset + i]!;
-  }
+  for (let l = qr.rank - 1; l >= 0; l--) reflect(qr, l, out);
   return out;
 }

@@ -1,6 +1,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { probit } from 'simple-statistics';
 import { UsageError } from '../errors.js';
 
@@ -24,7 +25,11 @@ export function seededRandom(seed: number): RandomSource {
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
     throw new UsageError(`seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}`);
   }
-  const generator = xoroshiro128plus(seed);
+  return sourceFrom(xoroshiro128plus(seed));
+}
+
+/** Uniform, normal and integer draws from one generator. */
+function sourceFrom(generator: RandomGenerator): IntegerRandomSource {
   const uniform = () => uniformFloat64(generator);
   return {
     uniform,
@@ -34,6 +39,7 @@ export function seededRandom(seed: number): RandomSource {
       while (u === 0) u = uniform();
       return probit(u);
     },
+    integer: (from, to) => uniformInt(generator, from, to),
   };
 }
 
@@ -62,16 +68,6 @@ export function seededStreams(seed: number): (index: number) => IntegerRandomSou
       current.jump();
       position++;
     }
-    const generator = current.clone();
-    const uniform = () => uniformFloat64(generator);
-    return {
-      uniform,
-      normal: () => {
-        let u = uniform();
-        while (u === 0) u = uniform();
-        return probit(u);
-      },
-      integer: (from, to) => uniformInt(generator, from, to),
-    };
+    return sourceFrom(current.clone());
   };
 }
