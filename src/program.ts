@@ -133,6 +133,7 @@ interface DecomposeFlags extends Omit<ModelFlags, 'format'>, BootstrapFlags {
   readonly exact?: boolean;
   readonly samples?: number;
   readonly by?: string;
+  readonly workers?: number;
 }
 
 /** Flags shared by every command that reads a panel and builds a model. */
@@ -231,6 +232,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--compare <split>', `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`)
     .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it')
     .option('--by <column>', 'one split per level of this column (e.g. year), each on its own rows')
+    .option('--workers <n>', 'threads for --bootstrap (default: every core); results are the same for any number', integer('--workers', 1))
     .option('--exact', `exact Shapley values even above ${EXACT_GROUP_LIMIT} groups (refused when it would take hours)`)
     .option('--samples <n>', 'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors', integer('--samples', 2));
   decompose.action(async (file: string | undefined, flags: DecomposeFlags) => {
@@ -242,7 +244,7 @@ export function buildProgram(io: CliIo): Command {
     const expect = pick('expect', flags.expect === undefined ? undefined : parseExpectations(flags.expect), spec.expect && Object.entries(spec.expect).map(([name, percent]) => ({ name, percent })));
     const progress = !flags.quiet && io.stderrIsTty ? progressBar(io, replicates !== undefined ? 'bootstrap replicates' : 'steps') : undefined;
     const dataFile = file ?? spec.data;
-    const output = runDecompose({
+    const output = await runDecompose({
       ...dataOptions(dataFile, { ...flags, outcome: pick('outcome', flags.outcome, spec.outcome) }, decomposeGroups.length > 0 ? decomposeGroups : (spec.groups ?? [])),
       ...(flags.na === undefined && spec.na ? { missingTokens: spec.na } : {}),
       method: pick('method', flags.method, spec.method as DecompositionMethod | undefined),
@@ -268,6 +270,7 @@ export function buildProgram(io: CliIo): Command {
       ...compareOption(pick('compare', flags.compare, spec.compare)),
       seed: pick('seed', flags.seed, spec.bootstrap?.seed),
       ...(flags.by !== undefined ? { by: flags.by } : {}),
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       ...(flags.exact ? { exact: true } : {}),
       ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
       ...(progress ? { onProgress: progress } : {}),

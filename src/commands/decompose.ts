@@ -3,7 +3,8 @@ import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
 import { buildModelData } from '../models/modelData.js';
 import { byTabular, renderByJson, renderByTable, type ByReport, type BySplit } from '../report/by.js';
-import { bootstrapDecomposition, type IntervalType } from '../models/bootstrap.js';
+import type { IntervalType } from '../models/bootstrap.js';
+import { bootstrapInParallel, defaultWorkers } from '../models/parallelBootstrap.js';
 import { decompose, type DecompositionMethod } from '../models/decompose.js';
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/published.js';
@@ -53,6 +54,8 @@ export interface DecomposeOptions extends DataOptions {
   readonly samples?: number;
   /** Decompose separately for each level of this column. */
   readonly by?: string;
+  /** Threads for the bootstrap (results do not depend on it); default: every core. */
+  readonly workers?: number;
   /** Seed of the bootstrap and of Shapley sampling. */
   readonly seed?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -65,8 +68,8 @@ export interface DecomposeOutput {
   readonly messages: readonly string[];
 }
 
-/** Read, fit, decompose (and bootstrap); render and check expectations. */
-export function runDecompose(options: DecomposeOptions): DecomposeOutput {
+/** Read, fit, decompose (and bootstrap, on `workers` threads); render and check expectations. */
+export async function runDecompose(options: DecomposeOptions): Promise<DecomposeOutput> {
   if (options.expectWithinCi && !options.bootstrap) throw new UsageError('--expect-within-ci needs --bootstrap B');
   if (options.expectWithinCi && !options.expect) throw new UsageError('--expect-within-ci needs --expect NAME=PERCENT,...');
   const published = options.compare === undefined ? undefined : PUBLISHED_SPLITS[options.compare];
@@ -86,14 +89,14 @@ export function runDecompose(options: DecomposeOptions): DecomposeOutput {
   const estimate = decompose(loaded.data, { ...decomposeOptions, ...(options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress }) });
   const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
   const bootstrap = options.bootstrap
-    ? bootstrapDecomposition(loaded.data, result, {
+    ? await bootstrapInParallel(loaded.data, result, {
         replicates: options.bootstrap.replicates,
         seed: options.bootstrap.seed,
         level: options.bootstrap.level,
         type: options.bootstrap.type,
         decompose: decomposeOptions,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      })
+      }, options.workers ?? defaultWorkers())
     : undefined;
   const report: DecompositionReport = {
     result,

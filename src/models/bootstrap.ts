@@ -68,30 +68,66 @@ export interface BootstrapResult {
  * Hinkley (1997), Bootstrap Methods and their Application, §3.8 (resampling clusters).
  */
 export function bootstrapDecomposition(data: ModelData, estimate: DecompositionResult, options: BootstrapOptions): BootstrapResult {
+  checkBootstrapOptions(options);
+  const replicates = bootstrapReplicates(data, options, 0, options.replicates, (done) => options.onProgress?.(done, options.replicates));
+  return summariseBootstrap(data, estimate, options, [replicates]);
+}
+
+/** The statistics of replicates first … last − 1 (null where the model was not estimable), with the failure reasons. */
+export interface ReplicateBatch {
+  readonly first: number;
+  readonly statistics: readonly (Float64Array | null)[];
+  readonly failures: readonly string[];
+}
+
+/** Only what a replicate needs: plain data, so that it can be sent to a worker thread. */
+export type ReplicateOptions = Pick<BootstrapOptions, 'seed' | 'decompose'>;
+
+export function checkBootstrapOptions(options: BootstrapOptions): void {
   const method = options.decompose.method ?? 'shapley';
   if (!BOOTSTRAP_METHODS.includes(method)) {
     throw new UsageError(`--bootstrap works with the methods that give one number per group (${BOOTSTRAP_METHODS.join(', ')}), not "${method}"`);
   }
   if (!Number.isInteger(options.replicates) || options.replicates < 2) throw new UsageError('--bootstrap needs at least 2 replicates');
   if (!(options.level > 0 && options.level < 1)) throw new UsageError(`--ci must be between 0 and 1 (e.g. 0.95), got ${options.level}`);
+}
+
+/** Run replicates first … last − 1; replicate r draws from random stream r, so any split of the range gives the same numbers. */
+export function bootstrapReplicates(
+  data: ModelData,
+  options: ReplicateOptions,
+  first: number,
+  last: number,
+  onReplicate?: (done: number) => void,
+): ReplicateBatch {
   const resampler = createResampler(data);
   const stream = seededStreams(options.seed);
-  const statistics: Float64Array[] = [];
-  const failures = new Map<string, number>();
-  for (let r = 0; r < options.replicates; r++) {
+  const statistics: (Float64Array | null)[] = [];
+  const failures: string[] = [];
+  for (let r = first; r < last; r++) {
     const random = stream(r);
     const draws = Int32Array.from({ length: resampler.clusters }, () => random.integer(0, resampler.clusters - 1));
     try {
       const replicate = resampler.resample(draws);
       checkEstimable(replicate);
-      statistics.push(statisticOf(decompose(replicate, options.decompose)));
+      statistics.push(statisticOf(decompose(replicate, { ...options.decompose, onProgress: undefined })));
     } catch (error) {
       if (!(error instanceof ModelError)) throw error;
-      const reason = error.message;
-      failures.set(reason, (failures.get(reason) ?? 0) + 1);
+      statistics.push(null);
+      failures.push(error.message);
     }
-    options.onProgress?.(r + 1, options.replicates);
+    onReplicate?.(r + 1 - first);
   }
+  return { first, statistics, failures };
+}
+
+/** Standard errors and intervals from batches of replicates (taken in replicate order, whoever computed them). */
+export function summariseBootstrap(data: ModelData, estimate: DecompositionResult, options: BootstrapOptions, batches: readonly ReplicateBatch[]): BootstrapResult {
+  const ordered = [...batches].sort((a, b) => a.first - b.first);
+  const statistics = ordered.flatMap((batch) => batch.statistics).filter((s): s is Float64Array => s !== null);
+  const failures = new Map<string, number>();
+  for (const reason of ordered.flatMap((batch) => batch.failures)) failures.set(reason, (failures.get(reason) ?? 0) + 1);
+  const resampler = createResampler(data);
   const failed = options.replicates - statistics.length;
   if (statistics.length < 2) {
     throw new ModelError(`the bootstrap failed: ${failed} of ${options.replicates} replicates were not estimable (${[...failures.keys()][0] ?? ''})`);

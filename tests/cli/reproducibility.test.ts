@@ -53,6 +53,11 @@ describe('bootstrap output', () => {
     expect(runCli([...args.slice(0, -4), '--seed', '43', '--format', 'json']).stdout).not.toBe(first);
   });
 
+  it('is byte-identical with 1 and 2 worker threads', () => {
+    const args = ['decompose', '--bootstrap', '120', '--seed', '9', '--ci-type', 'bca', '--format', 'json'];
+    expect(runCli([...args, '--workers', '2']).stdout).toBe(runCli([...args, '--workers', '1']).stdout);
+  });
+
   it('adds se, ciLow, ciHigh and the bootstrap block to the JSON', () => {
     const json = JSON.parse(runCli(['decompose', '--bootstrap', '100', '--seed', '5', '--ci', '0.9', '--format', 'json']).stdout);
     expect(json.bootstrap).toEqual({ replicates: 100, failed: 0, cluster: 'la', clusters: 152, seed: 5, ci: 0.9, type: 'percentile', failures: [] });
