@@ -1,11 +1,20 @@
 import { ModelError, UsageError } from '../errors.js';
 import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
-import { buildModelData } from '../models/modelData.js';
+import { buildModelData, type ModelData } from '../models/modelData.js';
 import { byTabular, renderByJson, renderByTable, type ByReport, type BySplit } from '../report/by.js';
 import type { IntervalType } from '../models/bootstrap.js';
-import { bootstrapInParallel, defaultWorkers } from '../models/parallelBootstrap.js';
-import { decompose, type DecompositionMethod } from '../models/decompose.js';
+import { bootstrapInParallel, defaultWorkers, shapleySumsInParallel } from '../models/parallelBootstrap.js';
+import {
+  decompose,
+  EXACT_GROUP_LIMIT,
+  MAX_ENUMERATED_GROUPS,
+  type DecomposeOptions as DecomposeOptions_,
+  type DecompositionMethod,
+  type ShapleyEnumerator,
+} from '../models/decompose.js';
+import { planExactShapley } from '../models/exactShapley.js';
+import { createSubsetFitter } from '../models/subsetFit.js';
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/published.js';
 import type { DecompositionReport } from '../report/context.js';
@@ -86,7 +95,8 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
     seed: options.bootstrap?.seed ?? options.seed ?? 1,
   };
-  const estimate = decompose(loaded.data, { ...decomposeOptions, ...(options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress }) });
+  const progress = options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress };
+  const estimate = decompose(loaded.data, { ...decomposeOptions, ...progress, ...(await parallelEnumeration(loaded.data, decomposeOptions, options)) });
   const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
   const bootstrap = options.bootstrap
     ? await bootstrapInParallel(loaded.data, result, {
@@ -113,6 +123,24 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
       })
     : [];
   return { text: render(report, options), checks, messages: loaded.messages };
+}
+
+/** Groups from which the exact Shapley enumeration is worth spreading over threads. */
+const PARALLEL_SHAPLEY_GROUPS = 16;
+
+/**
+ * For exact Shapley values over many groups, the block sums computed on worker threads, handed to `decompose`
+ * as its enumerator (the result is identical to enumerating in this thread).
+ */
+async function parallelEnumeration(data: ModelData, decomposeOptions: DecomposeOptions_, options: DecomposeOptions): Promise<{ enumerate?: ShapleyEnumerator }> {
+  const k = data.groups.length;
+  const sampling = decomposeOptions.samples !== undefined || (k > EXACT_GROUP_LIMIT && !decomposeOptions.exact);
+  if (decomposeOptions.method !== 'shapley' || sampling || k < PARALLEL_SHAPLEY_GROUPS || k > MAX_ENUMERATED_GROUPS) return {};
+  const workers = options.workers ?? defaultWorkers();
+  if (workers < 2) return {};
+  const plan = planExactShapley(data, createSubsetFitter(data));
+  const sums = await shapleySumsInParallel(data, plan, workers, options.bootstrap ? undefined : options.onProgress);
+  return { enumerate: () => sums };
 }
 
 /** The resampling unit of a bootstrap: the given column, rows for "none", else the first fixed-effect column. */

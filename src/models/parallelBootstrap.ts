@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InternalError, ModelError } from '../errors.js';
 import { bootstrapReplicates, checkBootstrapOptions, summariseBootstrap, type BootstrapOptions, type BootstrapResult, type ReplicateBatch } from './bootstrap.js';
-import type { DecompositionResult } from './decompose.js';
+import { enumerateInThread, type DecompositionResult } from './decompose.js';
+import { addSums, type ShapleyPlan, type ShapleySums } from './exactShapley.js';
 import type { ModelData } from './modelData.js';
 
 /** Workers used by default: every core, as Node reports them. */
@@ -52,4 +53,39 @@ export async function bootstrapInParallel(
   );
   options.onProgress?.(options.replicates, options.replicates);
   return summariseBootstrap(data, estimate, options, batches);
+}
+
+/**
+ * Exact Shapley sums on `workers` threads: each thread enumerates a contiguous range of blocks and returns one
+ * sum per block; the sums are added in block order, exactly as `enumerateInThread` adds them, so the values are
+ * identical for any number of workers.
+ */
+export async function shapleySumsInParallel(
+  data: ModelData,
+  plan: ShapleyPlan,
+  workers: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ShapleySums> {
+  const count = Math.max(1, Math.min(workers, plan.blocks));
+  if (count === 1 || import.meta.url.endsWith('.ts')) return enumerateInThread(data, plan, onProgress);
+  const script = new URL('./shapleyWorker.js', import.meta.url);
+  const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * plan.blocks) / count));
+  const byBlock = new Array<ShapleySums>(plan.blocks);
+  let done = 0;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(script, { workerData: { data, first: bounds[i]!, last: bounds[i + 1]! } });
+          worker.on('message', (message: { block: number; sums: ShapleySums }) => {
+            byBlock[message.block] = message.sums;
+            onProgress?.(++done, plan.blocks);
+          });
+          worker.on('error', (error) => reject(new InternalError(`Shapley worker failed: ${String(error)}`)));
+          worker.on('exit', (code) => (code === 0 ? resolve() : reject(new InternalError(`Shapley worker stopped with code ${code}`))));
+        }),
+    ),
+  );
+  return addSums(byBlock);
 }
