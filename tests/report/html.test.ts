@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { bundledDatasetPath, loadModelData } from '../../src/commands/data.js';
 import { runReport } from '../../src/commands/report.js';
@@ -15,50 +14,7 @@ import { renderFitJson } from '../../src/report/fitReport.js';
 import { modelFormula, renderHtmlReport, type HtmlReportInput } from '../../src/report/html.js';
 import { renderDecompositionJson } from '../../src/report/json.js';
 import { panelFrom } from '../helpers.js';
-
-// ── a small DOM over fast-xml-parser's ordered output (the report is well-formed XML as well as HTML5) ──
-
-interface XmlNode {
-  readonly name: string;
-  readonly attrs: Readonly<Record<string, string>>;
-  readonly children: readonly XmlNode[];
-  readonly text: string;
-}
-
-type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
-
-function toNode(item: Ordered): XmlNode {
-  if ('#text' in item) return { name: '#text', attrs: {}, children: [], text: String(item['#text']) };
-  const name = Object.keys(item).find((key) => key !== ':@')!;
-  const children = (item[name] as Ordered[]).map(toNode);
-  return { name, attrs: item[':@'] ?? {}, children, text: children.map((c) => c.text).join('') };
-}
-
-function parseXml(markup: string): XmlNode {
-  expect(XMLValidator.validate(markup)).toBe(true);
-  const parser = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    htmlEntities: true,
-  });
-  const roots = (parser.parse(markup) as Ordered[]).map(toNode).filter((n) => n.name !== '#text' && !n.name.startsWith('!') && !n.name.startsWith('?'));
-  expect(roots).toHaveLength(1);
-  return roots[0]!;
-}
-
-function findAll(node: XmlNode, test: (node: XmlNode) => boolean): XmlNode[] {
-  return [...(test(node) ? [node] : []), ...node.children.flatMap((child) => findAll(child, test))];
-}
-
-function one(node: XmlNode, test: (node: XmlNode) => boolean): XmlNode {
-  const found = findAll(node, test);
-  expect(found).toHaveLength(1);
-  return found[0]!;
-}
+import { findAll, one, parseXml, type XmlNode } from './xml.js';
 
 const element = (name: string) => (node: XmlNode) => node.name === name;
 const section = (root: XmlNode, id: string) => one(root, (n) => n.name === 'section' && n.attrs.id === id);

@@ -1,4 +1,3 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { loadModelData, type LoadedData } from '../../src/commands/data.js';
 import { bootstrapDecomposition, type BootstrapResult } from '../../src/models/bootstrap.js';
@@ -7,56 +6,10 @@ import { PUBLISHED_SPLITS } from '../../src/models/published.js';
 import type { DecompositionReport } from '../../src/report/context.js';
 import { renderDecompositionJson } from '../../src/report/json.js';
 import { escapeXml, renderDecompositionSvg } from '../../src/report/svg.js';
-
-// ── a small DOM over fast-xml-parser's ordered output ──────────────────────────────────────────────────────
-
-interface XmlNode {
-  readonly name: string;
-  readonly attrs: Readonly<Record<string, string>>;
-  readonly children: readonly XmlNode[];
-  /** Text content of the node and its descendants. */
-  readonly text: string;
-}
-
-type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
-
-function toNode(item: Ordered): XmlNode {
-  if ('#text' in item) return { name: '#text', attrs: {}, children: [], text: String(item['#text']) };
-  const name = Object.keys(item).find((key) => key !== ':@')!;
-  const children = (item[name] as Ordered[]).map(toNode);
-  return { name, attrs: item[':@'] ?? {}, children, text: children.map((c) => c.text).join('') };
-}
-
-/** Parse strictly: the document must be well-formed XML, or the test fails. */
-function parseXml(markup: string): XmlNode {
-  expect(XMLValidator.validate(markup)).toBe(true);
-  const parser = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    htmlEntities: true,
-  });
-  const items = parser.parse(markup) as Ordered[];
-  const roots = items.map(toNode).filter((node) => node.name !== '#text' && !node.name.startsWith('!') && !node.name.startsWith('?'));
-  expect(roots).toHaveLength(1);
-  return roots[0]!;
-}
-
-function findAll(node: XmlNode, test: (node: XmlNode) => boolean): XmlNode[] {
-  return [...(test(node) ? [node] : []), ...node.children.flatMap((child) => findAll(child, test))];
-}
+import { findAll, one, parseXml, type XmlNode } from './xml.js';
 
 const hasClass = (name: string, className: string) => (node: XmlNode) =>
   node.name === name && (node.attrs.class ?? '').split(' ').includes(className);
-
-function one(node: XmlNode, test: (node: XmlNode) => boolean): XmlNode {
-  const found = findAll(node, test);
-  expect(found).toHaveLength(1);
-  return found[0]!;
-}
 
 /** The percent shown for a share in the JSON output, rounded to one decimal as a number. */
 const shown = (percent: number) => Number(percent.toFixed(1));
