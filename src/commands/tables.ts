@@ -92,16 +92,30 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
       throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
     }
   });
-  const derived = new Map<string, Float64Array>();
+  // A derivation that only names a column copies it as text (renaming a key such as la_name or old_la_code);
+  // anything else is arithmetic on numeric columns.
+  const derived = new Map<string, Float64Array | readonly string[]>();
   for (const d of derivations) {
     if (table.header.includes(d.name) || derived.has(d.name)) throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists`);
+    if (d.expression.kind === 'column') {
+      const source = d.expression.name;
+      const earlier = derived.get(source);
+      const index = table.header.indexOf(source);
+      if (earlier === undefined && index < 0) throw new UsageError(`--derive "${d.text}": column "${source}" not found`);
+      derived.set(d.name, earlier ? (earlier instanceof Float64Array ? Array.from(earlier, formatValue) : earlier) : table.records.map((record) => record[index]!));
+      messages.push(`${basename(options.file)}: derived ${d.name}: a copy of ${source}`);
+      continue;
+    }
     const inputs = columnsOf(d.expression).filter((name) => !derived.has(name));
     const panel = readPanel(table, inputs.map((name) => ({ name, kind: 'numeric' as const })), { missingTokens: options.missingTokens });
     const { values, invalid } = evaluate(
       d.expression,
       (name) => {
-        const column = derived.get(name) ?? panel.columns.get(name);
-        return column instanceof Float64Array ? column : column?.kind === 'numeric' ? column.values : undefined;
+        const column = derived.get(name);
+        if (column instanceof Float64Array) return column;
+        if (column) return Float64Array.from(column, (cell) => (cell.trim() === '' ? Number.NaN : Number(cell)));
+        const read = panel.columns.get(name);
+        return read?.kind === 'numeric' ? read.values : undefined;
       },
       table.records.length,
     );
@@ -110,7 +124,8 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
     messages.push(`${basename(options.file)}: derived ${d.name}: ${missing} of ${values.length} rows missing${invalid ? ` (${invalid} from division by zero or an invalid log, square root or power)` : ''}`);
   }
   const names = [...derived.keys()];
-  const records = table.records.map((record, i) => [...record, ...names.map((name) => formatValue(derived.get(name)![i]!))]);
+  const cell = (column: Float64Array | readonly string[], i: number) => (column instanceof Float64Array ? formatValue(column[i]!) : column[i]!);
+  const records = table.records.map((record, i) => [...record, ...names.map((name) => cell(derived.get(name)!, i))]);
   return { text: formatCsv([...table.header, ...names], records), messages };
 }
 

@@ -119,3 +119,12 @@ describe('real-world inputs on the command line', () => {
     expect(runCli(['decompose', plain, '--fe', 'la=la', '--group', 's=spend']).stderr).toMatch(/"1,000" is not a number/);
   });
 });
+
+describe('derive copies a named column as text', () => {
+  it('renames text and key columns without turning them into numbers', () => {
+    const names = file('names.csv', 'la_name,code,x\nHartlepool,805,1\n"Kingston, upon Thames",314 / 318,2\n');
+    const result = runCli(['derive', names, '--derive', 'name = la_name', '--derive', 'la = code', '--derive', 'y = x * 2']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('la_name,code,x,name,la,y\nHartlepool,805,1,Hartlepool,805,2\n"Kingston, upon Thames",314 / 318,2,"Kingston, upon Thames",314 / 318,4\n');
+  });
+});
