@@ -193,6 +193,21 @@ export function tokenize(text: string, fail: (message: string) => never): Token[
 }
 
 /** How a token is named in an error message: `"*"`, `"cpp_count"`, or `end of input`. */
+/** Whether a token is the given punctuation. */
+export function isSymbol(token: Token, symbol: Punctuation): boolean {
+  return token.kind === 'punctuation' && token.symbol === symbol;
+}
+
+/** Check that `close` is the ")" matching the "(" token `open`; otherwise fail naming where it was opened. */
+export function expectClosing(open: Token, close: Token, fail: (message: string) => never): void {
+  if (isSymbol(close, ')')) return;
+  fail(
+    close.kind === 'end'
+      ? `the "(" at position ${open.position} is never closed`
+      : `expected ")" to close the "(" at position ${open.position}, found ${describeToken(close)} at position ${close.position}`,
+  );
+}
+
 export function describeToken(token: Token): string {
   return token.kind === 'end' ? 'end of input' : JSON.stringify(token.text);
 }
@@ -218,7 +233,6 @@ export function parseDerivation(text: string): Derivation {
   let index = 0;
   const peek = (): Token => tokens[index]!;
   const next = (): Token => tokens[index++]!;
-  const isSymbol = (token: Token, symbol: Punctuation): boolean => token.kind === 'punctuation' && token.symbol === symbol;
   const unexpected = (token: Token): never =>
     token.kind === 'end'
       ? fail(`the expression ends too early, at position ${token.position}`)
@@ -281,12 +295,7 @@ export function parseDerivation(text: string): Derivation {
     }
     if (isSymbol(token, '(')) {
       const inner = parseExpr();
-      const close = next();
-      if (!isSymbol(close, ')')) {
-        return close.kind === 'end'
-          ? fail(`the "(" at position ${token.position} is never closed`)
-          : fail(`expected ")" to close the "(" at position ${token.position}, found ${describeToken(close)} at position ${close.position}`);
-      }
+      expectClosing(token, next(), fail);
       return inner;
     }
     return unexpected(token);

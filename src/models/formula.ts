@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { describeToken, tokenize, type Punctuation, type Token } from './expression.js';
+import { describeToken, expectClosing, isSymbol, tokenize, type Token } from './expression.js';
 import type { GroupSpec } from './spec.js';
 
 /**
@@ -109,7 +109,6 @@ export function parseFormula(text: string): ParsedFormula {
   let index = 0;
   const peek = (): Token => tokens[index]!;
   const next = (): Token => tokens[index++]!;
-  const isSymbol = (token: Token, symbol: Punctuation): boolean => token.kind === 'punctuation' && token.symbol === symbol;
   /** First position at which each right-hand-side column is written; its insertion order orders factors. */
   const firstSeen = new Map<string, number>();
 
@@ -214,12 +213,7 @@ export function parseFormula(text: string): ParsedFormula {
     }
     if (isSymbol(token, '(')) {
       const inner = parseSum();
-      const close = next();
-      if (!isSymbol(close, ')')) {
-        return close.kind === 'end'
-          ? fail(`the "(" at position ${token.position} is never closed`)
-          : fail(`expected ")" to close the "(" at position ${token.position}, found ${describeToken(close)} at position ${close.position}`);
-      }
+      expectClosing(token, next(), fail);
       return inner;
     }
     return unexpected(token);
