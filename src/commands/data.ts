@@ -89,7 +89,7 @@ export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): Mo
 }
 
 /** Derivations from --derive, then one product column per formula interaction not already derived. */
-function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Derivation[] {
+export function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Derivation[] {
   const derived = (options.derive ?? []).map((text) => {
     try {
       return parseDerivation(text);
@@ -107,12 +107,26 @@ function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Derivation[
   return derived;
 }
 
-/** Read and validate the input, then assemble the estimation sample for the model. */
-export function loadModelData(options: DataOptions): LoadedData {
-  const spec = specFromOptions(options);
-  const path = options.file ?? bundledDatasetPath();
+/** The input as named in messages: the given path, `-` for standard input, or the bundled dataset's name. */
+export function inputOf(options: Pick<DataOptions, 'file'>): { path: string; name?: string } {
+  return options.file === undefined ? { path: bundledDatasetPath(), name: BUNDLED_DATASET } : { path: options.file };
+}
+
+/** The whole input parsed as one table. */
+export function readInputTable(options: Pick<DataOptions, 'file'>): RawTable {
+  const { path, name } = inputOf(options);
   const source = readSource(path);
-  let table: RawTable = parseCsv(options.file === undefined ? { ...source, name: BUNDLED_DATASET } : source);
+  return parseCsv(name === undefined ? source : { ...source, name });
+}
+
+/**
+ * Read and validate the input (or take it already parsed, as `table`), then assemble the estimation sample for
+ * the model.
+ */
+export function loadModelData(options: DataOptions, input?: RawTable): LoadedData {
+  const spec = specFromOptions(options);
+  const path = inputOf(options).path;
+  let table: RawTable = input ?? readInputTable(options);
   const messages: string[] = [];
   let dfe: DfeReport | undefined;
   if (detectDfeFormat(table.header)) {
@@ -125,7 +139,8 @@ export function loadModelData(options: DataOptions): LoadedData {
   }
   const derivations = derivationsOf(options);
   const requests = [...columnRequests(spec), ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : [])];
-  const { panel, notes } = readWithDerivations(table, requests, derivations, options.missingTokens);
+  const { panel, invalid } = readWithDerivations(table, requests, derivations, options.missingTokens);
+  const notes = derivationNotes(invalid);
   const data = buildModelData(panel, spec);
   if (data.droppedForMinPeriods) {
     notes.push(`--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`);
@@ -146,14 +161,14 @@ export function loadModelData(options: DataOptions): LoadedData {
 /**
  * Read the requested columns; those that are derived are computed, in order, from the columns they name (read as
  * numbers). Rows where a derivation's arithmetic fails (division by zero, log of a non-positive number) become
- * missing and are counted in a note.
+ * missing; `invalid` counts them per derived column.
  */
-function readWithDerivations(
+export function readWithDerivations(
   table: RawTable,
   requests: readonly ColumnRequest[],
   derivations: readonly Derivation[],
   missingTokens: readonly string[],
-): { panel: Panel; notes: string[] } {
+): { panel: Panel; invalid: Map<string, number> } {
   const derivedNames = new Set(derivations.map((d) => d.name));
   for (const d of derivations) {
     if (table.header.includes(d.name)) throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists in ${table.file}`);
@@ -164,9 +179,9 @@ function readWithDerivations(
     [...requests.filter((r) => !derivedNames.has(r.name)), ...inputs.map((name): ColumnRequest => ({ name, kind: 'numeric' }))],
     { missingTokens },
   );
-  if (derivations.length === 0) return { panel, notes: [] };
+  const invalidRows = new Map<string, number>();
+  if (derivations.length === 0) return { panel, invalid: invalidRows };
   const columns = new Map<string, PanelColumn>(panel.columns);
-  const notes: string[] = [];
   for (const d of derivations) {
     const { values, invalid } = evaluate(
       d.expression,
@@ -177,7 +192,14 @@ function readWithDerivations(
       panel.rowCount,
     );
     columns.set(d.name, { kind: 'numeric', name: d.name, values });
-    if (invalid > 0) notes.push(`derive ${d.name}: ${invalid} rows became missing (division by zero or an invalid log, square root or power)`);
+    invalidRows.set(d.name, invalid);
   }
-  return { panel: { ...panel, columns }, notes };
+  return { panel: { ...panel, columns }, invalid: invalidRows };
+}
+
+/** One note per derived column with rows where its arithmetic failed. */
+export function derivationNotes(invalid: ReadonlyMap<string, number>): string[] {
+  return [...invalid].flatMap(([name, count]) =>
+    count > 0 ? [`derive ${name}: ${count} rows became missing (division by zero or an invalid log, square root or power)`] : [],
+  );
 }

@@ -1,4 +1,4 @@
-import { ModelError, UsageError } from '../errors.js';
+import { InternalError, ModelError, UsageError } from '../errors.js';
 import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
 import { buildModelData, type ModelData } from '../models/modelData.js';
@@ -14,7 +14,7 @@ import {
   type ShapleyEnumerator,
 } from '../models/decompose.js';
 import { planExactShapley } from '../models/exactShapley.js';
-import { createSubsetFitter } from '../models/subsetFit.js';
+import { enginesOf, isFactored, type DecomposableModel } from '../models/engines.js';
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/published.js';
 import type { DecompositionReport } from '../report/context.js';
@@ -22,7 +22,8 @@ import { renderDecompositionJson } from '../report/json.js';
 import { renderDecompositionSvg } from '../report/svg.js';
 import { renderDecompositionTable } from '../report/table.js';
 import { decompositionTabular, renderCsv, renderMarkdown } from '../report/tabular.js';
-import { loadModelData, specFromOptions, type DataOptions } from './data.js';
+import { loadModelData, specFromOptions, type DataOptions, type LoadedData } from './data.js';
+import { isStreamable, streamModelData } from './streamData.js';
 
 /** Output formats of every command; `decompose` also draws an SVG figure. */
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
@@ -87,7 +88,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
   }
   if (options.by !== undefined) return runBy(options);
   const cluster = options.bootstrap ? bootstrapCluster(options) : undefined;
-  const loaded = loadModelData({ ...options, ...(cluster !== undefined ? { cluster } : {}) });
+  const loaded = loadForDecomposition({ ...options, ...(cluster !== undefined ? { cluster } : {}) });
   const decomposeOptions = {
     method: options.method,
     ...(options.order ? { order: options.order } : {}),
@@ -99,7 +100,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
   const estimate = decompose(loaded.data, { ...decomposeOptions, ...progress, ...(await parallelEnumeration(loaded.data, decomposeOptions, options)) });
   const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
   const bootstrap = options.bootstrap
-    ? await bootstrapInParallel(loaded.data, result, {
+    ? await bootstrapInParallel(rowsOf(loaded.data), result, {
         replicates: options.bootstrap.replicates,
         seed: options.bootstrap.seed,
         level: options.bootstrap.level,
@@ -125,6 +126,31 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
   return { text: render(report, options), checks, messages: loaded.messages };
 }
 
+/** The model and where it came from, whether its rows were kept or streamed into a factor. */
+interface ModelInput {
+  readonly data: DecomposableModel;
+  readonly file: string;
+  readonly notes: readonly string[];
+  readonly messages: readonly string[];
+  readonly datasetNote?: string;
+  readonly dfe?: LoadedData['dfe'];
+}
+
+/**
+ * The model for a decomposition. A model without fixed effects is streamed into its triangular factor unless
+ * the rows are needed afterwards (the bootstrap resamples them); either way the split is the same.
+ */
+function loadForDecomposition(options: DecomposeOptions): ModelInput {
+  if (options.bootstrap || !isStreamable(specFromOptions(options))) return loadModelData(options);
+  const streamed = streamModelData(options);
+  return 'model' in streamed ? { data: streamed.model, file: streamed.file, notes: streamed.notes, messages: [] } : streamed;
+}
+
+function rowsOf(data: DecomposableModel): ModelData {
+  if (isFactored(data)) throw new InternalError('the bootstrap needs the rows of the model');
+  return data;
+}
+
 /** Groups from which the exact Shapley enumeration is worth spreading over threads. */
 const PARALLEL_SHAPLEY_GROUPS = 16;
 
@@ -132,13 +158,13 @@ const PARALLEL_SHAPLEY_GROUPS = 16;
  * For exact Shapley values over many groups, the block sums computed on worker threads, handed to `decompose`
  * as its enumerator (the result is identical to enumerating in this thread).
  */
-async function parallelEnumeration(data: ModelData, decomposeOptions: DecomposeOptions_, options: DecomposeOptions): Promise<{ enumerate?: ShapleyEnumerator }> {
+async function parallelEnumeration(data: DecomposableModel, decomposeOptions: DecomposeOptions_, options: DecomposeOptions): Promise<{ enumerate?: ShapleyEnumerator }> {
   const k = data.groups.length;
   const sampling = decomposeOptions.samples !== undefined || (k > EXACT_GROUP_LIMIT && !decomposeOptions.exact);
   if (decomposeOptions.method !== 'shapley' || sampling || k < PARALLEL_SHAPLEY_GROUPS || k > MAX_ENUMERATED_GROUPS) return {};
   const workers = options.workers ?? defaultWorkers();
   if (workers < 2) return {};
-  const plan = planExactShapley(data, createSubsetFitter(data));
+  const plan = planExactShapley(data, enginesOf(data));
   const sums = await shapleySumsInParallel(data, plan, workers, options.bootstrap ? undefined : options.onProgress);
   return { enumerate: () => sums };
 }

@@ -93,10 +93,50 @@ export function checkInputBytes(bytes: Uint8Array, file: string): void {
 
 /** Read a file descriptor to its end in chunks, checking each chunk before reading the next. */
 function readAll(fd: number, file: string): Buffer {
-  const checker = new InputChecker(file);
   const chunks: Buffer[] = [];
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let total = 0;
+  for (const chunk of checkedChunks(fd, file, MAX_INPUT_BYTES)) {
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * An input (a path, or `-` for standard input) as a sequence of chunks of about 1 MiB, each given the byte-level
+ * checks of `readSource` before it is yielded — except the total size, which is not bounded: for readers that
+ * keep only a bounded part of the input at a time (see `readTableSegments`).
+ *
+ * @throws {DataError} as `readSource`, but never for the input's size.
+ */
+export function* readChunks(path: string): Generator<Buffer> {
+  if (path === '-') {
+    yield* checkedChunks(0, STDIN_NAME, Number.POSITIVE_INFINITY);
+    return;
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    let isDirectory = false;
+    try {
+      isDirectory = fstatSync(fd).isDirectory();
+    } catch (error) {
+      throw unreadable(path, error);
+    }
+    if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
+    yield* checkedChunks(fd, path, Number.POSITIVE_INFINITY);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function* checkedChunks(fd: number, file: string, maxBytes: number): Generator<Buffer> {
+  const checker = new InputChecker(file, maxBytes);
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   for (;;) {
     let count: number;
     try {
@@ -114,11 +154,10 @@ function readAll(fd: number, file: string): Buffer {
     if (count === 0) break;
     const chunk = Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
     checker.push(chunk);
-    chunks.push(chunk);
-    total += count;
+    yield* checker.release();
   }
   checker.end();
-  return Buffer.concat(chunks, total);
+  yield* checker.release();
 }
 
 function unreadable(file: string, error: unknown): DataError {
@@ -148,6 +187,9 @@ const CR = 0x0d;
  */
 class InputChecker {
   private readonly file: string;
+  private readonly maxBytes: number;
+  /** Chunks that have passed every check, waiting to be taken by `release`. */
+  private checked: Buffer[] = [];
   /** 1-based number of the line being read. */
   private line = 1;
   /** Bytes of the current line seen so far. */
@@ -158,14 +200,22 @@ class InputChecker {
   /** Chunks held back until SNIFF_BYTES have arrived and the format check has run. */
   private pending: Buffer[] | undefined = [];
 
-  constructor(file: string) {
+  constructor(file: string, maxBytes = MAX_INPUT_BYTES) {
     this.file = file;
+    this.maxBytes = maxBytes;
+  }
+
+  /** The chunks checked so far, in order, each once. */
+  release(): Buffer[] {
+    const out = this.checked;
+    this.checked = [];
+    return out;
   }
 
   push(chunk: Buffer): void {
     this.total += chunk.length;
-    if (this.total > MAX_INPUT_BYTES) {
-      throw new DataError(`is larger than ${formatBytes(MAX_INPUT_BYTES)}, the most cpp-variance reads`, { file: this.file });
+    if (this.total > this.maxBytes) {
+      throw new DataError(`is larger than ${formatBytes(this.maxBytes)}, the most cpp-variance reads`, { file: this.file });
     }
     if (this.pending) {
       this.pending.push(chunk);
@@ -221,6 +271,7 @@ class InputChecker {
     if (nul >= 0) {
       throw new DataError('contains a NUL byte: this looks like a binary file, not CSV text', { file: this.file, row: this.line });
     }
+    this.checked.push(chunk);
   }
 
   private addToLine(bytes: number): void {

@@ -1,15 +1,16 @@
 import { UsageError } from '../errors.js';
 import { commonalityCoefficients } from './commonality.js';
 import { dominanceAnalysis } from './dominance.js';
-import type { ModelData } from './modelData.js';
+import { enginesOf, type DecomposableModel } from './engines.js';
+import type { ModelShape } from './modelData.js';
 import { owenValues } from './owen.js';
 import { sequentialIncrements } from './sequential.js';
 import { popcount, shapleyValues } from './shapley.js';
 import type { GroupKind } from './spec.js';
 import { addSums, planExactShapley, shapleyFromSums, type ShapleyPlan, type ShapleySums } from './exactShapley.js';
-import { createGramFitter, projectedGrams } from './gramFitter.js';
+import { createGramFitter } from './gramFitter.js';
 import { sampleShapley } from './sampledShapley.js';
-import { createSubsetFitter, type SubsetFitter } from './subsetFit.js';
+import type { SubsetFitter } from './subsetFit.js';
 import { subsetR2Table } from './subsetTable.js';
 import { uniqueContributions } from './unique.js';
 
@@ -111,7 +112,7 @@ export interface DecomposeOptions {
 }
 
 /** Runs the blocks of an exact Shapley plan and returns their sums in block order (e.g. on worker threads). */
-export type ShapleyEnumerator = (data: ModelData, plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => ShapleySums;
+export type ShapleyEnumerator = (plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => ShapleySums;
 
 /** Above this many groups Shapley values are estimated by sampling unless --exact is given. */
 export const EXACT_GROUP_LIMIT = 24;
@@ -131,7 +132,7 @@ export function exactShapleySeconds(groups: number, columns: number): number {
 }
 
 /** Enumerate every block in this thread. */
-export function enumerateInThread(_data: ModelData, plan: ShapleyPlan, onProgress?: (done: number, total: number) => void): ShapleySums {
+export function enumerateInThread(plan: ShapleyPlan, onProgress?: (done: number, total: number) => void): ShapleySums {
   const parts: ShapleySums[] = [];
   for (let block = 0; block < plan.blocks; block++) {
     parts.push(plan.sumsOfBlocks(block, block + 1));
@@ -142,15 +143,15 @@ export function enumerateInThread(_data: ModelData, plan: ShapleyPlan, onProgres
 
 /**
  * Apportion R² of the full model to its groups by the chosen method. All methods but Owen read the R² of the
- * 2^k subsets of groups; Owen also fits subsets of the columns inside each group.
+ * 2^k subsets of groups; Owen also fits subsets of the columns inside each group. The model may be given by its
+ * rows or, without fixed effects, by its triangular factor (a streamed file); the subset fits are the same.
  *
  * Reference: Grömping (2007), "Estimators of relative importance in linear regression based on variance
  * decomposition", The American Statistician 61(2):139–147.
  */
-export function decompose(data: ModelData, options: DecomposeOptions = {}): DecompositionResult {
-  const statistics = projectedGrams(data);
-  const stable = createSubsetFitter(data);
-  const fitter = createGramFitter(data, statistics);
+export function decompose(data: DecomposableModel, options: DecomposeOptions = {}): DecompositionResult {
+  const engines = enginesOf(data);
+  const fitter = createGramFitter(data, engines);
   const method = options.method ?? 'shapley';
   const k = data.groups.length;
   const names = data.groups.map((g) => g.name);
@@ -163,7 +164,7 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}): Deco
     );
   }
   if (method === 'shapley' && !sampling) {
-    const columns = data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.values.length : 0), 0);
+    const columns = data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : 0), 0);
     const seconds = exactShapleySeconds(k, columns);
     if (seconds > MAX_EXACT_SECONDS) {
       throw new UsageError(
@@ -175,8 +176,8 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}): Deco
   let tableCache: Float64Array | undefined;
   const table = () => (tableCache ??= subsetR2Table(fitter));
   const shapley = () => {
-    const plan = planExactShapley(data, stable, statistics);
-    return shapleyFromSums((options.enumerate ?? enumerateInThread)(data, plan, options.onProgress));
+    const plan = planExactShapley(data, engines);
+    return shapleyFromSums((options.enumerate ?? enumerateInThread)(plan, options.onProgress));
   };
   const owen = () => owenValues(fitter);
   const owenTotals = (values: Float64Array) =>
@@ -189,7 +190,7 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}): Deco
     case 'shapley':
       if (sampling) {
         const seed = options.seed ?? 1;
-        const estimate = sampleShapley(data, {
+        const estimate = sampleShapley(data, engines, {
           seed,
           permutations: options.samples ?? DEFAULT_PERMUTATIONS,
           ...(options.samples === undefined ? { targetStandardError: DEFAULT_TARGET_STANDARD_ERROR } : {}),
@@ -314,7 +315,7 @@ export function decompose(data: ModelData, options: DecomposeOptions = {}): Deco
 }
 
 /** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
-export function decomposeShapley(data: ModelData): DecompositionResult {
+export function decomposeShapley(data: DecomposableModel): DecompositionResult {
   return decompose(data, { method: 'shapley' });
 }
 
@@ -351,7 +352,7 @@ function resolveOrder(names: readonly string[], order: readonly string[] | undef
   return indices;
 }
 
-function aliasNotes(data: ModelData, aliased: readonly string[]): string[] {
+function aliasNotes(data: ModelShape, aliased: readonly string[]): string[] {
   const numeric = new Set(data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns : [])));
   return aliased
     .filter((name) => numeric.has(name))

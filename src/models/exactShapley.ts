@@ -1,7 +1,6 @@
-import { projectedGrams, type ProjectedGrams } from './gramFitter.js';
-import type { ModelData } from './modelData.js';
+import type { SubsetEngines } from './gramFitter.js';
+import type { ModelShape } from './modelData.js';
 import { orderingWeights } from './shapley.js';
-import type { SubsetFitter } from './subsetFit.js';
 import { sweepIn, sweepOut } from './sweep.js';
 
 /** Pivot ratios (remaining / centred sum of squares): at or below ALIASED the column adds nothing; below ILL the subset is refitted by QR. */
@@ -46,20 +45,17 @@ export interface ShapleyPlan {
  * Reference: Goodnight (1979) on sweeping; Gray-code enumeration as in Knuth, TAOCP 4A §7.2.1.1; the on-the-fly
  * accumulation is the Shapley formula regrouped by subset.
  */
-export function planExactShapley(data: ModelData, stable: SubsetFitter, statistics: ProjectedGrams = projectedGrams(data)): ShapleyPlan {
+export function planExactShapley(data: ModelShape, { statistics, stable }: SubsetEngines): ShapleyPlan {
   const numericGroups = data.groups.flatMap((g, index) => (g.kind === 'numeric' ? [index] : []));
   const fixedGroups = statistics.fixedGroups;
   const k = data.groups.length;
-  // Column indices of each numeric player, in the order of statistics.numericColumns (group order).
+  // Column indices of each numeric player, in the order of the Gram matrices' columns (group order).
   const columnsOfPlayer: number[][] = [];
   let next = 0;
-  for (const g of numericGroups) {
-    const group = data.groups[g]!;
-    if (group.kind === 'numeric') columnsOfPlayer.push(group.values.map(() => next++));
-  }
+  for (const g of numericGroups) columnsOfPlayer.push(data.groups[g]!.columns.map(() => next++));
   const centred = statistics.centredSquares;
   const tss = stable.tss;
-  const m = statistics.numericColumns.length + 1;
+  const m = statistics.numericCount + 1;
   const gramFor = (fixedMask: number) => statistics.gramFor(fixedMask);
   const numericPlayers = numericGroups.length;
   const blockBits = Math.min(BLOCK_BITS, numericPlayers);

@@ -1,6 +1,13 @@
-import type { FixedEffectGroupData, ModelData } from './modelData.js';
+import type { FixedEffectGroupData, ModelData, ModelShape } from './modelData.js';
 import { projectOut, qrDecompose } from './qr.js';
-import { createSubsetFitter, levelIndicators, rowTransform, sumOfSquares, type RowTransform, type SubsetFit, type SubsetFitter } from './subsetFit.js';
+import { levelIndicators, rowTransform, sumOfSquares, type RowTransform, type SubsetFit, type SubsetFitter } from './subsetFit.js';
+
+/** The two ways of fitting a model's subsets: from its projected Gram matrices, and the stable path behind them. */
+export interface SubsetEngines {
+  readonly statistics: ProjectedGrams;
+  /** Fits by QR (from the rows, or from a model's triangular factor), for subsets the Gram path cannot trust. */
+  readonly stable: SubsetFitter;
+}
 
 /** Relative pivot (remaining sum of squares / centred sum of squares) at or below which a column is aliased: QR's 1e-7 on norms, squared. */
 const ALIASED_PIVOT = 1e-14;
@@ -22,8 +29,7 @@ const ILL_CONDITIONED_PIVOT = 1e-6;
  * Reference: Goodnight (1979), "A tutorial on the SWEEP operator", The American Statistician 33(3):149–158;
  * Golub & Van Loan, Matrix Computations (4th ed.) §5.3 (normal equations vs QR).
  */
-export function createGramFitter(data: ModelData, statistics: ProjectedGrams = projectedGrams(data)): SubsetFitter {
-  const stable = createSubsetFitter(data);
+export function createGramFitter(data: ModelShape, { statistics, stable }: SubsetEngines): SubsetFitter {
   const { units, tss } = stable;
   const numericUnits = units.map((unit, u) => ({ unit, u })).filter(({ unit }) => data.groups[unit.group]!.kind === 'numeric');
   const numericIndex = new Map(numericUnits.map(({ u }, i) => [u, i]));
@@ -63,7 +69,8 @@ export function createGramFitter(data: ModelData, statistics: ProjectedGrams = p
  * effect `fixedGroups[f]` (a group index).
  */
 export interface ProjectedGrams {
-  readonly numericColumns: readonly Float64Array[];
+  /** Number of numeric columns (the outcome's index in each Gram matrix). */
+  readonly numericCount: number;
   /** Σ (x − x̄)² of each numeric column: the reference for rank decisions. */
   readonly centredSquares: readonly number[];
   readonly fixedGroups: readonly number[];
@@ -76,7 +83,7 @@ export function projectedGrams(data: ModelData): ProjectedGrams {
   const cache = new Map<number, Gram>();
   const transform = rowTransform(data.weights);
   return {
-    numericColumns,
+    numericCount: numericColumns.length,
     centredSquares: numericColumns.map((values) => sumOfSquares(transform.centred(values))),
     fixedGroups,
     gramFor(fixedMask) {

@@ -1,4 +1,4 @@
-import { ModelError } from '../errors.js';
+import { DataError, ModelError } from '../errors.js';
 import { completeCases, type Panel, type ColumnRequest } from '../io/panel.js';
 import type { GroupSpec, ModelSpec } from './spec.js';
 
@@ -30,19 +30,29 @@ export interface ClusterData {
   readonly count: number;
 }
 
-/** The estimation sample: complete rows only, every group's data aligned with y. */
-export interface ModelData {
+/** What the engines need to know of a group when its rows are not at hand. */
+export type GroupShape =
+  | Pick<NumericGroupData, 'kind' | 'name' | 'columns'>
+  | Pick<FixedEffectGroupData, 'kind' | 'name' | 'columns' | 'levels'>;
+
+/** A model's groups and the accounting of its estimation sample, without the rows. */
+export interface ModelShape {
   readonly outcome: string;
   readonly n: number;
-  readonly y: Float64Array;
-  readonly groups: readonly GroupData[];
+  readonly groups: readonly GroupShape[];
   readonly droppedRows: number;
   readonly missingByColumn: Readonly<Record<string, number>>;
+  /** Name of the weights column, for weighted least squares. */
+  readonly weightsColumn?: string;
+}
+
+/** The estimation sample: complete rows only, every group's data aligned with y. */
+export interface ModelData extends ModelShape {
+  readonly y: Float64Array;
+  readonly groups: readonly GroupData[];
   readonly cluster?: ClusterData;
   /** Row weights for weighted least squares (all > 0), aligned with y. */
   readonly weights?: Float64Array;
-  /** Name of the weights column. */
-  readonly weightsColumn?: string;
   /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
   readonly droppedForMinPeriods?: number;
 }
@@ -65,31 +75,44 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
  * least two levels, and there are more rows than parameters (1 + Σ numeric columns + Σ (levels − 1)).
  */
 export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
-  const used = columnRequests(spec).map((r) => r.name);
-  const complete = completeCases(panel, used);
+  const data = selectModelRows(panel, spec);
+  if (data.n === 0) throw noCompleteRow(panel.file, columnRequests(spec).map((r) => r.name), data.missingByColumn, panel.rowCount);
+  checkEstimable(data, `${panel.file}: `);
+  return data;
+}
+
+/** The ModelError for a sample without a complete row, naming the column missing most often. */
+export function noCompleteRow(file: string, used: readonly string[], missingByColumn: Readonly<Record<string, number>>, rowCount: number): ModelError {
+  const worst = Object.entries(missingByColumn).sort((a, b) => b[1] - a[1])[0];
+  return new ModelError(
+    `${file}: no row has all of ${used.join(', ')} present` + (worst ? ` (column "${worst[0]}" is missing in ${worst[1]} of ${rowCount} rows)` : ''),
+  );
+}
+
+/**
+ * The complete rows of a panel for a model, with the outcome transformed and the weights checked, but not the
+ * checks that need the whole sample (`checkEstimable`): a panel may be one segment of a streamed file.
+ *
+ * @throws {DataError} a weight that is not positive, or a non-positive outcome under --log-outcome, at its row.
+ */
+export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
+  const complete = completeCases(panel, columnRequests(spec).map((r) => r.name));
   const file = panel.file;
   const cases = spec.minPeriods === undefined ? { ...complete, droppedForMinPeriods: 0 } : withMinPeriods(panel, spec, complete);
-  const n = cases.rows.length;
-  if (n === 0) {
-    const worst = Object.entries(cases.missingByColumn).sort((a, b) => b[1] - a[1])[0];
-    throw new ModelError(
-      `${file}: no row has all of ${used.join(', ')} present` +
-        (worst ? ` (column "${worst[0]}" is missing in ${worst[1]} of ${panel.rowCount} rows)` : ''),
-    );
-  }
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
-  const cluster = spec.cluster === undefined ? undefined : clusterData(panel, spec.cluster, cases.rows);
+  const cluster = spec.cluster === undefined || cases.rows.length === 0 ? undefined : clusterData(panel, spec.cluster, cases.rows);
   const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
   if (weights) {
     const bad = weights.findIndex((w) => !(w > 0));
     if (bad >= 0) {
-      throw new ModelError(`${file} row ${cases.rows[bad]! + 2}, column "${spec.weights}": weight ${weights[bad]} is not positive; weights must be > 0`);
+      throw new DataError(`weight ${weights[bad]} is not positive; weights must be > 0`, { file, row: cases.rows[bad]! + 2, column: spec.weights! });
     }
   }
-  const data: ModelData = {
+  const outcome = pickNumeric(panel, spec.outcome, cases.rows);
+  return {
     outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
-    n,
-    y: spec.logOutcome ? logOf(pickNumeric(panel, spec.outcome, cases.rows), cases.rows, file, spec.outcome) : pickNumeric(panel, spec.outcome, cases.rows),
+    n: cases.rows.length,
+    y: spec.logOutcome ? logOf(outcome, cases.rows, file, spec.outcome) : outcome,
     groups,
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
@@ -97,8 +120,6 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
     ...(cluster ? { cluster } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
   };
-  checkEstimable(data, `${file}: `);
-  return data;
 }
 
 /**
@@ -107,25 +128,39 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
  * Throws ModelError; `prefix` names the data in the message.
  */
 export function checkEstimable(data: ModelData, prefix = ''): void {
-  if (isConstant(data.y)) {
-    throw new ModelError(`${prefix}outcome "${data.outcome}" has no variance (all ${data.n} used rows equal ${data.y[0]}); there is nothing to explain`);
-  }
+  const constantColumns = new Map<string, number>();
   for (const group of data.groups) {
+    if (group.kind === 'numeric') group.values.forEach((values, c) => isConstant(values) && constantColumns.set(group.columns[c]!, values[0]!));
+  }
+  checkEstimableShape(data, { outcome: isConstant(data.y) ? data.y[0] : undefined, columns: constantColumns }, prefix);
+}
+
+/** Which of a sample's numeric variables take one value in every used row, and that value. */
+export interface ConstantValues {
+  readonly outcome: number | undefined;
+  readonly columns: ReadonlyMap<string, number>;
+}
+
+/** `checkEstimable` for a model known only by its shape and which of its variables are constant. */
+export function checkEstimableShape(shape: ModelShape, constant: ConstantValues, prefix = ''): void {
+  if (constant.outcome !== undefined) {
+    throw new ModelError(`${prefix}outcome "${shape.outcome}" has no variance (all ${shape.n} used rows equal ${constant.outcome}); there is nothing to explain`);
+  }
+  for (const group of shape.groups) {
     if (group.kind === 'numeric') {
-      group.values.forEach((values, c) => {
-        if (isConstant(values)) {
-          throw new ModelError(
-            `${prefix}column "${group.columns[c]}" of group "${group.name}" is constant (${values[0]}) in the used rows, so it explains nothing; drop it`,
-          );
+      for (const column of group.columns) {
+        const value = constant.columns.get(column);
+        if (value !== undefined) {
+          throw new ModelError(`${prefix}column "${column}" of group "${group.name}" is constant (${value}) in the used rows, so it explains nothing; drop it`);
         }
-      });
+      }
     } else if (group.levels < 2) {
       throw new ModelError(`${prefix}fixed effect "${group.name}" (column "${group.columns[0]}") has only one level in the used rows, so it explains nothing`);
     }
   }
-  const parameters = 1 + data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.values.length : g.levels - 1), 0);
-  if (data.n <= parameters) {
-    throw new ModelError(`${prefix}${data.n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`);
+  const parameters = 1 + shape.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : g.levels - 1), 0);
+  if (shape.n <= parameters) {
+    throw new ModelError(`${prefix}${shape.n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`);
   }
 }
 
@@ -155,7 +190,7 @@ function withMinPeriods(panel: Panel, spec: ModelSpec, complete: ReturnType<type
 function logOf(values: Float64Array, rows: Int32Array, file: string, column: string): Float64Array {
   return values.map((value, i) => {
     if (!(value > 0)) {
-      throw new ModelError(`${file} row ${rows[i]! + 2}, column "${column}": ${value} has no logarithm; --log-outcome needs positive values`);
+      throw new DataError(`${value} has no logarithm; --log-outcome needs positive values`, { file, row: rows[i]! + 2, column });
     }
     return Math.log(value);
   });

@@ -4,6 +4,7 @@ import { InternalError, ModelError } from '../errors.js';
 import { bootstrapReplicates, checkBootstrapOptions, summariseBootstrap, type BootstrapOptions, type BootstrapResult, type ReplicateBatch } from './bootstrap.js';
 import { enumerateInThread, type DecompositionResult } from './decompose.js';
 import { addSums, type ShapleyPlan, type ShapleySums } from './exactShapley.js';
+import type { DecomposableModel } from './engines.js';
 import type { ModelData } from './modelData.js';
 
 /** Workers used by default: every core, as Node reports them. */
@@ -61,13 +62,13 @@ export async function bootstrapInParallel(
  * identical for any number of workers.
  */
 export async function shapleySumsInParallel(
-  data: ModelData,
+  data: DecomposableModel,
   plan: ShapleyPlan,
   workers: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ShapleySums> {
   const count = Math.max(1, Math.min(workers, plan.blocks));
-  if (count === 1 || import.meta.url.endsWith('.ts')) return enumerateInThread(data, plan, onProgress);
+  if (count === 1 || import.meta.url.endsWith('.ts')) return enumerateInThread(plan, onProgress);
   const script = new URL('./shapleyWorker.js', import.meta.url);
   const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * plan.blocks) / count));
   const byBlock = new Array<ShapleySums>(plan.blocks);

@@ -1,7 +1,6 @@
-import { buildGram, type Gram } from './gramFitter.js';
-import type { FixedEffectGroupData, ModelData } from './modelData.js';
+import type { SubsetEngines } from './gramFitter.js';
+import type { ModelShape } from './modelData.js';
 import { seededStreams } from './random.js';
-import { rowTransform, sumOfSquares } from './subsetFit.js';
 import { sweepIn } from './sweep.js';
 
 const ALIASED = 1e-14;
@@ -38,29 +37,17 @@ export interface SampledShapley {
  * Computers & Operations Research 36(5):1726–1730; Mitchell et al. (2022), "Sampling permutations for Shapley
  * value estimation", JMLR 23(43) (antithetic permutations).
  */
-export function sampleShapley(data: ModelData, options: SamplingOptions): SampledShapley {
+export function sampleShapley(data: ModelShape, { statistics, stable }: SubsetEngines, options: SamplingOptions): SampledShapley {
   const k = data.groups.length;
-  const numericColumns: Float64Array[] = [];
-  const columnsOfGroup: number[][] = data.groups.map((group) =>
-    group.kind === 'numeric' ? group.values.map((values) => numericColumns.push(values) - 1) : [],
-  );
+  let next = 0;
+  const columnsOfGroup: number[][] = data.groups.map((group) => (group.kind === 'numeric' ? group.columns.map(() => next++) : []));
   const fixedIndex = data.groups.map((group, g) => (group.kind === 'fixed-effect' ? data.groups.slice(0, g).filter((h) => h.kind === 'fixed-effect').length : -1));
-  const fixedGroups = data.groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
-  const transform = rowTransform(data.weights);
-  const centred = numericColumns.map((values) => sumOfSquares(transform.centred(values)));
-  const tss = sumOfSquares(transform.centred(data.y));
-  const m = numericColumns.length + 1;
-  const grams = new Map<number, Gram>();
-  const gramFor = (fixedMask: number) => {
-    let gram = grams.get(fixedMask);
-    if (!gram) {
-      gram = buildGram(data, fixedGroups.filter((_, f) => fixedMask & (1 << f)), numericColumns);
-      grams.set(fixedMask, gram);
-    }
-    return gram;
-  };
+  const centred = statistics.centredSquares;
+  const tss = stable.tss;
+  const m = statistics.numericCount + 1;
+  const gramFor = (fixedMask: number) => statistics.gramFor(fixedMask);
   const a = new Float64Array(m * m);
-  const inModel = new Uint8Array(numericColumns.length);
+  const inModel = new Uint8Array(statistics.numericCount);
 
   /** Walk one order of the players; adds each player's marginal R² into `credit`. */
   const walk = (order: readonly number[], credit: Float64Array) => {

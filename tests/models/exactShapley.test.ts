@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { enginesOf } from '../../src/models/engines.js';
 import { addSums, planExactShapley, shapleyFromSums } from '../../src/models/exactShapley.js';
 import { buildModelData } from '../../src/models/modelData.js';
 import { shapleyValues } from '../../src/models/shapley.js';
@@ -50,7 +51,7 @@ describe('exact Shapley by Gray-code sweeps', () => {
   ])('agrees with the subset table refitted by QR (seed %i, %i predictors, fixed effects %s, balanced %s)', (seed, p, fe, balanced) => {
     const data = problem(seed, p, fe, balanced);
     const stable = createSubsetFitter(data);
-    const plan = planExactShapley(data, stable);
+    const plan = planExactShapley(data, enginesOf(data));
     const sums = addSums([plan.sumsOfBlocks(0, plan.blocks)]);
     const fast = shapleyFromSums(sums);
     const reference = shapleyValues(data.groups.length, (mask) => stable.fit(mask).r2);
@@ -62,7 +63,7 @@ describe('exact Shapley by Gray-code sweeps', () => {
 
   it('gives the same sums however the blocks are shared out', () => {
     const data = problem(5, 30, false, true, false);
-    const plan = planExactShapley(data, createSubsetFitter(data));
+    const plan = planExactShapley(data, enginesOf(data));
     expect(plan.blocks).toBeGreaterThan(2);
     const whole = shapleyFromSums(addSums([plan.sumsOfBlocks(0, plan.blocks)]));
     const cut = Math.floor(plan.blocks / 3);

@@ -1,3 +1,4 @@
+import { enginesOf } from '../../src/models/engines.js';
 import { describe, expect, it } from 'vitest';
 import { createGramFitter } from '../../src/models/gramFitter.js';
 import { buildModelData } from '../../src/models/modelData.js';
@@ -56,7 +57,7 @@ describe('Gram (sufficient-statistics) subset fits agree with the QR refit', () 
       ],
     };
     const data = buildModelData(panel(seed, balanced, p), spec);
-    const gram = createGramFitter(data);
+    const gram = createGramFitter(data, enginesOf(data));
     const qr = createSubsetFitter(data);
     const unitCount = qr.units.length;
     let worst = 0;

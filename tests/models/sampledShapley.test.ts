@@ -1,3 +1,4 @@
+import { enginesOf } from '../../src/models/engines.js';
 import { describe, expect, it } from 'vitest';
 import { buildModelData } from '../../src/models/modelData.js';
 import { sampleShapley } from '../../src/models/sampledShapley.js';
@@ -32,7 +33,7 @@ describe('Shapley values by antithetic permutation sampling', () => {
     const model = data(1, 9, fe);
     const stable = createSubsetFitter(model);
     const exact = shapleyValues(model.groups.length, (mask) => stable.fit(mask).r2);
-    const sampled = sampleShapley(model, { seed: 3, permutations: 2000 });
+    const sampled = sampleShapley(model, enginesOf(model), { seed: 3, permutations: 2000 });
     expect(sampled.permutations).toBe(2000);
     sampled.values.forEach((v, g) => expect(Math.abs(v - exact[g]!)).toBeLessThan(4 * sampled.standardErrors[g]! + 1e-12));
     expect(sampled.values.reduce((a, b) => a + b, 0)).toBeCloseTo(stable.fit(2 ** model.groups.length - 1).r2, 10);
@@ -41,11 +42,11 @@ describe('Shapley values by antithetic permutation sampling', () => {
 
   it('standard errors shrink like 1/√permutations and the seed reproduces the estimate', () => {
     const model = data(2, 8, false);
-    const small = sampleShapley(model, { seed: 1, permutations: 200 });
-    const large = sampleShapley(model, { seed: 1, permutations: 3200 });
+    const small = sampleShapley(model, enginesOf(model), { seed: 1, permutations: 200 });
+    const large = sampleShapley(model, enginesOf(model), { seed: 1, permutations: 3200 });
     const ratio = Math.max(...small.standardErrors) / Math.max(...large.standardErrors);
     expect(ratio).toBeGreaterThan(2.5);
     expect(ratio).toBeLessThan(6.5);
-    expect(sampleShapley(model, { seed: 1, permutations: 200 })).toEqual(small);
+    expect(sampleShapley(model, enginesOf(model), { seed: 1, permutations: 200 })).toEqual(small);
   });
 });

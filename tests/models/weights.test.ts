@@ -1,3 +1,4 @@
+import { enginesOf } from '../../src/models/engines.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/io/csv.js';
@@ -31,7 +32,7 @@ const close = (actual: number, expected: number) => expect(Math.abs(actual - exp
 describe('weighted least squares agrees with R lm(weights = pop)', () => {
   it('R² of every subset, by both subset engines', () => {
     const qr = createSubsetFitter(data);
-    const gram = createGramFitter(data);
+    const gram = createGramFitter(data, enginesOf(data));
     reference.r2BySubset.forEach((r2: number, mask: number) => {
       close(qr.fit(mask).r2, r2);
       close(gram.fit(mask).r2, r2);
@@ -40,7 +41,7 @@ describe('weighted least squares agrees with R lm(weights = pop)', () => {
 
   it('Shapley values, exact and sampled', () => {
     decompose(data).groups.forEach((g, i) => close(g.share, reference.shapley[i]));
-    const sampled = sampleShapley(data, { seed: 1, permutations: 4000 });
+    const sampled = sampleShapley(data, enginesOf(data), { seed: 1, permutations: 4000 });
     sampled.values.forEach((v, i) => expect(Math.abs(v - reference.shapley[i])).toBeLessThan(4 * sampled.standardErrors[i]! + 1e-12));
   });
 
