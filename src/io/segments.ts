@@ -1,9 +1,9 @@
 import { DataError } from '../errors.js';
 import { parseCsv, type RawTable } from './csv.js';
-import { readChunks } from './source.js';
+import { readChunks, STDIN_NAME } from './source.js';
 
 /** Bytes of input parsed at a time by `readTableSegments` (a segment ends at the first record boundary after). */
-export const SEGMENT_BYTES = 8 * 1024 * 1024;
+export const SEGMENT_BYTES = 2 * 1024 * 1024;
 
 /** A piece of a CSV input parsed as a table of its own (with the input's header), and where it lies. */
 export interface TableSegment {
@@ -22,52 +22,53 @@ const QUOTE = 0x22;
  * input with the header row put in front. Memory therefore holds one segment at a time, whatever the size of
  * the input. Row numbers in errors are those of the whole input (see `relocateRows`).
  *
- * A segment ends at a line break outside quotes: in well-formed CSV (RFC 4180) a quote character only opens,
- * closes or doubles inside a quoted field, so a line break preceded by an even number of quotes since the start
- * of a record ends a record. In malformed CSV the guess may be wrong, but the parse of that segment then fails
- * on the malformed field, as the whole-file parse would.
+ * A segment ends at the last record boundary before `segmentBytes` (or the first after, for a longer record),
+ * so the cuts depend on the content only, not on how the operating system delivers it: a file and the same
+ * bytes piped to standard input give the same segments, hence the same arithmetic. A record boundary is a line
+ * break outside quotes: in well-formed CSV (RFC 4180) a quote character only opens, closes or doubles inside a
+ * quoted field, so a line break preceded by an even number of quotes since the start of a record ends a record.
+ * In malformed CSV the guess may be wrong, but the parse of that segment then fails on the malformed field, as
+ * the whole-file parse would.
  *
  * @param name how to call the input in messages (default: the path, or `<stdin>`)
  * @throws {DataError} as `readSource` (except the size limit) and `parseCsv`.
  */
 export function* readTableSegments(path: string, options: { name?: string; segmentBytes?: number } = {}): Generator<TableSegment> {
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  const name = options.name ?? (path === '-' ? STDIN_NAME : path);
+  let pending: Buffer = Buffer.alloc(0);
   let header: Buffer | undefined;
   let recordsBefore = 0;
-  let name: string | undefined = options.name;
+  let parsed = false;
 
-  const parse = (bytes: Buffer): TableSegment => {
-    const table = relocateRows(recordsBefore, () => parseCsv({ name: name!, bytes: header === undefined ? bytes : Buffer.concat([header, bytes]) }));
+  const parse = (body: Buffer): TableSegment => {
+    const table = relocateRows(recordsBefore, () => parseCsv({ name, bytes: header === undefined ? body : Buffer.concat([header, body]) }));
     const segment = { table, recordsBefore };
     recordsBefore += table.records.length;
+    parsed = true;
     return segment;
   };
 
   for (const chunk of readChunks(path)) {
-    name ??= path === '-' ? '<stdin>' : path;
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes < segmentBytes) continue;
-    const bytes = Buffer.concat(pending, pendingBytes);
-    // The first segment must hold the header and at least one record.
-    const from = header === undefined ? recordEnd(bytes, 0) : 0;
-    const cut = from < 0 ? -1 : lastRecordEnd(bytes, from);
-    if (cut <= from) {
-      pending = [bytes];
-      continue;
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    if (header === undefined) {
+      const end = recordEnd(pending);
+      if (end < 0) continue;
+      header = Buffer.from(pending.subarray(0, end));
+      pending = pending.subarray(end);
     }
-    const segment = parse(bytes.subarray(0, cut));
-    header ??= Buffer.from(bytes.subarray(0, recordEnd(bytes, 0)));
-    yield segment;
-    pending = [Buffer.from(bytes.subarray(cut))];
-    pendingBytes = pending[0]!.length;
+    for (;;) {
+      if (pending.length < segmentBytes) break;
+      const cut = segmentEnd(pending, segmentBytes);
+      if (cut < 0) break;
+      const body = pending.subarray(0, cut);
+      if (!onlyLineBreaks(body)) yield parse(body);
+      pending = pending.subarray(cut);
+    }
+    pending = Buffer.from(pending); // a copy, so that consumed segments can be freed
   }
-  name ??= path === '-' ? '<stdin>' : path;
-  const rest = Buffer.concat(pending, pendingBytes);
-  if (header === undefined) yield parse(rest);
-  else if (rest.some((b) => b !== LF && b !== CR)) yield parse(rest);
+  // A last segment; or, when no record was found, the whole input, for the whole-file parse's verdict.
+  if (!onlyLineBreaks(pending) || !parsed) yield parse(pending);
 }
 
 /**
@@ -84,34 +85,45 @@ export function relocateRows<T>(recordsBefore: number, read: () => T): T {
   }
 }
 
-/** Offset just after the first record's line break (LF, CRLF or a CR not at the end), or -1 if none yet. */
-function recordEnd(bytes: Buffer, from: number): number {
+/** Offset just after the first record boundary (see `segmentEnd`), or -1 if there is none yet. */
+function recordEnd(bytes: Buffer): number {
   let quoted = false;
-  for (let i = from; i < bytes.length; i++) {
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b === QUOTE) quoted = !quoted;
-    else if (!quoted && b === LF) return i + 1;
-    else if (!quoted && b === CR && i + 1 < bytes.length) return bytes[i + 1] === LF ? i + 2 : i + 1;
+    else if (!quoted && (b === LF || b === CR)) {
+      if (b === LF) return i + 1;
+      if (i + 1 >= bytes.length) return -1; // a CR at the end may be the first half of a CRLF
+      if (bytes[i + 1] !== LF) return i + 1;
+    }
   }
   return -1;
 }
 
 /**
- * Offset just after the last line break outside quotes at or after `from` (a record start), preferring LF (so a
- * CRLF is never cut in two); a CR counts only when no LF does (old Mac files) and it is not the last byte.
- * Returns -1 if there is none.
+ * Where a segment starting at a record start ends: just after the last record boundary before `limit`, else
+ * the first one after it; -1 if the bytes at hand do not decide it. A boundary is an LF, or a CR not followed
+ * by LF, outside quotes.
  */
-function lastRecordEnd(bytes: Buffer, from: number): number {
-  let lastLf = -1;
-  let lastCr = -1;
+function segmentEnd(bytes: Buffer, limit: number): number {
   let quoted = false;
-  const end = bytes.length;
-  for (let i = from; i < end; i++) {
+  let last = -1;
+  for (let i = 0; i < bytes.length; i++) {
+    if (i >= limit && last > 0) return last;
     const b = bytes[i];
     if (b === QUOTE) quoted = !quoted;
-    else if (!quoted && b === LF) lastLf = i;
-    else if (!quoted && b === CR && i + 1 < end) lastCr = i;
+    else if (!quoted && (b === LF || b === CR)) {
+      if (b === CR) {
+        if (i + 1 >= bytes.length) return last > 0 && i >= limit ? last : -1;
+        if (bytes[i + 1] === LF) continue;
+      }
+      last = i + 1;
+    }
   }
-  if (lastLf >= 0) return lastLf + 1;
-  return lastCr >= 0 ? lastCr + 1 : -1;
+  return last > 0 && bytes.length >= limit ? last : -1;
+}
+
+function onlyLineBreaks(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== LF && bytes[i] !== CR) return false;
+  return true;
 }
