@@ -348,6 +348,24 @@ export function buildProgram(io: CliIo): Command {
     });
 
   program
+    .command('stack')
+    .description('put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV')
+    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)')
+    .option('--columns <names>', 'the columns to keep, comma-separated; each must be in every file (default: all, the same in every file)')
+    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
+    .option('--output <file>', 'write the stacked CSV here instead of standard output')
+    .action(async (files: string[], flags: { columns?: string; level?: string; output?: string }) => {
+      const { runStack } = await import('./commands/tables.js');
+      const output = runStack({
+        files,
+        ...(flags.columns !== undefined ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
+        ...(flags.level !== undefined ? { level: flags.level } : {}),
+      });
+      for (const message of output.messages) io.stderr(`${message}\n`);
+      emit(output.text, flags.output, files);
+    });
+
+  program
     .command('describe')
     .description('first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units')
     .argument('[file]', 'a CSV file ("-" reads standard input; default: the bundled dataset)')

@@ -5,8 +5,9 @@ import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } f
 import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
 import { formatCsv } from '../io/output.js';
-import { readPanel } from '../io/panel.js';
+import { DEFAULT_MISSING_TOKENS, readPanel } from '../io/panel.js';
 import { readSource } from '../io/source.js';
+import { formatStackReport, stackTables } from '../io/stack.js';
 import { describeTable } from '../models/describe.js';
 import { columnsOf, evaluate, parseDerivation } from '../models/expression.js';
 import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
@@ -70,6 +71,29 @@ function resolveKeys(files: readonly string[], on: readonly string[]): (readonly
   });
 }
 
+export interface StackCommandOptions {
+  readonly files: readonly string[];
+  /** The columns to keep (each must be in every file); default: all, and every file must have the same. */
+  readonly columns?: readonly string[];
+  readonly level?: string;
+}
+
+/**
+ * `cpp-variance stack`: the rows of several files one after another (e.g. one workforce file per year, each
+ * first given common column names by `derive`); returns the CSV and the report lines for stderr.
+ */
+export function runStack(options: StackCommandOptions): { text: string; messages: string[] } {
+  const messages: string[] = [];
+  const tables = options.files.map((file) => {
+    const { table, messages: read } = readTable(file, options.level);
+    messages.push(...read);
+    return table;
+  });
+  const { table, report } = stackTables(tables, options.columns);
+  messages.push(...formatStackReport(report));
+  return { text: formatCsv(table.header, table.records), messages };
+}
+
 export interface DeriveCommandOptions {
   readonly file: string;
   readonly derive: readonly string[];
@@ -94,6 +118,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
   });
   // A derivation that only names a column copies it as text (renaming a key such as la_name or old_la_code);
   // anything else is arithmetic on numeric columns.
+  const missing = new Set([...DEFAULT_MISSING_TOKENS, ...options.missingTokens.map((token) => token.trim())]);
   const derived = new Map<string, Float64Array | readonly string[]>();
   for (const d of derivations) {
     if (table.header.includes(d.name) || derived.has(d.name)) throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists`);
@@ -102,7 +127,13 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
       const earlier = derived.get(source);
       const index = table.header.indexOf(source);
       if (earlier === undefined && index < 0) throw new UsageError(`--derive "${d.text}": column "${source}" not found`);
-      derived.set(d.name, earlier ? (earlier instanceof Float64Array ? Array.from(earlier, formatValue) : earlier) : table.records.map((record) => record[index]!));
+      // A missing-value marker (the defaults and --na) is copied as an empty cell, as arithmetic would write it.
+      derived.set(
+        d.name,
+        earlier
+          ? earlier instanceof Float64Array ? Array.from(earlier, formatValue) : earlier
+          : table.records.map((record) => (missing.has(record[index]!.trim()) ? '' : record[index]!)),
+      );
       messages.push(`${basename(options.file)}: derived ${d.name}: a copy of ${source}`);
       continue;
     }
@@ -120,8 +151,8 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
       table.records.length,
     );
     derived.set(d.name, values);
-    const missing = values.filter(Number.isNaN).length;
-    messages.push(`${basename(options.file)}: derived ${d.name}: ${missing} of ${values.length} rows missing${invalid ? ` (${invalid} from division by zero or an invalid log, square root or power)` : ''}`);
+    const missingRows = values.filter(Number.isNaN).length;
+    messages.push(`${basename(options.file)}: derived ${d.name}: ${missingRows} of ${values.length} rows missing${invalid ? ` (${invalid} from division by zero or an invalid log, square root or power)` : ''}`);
   }
   const names = [...derived.keys()];
   const cell = (column: Float64Array | readonly string[], i: number) => (column instanceof Float64Array ? formatValue(column[i]!) : column[i]!);
