@@ -201,7 +201,7 @@ describe('the between/within split against a regression on unit indicators', () 
   });
 });
 
-describe('describeTable on the bundled dataset', () => {
+describe('describeTable on the synthetic NAO panel', () => {
   const input = parseCsv({ name: 'nao-2019-synthetic.csv', bytes: readFileSync('fixtures/nao-2019-synthetic.csv') });
   const result = describeTable(input, {});
 
