@@ -35,9 +35,10 @@ const DEFAULTS_HELP = `
 With no --group/--fe/--formula the model is the National Audit Office's (2019) layout on the England panel's columns:
   --outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy
   (as a formula: ${formulaText(DEFAULT_SPEC)})
-With no FILE it runs on ${DEFAULT_DATASET}: real public data, ${ENGLAND_PANEL_EXTENT}
-(DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md). The NAO reproduction runs on the SYNTHETIC panel
-${SYNTHETIC_DATASET} (made by \`cpp-variance simulate --seed 2019\`, calibrated to the NAO's 44/15/10/6/25):
+With no FILE it runs on ${DEFAULT_DATASET}:
+  real public data, ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md).
+The NAO reproduction runs on the SYNTHETIC panel ${SYNTHETIC_DATASET} (made by \`cpp-variance simulate --seed 2019\`,
+calibrated to the NAO's 44/15/10/6/25), with its model given in a spec:
   cpp-variance decompose ${SYNTHETIC_DATASET} --spec fixtures/nao-2019-analysis.json
 
 Exit codes: 0 success, 2 bad usage or bad data, 3 an --expect check failed, 1 internal error.`;
