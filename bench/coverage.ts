@@ -10,7 +10,7 @@ import { decompose } from '../src/models/decompose.js';
 import { bootstrapDecomposition } from '../src/models/bootstrap.js';
 import { buildModelData, columnRequests } from '../src/models/modelData.js';
 import { NAO_2019_SHARES, simulatePanel } from '../src/models/simulate.js';
-import { NAO_DEFAULT_SPEC } from '../src/models/spec.js';
+import { SIMULATED_SPEC } from '../src/models/spec.js';
 import { parseCsv } from '../src/io/csv.js';
 import { readPanel } from '../src/io/panel.js';
 import { formatCsv } from '../src/io/output.js';
@@ -26,7 +26,7 @@ const covered = names.map(() => ({ percentile: 0, bca: 0 }));
 const estimates = names.map(() => 0);
 for (let seed = 1; seed <= datasets; seed++) {
   const sample = simulatePanel({ seed, authorities, firstYear: 2012, lastYear: 2017, shares: NAO_2019_SHARES, scales: population.scales });
-  const spec = { ...NAO_DEFAULT_SPEC, cluster: 'la' };
+  const spec = { ...SIMULATED_SPEC, cluster: 'la' };
   const table = parseCsv({ name: `seed ${seed}`, bytes: Buffer.from(formatCsv(sample.columns, sample.rows)) });
   const data = buildModelData(readPanel(table, columnRequests(spec)), spec);
   const estimate = decompose(data);

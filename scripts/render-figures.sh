@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Render the documentation figures from the bundled (synthetic) dataset into docs/:
+# Render the documentation figures from the default dataset (the real England panel, fixtures/england-la-panel.csv)
+# with the default model into docs/:
 #   docs/split.svg, docs/split-bootstrap.svg, docs/methods.svg, docs/report.html, and a PNG of each
 #   (headless Chromium from Debian; installed here when missing).
 # Usage: scripts/render-figures.sh            (from anywhere; writes into the repository's docs/)

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BUNDLED_DATASET } from './commands/data.js';
+import { DEFAULT_DATASET, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
 import { DECOMPOSE_FORMATS, OUTPUT_FORMATS, type DecomposeFormat, type OutputFormat } from './commands/decompose.js';
 import { Presets, SingleBar } from 'cli-progress';
 import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
@@ -10,7 +10,7 @@ import { PUBLISHED_SPLITS } from './models/published.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
 import { DECOMPOSITION_METHODS, EXACT_GROUP_LIMIT, type DecompositionMethod } from './models/decompose.js';
-import { parseGroupArgument, type GroupSpec } from './models/spec.js';
+import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -32,10 +32,14 @@ function argvOf(io: CliIo): readonly string[] {
 }
 
 const DEFAULTS_HELP = `
-With no --group/--fe flags the model is the National Audit Office's (2019) layout:
-  --outcome cpp_rate --fe practice=la --group deprivation=idaci --fe policy=year --group resources=spend,vacancy
-With no FILE it runs on the bundled dataset ${BUNDLED_DATASET}, which is SYNTHETIC: made by
-\`cpp-variance simulate --seed 2019\` and calibrated to the NAO's published 44/15/10/6/25 split.
+With no --group/--fe/--formula the model is the National Audit Office's (2019) layout on the England panel's columns:
+  --outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy
+  (as a formula: ${formulaText(DEFAULT_SPEC)})
+With no FILE it runs on ${DEFAULT_DATASET}:
+  real public data, ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md).
+The NAO reproduction runs on the SYNTHETIC panel ${SYNTHETIC_DATASET} (made by \`cpp-variance simulate --seed 2019\`,
+calibrated to the NAO's 44/15/10/6/25), with its model given in a spec:
+  cpp-variance decompose ${SYNTHETIC_DATASET} --spec fixtures/nao-2019-analysis.json
 
 Exit codes: 0 success, 2 bad usage or bad data, 3 an --expect check failed, 1 internal error.`;
 
@@ -159,7 +163,7 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
  */
 function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly string[] = OUTPUT_FORMATS): Command {
   return command
-    .argument('[file]', 'long-panel CSV, one row per authority × year; "-" reads standard input (default: bundled dataset)')
+    .argument('[file]', `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`)
     .option('--outcome <column>', 'outcome column (default: cpp_rate)')
     .option('--group <name=cols>', 'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)', (text: string) => {
       groups.push(parseGroupArgument(text, 'numeric'));
@@ -169,7 +173,7 @@ function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly
       groups.push(parseGroupArgument(text, 'fixed-effect'));
       return groups;
     })
-    .option('--formula <formula>', "the model as a formula, e.g. 'cpp_rate ~ idaci + spend + vacancy | la + year' (instead of --group/--fe)")
+    .option('--formula <formula>', "the model as a formula, e.g. 'cpp_rate ~ child_poverty + spend + vacancy | la + year' (instead of --group/--fe)")
     .option('--group-of <name=terms>', 'with --formula: put these terms in one named group, e.g. resources=spend,vacancy (repeatable)', collect)
     .option('--derive <definition>', "a derived column, e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)", collect)
     .option('--weights <column>', 'weighted least squares with these positive row weights (e.g. child population)')
@@ -368,7 +372,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('describe')
     .description('first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units')
-    .argument('[file]', 'a CSV file ("-" reads standard input; default: the bundled dataset)')
+    .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`)
     .option('--unit <column>', 'the unit column (default: la, or old_la_code in DfE files)')
     .option('--period <column>', 'the period column (default: year, or time_period in DfE files)')
     .option('--outcome <column>', 'the outcome whose variance is split between and within units (default: cpp_rate)')
@@ -413,7 +417,7 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('simulate')
-    .description('write a synthetic authority × year panel whose default decomposition gives the requested shares')
+    .description('write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares')
     .requiredOption('--seed <n>', 'random seed (whole number); the same seed gives the same file byte for byte', integer('--seed', 0))
     .option('--authorities <n>', 'number of authorities', integer('--authorities', 3), 152)
     .option('--years <first-last>', 'years covered', '2012-2017')

@@ -2,6 +2,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { Panel, PanelColumn } from '../src/io/panel.js';
+import { SIMULATED_SPEC } from '../src/models/spec.js';
 
 /** A small deterministic generator for test data (independent of the code under test's own helpers). */
 export function testRandom(seed: number): { uniform: () => number; normal: () => number } {
@@ -62,3 +63,6 @@ export function permutations(k: number): number[][] {
   if (k === 0) return [[]];
   return permutations(k - 1).flatMap((p) => Array.from({ length: k }, (_, i) => [...p.slice(0, i), k - 1, ...p.slice(i)]));
 }
+
+/** loadModelData / runReport options for the synthetic NAO panel with its model (SIMULATED_SPEC: deprivation = idaci). */
+export const SYNTHETIC_OPTIONS = { file: 'fixtures/nao-2019-synthetic.csv', groups: SIMULATED_SPEC.groups, missingTokens: [] as string[] };

@@ -1,8 +1,9 @@
 # Reference values for cpp-variance's regression reports and R²-decomposition methods,
 # computed independently with base R's lm()/anova()/confint() and sandwich::vcovCL().
 # Run from the repository root:  Rscript scripts/reference/make-fit-reference.R
-# Reads fixtures/reference-panel.csv and fixtures/nao-2019-synthetic.csv (it does not write them)
-# and writes tests/reference/fit-reference.json. R is not needed to run the tests: the output is committed.
+# Reads fixtures/reference-panel.csv, fixtures/nao-2019-synthetic.csv and fixtures/england-la-panel.csv
+# (it does not write them) and writes tests/reference/fit-reference.json. R is not needed to run the tests:
+# the output is committed.
 # Needs the R package 'sandwich' (Debian: apt-get install r-cran-sandwich) for clustered standard errors.
 #
 # Conventions (shared by every model below):
@@ -337,6 +338,12 @@ specs <- list(
   nao = list(
     fixture = "fixtures/nao-2019-synthetic.csv", outcome = "cpp_rate", cluster = "la",
     groups = list(practice = fe("la"), deprivation = num("idaci"), policy = fe("year"),
+                  resources = num("spend", "vacancy"))
+  ),
+  # The default model of `decompose` on its default dataset, the real England panel (DEFAULT_SPEC).
+  england = list(
+    fixture = "fixtures/england-la-panel.csv", outcome = "cpp_rate", cluster = "la",
+    groups = list(practice = fe("la"), deprivation = num("child_poverty"), policy = fe("year"),
                   resources = num("spend", "vacancy"))
   )
 )

@@ -3,19 +3,38 @@ import { UsageError } from '../errors.js';
 import { parseCsv, type RawTable } from '../io/csv.js';
 import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
 import { packageRoot } from '../io/packageRoot.js';
-import { readPanel, type ColumnRequest, type Panel, type PanelColumn } from '../io/panel.js';
+import { columnNotFound, readPanel, type ColumnRequest, type Panel, type PanelColumn } from '../io/panel.js';
 import { readSource } from '../io/source.js';
 import { columnsOf, evaluate, parseDerivation, type Derivation } from '../models/expression.js';
 import { groupsFromFormula, interactionColumns, parseFormula, parseGroupOf } from '../models/formula.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/modelData.js';
-import { NAO_DEFAULT_SPEC, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec.js';
+import { DEFAULT_SPEC, formulaText, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec.js';
 
-/** The dataset used when no file is given, relative to the package root. */
-export const BUNDLED_DATASET = 'fixtures/nao-2019-synthetic.csv';
+/** The dataset used when no file is given, relative to the package root: the real England panel. */
+export const DEFAULT_DATASET = 'fixtures/england-la-panel.csv';
+
+/** The synthetic NAO panel, kept for the NAO reproduction (with SIMULATED_SPEC, or fixtures/nao-2019-analysis.json). */
+export const SYNTHETIC_DATASET = 'fixtures/nao-2019-synthetic.csv';
+
+/** What the default dataset covers: the authorities and years its default model uses (checked in the tests). */
+export const ENGLAND_PANEL_EXTENT = '147 English local authorities with complete data, 2018–2022';
+
+export const ENGLAND_NOTE =
+  `real public data: ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md), ` +
+  'rebuilt by scripts/build-england-panel.sh';
 
 export const SYNTHETIC_NOTE =
   'these data are SYNTHETIC (made by `cpp-variance simulate --seed 2019`), calibrated to the NAO 2019 published split ' +
   "(44/15/10/6/25); they are not the NAO's data";
+
+/**
+ * The note carried into every output made from a fixture that ships with the package, by its path relative to
+ * the package root. A file is recognised by where it is, not by its content: a copy elsewhere is the user's file.
+ */
+export const BUNDLED_DATASET_NOTES: Readonly<Record<string, string>> = {
+  [DEFAULT_DATASET]: ENGLAND_NOTE,
+  [SYNTHETIC_DATASET]: SYNTHETIC_NOTE,
+};
 
 /** What every model command needs to know to read its data and build its model. */
 export interface DataOptions {
@@ -47,7 +66,7 @@ export interface LoadedData {
   readonly panel: Panel;
   /** The input as named in messages and reports. */
   readonly file: string;
-  /** Set for the bundled synthetic dataset. */
+  /** Set for a bundled fixture (the England panel or the synthetic NAO panel): where the data come from. */
   readonly datasetNote?: string;
   /** Plain-language remarks to carry into the output (derived rows that became missing, dropped units). */
   readonly notes: readonly string[];
@@ -57,14 +76,28 @@ export interface LoadedData {
   readonly dfe?: DfeReport;
 }
 
-/** Path of the bundled dataset inside the installed package. */
-export function bundledDatasetPath(): string {
-  return join(packageRoot(), BUNDLED_DATASET);
+/** Path of the default dataset inside the installed package. */
+export function defaultDatasetPath(): string {
+  return join(packageRoot(), DEFAULT_DATASET);
+}
+
+/** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input. */
+export function bundledDatasetNote(path: string): string | undefined {
+  if (path === '-') return undefined;
+  const absolute = resolve(path);
+  const fixture = Object.keys(BUNDLED_DATASET_NOTES).find((name) => join(packageRoot(), name) === absolute);
+  return fixture === undefined ? undefined : BUNDLED_DATASET_NOTES[fixture];
+}
+
+/** True when the flags give no model (no --formula, --group or --fe), so DEFAULT_SPEC's groups are used. */
+export function usesDefaultModel(options: Pick<DataOptions, 'formula' | 'groups'>): boolean {
+  return options.formula === undefined && options.groups.length === 0;
 }
 
 /**
- * The model the flags describe: a formula (with --group-of), or --group/--fe, or the NAO layout when neither is
- * given; with the outcome transformation, weights, cluster and --min-periods attached.
+ * The model the flags describe: a formula (with --group-of), or --group/--fe, or DEFAULT_SPEC (the NAO layout on the
+ * England panel's columns) when neither is given; with the outcome transformation, weights, cluster and
+ * --min-periods attached.
  */
 export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): ModelSpec {
   let base: { outcome: string; groups: readonly GroupSpec[] };
@@ -76,7 +109,7 @@ export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): Mo
     base = { outcome: formula.outcome, groups: groupsFromFormula(formula, (options.groupOf ?? []).map(parseGroupOf)) };
   } else {
     if (options.groupOf && options.groupOf.length > 0) throw new UsageError('--group-of goes with --formula');
-    base = options.groups.length > 0 ? { outcome: NAO_DEFAULT_SPEC.outcome, groups: options.groups } : NAO_DEFAULT_SPEC;
+    base = options.groups.length > 0 ? { outcome: DEFAULT_SPEC.outcome, groups: options.groups } : DEFAULT_SPEC;
   }
   return validateSpec({
     outcome: options.outcome ?? base.outcome,
@@ -109,7 +142,7 @@ export function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Deri
 
 /** The input as named in messages: the given path, `-` for standard input, or the bundled dataset's name. */
 export function inputOf(options: Pick<DataOptions, 'file'>): { path: string; name?: string } {
-  return options.file === undefined ? { path: bundledDatasetPath(), name: BUNDLED_DATASET } : { path: options.file };
+  return options.file === undefined ? { path: defaultDatasetPath(), name: DEFAULT_DATASET } : { path: options.file };
 }
 
 /** The whole input parsed as one table. */
@@ -138,6 +171,7 @@ export function loadModelData(options: DataOptions, input?: RawTable): LoadedDat
     throw new UsageError(`--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`);
   }
   const derivations = derivationsOf(options);
+  if (usesDefaultModel(options)) requireDefaultModelColumns(table, spec, derivations);
   const requests = [...columnRequests(spec), ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : [])];
   const { panel, invalid } = readWithDerivations(table, requests, derivations, options.missingTokens);
   const notes = derivationNotes(invalid);
@@ -145,7 +179,7 @@ export function loadModelData(options: DataOptions, input?: RawTable): LoadedDat
   if (data.droppedForMinPeriods) {
     notes.push(`--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`);
   }
-  const isBundled = path !== '-' && resolve(path) === bundledDatasetPath();
+  const datasetNote = bundledDatasetNote(path);
   return {
     data,
     spec,
@@ -154,8 +188,25 @@ export function loadModelData(options: DataOptions, input?: RawTable): LoadedDat
     notes,
     messages,
     ...(dfe ? { dfe } : {}),
-    ...(isBundled ? { datasetNote: SYNTHETIC_NOTE } : {}),
+    ...(datasetNote !== undefined ? { datasetNote } : {}),
   };
+}
+
+/**
+ * With the default model, the first model column the file lacks (in the order readPanel reads them) is reported,
+ * when it is one of DEFAULT_SPEC's, with what the default model is and how to give another: a user's own file
+ * meets the default model only by accident.
+ */
+function requireDefaultModelColumns(table: RawTable, spec: ModelSpec, derivations: readonly Derivation[]): void {
+  const derived = new Set(derivations.map((d) => d.name));
+  const absent = columnRequests(spec).find((request) => !derived.has(request.name) && !table.header.includes(request.name));
+  const defaultColumns = [DEFAULT_SPEC.outcome, ...DEFAULT_SPEC.groups.flatMap((g) => g.columns)];
+  if (absent === undefined || !defaultColumns.includes(absent.name)) return;
+  throw columnNotFound(
+    table,
+    absent.name,
+    `the default model is ${formulaText(DEFAULT_SPEC)} (give yours with --formula, or --group and --fe)`,
+  );
 }
 
 /**

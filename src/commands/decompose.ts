@@ -143,7 +143,9 @@ interface ModelInput {
 function loadForDecomposition(options: DecomposeOptions): ModelInput {
   if (options.bootstrap || !isStreamable(specFromOptions(options))) return loadModelData(options);
   const streamed = streamModelData(options);
-  return 'model' in streamed ? { data: streamed.model, file: streamed.file, notes: streamed.notes, messages: [] } : streamed;
+  if (!('model' in streamed)) return streamed;
+  const { model, file, notes, datasetNote } = streamed;
+  return { data: model, file, notes, messages: [], ...(datasetNote !== undefined ? { datasetNote } : {}) };
 }
 
 function rowsOf(data: DecomposableModel): ModelData {

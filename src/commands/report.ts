@@ -7,7 +7,7 @@ import { fitModel } from '../models/fit.js';
 import { summarizeData } from '../models/summary.js';
 import type { DecompositionReport } from '../report/context.js';
 import { renderHtmlReport } from '../report/html.js';
-import { bundledDatasetPath, loadModelData, type DataOptions } from './data.js';
+import { defaultDatasetPath, loadModelData, type DataOptions } from './data.js';
 import { bootstrapCluster, type BootstrapSettings } from './decompose.js';
 
 export interface ReportOptions extends DataOptions {
@@ -62,5 +62,5 @@ export function runReport(options: ReportOptions): string {
 /** SHA-256 (hex) of the input file's bytes; null for standard input, which cannot be read twice. */
 function inputSha256(file: string | undefined): string | null {
   if (file === '-') return null;
-  return createHash('sha256').update(readFileSync(file ?? bundledDatasetPath())).digest('hex');
+  return createHash('sha256').update(readFileSync(file ?? defaultDatasetPath())).digest('hex');
 }

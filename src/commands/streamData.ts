@@ -5,7 +5,7 @@ import { readTableSegments, relocateRows, type TableSegment } from '../io/segmen
 import { FactoredModelBuilder, type FactoredModel, type NumericGroupShape } from '../models/factoredModel.js';
 import { columnRequests, selectModelRows } from '../models/modelData.js';
 import type { ModelSpec } from '../models/spec.js';
-import { derivationNotes, derivationsOf, inputOf, loadModelData, readWithDerivations, specFromOptions, type DataOptions, type LoadedData } from './data.js';
+import { bundledDatasetNote, derivationNotes, derivationsOf, inputOf, loadModelData, readWithDerivations, specFromOptions, type DataOptions, type LoadedData } from './data.js';
 
 /** A model read by streaming: its triangular factor instead of its rows. */
 export interface StreamedData {
@@ -13,6 +13,8 @@ export interface StreamedData {
   readonly spec: ModelSpec;
   readonly file: string;
   readonly notes: readonly string[];
+  /** Set for a bundled fixture: where the data come from. */
+  readonly datasetNote?: string;
 }
 
 /** Whether a model can be reduced to its triangular factor while reading: no fixed effects, no cluster column. */
@@ -58,7 +60,8 @@ export function streamModelData(options: DataOptions): StreamedData | LoadedData
     requests.map((r) => r.name),
     rowsRead,
   );
-  return { model, spec, file, notes: derivationNotes(invalid) };
+  const datasetNote = bundledDatasetNote(path);
+  return { model, spec, file, notes: derivationNotes(invalid), ...(datasetNote !== undefined ? { datasetNote } : {}) };
 }
 
 /** The first segment and every remaining one as one table. */

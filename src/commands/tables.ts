@@ -12,7 +12,7 @@ import { describeTable } from '../models/describe.js';
 import { columnsOf, evaluate, parseDerivation } from '../models/expression.js';
 import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
 import { renderCsv, renderMarkdown } from '../report/tabular.js';
-import { BUNDLED_DATASET, bundledDatasetPath } from './data.js';
+import { DEFAULT_DATASET, defaultDatasetPath } from './data.js';
 
 /** A CSV read as text, with DfE statistics conventions applied when recognised; `messages` for stderr. */
 export function readTable(path: string, level: string | undefined): { table: RawTable; messages: string[] } {
@@ -176,8 +176,8 @@ export interface DescribeCommandOptions {
 
 /** `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split. */
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
-  const path = options.file ?? bundledDatasetPath();
-  const table0 = parseCsv(options.file === undefined ? { ...readSource(path), name: BUNDLED_DATASET } : readSource(path));
+  const path = options.file ?? defaultDatasetPath();
+  const table0 = parseCsv(options.file === undefined ? { ...readSource(path), name: DEFAULT_DATASET } : readSource(path));
   let table = table0;
   const messages: string[] = [];
   let dfeMissing: DfeReport['missing'] | undefined;

@@ -157,13 +157,18 @@ function cellOf(table: RawTable, record: readonly string[], i: number, index: nu
 /** The columns listed in a "not found" message, at most. */
 const LISTED_COLUMNS = 30;
 
-function columnNotFound(table: RawTable, name: string): DataError {
+/**
+ * `column "x" not found; the columns are: …`, with a case-insensitive near miss when there is one, and `advice`
+ * (what the caller knows about why the column was wanted) before the list of columns.
+ */
+export function columnNotFound(table: RawTable, name: string, advice?: string): DataError {
   const folded = name.trim().toLowerCase();
   const near = table.header.find((h) => h !== name && h.trim().toLowerCase() === folded);
   const hint = near === undefined ? '' : ` (did you mean "${displayText(near)}"? names are case-sensitive)`;
+  const why = advice === undefined ? '' : `; ${advice}`;
   const shown = table.header.slice(0, LISTED_COLUMNS).map((h) => displayText(h, 40));
   const more = table.header.length > LISTED_COLUMNS ? `, … (${table.header.length} in all)` : '';
-  return new DataError(`column "${displayText(name)}" not found${hint}; the columns are: ${shown.join(', ')}${more}`, {
+  return new DataError(`column "${displayText(name)}" not found${hint}${why}; the columns are: ${shown.join(', ')}${more}`, {
     file: table.file,
   });
 }

@@ -11,7 +11,7 @@ export const DESCRIBE_NON_NUMERIC_LISTED = 3;
 /** Duplicate unit × period keys listed with their rows (the rest are counted). */
 export const DESCRIBE_DUPLICATES_LISTED = 5;
 
-/** Unit and period columns tried, in order, when neither is given: the bundled layout, then DfE's. */
+/** Unit and period columns tried, in order, when neither is given: the bundled panels' layout, then DfE's. */
 export const DEFAULT_PANEL_KEYS: readonly { readonly unit: string; readonly period: string }[] = [
   { unit: 'la', period: 'year' },
   { unit: 'old_la_code', period: 'time_period' },
@@ -202,7 +202,7 @@ export interface DescribeResult {
  * @throws {InternalError} `dfeMissing` names a column not in the header, or counts more symbols than empty cells
  * @example
  * const result = describeTable(parseCsv(source), { missingTokens: ['-'] });
- * result.outcome?.betweenShare; // 0.632 on the bundled dataset: 63.2% of the variance of cpp_rate is between authorities
+ * result.outcome?.betweenShare; // 0.632 on the synthetic NAO panel: 63.2% of the variance of cpp_rate is between authorities
  */
 export function describeTable(table: RawTable, options: DescribeOptions): DescribeResult {
   const extraTokens = [...new Set((options.missingTokens ?? []).map((token) => token.trim()))].filter(

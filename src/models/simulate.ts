@@ -3,7 +3,7 @@ import type { Panel, PanelColumn } from '../io/panel.js';
 import { decomposeShapley } from './decompose.js';
 import { buildModelData } from './modelData.js';
 import { seededRandom, type RandomSource } from './random.js';
-import { NAO_DEFAULT_SPEC } from './spec.js';
+import { SIMULATED_SPEC } from './spec.js';
 
 /** Target shares in percent of total variance; the rest is unexplained. */
 export interface SimulationShares {
@@ -31,14 +31,14 @@ export const NAO_2019_SHARES: SimulationShares = { practice: 44, deprivation: 15
 
 export const SIMULATION_COLUMNS = ['la', 'year', 'idaci', 'spend', 'vacancy', 'cpp_rate'] as const;
 
-/** A synthetic authority × year panel and the split its default decomposition gives. */
+/** A synthetic authority × year panel and the split its NAO-layout decomposition (SIMULATED_SPEC) gives. */
 export interface SimulatedPanel {
   readonly columns: readonly string[];
   /** Cells already formatted as they are written (fixed decimals), row by row. */
   readonly rows: readonly (readonly string[])[];
   /** The component scales used (calibrated, or as given). */
   readonly scales: readonly number[];
-  /** Shapley shares (fractions) of the default NAO model on the written, rounded data. */
+  /** Shapley shares (fractions) of the NAO-layout model (SIMULATED_SPEC) on the written, rounded data. */
   readonly achieved: Readonly<Record<keyof SimulationShares | 'unexplained', number>>;
 }
 
@@ -50,8 +50,8 @@ const MAX_ITERATIONS = 500;
 const CALIBRATION_TOLERANCE = 1e-6;
 
 /**
- * Simulate a panel whose default decomposition (authority effects, IDACI, year effects, spend + vacancy)
- * reproduces given shares. The data-generating process, per authority i and year t (τ = t − first year):
+ * Simulate a panel whose decomposition under SIMULATED_SPEC (authority effects, IDACI, year effects, spend +
+ * vacancy) reproduces given shares. The data-generating process, per authority i and year t (τ = t − first year):
  *
  *   deprivation level  d_i = 0.05 + 0.35 / (1 + exp(−(0.9 z₁ − 0.3)))            (IDACI score, 0.05–0.40)
  *   idaci_it           = clamp(d_i + w_it, 0.05, 0.40),  w_it a random walk with steps N(0, 0.006²)
@@ -63,7 +63,7 @@ const CALIBRATION_TOLERANCE = 1e-6;
  *
  * (z's are independent standard normals, ε = exp(0.6 z) a right-skewed error, as rates are). The scales a are calibrated by
  * fixed-point iteration, a_g ← a_g √(target_g / achieved_g), on the rounded predictors until the Shapley shares
- * of the default model match the targets, then rescaled so the rate has standard deviation 15, and centred at
+ * of SIMULATED_SPEC match the targets, then rescaled so the rate has standard deviation 15, and centred at
  * m = 45 per 10,000 children, or higher where needed to keep every rate at least 10 (a shift changes no share).
  * The result is synthetic: calibrated to a published split, not anyone's real data.
  */
@@ -208,9 +208,9 @@ function categorical(name: string, codes: Int32Array, levels: number): PanelColu
   return { kind: 'categorical', name, codes, levels: Array.from({ length: levels }, (_, l) => String(l)) };
 }
 
-/** Shares of practice, deprivation, policy, resources and unexplained under the default model. */
+/** Shares of practice, deprivation, policy, resources and unexplained under SIMULATED_SPEC. */
 function sharesOf(panel: Panel): number[] {
-  const result = decomposeShapley(buildModelData(panel, NAO_DEFAULT_SPEC));
+  const result = decomposeShapley(buildModelData(panel, SIMULATED_SPEC));
   const byName = new Map(result.groups.map((g) => [g.name, g.share]));
   return [...['practice', 'deprivation', 'policy', 'resources'].map((name) => byName.get(name)!), result.unexplained];
 }

@@ -28,10 +28,28 @@ export interface ModelSpec {
 export const UNEXPLAINED = 'unexplained';
 
 /**
- * The National Audit Office (2019) layout: authority effects ("local-authority characteristics"), deprivation,
- * common year effects ("national policy changes") and resources (spend and social-worker vacancies).
+ * The default model: the National Audit Office (2019) layout on the columns of the bundled England panel
+ * (fixtures/england-la-panel.csv), `cpp_rate ~ child_poverty + spend + vacancy | la + year`, in four groups:
+ * practice = authority effects (the NAO's "local-authority characteristics"), deprivation = child_poverty (the
+ * share of children in relative low income, which varies over years; the NAO used IDACI scores), policy = common
+ * year effects ("national policy changes") and resources = spend per child and the social-worker vacancy rate.
  */
-export const NAO_DEFAULT_SPEC: ModelSpec = {
+export const DEFAULT_SPEC: ModelSpec = {
+  outcome: 'cpp_rate',
+  groups: [
+    { name: 'practice', kind: 'fixed-effect', columns: ['la'] },
+    { name: 'deprivation', kind: 'numeric', columns: ['child_poverty'] },
+    { name: 'policy', kind: 'fixed-effect', columns: ['year'] },
+    { name: 'resources', kind: 'numeric', columns: ['spend', 'vacancy'] },
+  ],
+};
+
+/**
+ * The same layout on the columns `simulate` writes, where deprivation is an IDACI score:
+ * `cpp_rate ~ idaci + spend + vacancy | la + year`. It is the model `simulate` calibrates its shares on, and so
+ * the model of the synthetic NAO panel (fixtures/nao-2019-synthetic.csv, fixtures/nao-2019-analysis.json).
+ */
+export const SIMULATED_SPEC: ModelSpec = {
   outcome: 'cpp_rate',
   groups: [
     { name: 'practice', kind: 'fixed-effect', columns: ['la'] },
@@ -40,6 +58,16 @@ export const NAO_DEFAULT_SPEC: ModelSpec = {
     { name: 'resources', kind: 'numeric', columns: ['spend', 'vacancy'] },
   ],
 };
+
+/**
+ * A model in the notation of --formula, `outcome ~ numeric columns | fixed-effect columns` (group names are not
+ * shown), e.g. `cpp_rate ~ child_poverty + spend + vacancy | la + year` for DEFAULT_SPEC.
+ */
+export function formulaText(spec: Pick<ModelSpec, 'outcome' | 'groups'>): string {
+  const numeric = spec.groups.filter((g) => g.kind === 'numeric').flatMap((g) => g.columns);
+  const fixed = spec.groups.filter((g) => g.kind === 'fixed-effect').flatMap((g) => g.columns);
+  return `${spec.outcome} ~ ${numeric.length > 0 ? numeric.join(' + ') : '1'}${fixed.length > 0 ? ` | ${fixed.join(' + ')}` : ''}`;
+}
 
 /** Group names: a letter or _, then letters, digits, _ . - and : (so formula interactions such as idaci:spend name groups). */
 export const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;

@@ -7,7 +7,7 @@ export interface DecompositionReport {
   readonly result: DecompositionResult;
   /** Input file as named by the user (or `<stdin>`). */
   readonly file: string;
-  /** Set when the data are the bundled synthetic dataset: says so in every output. */
+  /** Set when the data are a bundled fixture (the England panel or the synthetic NAO panel): says so in every output. */
   readonly datasetNote?: string;
   /** Bootstrap standard errors and intervals, when requested. */
   readonly bootstrap?: BootstrapResult;

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runCli, SYNTHETIC, SYNTHETIC_FILE, SYNTHETIC_MODEL } from './run.js';
 
 const NAO = { practice: 44, deprivation: 15, policy: 10, resources: 6 };
 
 describe('decompose on the command line', () => {
-  it('reproduces the NAO split within 1 point on the bundled data by default', () => {
-    const result = runCli(['decompose', '--format', 'json']);
+  it('reproduces the NAO split within 1 point on the synthetic panel with its model', () => {
+    const result = runCli(['decompose', ...SYNTHETIC, '--format', 'json']);
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.schemaVersion).toBe(1);
@@ -23,7 +23,7 @@ describe('decompose on the command line', () => {
   });
 
   it('prints a table with every group, the unexplained rest and the synthetic-data note', () => {
-    const result = runCli(['decompose']);
+    const result = runCli(['decompose', ...SYNTHETIC]);
     expect(result.status).toBe(0);
     for (const name of [...Object.keys(NAO), 'unexplained']) expect(result.stdout).toMatch(new RegExp(`^  ${name} .*\\d+\\.\\d%`, 'm'));
     expect(result.stdout).toMatch(/rows used: 912 of 912 \(0 dropped/);
@@ -50,24 +50,24 @@ describe('decompose on the command line', () => {
   });
 
   it('reads standard input with "-" and writes --output', () => {
-    const input = readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8');
-    const fromStdin = runCli(['decompose', '-', '--format', 'json'], input);
+    const input = readFileSync(SYNTHETIC_FILE, 'utf8');
+    const fromStdin = runCli(['decompose', '-', ...SYNTHETIC_MODEL, '--format', 'json'], input);
     expect(fromStdin.status).toBe(0);
     const json = JSON.parse(fromStdin.stdout);
     expect(json.file).toBe('<stdin>');
     const out = join(mkdtempSync(join(tmpdir(), 'cpv-out-')), 'split.json');
-    const written = runCli(['decompose', '--format', 'json', '--output', out]);
+    const written = runCli(['decompose', ...SYNTHETIC, '--format', 'json', '--output', out]);
     expect(written.stdout).toBe('');
     expect(JSON.parse(readFileSync(out, 'utf8')).groups).toEqual(json.groups);
   });
 
   it('accepts a BOM, CRLF line ends and extra missing markers', () => {
-    const input = readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8');
+    const input = readFileSync(SYNTHETIC_FILE, 'utf8');
     const crlf = '\ufeff' + input.replaceAll('\n', '\r\n').replace(/(\r\nLA00[23],2013,)[0-9.]+/g, '$1.');
-    const result = runCli(['decompose', '-', '--format', 'json', '--na', '.'], crlf);
+    const result = runCli(['decompose', '-', ...SYNTHETIC_MODEL, '--format', 'json', '--na', '.'], crlf);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ n: 910, droppedRows: 2 });
-    expect(runCli(['decompose', '-'], crlf).stderr).toMatch(/row 9, column "idaci": "\." is not a number/);
+    expect(runCli(['decompose', '-', ...SYNTHETIC_MODEL], crlf).stderr).toMatch(/row 9, column "idaci": "\." is not a number/);
   });
 
   it('colours the bars only for a terminal without NO_COLOR', () => {
@@ -78,13 +78,16 @@ describe('decompose on the command line', () => {
   it('documents the defaults in --help', () => {
     const result = runCli(['decompose', '--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('--outcome cpp_rate --fe practice=la --group deprivation=idaci --fe policy=year --group resources=spend,vacancy');
-    expect(result.stdout).toMatch(/SYNTHETIC/);
+    expect(result.stdout).toContain('--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy');
+    expect(result.stdout).toContain('cpp_rate ~ child_poverty + spend + vacancy | la + year');
+    expect(result.stdout).toMatch(/With no FILE it runs on fixtures\/england-la-panel\.csv:\s+real public data, 147 English local authorities/);
+    expect(result.stdout).toMatch(/SYNTHETIC panel\s+fixtures\/nao-2019-synthetic\.csv/);
+    expect(result.stdout).toContain('cpp-variance decompose fixtures/nao-2019-synthetic.csv --spec fixtures/nao-2019-analysis.json');
   });
 
-  it('simulate writes the bundled dataset from seed 2019', () => {
+  it('simulate writes the synthetic NAO panel from seed 2019', () => {
     const result = runCli(['simulate', '--seed', '2019']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8'));
+    expect(result.stdout).toBe(readFileSync(SYNTHETIC_FILE, 'utf8'));
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runCli, SYNTHETIC } from './run.js';
 
 /** Every element carrying a data-share attribute, as [group, share]. */
 function dataShares(xml: string): [string, number][] {
@@ -24,11 +24,11 @@ function dataShares(xml: string): [string, number][] {
 
 describe('figures and reports from the command line', () => {
   it('decompose --format svg draws the same shares as the JSON, with the given title escaped', () => {
-    const svg = runCli(['decompose', '--format', 'svg', '--title', 'Split <of> "rates" & more']);
+    const svg = runCli(['decompose', ...SYNTHETIC, '--format', 'svg', '--title', 'Split <of> "rates" & more']);
     expect(svg.status).toBe(0);
     expect(svg.stdout).toMatch(/^<svg /);
     expect(svg.stdout).toContain('Split &lt;of&gt; &quot;rates&quot; &amp; more');
-    const json = JSON.parse(runCli(['decompose', '--format', 'json']).stdout);
+    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--format', 'json']).stdout);
     const shares = new Map(dataShares(svg.stdout));
     for (const group of json.groups) expect(shares.get(group.name)).toBeCloseTo(group.share, 12);
     expect(shares.get('unexplained')).toBeCloseTo(json.unexplained.share, 12);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runCli, SYNTHETIC } from './run.js';
 
 const BASE_KEYS = ['schemaVersion', 'command', 'method', 'file', 'outcome', 'n', 'droppedRows', 'r2', 'groups', 'unexplained', 'subsets', 'notes'];
 // The method-specific sections the README documents, one per method.
@@ -15,7 +15,7 @@ const SECTIONS: Record<string, string[]> = {
 
 describe('decompose --method M --format json follows the README layout', () => {
   it.each(Object.entries(SECTIONS))('%s', (method, sections) => {
-    const result = runCli(['decompose', '--method', method, '--format', 'json']);
+    const result = runCli(['decompose', ...SYNTHETIC, '--method', method, '--format', 'json']);
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json).sort()).toEqual([...BASE_KEYS, ...sections].sort());
@@ -48,8 +48,8 @@ describe('decompose --method M --format json follows the README layout', () => {
   });
 
   it('sequential --order changes the order of entry and the shares', () => {
-    const given = JSON.parse(runCli(['decompose', '--method', 'sequential', '--format', 'json']).stdout);
-    const reversed = JSON.parse(runCli(['decompose', '--method', 'sequential', '--order', 'resources,policy,deprivation,practice', '--format', 'json']).stdout);
+    const given = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--method', 'sequential', '--format', 'json']).stdout);
+    const reversed = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--method', 'sequential', '--order', 'resources,policy,deprivation,practice', '--format', 'json']).stdout);
     expect(reversed.sequential.order).toEqual(['resources', 'policy', 'deprivation', 'practice']);
     expect(reversed.groups[0].share).not.toBeCloseTo(given.groups[0].share, 3);
     const sum = (j: { groups: { share: number }[] }) => j.groups.reduce((s, g) => s + g.share, 0);
@@ -57,7 +57,7 @@ describe('decompose --method M --format json follows the README layout', () => {
   });
 
   it('--method all prints the comparison table with a spread column', () => {
-    const result = runCli(['decompose', '--method', 'all']);
+    const result = runCli(['decompose', ...SYNTHETIC, '--method', 'all']);
     expect(result.stdout).toMatch(/group\s+shapley\s+owen\s+sequential\s+reverse seq\.\s+unique\s+spread/);
     expect(result.stdout).toMatch(/^ {2}practice\s+\d+\.\d%/m);
   });
@@ -65,16 +65,16 @@ describe('decompose --method M --format json follows the README layout', () => {
 
 describe('fit on the command line', () => {
   it('prints the coefficient table with cluster-robust errors, agreeing with the JSON', () => {
-    const result = runCli(['fit', '--cluster', 'la']);
+    const result = runCli(['fit', ...SYNTHETIC, '--cluster', 'la']);
     expect(result.status).toBe(0);
-    const idaci = JSON.parse(runCli(['fit', '--cluster', 'la', '--format', 'json']).stdout).coefficients.find((c: { term: string }) => c.term === 'idaci');
+    const idaci = JSON.parse(runCli(['fit', ...SYNTHETIC, '--cluster', 'la', '--format', 'json']).stdout).coefficients.find((c: { term: string }) => c.term === 'idaci');
     const six = (v: number) => String(Number(v.toPrecision(6)));
     expect(result.stdout).toMatch(new RegExp(`^  idaci\\s+${six(idaci.estimate)}\\s+${six(idaci.stdError)}`, 'm'));
     expect(result.stdout).toMatch(/cluster-robust CR1 by la \(152 clusters; t on 151 df\)/);
   });
 
   it('JSON has the documented fields', () => {
-    const json = JSON.parse(runCli(['fit', '--format', 'json']).stdout);
+    const json = JSON.parse(runCli(['fit', ...SYNTHETIC, '--format', 'json']).stdout);
     for (const key of ['schemaVersion', 'command', 'n', 'k', 'dfResidual', 'sigma', 'r2', 'adjR2', 'withinR2', 'f', 'fP', 'coefficients', 'se', 'clusters']) {
       expect(json).toHaveProperty(key);
     }
@@ -102,7 +102,7 @@ describe('fit on the command line', () => {
 
 describe('CSV and Markdown output', () => {
   it('decompose --format csv: one row per group, numbers unrounded and summing to 1', () => {
-    const lines = runCli(['decompose', '--format', 'csv']).stdout.trimEnd().split('\n');
+    const lines = runCli(['decompose', ...SYNTHETIC, '--format', 'csv']).stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('group,kind,columns,levels,share,percent');
     const shares = lines.slice(1).map((line) => Number(line.split(',')[4]));
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
@@ -118,7 +118,7 @@ describe('CSV and Markdown output', () => {
   });
 
   it('markdown renders a table with a header separator', () => {
-    const out = runCli(['fit', '--format', 'markdown']).stdout;
+    const out = runCli(['fit', ...SYNTHETIC, '--format', 'markdown']).stdout;
     expect(out).toMatch(/^\| term \| estimate \| std_error \|/m);
     expect(out).toMatch(/^\| --- \| ---: \|/m);
     expect(out).toMatch(/^\| idaci \| -?\d+\.\d+ \| \d+\.\d+ \|/m);

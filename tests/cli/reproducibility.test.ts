@@ -2,19 +2,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runCli, SYNTHETIC, SYNTHETIC_FILE } from './run.js';
 
 const NAO = 'practice=44,deprivation=15,policy=10,resources=6,unexplained=25';
 
 describe('--expect for CI jobs', () => {
   it('exits 0 when every share is within the tolerance', () => {
-    const result = runCli(['decompose', '--expect', NAO, '--tolerance', '1']);
+    const result = runCli(['decompose', ...SYNTHETIC, '--expect', NAO, '--tolerance', '1']);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
 
   it('exits 3 with one stderr line per miss, after printing the output', () => {
-    const result = runCli(['decompose', '--expect', 'practice=40,deprivation=15,unexplained=30', '--tolerance', '1']);
+    const result = runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=40,deprivation=15,unexplained=30', '--tolerance', '1']);
     expect(result.status).toBe(3);
     expect(result.stdout).toMatch(/practice/);
     expect(result.stderr.trimEnd().split('\n')).toEqual([
@@ -25,41 +25,41 @@ describe('--expect for CI jobs', () => {
   });
 
   it('uses a default tolerance of 0.5 points', () => {
-    expect(runCli(['decompose', '--expect', 'practice=44.4']).status).toBe(0);
-    expect(runCli(['decompose', '--expect', 'practice=44.6']).status).toBe(3);
+    expect(runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=44.4']).status).toBe(0);
+    expect(runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=44.6']).status).toBe(3);
   });
 
   it('rejects unknown names', () => {
-    const result = runCli(['decompose', '--expect', 'poverty=10']);
+    const result = runCli(['decompose', ...SYNTHETIC, '--expect', 'poverty=10']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/"poverty", which is not a group/);
   });
 
   it('with --expect-within-ci passes when the expected value is inside the interval', () => {
-    const inside = runCli(['decompose', '--bootstrap', '100', '--expect', 'practice=46,policy=11', '--expect-within-ci']);
+    const inside = runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--expect', 'practice=46,policy=11', '--expect-within-ci']);
     expect(inside.status).toBe(0);
-    const outside = runCli(['decompose', '--bootstrap', '100', '--expect', 'practice=60', '--expect-within-ci']);
+    const outside = runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--expect', 'practice=60', '--expect-within-ci']);
     expect(outside.status).toBe(3);
     expect(outside.stderr).toMatch(/^practice: got 44\.0 \[\d+\.\d, \d+\.\d\], expected 60 inside the interval$/m);
-    expect(runCli(['decompose', '--expect', 'practice=44', '--expect-within-ci']).stderr).toMatch(/needs --bootstrap/);
+    expect(runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=44', '--expect-within-ci']).stderr).toMatch(/needs --bootstrap/);
   });
 });
 
 describe('bootstrap output', () => {
   it('is byte-identical for the same seed and differs for another', () => {
-    const args = ['decompose', '--bootstrap', '150', '--seed', '42', '--format', 'json'];
+    const args = ['decompose', ...SYNTHETIC, '--bootstrap', '150', '--seed', '42', '--format', 'json'];
     const first = runCli(args).stdout;
     expect(runCli(args).stdout).toBe(first);
     expect(runCli([...args.slice(0, -4), '--seed', '43', '--format', 'json']).stdout).not.toBe(first);
   });
 
   it('is byte-identical with 1 and 2 worker threads', () => {
-    const args = ['decompose', '--bootstrap', '120', '--seed', '9', '--ci-type', 'bca', '--format', 'json'];
+    const args = ['decompose', ...SYNTHETIC, '--bootstrap', '120', '--seed', '9', '--ci-type', 'bca', '--format', 'json'];
     expect(runCli([...args, '--workers', '2']).stdout).toBe(runCli([...args, '--workers', '1']).stdout);
   });
 
   it('adds se, ciLow, ciHigh and the bootstrap block to the JSON', () => {
-    const json = JSON.parse(runCli(['decompose', '--bootstrap', '100', '--seed', '5', '--ci', '0.9', '--format', 'json']).stdout);
+    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--seed', '5', '--ci', '0.9', '--format', 'json']).stdout);
     expect(json.bootstrap).toEqual({ replicates: 100, failed: 0, cluster: 'la', clusters: 152, seed: 5, ci: 0.9, type: 'percentile', failures: [] });
     for (const row of [...json.groups, json.unexplained]) {
       expect(row.ciLow).toBeLessThanOrEqual(row.share);
@@ -69,21 +69,21 @@ describe('bootstrap output', () => {
   });
 
   it('prints intervals and whiskers in the table', () => {
-    const out = runCli(['decompose', '--bootstrap', '100', '--ci-type', 'bca']).stdout;
+    const out = runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--ci-type', 'bca']).stdout;
     expect(out).toMatch(/95% CI/);
     expect(out).toMatch(/^ {2}practice .*44\.0%\s+\[\d+\.\d, \d+\.\d\]\s+█+▓*─*┤?/m);
     expect(out).toMatch(/95% BCa intervals from 100 bootstrap replicates resampling clusters of la \(152\), seed 1/);
   });
 
   it('resamples rows with --cluster none and refuses commonality', () => {
-    const json = JSON.parse(runCli(['decompose', '--bootstrap', '50', '--cluster', 'none', '--format', 'json']).stdout);
+    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '50', '--cluster', 'none', '--format', 'json']).stdout);
     expect(json.bootstrap.cluster).toBe('none');
     expect(json.bootstrap.clusters).toBe(912);
-    expect(runCli(['decompose', '--bootstrap', '50', '--method', 'commonality']).status).toBe(2);
+    expect(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '50', '--method', 'commonality']).status).toBe(2);
   });
 
   it('shows no progress bar when stderr is not a terminal', () => {
-    expect(runCli(['decompose', '--bootstrap', '50']).stderr).toBe('');
+    expect(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '50']).stderr).toBe('');
   });
 });
 
@@ -110,23 +110,30 @@ describe('exact Shapley values on worker threads', () => {
 
 describe('--compare nao2019', () => {
   it('adds the published split beside ours, labelled with its source', () => {
-    const table = runCli(['decompose', '--compare', 'nao2019']).stdout;
+    const table = runCli(['decompose', ...SYNTHETIC, '--compare', 'nao2019']).stdout;
     expect(table).toMatch(/NAO 2019/);
     expect(table).toMatch(/^ {2}practice .*44\.0%\s+44\.0%/m);
     expect(table).toMatch(/National Audit Office \(2019\)/);
-    const json = JSON.parse(runCli(['decompose', '--compare', 'nao2019', '--format', 'json']).stdout);
+    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--compare', 'nao2019', '--format', 'json']).stdout);
     expect(json.groups.map((g: { published: number }) => g.published)).toEqual([0.44, 0.15, 0.1, 0.06]);
     expect(json.unexplained.published).toBe(0.25);
     expect(json.compare.key).toBe('nao2019');
-    expect(runCli(['decompose', '--compare', 'ons2020']).stderr).toMatch(/unknown published split "ons2020"/);
+    expect(runCli(['decompose', ...SYNTHETIC, '--compare', 'ons2020']).stderr).toMatch(/unknown published split "ons2020"/);
   });
 });
 
 describe('--spec analysis.json', () => {
-  it('runs the committed example spec (data path relative to the spec)', () => {
+  it('runs the committed example spec (data path relative to the spec): the NAO reproduction on the synthetic panel', () => {
     const result = runCli(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--format', 'json']);
-    expect(result.status).toBe(0);
+    expect(result.status).toBe(0); // its expectations, 44/15/10/6/25 within 1 point, are met
     const json = JSON.parse(result.stdout);
+    expect(json.file).toBe(SYNTHETIC_FILE);
+    expect(json.groups.map((g: { name: string; columns: string[] }) => [g.name, ...g.columns])).toEqual([
+      ['practice', 'la'],
+      ['deprivation', 'idaci'],
+      ['policy', 'year'],
+      ['resources', 'spend', 'vacancy'],
+    ]);
     expect(json.bootstrap).toMatchObject({ replicates: 200, seed: 2019, cluster: 'la' });
     expect(json.compare.key).toBe('nao2019');
   });
@@ -140,7 +147,8 @@ describe('--spec analysis.json', () => {
   it('fails with exit 3 when the spec expectations miss, and names bad keys', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cpv-spec-'));
     const missing = join(folder, 'miss.json');
-    writeFileSync(missing, JSON.stringify({ data: join(process.cwd(), 'fixtures/nao-2019-synthetic.csv'), expect: { practice: 30 } }));
+    const groups = [{ name: 'practice', fe: 'la' }, { name: 'deprivation', columns: ['idaci'] }, { name: 'policy', fe: 'year' }, { name: 'resources', columns: ['spend', 'vacancy'] }];
+    writeFileSync(missing, JSON.stringify({ data: join(process.cwd(), SYNTHETIC_FILE), groups, expect: { practice: 30 } }));
     expect(runCli(['decompose', '--spec', missing]).status).toBe(3);
     const typo = join(folder, 'typo.json');
     writeFileSync(typo, JSON.stringify({ methdo: 'owen' }));

@@ -3,7 +3,7 @@ import { bootstrapDecomposition } from '../../src/models/bootstrap.js';
 import { decompose } from '../../src/models/decompose.js';
 import { buildModelData, columnRequests } from '../../src/models/modelData.js';
 import { NAO_2019_SHARES, simulatePanel } from '../../src/models/simulate.js';
-import { NAO_DEFAULT_SPEC } from '../../src/models/spec.js';
+import { SIMULATED_SPEC } from '../../src/models/spec.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { readPanel } from '../../src/io/panel.js';
 import { formatCsv } from '../../src/io/output.js';
@@ -21,7 +21,7 @@ describe('coverage of the 95% cluster-bootstrap percentile intervals', () => {
     const covered = truth.map(() => 0);
     for (let seed = 1; seed <= PANELS; seed++) {
       const sample = simulatePanel({ seed, authorities: AUTHORITIES, firstYear: 2012, lastYear: 2017, shares: NAO_2019_SHARES, scales: population.scales });
-      const spec = { ...NAO_DEFAULT_SPEC, cluster: 'la' };
+      const spec = { ...SIMULATED_SPEC, cluster: 'la' };
       const table = parseCsv({ name: 'sim', bytes: Buffer.from(formatCsv(sample.columns, sample.rows)) });
       const data = buildModelData(readPanel(table, columnRequests(spec)), spec);
       const boot = bootstrapDecomposition(data, decompose(data), { replicates: REPLICATES, seed, level: 0.95, type: 'percentile', decompose: { method: 'shapley' } });

@@ -201,7 +201,7 @@ describe('the between/within split against a regression on unit indicators', () 
   });
 });
 
-describe('describeTable on the bundled dataset', () => {
+describe('describeTable on the synthetic NAO panel', () => {
   const input = parseCsv({ name: 'nao-2019-synthetic.csv', bytes: readFileSync('fixtures/nao-2019-synthetic.csv') });
   const result = describeTable(input, {});
 
@@ -238,7 +238,7 @@ describe('describeTable on the bundled dataset', () => {
     expect(o.periodShare!).toBeCloseTo(expected.period, 10);
     // Balanced: unit and year indicators are orthogonal after the mean, so their R²s add up.
     expect(o.betweenShare! + o.periodShare!).toBeCloseTo(expected.both, 10);
-    // The values themselves (the sequential "practice" share of the README's --method all is the same 63.2%).
+    // The values themselves (the sequential "practice" share of `--method all` on this panel with its model is the same 63.2%).
     expect(o.betweenShare!).toBeCloseTo(0.6315341061415473, 12);
     expect(o.withinShare!).toBeCloseTo(0.36846589385845374, 12);
     expect(o.periodShare!).toBeCloseTo(0.10901314286961497, 12);

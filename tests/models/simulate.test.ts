@@ -4,7 +4,7 @@ import { runSimulate } from '../../src/commands/simulate.js';
 import { NAO_2019_SHARES, simulatePanel } from '../../src/models/simulate.js';
 
 describe('simulate', () => {
-  it('regenerates the bundled dataset byte for byte from its seed', () => {
+  it('regenerates the synthetic NAO panel byte for byte from its seed', () => {
     const text = runSimulate({ seed: 2019, authorities: 152, years: '2012-2017' });
     expect(text).toBe(readFileSync('fixtures/nao-2019-synthetic.csv', 'utf8'));
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bundledDatasetPath, loadModelData } from '../../src/commands/data.js';
+import { loadModelData } from '../../src/commands/data.js';
 import { runReport } from '../../src/commands/report.js';
 import { packageVersion } from '../../src/io/packageRoot.js';
 import { bootstrapDecomposition } from '../../src/models/bootstrap.js';
@@ -13,7 +13,7 @@ import type { DecompositionReport } from '../../src/report/context.js';
 import { renderFitJson } from '../../src/report/fitReport.js';
 import { modelFormula, renderHtmlReport, type HtmlReportInput } from '../../src/report/html.js';
 import { renderDecompositionJson } from '../../src/report/json.js';
-import { panelFrom } from '../helpers.js';
+import { panelFrom, SYNTHETIC_OPTIONS } from '../helpers.js';
 import { findAll, one, parseXml, type XmlNode } from './xml.js';
 
 const element = (name: string) => (node: XmlNode) => node.name === name;
@@ -38,15 +38,16 @@ function definitions(node: XmlNode): Record<string, string> {
 const shown = (fraction: number) => Number((fraction * 100).toFixed(1));
 const labelled = (text: string) => Number(text.replace('%', ''));
 
-// ── the report of the bundled dataset, with a bootstrap ──────────────────────────────────────────────────
+// ── the report of the synthetic NAO panel, with a bootstrap ──────────────────────────────────────────────
 
 const BOOTSTRAP = { replicates: 20, seed: 7, level: 0.95, type: 'percentile' as const };
-const COMMAND = 'cpp-variance report --bootstrap 20 --seed 7 --output report.html';
-const html = runReport({ groups: [], missingTokens: [], command: COMMAND, bootstrap: BOOTSTRAP });
+const COMMAND =
+  'cpp-variance report fixtures/nao-2019-synthetic.csv --fe practice=la --group deprivation=idaci --fe policy=year --group resources=spend,vacancy --bootstrap 20 --seed 7 --output report.html';
+const html = runReport({ ...SYNTHETIC_OPTIONS, command: COMMAND, bootstrap: BOOTSTRAP });
 const root = parseXml(html);
 
 /** The same analysis, computed here from the parts, for the JSON to compare with. */
-const loaded = loadModelData({ groups: [], missingTokens: [], cluster: 'la' });
+const loaded = loadModelData({ ...SYNTHETIC_OPTIONS, cluster: 'la' });
 const shapley = decompose(loaded.data);
 const splitReport: DecompositionReport = {
   result: shapley,
@@ -191,13 +192,13 @@ describe('renderHtmlReport via runReport', () => {
     expect(definitions(block)).toEqual({
       tool: `cpp-variance ${packageVersion()}`,
       'input file': 'fixtures/nao-2019-synthetic.csv',
-      'input SHA-256': createHash('sha256').update(readFileSync(bundledDatasetPath())).digest('hex'),
+      'input SHA-256': createHash('sha256').update(readFileSync(SYNTHETIC_OPTIONS.file)).digest('hex'),
       seed: '7',
     });
   });
 
   it('gives the same bytes on a second run', () => {
-    expect(runReport({ groups: [], missingTokens: [], command: COMMAND, bootstrap: BOOTSTRAP })).toBe(html);
+    expect(runReport({ ...SYNTHETIC_OPTIONS, command: COMMAND, bootstrap: BOOTSTRAP })).toBe(html);
   });
 });
 

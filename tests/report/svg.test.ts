@@ -6,6 +6,7 @@ import { PUBLISHED_SPLITS } from '../../src/models/published.js';
 import type { DecompositionReport } from '../../src/report/context.js';
 import { renderDecompositionJson } from '../../src/report/json.js';
 import { escapeXml, renderDecompositionSvg } from '../../src/report/svg.js';
+import { SYNTHETIC_OPTIONS } from '../helpers.js';
 import { findAll, one, parseXml, type XmlNode } from './xml.js';
 
 const hasClass = (name: string, className: string) => (node: XmlNode) =>
@@ -18,7 +19,7 @@ const labelled = (text: string) => Number(text.replace('%', ''));
 
 // ── reports from real data ────────────────────────────────────────────────────────────────────────────────
 
-const bundled = loadModelData({ groups: [], missingTokens: [] });
+const synthetic = loadModelData(SYNTHETIC_OPTIONS);
 const reference = loadModelData({
   file: 'fixtures/reference-panel.csv',
   outcome: 'y',
@@ -72,7 +73,7 @@ function expectSelfContained(svg: string): void {
 
 describe('renderDecompositionSvg', () => {
   for (const [label, loaded] of [
-    ['the bundled dataset', bundled],
+    ['the synthetic NAO panel', synthetic],
     ['fixtures/reference-panel.csv', reference],
   ] as const) {
     it(`draws one bar per part of ${label}, with the JSON output's shares and percents`, () => {
@@ -103,7 +104,7 @@ describe('renderDecompositionSvg', () => {
   }
 
   it('has a title naming the outcome and the method, and a footnote with N, R², method and file', () => {
-    const report = reportOf(bundled);
+    const report = reportOf(synthetic);
     const root = parseXml(renderDecompositionSvg(report));
     expect(one(root, (node) => node.name === 'title' && node.attrs.id !== undefined).text).toBe('Variance of cpp_rate explained by each group');
     expect(one(root, hasClass('text', 'subtitle')).text).toBe('exact Shapley values (LMG)');
@@ -116,13 +117,13 @@ describe('renderDecompositionSvg', () => {
   });
 
   it('takes a title from the caller', () => {
-    const root = parseXml(renderDecompositionSvg(reportOf(bundled), { title: 'Why CPP rates differ' }));
+    const root = parseXml(renderDecompositionSvg(reportOf(synthetic), { title: 'Why CPP rates differ' }));
     expect(findAll(root, hasClass('text', 'title')).map((t) => t.text)).toEqual(['Why CPP rates differ']);
     expect(one(root, (node) => node.name === 'title' && node.attrs.id !== undefined).text).toBe('Why CPP rates differ');
   });
 
   it('shows the unexplained part hatched, with a pattern defined in the figure', () => {
-    const root = parseXml(renderDecompositionSvg(reportOf(bundled), { idPrefix: 'fig1' }));
+    const root = parseXml(renderDecompositionSvg(reportOf(synthetic), { idPrefix: 'fig1' }));
     const pattern = one(root, (node) => node.name === 'pattern');
     expect(pattern.attrs.id).toBe('fig1-hatch');
     const bar = one(root, (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] === 'unexplained');
@@ -133,13 +134,13 @@ describe('renderDecompositionSvg', () => {
   });
 
   it('leaves out xmlns when the figure goes inside an HTML page', () => {
-    const svg = renderDecompositionSvg(reportOf(bundled), { inline: true });
+    const svg = renderDecompositionSvg(reportOf(synthetic), { inline: true });
     expect(svg).not.toContain('xmlns');
     expect(parseXml(svg).name).toBe('svg');
   });
 
   it('draws bootstrap intervals as whiskers whose ends are the JSON interval', () => {
-    const loaded = loadModelData({ groups: [], missingTokens: [], cluster: 'la' });
+    const loaded = loadModelData({ ...SYNTHETIC_OPTIONS, cluster: 'la' });
     const result = decompose(loaded.data);
     const bootstrap = bootstrapDecomposition(loaded.data, result, { replicates: 20, seed: 3, level: 0.9, type: 'percentile', decompose: {} });
     const report: DecompositionReport = { result, file: loaded.file, bootstrap };
@@ -163,7 +164,7 @@ describe('renderDecompositionSvg', () => {
   });
 
   it('draws a published split beside ours, labelled and cited', () => {
-    const report = reportOf(bundled, 'shapley', { published: PUBLISHED_SPLITS.nao2019! });
+    const report = reportOf(synthetic, 'shapley', { published: PUBLISHED_SPLITS.nao2019! });
     const json = jsonOf(report);
     const root = parseXml(renderDecompositionSvg(report));
     for (const part of partsOf(json)) {
@@ -177,7 +178,7 @@ describe('renderDecompositionSvg', () => {
   });
 
   it('draws --method all as grouped bars, groups × five methods, with a legend', () => {
-    const report = reportOf(bundled, 'all');
+    const report = reportOf(synthetic, 'all');
     const json = jsonOf(report);
     const svg = renderDecompositionSvg(report);
     expectSelfContained(svg);
@@ -209,7 +210,7 @@ describe('renderDecompositionSvg', () => {
 
   for (const method of ['owen', 'sequential', 'unique', 'commonality', 'dominance'] as const) {
     it(`draws the headline shares of --method ${method}`, () => {
-      const report = reportOf(bundled, method);
+      const report = reportOf(synthetic, method);
       const json = jsonOf(report);
       const svg = renderDecompositionSvg(report);
       expectSelfContained(svg);

@@ -3,9 +3,10 @@ import { loadModelData } from '../../src/commands/data.js';
 import { bootstrapDecomposition } from '../../src/models/bootstrap.js';
 import { decompose } from '../../src/models/decompose.js';
 import { bar, renderDecompositionTable, whiskerBar } from '../../src/report/table.js';
+import { SYNTHETIC_OPTIONS } from '../helpers.js';
 
 describe('terminal table', () => {
-  const loaded = loadModelData({ groups: [], missingTokens: [], cluster: 'la' });
+  const loaded = loadModelData({ ...SYNTHETIC_OPTIONS, cluster: 'la' });
   const result = decompose(loaded.data);
   const bootstrap = bootstrapDecomposition(loaded.data, result, { replicates: 20, seed: 1, level: 0.95, type: 'percentile', decompose: { method: 'shapley' } });
 
