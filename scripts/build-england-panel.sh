@@ -74,23 +74,38 @@ cd "$root"
 step() { printf '\n== %s\n' "$1" >&2; }
 
 step "IPSE panel (spend, child poverty): la = old_la_code, year = time_period (financial year ending 31 March)"
-cpp_variance derive "$real/ipse_la_panel_2018_2022.csv" \
+cpp_variance derive "$real/ipse_la_panel_2016_2022.csv" \
   --derive 'la = old_la_code' \
   --derive 'year = time_period' \
   --output "$tmp/ipse.csv"
 
 step "DfE CPPs at 31 March: year = time_period"
-cpp_variance derive "$real/dfe_cpp_at31march_la_2018_to_2022.csv" \
+cpp_variance derive "$real/dfe_cpp_at31march_la_2016_to_2022.csv" \
   --derive 'year = time_period' \
   --output "$tmp/cpp.csv"
 
 step "ONS population aged 0-17, mid-year: year = time_period + 1 (a 31 March rate uses the previous mid-year)"
-cpp_variance derive "$real/ons_population_0_17_la_2017_to_2021.csv" \
+cpp_variance derive "$real/ons_population_0_17_la_2015_to_2021.csv" \
   --derive 'year = time_period + 1' \
   --output "$tmp/pop.csv"
 
-step "DfE social work workforce, 30 September: year = time_period + 1 (the next 31 March)"
-cpp_variance derive "$real/dfe_csww_indicators_la_2017_to_2021.csv" \
+for sept in 2015 2016; do
+  case $sept in 2015) sfr="dfe_csww_la_2015_SFR07_2016_UD_extract.csv" ;; 2016) sfr="dfe_csww_la_2016_SFR08_2017_UD_extract.csv" ;; esac
+  step "DfE social work workforce at 30 September $sept (a wide file of one year): the EES indicators file's names"
+  cpp_variance derive "$real/$sfr" \
+    --na 'x,.,..,-' \
+    --derive 'old_la_code = `LA_code (3 digit)`' \
+    --derive 'la_name = LA_name' \
+    --derive "time_period = $sept" \
+    --derive "vacancy_rate_fte = A3_FTE_VacancyRate_$sept" \
+    --output "$tmp/workforce$sept.csv"
+done
+
+step "DfE social work workforce at 30 September 2015-2020, stacked; year = time_period + 1 (the next 31 March)"
+cpp_variance stack "$tmp/workforce2015.csv" "$tmp/workforce2016.csv" "$real/dfe_csww_indicators_la_2017_to_2021.csv" \
+  --columns old_la_code,la_name,time_period,vacancy_rate_fte \
+  --output "$tmp/workforce-stacked.csv"
+cpp_variance derive "$tmp/workforce-stacked.csv" \
   --derive 'year = time_period + 1' \
   --output "$tmp/workforce.csv"
 

@@ -80,7 +80,7 @@ describe('decompose on the command line', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy');
     expect(result.stdout).toContain('cpp_rate ~ child_poverty + spend + vacancy | la + year');
-    expect(result.stdout).toMatch(/With no FILE it runs on fixtures\/england-la-panel\.csv:\s+real public data, 147 English local authorities/);
+    expect(result.stdout).toMatch(/With no FILE it runs on fixtures\/england-la-panel\.csv:\s+real public data, 149 English local authorities/);
     expect(result.stdout).toMatch(/SYNTHETIC panel\s+fixtures\/nao-2019-synthetic\.csv/);
     expect(result.stdout).toContain('cpp-variance decompose fixtures/nao-2019-synthetic.csv --spec fixtures/nao-2019-analysis.json');
   });

@@ -70,14 +70,14 @@ describe('decompose with no file and no model', () => {
     expect(table.stdout).not.toMatch(/SYNTHETIC/);
   });
 
-  it('says what the data are, and the note agrees with the file: 147 authorities used, 2018–2022', () => {
+  it('says what the data are, and the note agrees with the file: 149 authorities used, 2016–2022', () => {
     expect(json.notes).toEqual([ENGLAND_NOTE]);
-    expect(ENGLAND_NOTE).toMatch(/^real public data: 147 English local authorities with complete data, 2018–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/);
+    expect(ENGLAND_NOTE).toMatch(/^real public data: 149 English local authorities with complete data, 2016–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/);
     const [practice, , policy] = json.groups;
-    expect(practice.levels).toBe(147);
-    expect(R.fit.cluster.clusters).toBe(147);
-    expect(policy.levels).toBe(5);
-    expect([...new Set(panelRows.map((row) => row.split(',')[1]))].sort()).toEqual(['2018', '2019', '2020', '2021', '2022']);
+    expect(practice.levels).toBe(149);
+    expect(R.fit.cluster.clusters).toBe(149);
+    expect(policy.levels).toBe(7);
+    expect([...new Set(panelRows.map((row) => row.split(',')[1]))].sort()).toEqual(['2016', '2017', '2018', '2019', '2020', '2021', '2022']);
   });
 
   it('is byte for byte the run that names the file and the model', () => {
@@ -118,7 +118,7 @@ describe('the other commands with no file', () => {
     const html = readFileSync(out, 'utf8');
     expect(html).toContain(PANEL);
     expect(html).toContain(createHash('sha256').update(readFileSync(PANEL)).digest('hex'));
-    expect(html).toContain('real public data: 147 English local authorities');
+    expect(html).toContain('real public data: 149 English local authorities');
     expect(html).not.toMatch(/SYNTHETIC/);
   });
 
