@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the real panel of English local authorities, fixtures/england-la-panel.csv, from the public extracts in
-# fixtures/real/ (provenance and licences: fixtures/real/SOURCES.md) using only cpp-variance's own `derive` and
-# `join` commands. Needs the built CLI (`npx tsc -p tsconfig.json` or `npm run build`).
+# fixtures/real/ (provenance and licences: fixtures/real/SOURCES.md) using only cpp-variance's own `derive`,
+# `stack` and `join` commands. Needs the built CLI (`npx tsc -p tsconfig.json` or `npm run build`).
 #
 #   bash scripts/build-england-panel.sh [OUTPUT]      (default OUTPUT: fixtures/england-la-panel.csv)
 #
@@ -10,7 +10,7 @@
 # applied, rows kept and dropped, unmatched authorities of every join) are printed on standard error.
 #
 # The panel: one row per authority (`la`, DfE's 3-digit old_la_code) and year (`year`, the 31 March census year),
-# 2018-2022, with
+# 2016-2022, with
 #   cpp_rate       children on a child protection plan at 31 March `year` per 10,000 children aged 0-17, DfE's
 #                  definition: CPP_At31 (DfE CIN census table d5) / ONS mid-(year-1) population aged 0-17 * 10,000
 #   child_poverty  % of children in relative low income, financial year ending `year` (DWP, via IPSE
@@ -20,7 +20,9 @@
 #                  categories: looked-after children, safeguarding, family support, other, young people's services,
 #                  Sure Start and under-5s, youth justice)
 #   vacancy        FTE children's social worker vacancy rate (%) at 30 September `year - 1` (DfE workforce
-#                  census), six months before the 31 March CPP count it is paired with
+#                  census), six months before the 31 March CPP count it is paired with; 2015 and 2016 from the
+#                  wide SFR 07/2016 and SFR 08/2017 files (2015 published as whole percentages), stacked above
+#                  the EES indicators file for 2017 onwards
 # and every other column of the extracts, carried along by `join` (names that occur in several files get the
 # file's tag: la_name.ipse, la_name.cpp, time_period.workforce, ...).
 #
@@ -30,21 +32,23 @@
 #   - ONS population `time_period` t = mid-year t; DfE rates at 31 March t use mid-(t-1) -> year = t + 1
 #   - DfE workforce `time_period` t = snapshot at 30 September t (inside 2017-18 for t = 2017)
 #                                                                                      -> year = t + 1
-# The years are those where all four exist: the workforce series starts at 30 September 2017 (year 2018) and the
-# IPSE spend and poverty series end with 2021-22 (year 2022).
+# The years are those where all four exist: the workforce series starts at 30 September 2015 (year 2016, from the
+# SFR file) and the IPSE spend and poverty series end with 2021-22 (year 2022).
 #
 # Authorities (join key old_la_code; where it is not stable the authorities fall out of the inner join or get
 # missing values, and decompose drops those rows):
-#   - Kingston upon Thames (314) and Richmond upon Thames (318): the workforce file has only one combined row
-#     "314 / 318" in every year, which join cannot split -> both absent in every year.
+#   - Kingston upon Thames (314) and Richmond upon Thames (318): the EES workforce file has only one combined row
+#     "314 / 318" from 30 September 2017, which join cannot split -> both absent in 2018-2022; the SFR files
+#     list them separately -> both present in 2016-2017.
 #   - Northamptonshire (928) split into North (940) and West (941) Northamptonshire in April 2021: IPSE keeps 928
 #     in 2022, DfE has 940 and 941 (workforce: one combined row "940 / 941") -> 928 is absent in 2022.
 #   - Bournemouth, Christchurch and Poole (839) and Dorset (838) replaced Bournemouth (837), Poole (836) and the
-#     Dorset county (835) in April 2019. IPSE files its 2018 and 2019 BCP and Dorset rows under 837 and 835, the
-#     DfE files have 835/836/837 until 31 March 2019 (workforce: until 30 September 2018), and the ONS file has no
-#     population for 835/836/837 ("x"). So Poole 836 is unmatched in 2018-2019, 835 and 837 are joined in
-#     2018-2019 but have no cpp_rate (and their IPSE and DfE figures describe different areas), and BCP 839 and
-#     Dorset 838 are in the panel for 2020-2022.
+#     Dorset county (835) in April 2019. IPSE files its 2016-2019 BCP and Dorset rows under 837 and 835 (its
+#     duplicated 837 rows of 2016 and 2017 are dropped when the extracts are trimmed), the DfE files have
+#     835/836/837 until 31 March 2019 (workforce: until 30 September 2018), and the ONS file has no population for
+#     835/836/837 ("x"). So Poole 836 is unmatched in 2016-2019 and 837 in 2016-2017, 835 (2016-2019) and 837
+#     (2018-2019) are joined but have no cpp_rate (and their IPSE and DfE figures describe different areas), and
+#     BCP 839 and Dorset 838 are in the panel for 2020-2022.
 #   - City of London (201): CPP count suppressed ("c") every year -> no cpp_rate.
 #   - Isles of Scilly (420) and City of London: fewer than 1,000 children; their rates are not comparable
 #     (Scilly: 0 plans, vacancy rates of 0-100% of one or two posts) and fixtures/real/SOURCES.md says to exclude
