@@ -22,9 +22,10 @@ export const STDIN_NAME = '<stdin>';
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
 /**
- * The largest input read, in bytes (256 MiB). A whole input is held in memory and parsed into cells, which takes
- * several times its size; 256 MiB is far above any authority-level panel or DfE statistics file and keeps the
- * parse well inside Node's default heap and its maximum string length (2^29 − 24 characters).
+ * The largest input read whole, in bytes (256 MiB). A whole input is held in memory and parsed into cells, which
+ * takes several times its size; 256 MiB is far above any authority-level panel or DfE statistics file and keeps
+ * the parse well inside Node's default heap and its maximum string length (2^29 − 24 characters). Inputs read in
+ * segments (`readChunks`, for `decompose` on a model without fixed effects) have no size limit.
  */
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
