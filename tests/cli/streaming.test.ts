@@ -103,6 +103,26 @@ describe('decompose streams a model without fixed effects', () => {
     expect(result.stderr.trim()).toBe(`error: ${whole}`);
   });
 
+  it('spreads an exact enumeration of a streamed model over worker threads with identical results', () => {
+    const random = testRandom(8);
+    const p = 16;
+    const lines = [['y', ...Array.from({ length: p }, (_, j) => `x${j}`)].join(',')];
+    for (let i = 0; i < 300; i++) {
+      const common = random.normal();
+      const x = Array.from({ length: p }, () => 0.5 * common + random.normal());
+      lines.push([(0.3 * (x[0]! + x[1]!) + random.normal()).toFixed(5), ...x.map((v) => v.toFixed(5))].join(','));
+    }
+    const path = join(folder, 'wide.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const groups = Array.from({ length: p }, (_, j) => ['--group', `x${j}=x${j}`]).flat();
+    const run = (workers: string) => runCli(['decompose', path, '--outcome', 'y', ...groups, '--workers', workers, '--format', 'json']);
+    const one = run('1');
+    expect(one.status).toBe(0);
+    expect(run('2').stdout).toBe(one.stdout);
+    const expected = decompose(loadModelData({ file: path, outcome: 'y', groups: Array.from({ length: p }, (_, j) => ({ name: `x${j}`, kind: 'numeric' as const, columns: [`x${j}`] })), missingTokens: [] }).data);
+    JSON.parse(one.stdout).groups.forEach((group: { share: number }, g: number) => expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-11));
+  });
+
   it('normalises a DfE statistics file as a whole, then decomposes it', () => {
     const rows = ['time_period,time_identifier,geographic_level,old_la_code,x,z,y'];
     const random = testRandom(3);
