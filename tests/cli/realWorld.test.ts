@@ -128,3 +128,24 @@ describe('derive copies a named column as text', () => {
     expect(result.stdout).toBe('la_name,code,x,name,la,y\nHartlepool,805,1,Hartlepool,805,2\n"Kingston, upon Thames",314 / 318,2,"Kingston, upon Thames",314 / 318,4\n');
   });
 });
+
+describe('stack and derive --na, as for one wide file per year', () => {
+  it('renames each file with derive (markers blanked), stacks them and reports the rows', () => {
+    const y2015 = file('sfr2015.csv', 'LA_code (3 digit),LA_name,A3_2015\n805,Hartlepool,12\n806,Middlesbrough,x\n,,\n');
+    const y2016 = file('sfr2016.csv', 'LA_code (3 digit),LA_name,A3_2016,extra\n805,Hartlepool,9.5,a\n806,Middlesbrough,..,b\n');
+    const renamed = [y2015, y2016].map((path, i) => {
+      const out = join(folder, `renamed${i}.csv`);
+      const year = 2015 + i;
+      const result = runCli(['derive', path, '--na', 'x,..', '--derive', 'la = `LA_code (3 digit)`', '--derive', `year = ${year}`, '--derive', `vacancy = A3_${year}`, '--output', out]);
+      expect(result.status).toBe(0);
+      return out;
+    });
+    const stacked = runCli(['stack', ...renamed, '--columns', 'la,year,vacancy']);
+    expect(stacked.status).toBe(0);
+    expect(stacked.stdout).toBe('la,year,vacancy\n805,2015,12\n806,2015,\n,2015,\n805,2016,9.5\n806,2016,\n');
+    expect(stacked.stderr).toMatch(/^stack: 2 inputs, 5 output rows, columns la, year, vacancy$/m);
+    const refused = runCli(['stack', ...renamed]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/renamed1\.csv: has no column "A3_2015" \(which renamed0\.csv has\); keep the columns all files share with --columns/);
+  });
+});
