@@ -105,7 +105,7 @@ for sept in 2015 2016; do
     --output "$tmp/workforce$sept.csv"
 done
 
-step "DfE social work workforce at 30 September 2015-2020, stacked; year = time_period + 1 (the next 31 March)"
+step "DfE social work workforce at 30 September 2015-2021, stacked; year = time_period + 1 (the next 31 March)"
 cpp_variance stack "$tmp/workforce2015.csv" "$tmp/workforce2016.csv" "$real/dfe_csww_indicators_la_2017_to_2021.csv" \
   --columns old_la_code,la_name,time_period,vacancy_rate_fte \
   --output "$tmp/workforce-stacked.csv"

@@ -17,7 +17,7 @@ export const DEFAULT_DATASET = 'fixtures/england-la-panel.csv';
 export const SYNTHETIC_DATASET = 'fixtures/nao-2019-synthetic.csv';
 
 /** What the default dataset covers: the authorities and years its default model uses (checked in the tests). */
-export const ENGLAND_PANEL_EXTENT = '149 English local authorities with complete data, 2016–2022';
+export const ENGLAND_PANEL_EXTENT = '149 English local authorities (not all in every year), 2016–2022';
 
 export const ENGLAND_NOTE =
   `real public data: ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md), ` +

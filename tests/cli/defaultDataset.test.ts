@@ -72,7 +72,7 @@ describe('decompose with no file and no model', () => {
 
   it('says what the data are, and the note agrees with the file: 149 authorities used, 2016–2022', () => {
     expect(json.notes).toEqual([ENGLAND_NOTE]);
-    expect(ENGLAND_NOTE).toMatch(/^real public data: 149 English local authorities with complete data, 2016–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/);
+    expect(ENGLAND_NOTE).toMatch(/^real public data: 149 English local authorities \(not all in every year\), 2016–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/);
     const [practice, , policy] = json.groups;
     expect(practice.levels).toBe(149);
     expect(R.fit.cluster.clusters).toBe(149);
