@@ -119,11 +119,16 @@ function record(scenario: string, n: number, p: string, subsets: string, engine:
     p,
     subsets,
     `${engine.toFixed(3)} (${runs})`,
-    baseline === undefined ? '—' : `${baseline.toFixed(baseline < 10 ? 3 : 0)}${baselineLabel}`,
-    baseline === undefined ? '—' : `${(baseline / engine).toFixed(0)}×`,
+    baseline === undefined ? '—' : `${compact(baseline, baseline < 10 ? 3 : 0)}${baselineLabel}`,
+    baseline === undefined ? '—' : `${compact(baseline / engine, 0)}×`,
     floor,
   ]);
   printTable();
+}
+
+/** Fixed-point below a million, else one-digit scientific notation (an extrapolated 2^100 refits is 7e28 s). */
+function compact(value: number, digits: number): string {
+  return value < 1e6 ? value.toFixed(digits) : value.toExponential(1);
 }
 
 function printTable() {
