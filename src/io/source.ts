@@ -51,32 +51,19 @@ const SNIFF_BYTES = 8;
  * const { name, bytes } = readSource('fixtures/reference-panel.csv');
  */
 export function readSource(path: string, stdin?: () => Buffer): InputSource {
-  if (path === '-') {
-    if (stdin) {
-      const bytes = stdin();
-      checkInputBytes(bytes, STDIN_NAME);
-      return { name: STDIN_NAME, bytes };
-    }
-    return { name: STDIN_NAME, bytes: readAll(0, STDIN_NAME) };
+  const name = path === '-' ? STDIN_NAME : path;
+  if (path === '-' && stdin) {
+    const bytes = stdin();
+    checkInputBytes(bytes, STDIN_NAME);
+    return { name, bytes };
   }
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw unreadable(path, error);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (const chunk of readChunks(path, MAX_INPUT_BYTES)) {
+    chunks.push(chunk);
+    total += chunk.length;
   }
-  try {
-    let isDirectory = false;
-    try {
-      isDirectory = fstatSync(fd).isDirectory();
-    } catch (error) {
-      throw unreadable(path, error);
-    }
-    if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
-    return { name: path, bytes: readAll(fd, path) };
-  } finally {
-    closeSync(fd);
-  }
+  return { name, bytes: Buffer.concat(chunks, total) };
 }
 
 /**
@@ -92,27 +79,16 @@ export function checkInputBytes(bytes: Uint8Array, file: string): void {
   checker.end();
 }
 
-/** Read a file descriptor to its end in chunks, checking each chunk before reading the next. */
-function readAll(fd: number, file: string): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (const chunk of checkedChunks(fd, file, MAX_INPUT_BYTES)) {
-    chunks.push(chunk);
-    total += chunk.length;
-  }
-  return Buffer.concat(chunks, total);
-}
-
 /**
  * An input (a path, or `-` for standard input) as a sequence of chunks of about 1 MiB, each given the byte-level
- * checks of `readSource` before it is yielded — except the total size, which is not bounded: for readers that
- * keep only a bounded part of the input at a time (see `readTableSegments`).
+ * checks of `readSource` before it is yielded. The total size is bounded by `maxBytes`, by default not at all: for
+ * readers that keep only a bounded part of the input at a time (see `readTableSegments`).
  *
- * @throws {DataError} as `readSource`, but never for the input's size.
+ * @throws {DataError} as `readSource`, with `maxBytes` as the size limit.
  */
-export function* readChunks(path: string): Generator<Buffer> {
+export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY): Generator<Buffer> {
   if (path === '-') {
-    yield* checkedChunks(0, STDIN_NAME, Number.POSITIVE_INFINITY);
+    yield* checkedChunks(0, STDIN_NAME, maxBytes);
     return;
   }
   let fd: number;
@@ -129,7 +105,7 @@ export function* readChunks(path: string): Generator<Buffer> {
       throw unreadable(path, error);
     }
     if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
-    yield* checkedChunks(fd, path, Number.POSITIVE_INFINITY);
+    yield* checkedChunks(fd, path, maxBytes);
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@ import { InternalError } from '../errors.js';
 import type { ProjectedGrams } from './gramFitter.js';
 import { checkEstimableShape, noCompleteRow, type ModelData, type ModelShape, type NumericGroupData } from './modelData.js';
 import { aliasedColumns, qrDecompose, residualSumOfSquares } from './qr.js';
-import type { SubsetFit, SubsetFitter, Unit } from './subsetFit.js';
+import { subsetFitter, type SubsetFit, type SubsetFitter, type Unit } from './subsetFit.js';
 
 /** A numeric group known by its columns only. */
 export type NumericGroupShape = Pick<NumericGroupData, 'kind' | 'name' | 'columns'>;
@@ -195,19 +195,11 @@ export function createFactorFitter(model: FactoredModel): SubsetFitter {
   const norms = columns.map((column) => Math.sqrt(column.reduce((sum, v) => sum + v * v, 0)));
   const y = centredColumn(model, model.size - 1);
   const tss = y.reduce((sum, v) => sum + v * v, 0);
-  const unitsByGroup = model.groups.map((_, g) => units.flatMap((unit, u) => (unit.group === g ? [u] : [])));
   const fitUnits = (chosen: readonly number[]): SubsetFit => {
     if (chosen.length === 0) return { r2: 0, aliased: [] };
     const sorted = [...chosen].sort((a, b) => a - b);
     const qr = qrDecompose(sorted.map((u) => columns[u]!), { referenceNorms: sorted.map((u) => norms[u]!) });
     return { r2: 1 - residualSumOfSquares(qr, y) / tss, aliased: aliasedColumns(qr).map((j) => units[sorted[j]!]!.name) };
   };
-  return {
-    groupCount: model.groups.length,
-    units,
-    tss,
-    fitUnits,
-    fit: (mask) => fitUnits(unitsByGroup.flatMap((list, g) => (mask & (1 << g) ? list : []))),
-    unitsOf: (g) => unitsByGroup[g]!,
-  };
+  return subsetFitter(model.groups.length, units, tss, fitUnits);
 }

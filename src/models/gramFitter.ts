@@ -1,6 +1,6 @@
 import type { FixedEffectGroupData, ModelData, ModelShape } from './modelData.js';
 import { projectOut, qrDecompose } from './qr.js';
-import { levelIndicators, rowTransform, sumOfSquares, type RowTransform, type SubsetFit, type SubsetFitter } from './subsetFit.js';
+import { levelIndicators, rowTransform, subsetFitter, sumOfSquares, type RowTransform, type SubsetFit, type SubsetFitter } from './subsetFit.js';
 
 /** The two ways of fitting a model's subsets: from its projected Gram matrices, and the stable path behind them. */
 export interface SubsetEngines {
@@ -52,15 +52,7 @@ export function createGramFitter(data: ModelShape, { statistics, stable }: Subse
     return { r2: 1 - solved.rss / tss, aliased: solved.aliased.map((i) => numericUnits[i]!.unit.name) };
   };
 
-  const unitsByGroup = data.groups.map((_, g) => units.flatMap((unit, u) => (unit.group === g ? [u] : [])));
-  return {
-    groupCount: data.groups.length,
-    units,
-    tss,
-    fitUnits,
-    fit: (mask) => fitUnits(unitsByGroup.flatMap((list, g) => (mask & (1 << g) ? list : []))),
-    unitsOf: (g) => unitsByGroup[g]!,
-  };
+  return subsetFitter(data.groups.length, units, tss, fitUnits);
 }
 
 /**

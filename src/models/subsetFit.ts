@@ -63,8 +63,6 @@ export function createSubsetFitter(data: ModelData): SubsetFitter {
   const units: Unit[] = groups.flatMap((group, g) =>
     group.kind === 'numeric' ? group.columns.map((name) => ({ group: g, name })) : [{ group: g, name: group.columns[0] }],
   );
-  const unitsByGroup = groups.map((_, g) => units.flatMap((unit, u) => (unit.group === g ? [u] : [])));
-
   const fitUnits = (chosen: readonly number[]): SubsetFit => {
     if (chosen.length === 0) return { r2: 0, aliased: [] };
     const absorbing = largestFixedEffect(groups, chosen.map((u) => units[u]!.group));
@@ -86,9 +84,20 @@ export function createSubsetFitter(data: ModelData): SubsetFitter {
     return { r2: 1 - rss / tss, aliased: aliasedColumns(qr).map((j) => names[j]!) };
   };
 
-  const fit = (mask: number): SubsetFit => fitUnits(unitsByGroup.flatMap((list, g) => (mask & (1 << g) ? list : [])));
+  return subsetFitter(groups.length, units, tss, fitUnits);
+}
 
-  return { groupCount: groups.length, units, tss, fit, fitUnits, unitsOf: (g) => unitsByGroup[g]! };
+/** The SubsetFitter of a way to fit lists of units: a group mask stands for the units of its groups. */
+export function subsetFitter(groupCount: number, units: readonly Unit[], tss: number, fitUnits: (chosen: readonly number[]) => SubsetFit): SubsetFitter {
+  const unitsByGroup = Array.from({ length: groupCount }, (_, g) => units.flatMap((unit, u) => (unit.group === g ? [u] : [])));
+  return {
+    groupCount,
+    units,
+    tss,
+    fitUnits,
+    fit: (mask) => fitUnits(unitsByGroup.flatMap((list, g) => (mask & (1 << g) ? list : []))),
+    unitsOf: (g) => unitsByGroup[g]!,
+  };
 }
 
 interface AbsorbedGroup {
