@@ -13,10 +13,27 @@ import { inverse, Matrix, QrDecomposition } from 'ml-matrix';
 import MLR from 'ml-regression-multivariate-linear';
 import { nistDesignColumns, parseNistDataset, type NistDataset } from '../src/io/nist.js';
 import { packageRoot } from '../src/io/packageRoot.js';
-import { fitLeastSquares } from '../src/models/leastSquares.js';
-import { DEFAULT_RANK_TOLERANCE, qrDecompose, residualSumOfSquares, solveLeastSquares } from '../src/models/qr.js';
+import { fitLeastSquares } from '../src/models/linalg/leastSquares.js';
+import {
+  DEFAULT_RANK_TOLERANCE,
+  qrDecompose,
+  residualSumOfSquares,
+  solveLeastSquares,
+} from '../src/models/linalg/qr.js';
 
-const DATASETS = ['Norris', 'Pontius', 'NoInt1', 'NoInt2', 'Filip', 'Longley', 'Wampler1', 'Wampler2', 'Wampler3', 'Wampler4', 'Wampler5'];
+const DATASETS = [
+  'Norris',
+  'Pontius',
+  'NoInt1',
+  'NoInt2',
+  'Filip',
+  'Longley',
+  'Wampler1',
+  'Wampler2',
+  'Wampler3',
+  'Wampler4',
+  'Wampler5',
+];
 // At R's default tolerance Filip loses its last power as aliased (in R's lm too); NIST treats it as full rank.
 const TOLERANCE: Record<string, number> = { Filip: 1e-10 };
 
@@ -30,7 +47,10 @@ type Solver = (columns: Float64Array[], y: Float64Array, dataset: NistDataset, t
 const solvers: Record<string, Solver> = {
   fitLeastSquares: (columns, y, _dataset, tolerance) => {
     const fit = fitLeastSquares(columns, y, { tolerance });
-    return { coefficients: fit.coefficients, standardErrors: standardErrors(fit.unscaledCovariance, fit.rss, y.length) };
+    return {
+      coefficients: fit.coefficients,
+      standardErrors: standardErrors(fit.unscaledCovariance, fit.rss, y.length),
+    };
   },
   'plain QR (qr.ts)': (columns, y, _dataset, tolerance) => {
     const qr = qrDecompose(columns, { tolerance });
@@ -44,7 +64,10 @@ const solvers: Record<string, Solver> = {
     }
     const rInverse = inverse(r);
     const covariance = rInverse.mmul(rInverse.transpose());
-    return { coefficients: solveLeastSquares(qr, y), standardErrors: standardErrors(covariance.to1DArray(), residualSumOfSquares(qr, y), y.length) };
+    return {
+      coefficients: solveLeastSquares(qr, y),
+      standardErrors: standardErrors(covariance.to1DArray(), residualSumOfSquares(qr, y), y.length),
+    };
   },
   'ml-matrix QR': (columns, y) => {
     const x = new Matrix(columns.map((c) => Array.from(c))).transpose();
@@ -61,7 +84,11 @@ const solvers: Record<string, Solver> = {
     const intercept = dataset.model !== 'no-intercept';
     const predictors = intercept ? columns.slice(1) : columns;
     const rows = Array.from(y, (_, i) => predictors.map((c) => c[i]!));
-    const model = new MLR(rows, Array.from(y, (v) => [v]), { intercept });
+    const model = new MLR(
+      rows,
+      Array.from(y, (v) => [v]),
+      { intercept },
+    );
     const weights = model.weights.map((w) => w[0]!);
     // Its weights and standard errors list the slopes first and the intercept last.
     const reorder = (values: number[]) => (intercept ? [values[values.length - 1]!, ...values.slice(0, -1)] : values);

@@ -14,16 +14,16 @@ import { join } from 'node:path';
 import { parseCsv } from '../src/io/csv.js';
 import { packageRoot } from '../src/io/packageRoot.js';
 import { readPanel } from '../src/io/panel.js';
-import { bootstrapDecomposition } from '../src/models/bootstrap.js';
-import { bootstrapInParallel, shapleySumsInParallel } from '../src/models/parallelBootstrap.js';
-import { decompose } from '../src/models/decompose.js';
-import { enginesOf } from '../src/models/engines.js';
-import { planExactShapley } from '../src/models/exactShapley.js';
-import type { GroupData, ModelData } from '../src/models/modelData.js';
-import { buildModelData, columnRequests } from '../src/models/modelData.js';
-import { qrDecompose, residualSumOfSquares } from '../src/models/qr.js';
-import { SIMULATED_SPEC } from '../src/models/spec.js';
-import { centre, sumOfSquares } from '../src/models/subsetFit.js';
+import { bootstrapDecomposition } from '../src/models/bootstrap/bootstrap.js';
+import { bootstrapInParallel, shapleySumsInParallel } from '../src/models/parallel/parallel.js';
+import { decompose } from '../src/models/methods/decompose.js';
+import { enginesOf } from '../src/models/engines/engines.js';
+import { planExactShapley } from '../src/models/engines/exactShapley.js';
+import type { GroupData, ModelData } from '../src/models/design/modelData.js';
+import { buildModelData, columnRequests } from '../src/models/design/modelData.js';
+import { qrDecompose, residualSumOfSquares } from '../src/models/linalg/qr.js';
+import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
+import { centre, sumOfSquares } from '../src/models/engines/subsetFit.js';
 
 const BASELINE_LIMIT_SECONDS = 60;
 const rows: string[][] = [];
@@ -63,7 +63,10 @@ function correlatedData(n: number, p: number, seed = 1): ModelData {
     columns: [`x${j}`],
     values: [Float64Array.from(common, (c) => 0.65 * c + normal())],
   }));
-  const y = Float64Array.from({ length: n }, (_, i) => groups.reduce((s, g, j) => s + ((j % 5) - 2) * 0.2 * firstColumn(g)[i]!, 0) + 2 * normal());
+  const y = Float64Array.from(
+    { length: n },
+    (_, i) => groups.reduce((s, g, j) => s + ((j % 5) - 2) * 0.2 * firstColumn(g)[i]!, 0) + 2 * normal(),
+  );
   return { outcome: 'y', n, y, groups, droppedRows: 0, missingByColumn: {} };
 }
 
@@ -84,7 +87,8 @@ function refitCost(data: ModelData, samples: number): number {
   });
   const yc = centre(data.y);
   const elapsed = seconds(() => {
-    for (const mask of masks) 1 - residualSumOfSquares(qrDecompose(columns.filter((_, j) => mask & (1 << j))), yc) / tss;
+    for (const mask of masks)
+      1 - residualSumOfSquares(qrDecompose(columns.filter((_, j) => mask & (1 << j))), yc) / tss;
   });
   return elapsed / samples;
 }
@@ -94,7 +98,8 @@ function refitAll(data: ModelData): void {
   const tss = sumOfSquares(centre(data.y));
   const columns = data.groups.map((g) => centre(firstColumn(g)));
   const yc = centre(data.y);
-  for (let mask = 1; mask < 2 ** data.groups.length; mask++) 1 - residualSumOfSquares(qrDecompose(columns.filter((_, j) => mask & (1 << j))), yc) / tss;
+  for (let mask = 1; mask < 2 ** data.groups.length; mask++)
+    1 - residualSumOfSquares(qrDecompose(columns.filter((_, j) => mask & (1 << j))), yc) / tss;
 }
 
 /** Multiply-adds per second of an axpy loop, y ← y − f·x (the sweep's inner loop), on cache-resident rows. */
@@ -112,7 +117,17 @@ function flopRate(): number {
   return (reps * 256) / t;
 }
 
-function record(scenario: string, n: number, p: string, subsets: string, engine: number, runs: number, baseline: number | undefined, baselineLabel: string, floor = '') {
+function record(
+  scenario: string,
+  n: number,
+  p: string,
+  subsets: string,
+  engine: number,
+  runs: number,
+  baseline: number | undefined,
+  baselineLabel: string,
+  floor = '',
+) {
   rows.push([
     scenario,
     String(n),
@@ -136,13 +151,17 @@ function printTable() {
   const all = [header, ...rows];
   const widths = header.map((_, j) => Math.max(...all.map((r) => r[j]!.length)));
   console.clear?.();
-  console.log(all.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')).join('\n'));
+  console.log(
+    all.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')).join('\n'),
+  );
   console.log('');
 }
 
 const only = process.argv[2];
 const rate = flopRate();
-console.log(`measured scalar multiply-add rate: ${(rate / 1e9).toFixed(2)} G/s; node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(
+  `measured scalar multiply-add rate: ${(rate / 1e9).toFixed(2)} G/s; node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`,
+);
 
 // 1. Exact Shapley, p individual correlated predictors, n = 1,000.
 if (!only || only === '1') {
@@ -153,7 +172,17 @@ if (!only || only === '1') {
     const predicted = perFit * 2 ** p;
     const measured = predicted <= BASELINE_LIMIT_SECONDS;
     const baseline = measured ? seconds(() => refitAll(data)) : predicted;
-    record(`1 exact, p = ${p}`, 1000, String(p), `2^${p}`, engine, 5, baseline, measured ? '' : ' (extrapolated)', ((2 ** p * p * p) / 2 / rate).toFixed(3));
+    record(
+      `1 exact, p = ${p}`,
+      1000,
+      String(p),
+      `2^${p}`,
+      engine,
+      5,
+      baseline,
+      measured ? '' : ' (extrapolated)',
+      ((2 ** p * p * p) / 2 / rate).toFixed(3),
+    );
   }
 }
 
@@ -172,7 +201,17 @@ if (!only || only === '2') {
     decompose(data, { exact: true, enumerate: () => sums });
     parallel.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
-  record('2 exact, p = 24, 2 workers (wall)', 10000, '24', '2^24', median(parallel), 3, predicted, ' (extrapolated)', floor);
+  record(
+    '2 exact, p = 24, 2 workers (wall)',
+    10000,
+    '24',
+    '2^24',
+    median(parallel),
+    3,
+    predicted,
+    ' (extrapolated)',
+    floor,
+  );
 }
 
 // 3. Sampling, p = 40 and 100, n = 10,000: the default, which stops once every Monte Carlo standard error ≤ 0.001.
@@ -187,7 +226,16 @@ if (!only || only === '3') {
       permutations = result.sampling!.permutations;
     });
     const predicted = refitCost(data, 50) * 2 ** p;
-    record(`3 sampling, p = ${p} (max s.e. ${worst.toFixed(4)}, ${permutations} orders)`, 10000, String(p), 'sampled', engine, 5, predicted, ' (extrapolated exact)');
+    record(
+      `3 sampling, p = ${p} (max s.e. ${worst.toFixed(4)}, ${permutations} orders)`,
+      10000,
+      String(p),
+      'sampled',
+      engine,
+      5,
+      predicted,
+      ' (extrapolated exact)',
+    );
   }
 }
 
@@ -196,21 +244,56 @@ if (!only || only === '3') {
 if (!only || only === '4') {
   const path = join(packageRoot(), 'fixtures/nao-2019-synthetic.csv');
   const spec = { ...SIMULATED_SPEC, cluster: 'la' };
-  const data = buildModelData(readPanel(parseCsv({ name: path, bytes: readFileSync(path) }), columnRequests(spec)), spec);
+  const data = buildModelData(
+    readPanel(parseCsv({ name: path, bytes: readFileSync(path) }), columnRequests(spec)),
+    spec,
+  );
   const engine = timeRuns(5, () => decompose(data));
   const baseline = timeRuns(5, () => naiveDummyShapley(data));
   record('4 NAO layout, one decomposition (la + year FE)', data.n, '4 groups', '16', engine, 5, baseline, '');
   const estimate = decompose(data);
-  const boot = timeRuns(3, () => bootstrapDecomposition(data, estimate, { replicates: 1000, seed: 1, level: 0.95, type: 'percentile', decompose: { method: 'shapley' } }));
-  record('4 NAO layout, 1,000 bootstrap replicates', data.n, '4 groups', '16 × 1000', boot, 3, baseline * 1000, ' (extrapolated)');
-  const bootOptions = { replicates: 1000, seed: 1, level: 0.95, type: 'percentile' as const, decompose: { method: 'shapley' as const } };
+  const boot = timeRuns(3, () =>
+    bootstrapDecomposition(data, estimate, {
+      replicates: 1000,
+      seed: 1,
+      level: 0.95,
+      type: 'percentile',
+      decompose: { method: 'shapley' },
+    }),
+  );
+  record(
+    '4 NAO layout, 1,000 bootstrap replicates',
+    data.n,
+    '4 groups',
+    '16 × 1000',
+    boot,
+    3,
+    baseline * 1000,
+    ' (extrapolated)',
+  );
+  const bootOptions = {
+    replicates: 1000,
+    seed: 1,
+    level: 0.95,
+    type: 'percentile' as const,
+    decompose: { method: 'shapley' as const },
+  };
   const parallel: number[] = [];
   for (let run = 0; run < 3; run++) {
     const start = process.hrtime.bigint();
     await bootstrapInParallel(data, estimate, bootOptions, 2);
     parallel.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
-  record('4 NAO layout, 1,000 bootstrap replicates, 2 workers (wall)', data.n, '4 groups', '16 × 1000', median(parallel), 3, baseline * 1000, ' (extrapolated)');
+  record(
+    '4 NAO layout, 1,000 bootstrap replicates, 2 workers (wall)',
+    data.n,
+    '4 groups',
+    '16 × 1000',
+    median(parallel),
+    3,
+    baseline * 1000,
+    ' (extrapolated)',
+  );
 }
 
 // 5. 1,000,000 rows × 12 numeric predictors, from CSV, through the CLI.
@@ -218,10 +301,31 @@ if (!only || only === '5') {
   const folder = mkdtempSync(join(tmpdir(), 'cpv-bench-'));
   const file = join(folder, 'big.csv');
   writeBigCsv(file, 1_000_000, 12);
-  const args = [join(packageRoot(), 'dist/src/cli.js'), 'decompose', file, '--outcome', 'y', ...Array.from({ length: 12 }, (_, j) => ['--group', `x${j}=x${j}`]).flat(), '--format', 'json'];
-  const timed = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const args = [
+    join(packageRoot(), 'dist/src/cli.js'),
+    'decompose',
+    file,
+    '--outcome',
+    'y',
+    ...Array.from({ length: 12 }, (_, j) => ['--group', `x${j}=x${j}`]).flat(),
+    '--format',
+    'json',
+  ];
+  const timed = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const [wall, kilobytes] = (timed.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
-  record(`5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} MB${timed.status === 0 ? '' : `, exit ${timed.status}`})`, 1_000_000, '12', '2^12', wall ?? Number.NaN, 1, undefined, '');
+  record(
+    `5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} MB${timed.status === 0 ? '' : `, exit ${timed.status}`})`,
+    1_000_000,
+    '12',
+    '2^12',
+    wall ?? Number.NaN,
+    1,
+    undefined,
+    '',
+  );
   rmSync(folder, { recursive: true, force: true });
 }
 
@@ -230,7 +334,9 @@ function naiveDummyShapley(data: ModelData): void {
   const tss = sumOfSquares(centre(data.y));
   const one = new Float64Array(data.n).fill(1);
   const blocks = data.groups.map((g) =>
-    g.kind === 'numeric' ? g.values : Array.from({ length: g.levels }, (_, level) => Float64Array.from(g.codes, (c) => (c === level ? 1 : 0))),
+    g.kind === 'numeric'
+      ? g.values
+      : Array.from({ length: g.levels }, (_, level) => Float64Array.from(g.codes, (c) => (c === level ? 1 : 0))),
   );
   for (let mask = 1; mask < 2 ** data.groups.length; mask++) {
     const columns = [one, ...blocks.filter((_, g) => mask & (1 << g)).flat()];

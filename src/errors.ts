@@ -68,9 +68,7 @@ function formatLocated(detail: string, location?: DataLocation): string {
   const parts = [location.file];
   if (location.row !== undefined) parts.push(`row ${location.row}`);
   const where = parts.join(' ');
-  return location.column !== undefined
-    ? `${where}, column "${location.column}": ${detail}`
-    : `${where}: ${detail}`;
+  return location.column !== undefined ? `${where}, column "${location.column}": ${detail}` : `${where}: ${detail}`;
 }
 
 /** The exit code for anything thrown: our typed errors carry theirs, anything else is a bug. */

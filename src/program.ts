@@ -4,13 +4,13 @@ import { DECOMPOSE_FORMATS, OUTPUT_FORMATS, type DecomposeFormat, type OutputFor
 import { Presets, SingleBar } from 'cli-progress';
 import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
 import { readAnalysisSpec } from './io/analysisSpec.js';
-import { INTERVAL_TYPES, type IntervalType } from './models/bootstrap.js';
-import { parseExpectations } from './models/expectations.js';
-import { PUBLISHED_SPLITS } from './models/published.js';
+import { INTERVAL_TYPES, type IntervalType } from './models/bootstrap/bootstrap.js';
+import { parseExpectations } from './models/spec/expectations.js';
+import { PUBLISHED_SPLITS } from './models/spec/published.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
-import { DECOMPOSITION_METHODS, EXACT_GROUP_LIMIT, type DecompositionMethod } from './models/decompose.js';
-import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec.js';
+import { DECOMPOSITION_METHODS, EXACT_GROUP_LIMIT, type DecompositionMethod } from './models/methods/decompose.js';
+import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -45,7 +45,8 @@ Exit codes: 0 success, 2 bad usage or bad data, 3 an --expect check failed, 1 in
 
 function integer(name: string, minimum: number) {
   return (text: string): number => {
-    if (!/^\d+$/.test(text.trim()) || Number(text) < minimum) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}`);
+    if (!/^\d+$/.test(text.trim()) || Number(text) < minimum)
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}`);
     return Number(text);
   };
 }
@@ -53,7 +54,8 @@ function integer(name: string, minimum: number) {
 function probability(name: string) {
   return (text: string): number => {
     const value = Number(text);
-    if (!(value > 0 && value < 1)) throw new InvalidArgumentError(`${name} must be a number between 0 and 1, e.g. 0.95`);
+    if (!(value > 0 && value < 1))
+      throw new InvalidArgumentError(`${name} must be a number between 0 and 1, e.g. 0.95`);
     return value;
   };
 }
@@ -85,7 +87,12 @@ function progressBar(io: CliIo, unit: string): (done: number, total: number) => 
       const elapsed = Date.now() - started;
       if (elapsed < PROGRESS_AFTER_MS || done === total) return;
       bar = new SingleBar(
-        { stream: io.stderrStream, format: `[{bar}] {value}/{total} ${unit}, ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true },
+        {
+          stream: io.stderrStream,
+          format: `[{bar}] {value}/{total} ${unit}, ETA {eta_formatted}`,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
         Presets.shades_classic,
       );
       bar.start(total, done);
@@ -108,7 +115,10 @@ interface BootstrapFlags {
 function withBootstrapFlags(command: Command): Command {
   return command
     .option('--bootstrap <B>', 'cluster-bootstrap confidence intervals from B replicates', integer('--bootstrap', 2))
-    .option('--cluster <column>', 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)')
+    .option(
+      '--cluster <column>',
+      'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)',
+    )
     .option('--seed <n>', 'seed of the bootstrap and of --samples (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
     .option('--ci <level>', 'confidence level of the intervals', probability('--ci'), 0.95)
     .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
@@ -163,22 +173,48 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
  */
 function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly string[] = OUTPUT_FORMATS): Command {
   return command
-    .argument('[file]', `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`)
+    .argument(
+      '[file]',
+      `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`,
+    )
     .option('--outcome <column>', 'outcome column (default: cpp_rate)')
-    .option('--group <name=cols>', 'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)', (text: string) => {
-      groups.push(parseGroupArgument(text, 'numeric'));
-      return groups;
-    })
-    .option('--fe <name=col>', 'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)', (text: string) => {
-      groups.push(parseGroupArgument(text, 'fixed-effect'));
-      return groups;
-    })
-    .option('--formula <formula>', "the model as a formula, e.g. 'cpp_rate ~ child_poverty + spend + vacancy | la + year' (instead of --group/--fe)")
-    .option('--group-of <name=terms>', 'with --formula: put these terms in one named group, e.g. resources=spend,vacancy (repeatable)', collect)
-    .option('--derive <definition>', "a derived column, e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)", collect)
+    .option(
+      '--group <name=cols>',
+      'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)',
+      (text: string) => {
+        groups.push(parseGroupArgument(text, 'numeric'));
+        return groups;
+      },
+    )
+    .option(
+      '--fe <name=col>',
+      'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)',
+      (text: string) => {
+        groups.push(parseGroupArgument(text, 'fixed-effect'));
+        return groups;
+      },
+    )
+    .option(
+      '--formula <formula>',
+      "the model as a formula, e.g. 'cpp_rate ~ child_poverty + spend + vacancy | la + year' (instead of --group/--fe)",
+    )
+    .option(
+      '--group-of <name=terms>',
+      'with --formula: put these terms in one named group, e.g. resources=spend,vacancy (repeatable)',
+      collect,
+    )
+    .option(
+      '--derive <definition>',
+      "a derived column, e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)",
+      collect,
+    )
     .option('--weights <column>', 'weighted least squares with these positive row weights (e.g. child population)')
     .option('--log-outcome', 'model the logarithm of the outcome')
-    .option('--min-periods <n>', 'drop units (levels of the first fixed effect) observed in fewer than n rows', integer('--min-periods', 1))
+    .option(
+      '--min-periods <n>',
+      'drop units (levels of the first fixed effect) observed in fewer than n rows',
+      integer('--min-periods', 1),
+    )
     .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
     .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
     .addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'))
@@ -186,7 +222,11 @@ function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly
     .addHelpText('after', DEFAULTS_HELP);
 }
 
-function dataOptions(file: string | undefined, flags: Omit<ModelFlags, 'format' | 'output'>, groups: readonly GroupSpec[]) {
+function dataOptions(
+  file: string | undefined,
+  flags: Omit<ModelFlags, 'format' | 'output'>,
+  groups: readonly GroupSpec[],
+) {
   return {
     ...(file !== undefined ? { file } : {}),
     ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
@@ -205,7 +245,9 @@ function dataOptions(file: string | undefined, flags: Omit<ModelFlags, 'format' 
 /** Build the command-line program; actions return text for `io.stdout` or write `--output`. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('cpp-variance')
-    .description('Split the variance of child protection plan rates between local authorities into named groups of predictors.')
+    .description(
+      'Split the variance of child protection plan rates between local authorities into named groups of predictors.',
+    )
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -220,39 +262,77 @@ export function buildProgram(io: CliIo): Command {
   const decomposeGroups: GroupSpec[] = [];
   const decompose = withBootstrapFlags(
     withModelFlags(
-      program.command('decompose').description('apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)'),
+      program
+        .command('decompose')
+        .description(
+          'apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)',
+        ),
       decomposeGroups,
       DECOMPOSE_FORMATS,
     ),
   )
     .option('--title <text>', 'title of the --format svg figure')
     .addOption(
-      new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side').choices([...DECOMPOSITION_METHODS]).default('shapley'),
+      new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side')
+        .choices([...DECOMPOSITION_METHODS])
+        .default('shapley'),
     )
-    .option('--order <groups>', 'order of entry for --method sequential, comma-separated group names (default: as given)')
-    .option('--expect <shares>', 'fail (exit 3) unless each share is within --tolerance, e.g. practice=44,unexplained=25 (percent)')
+    .option(
+      '--order <groups>',
+      'order of entry for --method sequential, comma-separated group names (default: as given)',
+    )
+    .option(
+      '--expect <shares>',
+      'fail (exit 3) unless each share is within --tolerance, e.g. practice=44,unexplained=25 (percent)',
+    )
     .option('--tolerance <points>', 'tolerance of --expect in percentage points', nonNegative('--tolerance'), 0.5)
     .option('--expect-within-ci', 'with --bootstrap: pass when each expected value lies inside its interval')
     .option('--compare <split>', `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`)
     .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it')
     .option('--by <column>', 'one split per level of this column (e.g. year), each on its own rows')
-    .option('--workers <n>', 'threads for --bootstrap (default: every core); results are the same for any number', integer('--workers', 1))
+    .option(
+      '--workers <n>',
+      'threads for --bootstrap (default: every core); results are the same for any number',
+      integer('--workers', 1),
+    )
     .option('--exact', `exact Shapley values even above ${EXACT_GROUP_LIMIT} groups (refused when it would take hours)`)
-    .option('--samples <n>', 'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors', integer('--samples', 2));
+    .option(
+      '--samples <n>',
+      'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors',
+      integer('--samples', 2),
+    );
   decompose.action(async (file: string | undefined, flags: DecomposeFlags) => {
     const { runDecompose } = await import('./commands/decompose.js');
     const fromCli = (name: string) => decompose.getOptionValueSource(name) === 'cli';
     const spec = flags.spec === undefined ? {} : readAnalysisSpec(flags.spec);
-    const pick = <T>(name: string, flag: T, fromSpec: T | undefined): T => (fromCli(name) || fromSpec === undefined ? flag : fromSpec);
+    const pick = <T>(name: string, flag: T, fromSpec: T | undefined): T =>
+      fromCli(name) || fromSpec === undefined ? flag : fromSpec;
     const replicates = pick('bootstrap', flags.bootstrap, spec.bootstrap?.replicates);
-    const expect = pick('expect', flags.expect === undefined ? undefined : parseExpectations(flags.expect), spec.expect && Object.entries(spec.expect).map(([name, percent]) => ({ name, percent })));
-    const progress = !flags.quiet && io.stderrIsTty ? progressBar(io, replicates !== undefined ? 'bootstrap replicates' : 'steps') : undefined;
+    const expect = pick(
+      'expect',
+      flags.expect === undefined ? undefined : parseExpectations(flags.expect),
+      spec.expect && Object.entries(spec.expect).map(([name, percent]) => ({ name, percent })),
+    );
+    const progress =
+      !flags.quiet && io.stderrIsTty
+        ? progressBar(io, replicates !== undefined ? 'bootstrap replicates' : 'steps')
+        : undefined;
     const dataFile = file ?? spec.data;
     const output = await runDecompose({
-      ...dataOptions(dataFile, { ...flags, outcome: pick('outcome', flags.outcome, spec.outcome) }, decomposeGroups.length > 0 ? decomposeGroups : (spec.groups ?? [])),
+      ...dataOptions(
+        dataFile,
+        { ...flags, outcome: pick('outcome', flags.outcome, spec.outcome) },
+        decomposeGroups.length > 0 ? decomposeGroups : (spec.groups ?? []),
+      ),
       ...(flags.na === undefined && spec.na ? { missingTokens: spec.na } : {}),
       method: pick('method', flags.method, spec.method as DecompositionMethod | undefined),
-      ...orderOption(pick('order', flags.order?.split(',').map((name) => name.trim()), spec.order)),
+      ...orderOption(
+        pick(
+          'order',
+          flags.order?.split(',').map((name) => name.trim()),
+          spec.order,
+        ),
+      ),
       format: pick('format', flags.format, spec.format as DecomposeFormat | undefined),
       ...(flags.title !== undefined ? { title: flags.title } : {}),
       color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
@@ -283,44 +363,71 @@ export function buildProgram(io: CliIo): Command {
     emit(output.text, flags.output, [...inputsOf(dataFile), ...(flags.spec ? [flags.spec] : [])]);
     const misses = output.checks.filter((check) => !check.passed);
     for (const miss of misses) io.stderr(`${miss.message}\n`);
-    if (misses.length > 0) throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
+    if (misses.length > 0)
+      throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
   });
 
   const fitGroups: GroupSpec[] = [];
-  withModelFlags(program.command('fit').description('the regression behind a decomposition: coefficients, standard errors, R², F, VIF'), fitGroups)
+  withModelFlags(
+    program
+      .command('fit')
+      .description('the regression behind a decomposition: coefficients, standard errors, R², F, VIF'),
+    fitGroups,
+  )
     .option('--cluster <column>', 'cluster-robust (CR1) standard errors by this column, t on G − 1 df')
-    .option('--no-intercept', 'leave out the intercept (models without fixed effects only; R² is then uncentred, as in R)')
+    .option(
+      '--no-intercept',
+      'leave out the intercept (models without fixed effects only; R² is then uncentred, as in R)',
+    )
     .option('--show-fe', 'also print the fixed-effect coefficients (treatment contrasts, as R lm)')
-    .action(async (file: string | undefined, flags: ModelFlags & { cluster?: string; intercept: boolean; showFe?: boolean }) => {
-      const { runFit } = await import('./commands/fit.js');
-      const output = runFit({
-        ...dataOptions(file, flags, fitGroups),
-        ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
-        intercept: flags.intercept,
-        showFixedEffects: flags.showFe === true,
-        format: flags.format,
-      });
-      for (const message of output.messages) io.stderr(`${message}\n`);
-      emit(output.text, flags.output, inputsOf(file));
-    });
+    .action(
+      async (
+        file: string | undefined,
+        flags: ModelFlags & { cluster?: string; intercept: boolean; showFe?: boolean },
+      ) => {
+        const { runFit } = await import('./commands/fit.js');
+        const output = runFit({
+          ...dataOptions(file, flags, fitGroups),
+          ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
+          intercept: flags.intercept,
+          showFixedEffects: flags.showFe === true,
+          format: flags.format,
+        });
+        for (const message of output.messages) io.stderr(`${message}\n`);
+        emit(output.text, flags.output, inputsOf(file));
+      },
+    );
 
   const reportGroups: GroupSpec[] = [];
   const report = withBootstrapFlags(
     withModelFlags(
       program
         .command('report')
-        .description('one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility'),
+        .description(
+          'one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility',
+        ),
       reportGroups,
       ['html'],
     ),
   ).option('--title <text>', 'title of the report');
   report.action(async (file: string | undefined, flags: Omit<ModelFlags, 'format'> & ReportFlags) => {
     const { runReport } = await import('./commands/report.js');
-    const progress = flags.bootstrap !== undefined && !flags.quiet && io.stderrIsTty ? progressBar(io, 'bootstrap replicates') : undefined;
+    const progress =
+      flags.bootstrap !== undefined && !flags.quiet && io.stderrIsTty
+        ? progressBar(io, 'bootstrap replicates')
+        : undefined;
     const text = runReport({
       ...dataOptions(file, flags, reportGroups),
       ...(flags.bootstrap !== undefined
-        ? { bootstrap: { replicates: flags.bootstrap, ...clusterOption(flags.cluster), seed: flags.seed, level: flags.ci, type: flags.ciType } }
+        ? {
+            bootstrap: {
+              replicates: flags.bootstrap,
+              ...clusterOption(flags.cluster),
+              seed: flags.seed,
+              level: flags.ci,
+              type: flags.ciType,
+            },
+          }
         : {}),
       ...(flags.title !== undefined ? { title: flags.title } : {}),
       command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),
@@ -334,28 +441,42 @@ export function buildProgram(io: CliIo): Command {
     .description('merge CSV files on key columns (e.g. authority and year), reporting every unmatched key; writes CSV')
     .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)')
     .option('--on <keys>', 'key columns, COL,COL for every file or FILE:COL,COL for one (repeatable)', collect)
-    .addOption(new Option('--how <how>', 'inner keeps keys found in every file; left keeps every row of the first').choices(['inner', 'left']).default('inner'))
+    .addOption(
+      new Option('--how <how>', 'inner keeps keys found in every file; left keeps every row of the first')
+        .choices(['inner', 'left'])
+        .default('inner'),
+    )
     .option('--label <column>', 'name unmatched keys by this column where a file has it (e.g. la_name)')
     .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
     .option('--output <file>', 'write the merged CSV here instead of standard output')
-    .action(async (files: string[], flags: { on?: string[]; how: 'inner' | 'left'; label?: string; level?: string; output?: string }) => {
-      const { runJoin } = await import('./commands/tables.js');
-      const output = runJoin({
-        files,
-        on: flags.on ?? [],
-        how: flags.how,
-        ...(flags.label !== undefined ? { label: flags.label } : {}),
-        ...(flags.level !== undefined ? { level: flags.level } : {}),
-      });
-      for (const message of output.messages) io.stderr(`${message}\n`);
-      emit(output.text, flags.output, files);
-    });
+    .action(
+      async (
+        files: string[],
+        flags: { on?: string[]; how: 'inner' | 'left'; label?: string; level?: string; output?: string },
+      ) => {
+        const { runJoin } = await import('./commands/tables.js');
+        const output = runJoin({
+          files,
+          on: flags.on ?? [],
+          how: flags.how,
+          ...(flags.label !== undefined ? { label: flags.label } : {}),
+          ...(flags.level !== undefined ? { level: flags.level } : {}),
+        });
+        for (const message of output.messages) io.stderr(`${message}\n`);
+        emit(output.text, flags.output, files);
+      },
+    );
 
   program
     .command('stack')
-    .description('put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV')
+    .description(
+      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV',
+    )
     .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)')
-    .option('--columns <names>', 'the columns to keep, comma-separated; each must be in every file (default: all, the same in every file)')
+    .option(
+      '--columns <names>',
+      'the columns to keep, comma-separated; each must be in every file (default: all, the same in every file)',
+    )
     .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
     .option('--output <file>', 'write the stacked CSV here instead of standard output')
     .action(async (files: string[], flags: { columns?: string; level?: string; output?: string }) => {
@@ -371,7 +492,9 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('describe')
-    .description('first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units')
+    .description(
+      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units',
+    )
     .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`)
     .option('--unit <column>', 'the unit column (default: la, or old_la_code in DfE files)')
     .option('--period <column>', 'the period column (default: year, or time_period in DfE files)')
@@ -380,20 +503,33 @@ export function buildProgram(io: CliIo): Command {
     .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .option('--output <file>', 'write the output here instead of standard output')
-    .action(async (file: string | undefined, flags: { unit?: string; period?: string; outcome?: string; na?: string; level?: string; format: OutputFormat; output?: string }) => {
-      const { runDescribe } = await import('./commands/tables.js');
-      const output = runDescribe({
-        ...(file !== undefined ? { file } : {}),
-        ...(flags.unit !== undefined ? { unit: flags.unit } : {}),
-        ...(flags.period !== undefined ? { period: flags.period } : {}),
-        ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
-        missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
-        ...(flags.level !== undefined ? { level: flags.level } : {}),
-        format: flags.format,
-      });
-      for (const message of output.messages) io.stderr(`${message}\n`);
-      emit(output.text, flags.output, inputsOf(file));
-    });
+    .action(
+      async (
+        file: string | undefined,
+        flags: {
+          unit?: string;
+          period?: string;
+          outcome?: string;
+          na?: string;
+          level?: string;
+          format: OutputFormat;
+          output?: string;
+        },
+      ) => {
+        const { runDescribe } = await import('./commands/tables.js');
+        const output = runDescribe({
+          ...(file !== undefined ? { file } : {}),
+          ...(flags.unit !== undefined ? { unit: flags.unit } : {}),
+          ...(flags.period !== undefined ? { period: flags.period } : {}),
+          ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
+          missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
+          ...(flags.level !== undefined ? { level: flags.level } : {}),
+          format: flags.format,
+        });
+        for (const message of output.messages) io.stderr(`${message}\n`);
+        emit(output.text, flags.output, inputsOf(file));
+      },
+    );
 
   program
     .command('derive')
@@ -417,11 +553,20 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('simulate')
-    .description('write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares')
-    .requiredOption('--seed <n>', 'random seed (whole number); the same seed gives the same file byte for byte', integer('--seed', 0))
+    .description(
+      'write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares',
+    )
+    .requiredOption(
+      '--seed <n>',
+      'random seed (whole number); the same seed gives the same file byte for byte',
+      integer('--seed', 0),
+    )
     .option('--authorities <n>', 'number of authorities', integer('--authorities', 3), 152)
     .option('--years <first-last>', 'years covered', '2012-2017')
-    .option('--shares <list>', 'target shares in percent, e.g. practice=44,deprivation=15,policy=10,resources=6 (the NAO 2019 split)')
+    .option(
+      '--shares <list>',
+      'target shares in percent, e.g. practice=44,deprivation=15,policy=10,resources=6 (the NAO 2019 split)',
+    )
     .option('--output <file>', 'write the CSV to this file instead of standard output')
     .action(async (options: { seed: number; authorities: number; years: string; shares?: string; output?: string }) => {
       const { runSimulate } = await import('./commands/simulate.js');

@@ -2,7 +2,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { Panel, PanelColumn } from '../src/io/panel.js';
-import { SIMULATED_SPEC } from '../src/models/spec.js';
+import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
 
 /** A small deterministic generator for test data (independent of the code under test's own helpers). */
 export function testRandom(seed: number): { uniform: () => number; normal: () => number } {
@@ -25,7 +25,12 @@ export function panelFrom(columns: Record<string, readonly number[] | readonly s
       map.set(name, { kind: 'numeric', name, values: Float64Array.from(values as number[]) });
     } else {
       const levels = [...new Set(values as string[])];
-      map.set(name, { kind: 'categorical', name, levels, codes: Int32Array.from(values as string[], (v) => levels.indexOf(v)) });
+      map.set(name, {
+        kind: 'categorical',
+        name,
+        levels,
+        codes: Int32Array.from(values as string[], (v) => levels.indexOf(v)),
+      });
     }
   }
   return { file: 'test.csv', rowCount, columns: map };
@@ -61,8 +66,14 @@ export function dummies(labels: readonly string[]): number[][] {
 /** All permutations of 0 … k − 1. */
 export function permutations(k: number): number[][] {
   if (k === 0) return [[]];
-  return permutations(k - 1).flatMap((p) => Array.from({ length: k }, (_, i) => [...p.slice(0, i), k - 1, ...p.slice(i)]));
+  return permutations(k - 1).flatMap((p) =>
+    Array.from({ length: k }, (_, i) => [...p.slice(0, i), k - 1, ...p.slice(i)]),
+  );
 }
 
 /** loadModelData / runReport options for the synthetic NAO panel with its model (SIMULATED_SPEC: deprivation = idaci). */
-export const SYNTHETIC_OPTIONS = { file: 'fixtures/nao-2019-synthetic.csv', groups: SIMULATED_SPEC.groups, missingTokens: [] as string[] };
+export const SYNTHETIC_OPTIONS = {
+  file: 'fixtures/nao-2019-synthetic.csv',
+  groups: SIMULATED_SPEC.groups,
+  missingTokens: [] as string[],
+};

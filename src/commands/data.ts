@@ -5,10 +5,10 @@ import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } f
 import { packageRoot } from '../io/packageRoot.js';
 import { columnNotFound, readPanel, type ColumnRequest, type Panel, type PanelColumn } from '../io/panel.js';
 import { readSource } from '../io/source.js';
-import { columnsOf, evaluate, parseDerivation, type Derivation } from '../models/expression.js';
-import { groupsFromFormula, interactionColumns, parseFormula, parseGroupOf } from '../models/formula.js';
-import { buildModelData, columnRequests, type ModelData } from '../models/modelData.js';
-import { DEFAULT_SPEC, formulaText, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec.js';
+import { columnsOf, evaluate, parseDerivation, type Derivation } from '../models/spec/expression.js';
+import { groupsFromFormula, interactionColumns, parseFormula, parseGroupOf } from '../models/spec/formula.js';
+import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
+import { DEFAULT_SPEC, formulaText, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec/spec.js';
 
 /** The dataset used when no file is given, relative to the package root: the real England panel. */
 export const DEFAULT_DATASET = 'fixtures/england-la-panel.csv';
@@ -102,10 +102,14 @@ export function usesDefaultModel(options: Pick<DataOptions, 'formula' | 'groups'
 export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): ModelSpec {
   let base: { outcome: string; groups: readonly GroupSpec[] };
   if (options.formula !== undefined) {
-    if (options.groups.length > 0) throw new UsageError('give the model either as --formula or as --group/--fe, not both');
+    if (options.groups.length > 0)
+      throw new UsageError('give the model either as --formula or as --group/--fe, not both');
     if (options.outcome !== undefined) throw new UsageError('the formula names the outcome; drop --outcome');
     const formula = parseFormula(options.formula);
-    if (!formula.intercept) throw new UsageError(`--formula "${options.formula}": models without an intercept are not decomposed; drop the 0 / -1`);
+    if (!formula.intercept)
+      throw new UsageError(
+        `--formula "${options.formula}": models without an intercept are not decomposed; drop the 0 / -1`,
+      );
     base = { outcome: formula.outcome, groups: groupsFromFormula(formula, (options.groupOf ?? []).map(parseGroupOf)) };
   } else {
     if (options.groupOf && options.groupOf.length > 0) throw new UsageError('--group-of goes with --formula');
@@ -133,7 +137,9 @@ export function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Deri
   if (options.formula !== undefined) {
     for (const interaction of interactionColumns(parseFormula(options.formula))) {
       if (!derived.some((d) => d.name === interaction.name)) {
-        derived.push(parseDerivation(`\`${interaction.name}\` = ${interaction.factors.map((f) => `\`${f}\``).join(' * ')}`));
+        derived.push(
+          parseDerivation(`\`${interaction.name}\` = ${interaction.factors.map((f) => `\`${f}\``).join(' * ')}`),
+        );
       }
     }
   }
@@ -168,16 +174,23 @@ export function loadModelData(options: DataOptions, input?: RawTable): LoadedDat
     dfe = normalised.report;
     messages.push(...formatDfeReport(dfe));
   } else if (options.level !== undefined) {
-    throw new UsageError(`--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`);
+    throw new UsageError(
+      `--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`,
+    );
   }
   const derivations = derivationsOf(options);
   if (usesDefaultModel(options)) requireDefaultModelColumns(table, spec, derivations);
-  const requests = [...columnRequests(spec), ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : [])];
+  const requests = [
+    ...columnRequests(spec),
+    ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : []),
+  ];
   const { panel, invalid } = readWithDerivations(table, requests, derivations, options.missingTokens);
   const notes = derivationNotes(invalid);
   const data = buildModelData(panel, spec);
   if (data.droppedForMinPeriods) {
-    notes.push(`--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`);
+    notes.push(
+      `--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`,
+    );
   }
   const datasetNote = bundledDatasetNote(path);
   return {
@@ -199,7 +212,9 @@ export function loadModelData(options: DataOptions, input?: RawTable): LoadedDat
  */
 function requireDefaultModelColumns(table: RawTable, spec: ModelSpec, derivations: readonly Derivation[]): void {
   const derived = new Set(derivations.map((d) => d.name));
-  const absent = columnRequests(spec).find((request) => !derived.has(request.name) && !table.header.includes(request.name));
+  const absent = columnRequests(spec).find(
+    (request) => !derived.has(request.name) && !table.header.includes(request.name),
+  );
   const defaultColumns = [DEFAULT_SPEC.outcome, ...DEFAULT_SPEC.groups.flatMap((g) => g.columns)];
   if (absent === undefined || !defaultColumns.includes(absent.name)) return;
   throw columnNotFound(
@@ -222,12 +237,16 @@ export function readWithDerivations(
 ): { panel: Panel; invalid: Map<string, number> } {
   const derivedNames = new Set(derivations.map((d) => d.name));
   for (const d of derivations) {
-    if (table.header.includes(d.name)) throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists in ${table.file}`);
+    if (table.header.includes(d.name))
+      throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists in ${table.file}`);
   }
   const inputs = derivations.flatMap((d) => columnsOf(d.expression)).filter((name) => !derivedNames.has(name));
   const panel = readPanel(
     table,
-    [...requests.filter((r) => !derivedNames.has(r.name)), ...inputs.map((name): ColumnRequest => ({ name, kind: 'numeric' }))],
+    [
+      ...requests.filter((r) => !derivedNames.has(r.name)),
+      ...inputs.map((name): ColumnRequest => ({ name, kind: 'numeric' })),
+    ],
     { missingTokens },
   );
   const invalidRows = new Map<string, number>();
@@ -251,6 +270,8 @@ export function readWithDerivations(
 /** One note per derived column with rows where its arithmetic failed. */
 export function derivationNotes(invalid: ReadonlyMap<string, number>): string[] {
   return [...invalid].flatMap(([name, count]) =>
-    count > 0 ? [`derive ${name}: ${count} rows became missing (division by zero or an invalid log, square root or power)`] : [],
+    count > 0
+      ? [`derive ${name}: ${count} rows became missing (division by zero or an invalid log, square root or power)`]
+      : [],
   );
 }

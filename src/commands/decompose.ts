@@ -1,10 +1,10 @@
 import { InternalError, ModelError, UsageError } from '../errors.js';
 import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
-import { buildModelData, type ModelData } from '../models/modelData.js';
+import { buildModelData, type ModelData } from '../models/design/modelData.js';
 import { byTabular, renderByJson, renderByTable, type ByReport, type BySplit } from '../report/by.js';
-import type { IntervalType } from '../models/bootstrap.js';
-import { bootstrapInParallel, defaultWorkers, shapleySumsInParallel } from '../models/parallelBootstrap.js';
+import type { IntervalType } from '../models/bootstrap/bootstrap.js';
+import { bootstrapInParallel, defaultWorkers, shapleySumsInParallel } from '../models/parallel/parallel.js';
 import {
   decompose,
   EXACT_GROUP_LIMIT,
@@ -12,11 +12,11 @@ import {
   type DecomposeOptions as DecomposeOptions_,
   type DecompositionMethod,
   type ShapleyEnumerator,
-} from '../models/decompose.js';
-import { planExactShapley } from '../models/exactShapley.js';
-import { enginesOf, isFactored, type DecomposableModel } from '../models/engines.js';
-import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/expectations.js';
-import { PUBLISHED_SPLITS } from '../models/published.js';
+} from '../models/methods/decompose.js';
+import { planExactShapley } from '../models/engines/exactShapley.js';
+import { enginesOf, isFactored, type DecomposableModel } from '../models/engines/engines.js';
+import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/spec/expectations.js';
+import { PUBLISHED_SPLITS } from '../models/spec/published.js';
 import type { DecompositionReport } from '../report/context.js';
 import { renderDecompositionJson } from '../report/json.js';
 import { renderDecompositionSvg } from '../report/svg.js';
@@ -81,10 +81,13 @@ export interface DecomposeOutput {
 /** Read, fit, decompose (and bootstrap, on `workers` threads); render and check expectations. */
 export async function runDecompose(options: DecomposeOptions): Promise<DecomposeOutput> {
   if (options.expectWithinCi && !options.bootstrap) throw new UsageError('--expect-within-ci needs --bootstrap B');
-  if (options.expectWithinCi && !options.expect) throw new UsageError('--expect-within-ci needs --expect NAME=PERCENT,...');
+  if (options.expectWithinCi && !options.expect)
+    throw new UsageError('--expect-within-ci needs --expect NAME=PERCENT,...');
   const published = options.compare === undefined ? undefined : PUBLISHED_SPLITS[options.compare];
   if (options.compare !== undefined && !published) {
-    throw new UsageError(`--compare: unknown published split "${options.compare}"; known: ${Object.keys(PUBLISHED_SPLITS).join(', ')}`);
+    throw new UsageError(
+      `--compare: unknown published split "${options.compare}"; known: ${Object.keys(PUBLISHED_SPLITS).join(', ')}`,
+    );
   }
   if (options.by !== undefined) return runBy(options);
   const cluster = options.bootstrap ? bootstrapCluster(options) : undefined;
@@ -97,17 +100,26 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     seed: options.bootstrap?.seed ?? options.seed ?? 1,
   };
   const progress = options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress };
-  const estimate = decompose(loaded.data, { ...decomposeOptions, ...progress, ...(await parallelEnumeration(loaded.data, decomposeOptions, options)) });
+  const estimate = decompose(loaded.data, {
+    ...decomposeOptions,
+    ...progress,
+    ...(await parallelEnumeration(loaded.data, decomposeOptions, options)),
+  });
   const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
   const bootstrap = options.bootstrap
-    ? await bootstrapInParallel(rowsOf(loaded.data), result, {
-        replicates: options.bootstrap.replicates,
-        seed: options.bootstrap.seed,
-        level: options.bootstrap.level,
-        type: options.bootstrap.type,
-        decompose: decomposeOptions,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      }, options.workers ?? defaultWorkers())
+    ? await bootstrapInParallel(
+        rowsOf(loaded.data),
+        result,
+        {
+          replicates: options.bootstrap.replicates,
+          seed: options.bootstrap.seed,
+          level: options.bootstrap.level,
+          type: options.bootstrap.type,
+          decompose: decomposeOptions,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        },
+        options.workers ?? defaultWorkers(),
+      )
     : undefined;
   const report: DecompositionReport = {
     result,
@@ -160,10 +172,15 @@ const PARALLEL_SHAPLEY_GROUPS = 16;
  * For exact Shapley values over many groups, the block sums computed on worker threads, handed to `decompose`
  * as its enumerator (the result is identical to enumerating in this thread).
  */
-async function parallelEnumeration(data: DecomposableModel, decomposeOptions: DecomposeOptions_, options: DecomposeOptions): Promise<{ enumerate?: ShapleyEnumerator }> {
+async function parallelEnumeration(
+  data: DecomposableModel,
+  decomposeOptions: DecomposeOptions_,
+  options: DecomposeOptions,
+): Promise<{ enumerate?: ShapleyEnumerator }> {
   const k = data.groups.length;
   const sampling = decomposeOptions.samples !== undefined || (k > EXACT_GROUP_LIMIT && !decomposeOptions.exact);
-  if (decomposeOptions.method !== 'shapley' || sampling || k < PARALLEL_SHAPLEY_GROUPS || k > MAX_ENUMERATED_GROUPS) return {};
+  if (decomposeOptions.method !== 'shapley' || sampling || k < PARALLEL_SHAPLEY_GROUPS || k > MAX_ENUMERATED_GROUPS)
+    return {};
   const workers = options.workers ?? defaultWorkers();
   if (workers < 2) return {};
   const plan = planExactShapley(data, enginesOf(data));
@@ -172,7 +189,9 @@ async function parallelEnumeration(data: DecomposableModel, decomposeOptions: De
 }
 
 /** The resampling unit of a bootstrap: the given column, rows for "none", else the first fixed-effect column. */
-export function bootstrapCluster(options: DataOptions & { readonly bootstrap?: BootstrapSettings }): string | undefined {
+export function bootstrapCluster(
+  options: DataOptions & { readonly bootstrap?: BootstrapSettings },
+): string | undefined {
   const requested = options.bootstrap!.cluster;
   if (requested === NO_CLUSTER) return undefined;
   if (requested !== undefined) return requested;
@@ -186,14 +205,18 @@ export function bootstrapCluster(options: DataOptions & { readonly bootstrap?: B
 function runBy(options: DecomposeOptions): DecomposeOutput {
   const by = options.by!;
   if (options.bootstrap || options.expect || options.format === 'svg' || options.compare) {
-    throw new UsageError('--by prints one split per level; it does not combine with --bootstrap, --expect, --compare or --format svg');
+    throw new UsageError(
+      '--by prints one split per level; it does not combine with --bootstrap, --expect, --compare or --format svg',
+    );
   }
   const loaded = loadModelData({ ...options, alsoRead: by });
   const column = loaded.panel.columns.get(by)!;
-  if (column.kind !== 'categorical') throw new UsageError(`--by ${by}: the column is already read as numbers for the model; choose another column`);
+  if (column.kind !== 'categorical')
+    throw new UsageError(`--by ${by}: the column is already read as numbers for the model; choose another column`);
   const dropped = loaded.spec.groups.filter((g) => g.kind === 'fixed-effect' && g.columns[0] === by);
   const spec = { ...loaded.spec, groups: loaded.spec.groups.filter((g) => !dropped.includes(g)) };
-  if (spec.groups.length === 0) throw new UsageError(`--by ${by}: no groups are left once the fixed effect over ${by} is dropped`);
+  if (spec.groups.length === 0)
+    throw new UsageError(`--by ${by}: no groups are left once the fixed effect over ${by} is dropped`);
   const levels = column.levels.map((label, code) => ({ label, code })).sort((a, b) => byLevelOrder(a.label, b.label));
   const saturated = new Set<string>();
   const splits: BySplit[] = levels.flatMap(({ label, code }): BySplit[] => {
@@ -210,20 +233,38 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
     });
     try {
       const data = buildModelData(panel, { ...spec, groups });
-      return [{ level: label, result: decompose(data, { method: options.method, ...(options.order ? { order: options.order } : {}) }) }];
+      return [
+        {
+          level: label,
+          result: decompose(data, { method: options.method, ...(options.order ? { order: options.order } : {}) }),
+        },
+      ];
     } catch (error) {
       if (error instanceof ModelError || error instanceof UsageError) return [{ level: label, error: error.message }];
       throw error;
     }
   });
   const notes = [
-    ...dropped.map((g) => `fixed effect "${g.name}" (over ${by}) is left out of each per-${by} split: it is constant within a level`),
-    ...[...saturated].map((name) => `fixed effect "${name}" is left out where it has one row per level within a ${by} (it would fit every row)`),
+    ...dropped.map(
+      (g) => `fixed effect "${g.name}" (over ${by}) is left out of each per-${by} split: it is constant within a level`,
+    ),
+    ...[...saturated].map(
+      (name) =>
+        `fixed effect "${name}" is left out where it has one row per level within a ${by} (it would fit every row)`,
+    ),
     ...loaded.notes,
     ...(loaded.datasetNote ? [loaded.datasetNote] : []),
   ];
   const groupNames = spec.groups.filter((g) => !saturated.has(g.name)).map((g) => g.name);
-  const report: ByReport = { by, method: options.method, outcome: loaded.data.outcome, file: loaded.file, groups: groupNames, splits, notes };
+  const report: ByReport = {
+    by,
+    method: options.method,
+    outcome: loaded.data.outcome,
+    file: loaded.file,
+    groups: groupNames,
+    splits,
+    notes,
+  };
   const text =
     options.format === 'json'
       ? renderByJson(report)
@@ -254,6 +295,9 @@ function render(report: DecompositionReport, options: DecomposeOptions): string 
     case 'svg':
       return renderDecompositionSvg(report, options.title !== undefined ? { title: options.title } : {});
     case 'table':
-      return renderDecompositionTable(report, { color: options.color, ...(options.terminalWidth ? { terminalWidth: options.terminalWidth } : {}) });
+      return renderDecompositionTable(report, {
+        color: options.color,
+        ...(options.terminalWidth ? { terminalWidth: options.terminalWidth } : {}),
+      });
   }
 }

@@ -1,4 +1,4 @@
-import { fitModel } from '../models/fit.js';
+import { fitModel } from '../models/fit/fit.js';
 import { renderFitJson, renderFitTable, type FitReport } from '../report/fitReport.js';
 import { fitTabular, renderCsv, renderMarkdown } from '../report/tabular.js';
 import { loadModelData, type DataOptions } from './data.js';
@@ -19,7 +19,11 @@ export function runFit(options: FitCommandOptions): { text: string; messages: re
     fixedEffectCoefficients: options.showFixedEffects,
   });
   const result = { ...fitted, notes: [...fitted.notes, ...loaded.notes] };
-  const report: FitReport = { result, file: loaded.file, ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}) };
+  const report: FitReport = {
+    result,
+    file: loaded.file,
+    ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
+  };
   return { text: render(report, options.format), messages: loaded.messages };
 }
 

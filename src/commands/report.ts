@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { packageVersion } from '../io/packageRoot.js';
-import { bootstrapDecomposition } from '../models/bootstrap.js';
-import { decompose } from '../models/decompose.js';
-import { fitModel } from '../models/fit.js';
-import { summarizeData } from '../models/summary.js';
+import { bootstrapDecomposition } from '../models/bootstrap/bootstrap.js';
+import { decompose } from '../models/methods/decompose.js';
+import { fitModel } from '../models/fit/fit.js';
+import { summarizeData } from '../models/design/summary.js';
 import type { DecompositionReport } from '../report/context.js';
 import { renderHtmlReport } from '../report/html.js';
 import { defaultDatasetPath, loadModelData, type DataOptions } from './data.js';
@@ -62,5 +62,7 @@ export function runReport(options: ReportOptions): string {
 /** SHA-256 (hex) of the input file's bytes; null for standard input, which cannot be read twice. */
 function inputSha256(file: string | undefined): string | null {
   if (file === '-') return null;
-  return createHash('sha256').update(readFileSync(file ?? defaultDatasetPath())).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(file ?? defaultDatasetPath()))
+    .digest('hex');
 }

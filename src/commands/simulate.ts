@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { formatCsv } from '../io/output.js';
-import { NAO_2019_SHARES, simulatePanel, type SimulationShares } from '../models/simulate.js';
+import { NAO_2019_SHARES, simulatePanel, type SimulationShares } from '../models/simulate/simulate.js';
 
 export interface SimulateOptions {
   readonly seed: number;

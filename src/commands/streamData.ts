@@ -2,10 +2,20 @@ import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
 import { detectDfeFormat } from '../io/dfe.js';
 import { readTableSegments, relocateRows, type TableSegment } from '../io/segments.js';
-import { FactoredModelBuilder, type FactoredModel, type NumericGroupShape } from '../models/factoredModel.js';
-import { columnRequests, selectModelRows } from '../models/modelData.js';
-import type { ModelSpec } from '../models/spec.js';
-import { bundledDatasetNote, derivationNotes, derivationsOf, inputOf, loadModelData, readWithDerivations, specFromOptions, type DataOptions, type LoadedData } from './data.js';
+import { FactoredModelBuilder, type FactoredModel, type NumericGroupShape } from '../models/design/factoredModel.js';
+import { columnRequests, selectModelRows } from '../models/design/modelData.js';
+import type { ModelSpec } from '../models/spec/spec.js';
+import {
+  bundledDatasetNote,
+  derivationNotes,
+  derivationsOf,
+  inputOf,
+  loadModelData,
+  readWithDerivations,
+  specFromOptions,
+  type DataOptions,
+  type LoadedData,
+} from './data.js';
 
 /** A model read by streaming: its triangular factor instead of its rows. */
 export interface StreamedData {
@@ -33,7 +43,8 @@ export function isStreamable(spec: ModelSpec): boolean {
  */
 export function streamModelData(options: DataOptions): StreamedData | LoadedData {
   const spec = specFromOptions(options);
-  if (!isStreamable(spec)) throw new UsageError('only models without fixed effects or clusters can be read by streaming');
+  if (!isStreamable(spec))
+    throw new UsageError('only models without fixed effects or clusters can be read by streaming');
   const { path, name } = inputOf(options);
   const derivations = derivationsOf(options);
   const requests = columnRequests(spec);
@@ -44,9 +55,12 @@ export function streamModelData(options: DataOptions): StreamedData | LoadedData
   let rowsRead = 0;
   for (const { table, recordsBefore } of segments) {
     file = table.file;
-    if (recordsBefore === 0 && detectDfeFormat(table.header)) return loadModelData(options, joinSegments(table, segments));
+    if (recordsBefore === 0 && detectDfeFormat(table.header))
+      return loadModelData(options, joinSegments(table, segments));
     if (options.level !== undefined) {
-      throw new UsageError(`--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`);
+      throw new UsageError(
+        `--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`,
+      );
     }
     relocateRows(recordsBefore, () => {
       const read = readWithDerivations(table, requests, derivations, options.missingTokens);

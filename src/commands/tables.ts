@@ -8,8 +8,8 @@ import { formatCsv } from '../io/output.js';
 import { DEFAULT_MISSING_TOKENS, readPanel } from '../io/panel.js';
 import { readSource } from '../io/source.js';
 import { formatStackReport, stackTables } from '../io/stack.js';
-import { describeTable } from '../models/describe.js';
-import { columnsOf, evaluate, parseDerivation } from '../models/expression.js';
+import { describeTable } from '../profile/describe.js';
+import { columnsOf, evaluate, parseDerivation } from '../models/spec/expression.js';
 import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
 import { renderCsv, renderMarkdown } from '../report/tabular.js';
 import { DEFAULT_DATASET, defaultDatasetPath } from './data.js';
@@ -40,7 +40,11 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
   const inputs = options.files.map((file, i) => {
     const { table, messages: read } = readTable(file, options.level);
     messages.push(...read);
-    return { table, keys: keysFor[i]!, ...(options.label !== undefined && table.header.includes(options.label) ? { label: options.label } : {}) };
+    return {
+      table,
+      keys: keysFor[i]!,
+      ...(options.label !== undefined && table.header.includes(options.label) ? { label: options.label } : {}),
+    };
   });
   const { table, report } = joinTables(inputs, { how: options.how });
   messages.push(...formatJoinReport(report));
@@ -48,7 +52,8 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
 }
 
 function resolveKeys(files: readonly string[], on: readonly string[]): (readonly string[])[] {
-  if (on.length === 0) throw new UsageError('join needs --on COL,COL (the key columns, e.g. --on old_la_code,time_period)');
+  if (on.length === 0)
+    throw new UsageError('join needs --on COL,COL (the key columns, e.g. --on old_la_code,time_period)');
   let common: string[] | undefined;
   const specific = new Map<number, string[]>();
   for (const text of on) {
@@ -60,7 +65,9 @@ function resolveKeys(files: readonly string[], on: readonly string[]): (readonly
       continue;
     }
     const name = text.slice(0, colon);
-    const index = files.findIndex((file) => file === name || basename(file) === name || basename(file, '.csv') === name);
+    const index = files.findIndex(
+      (file) => file === name || basename(file) === name || basename(file, '.csv') === name,
+    );
     if (index < 0) throw new UsageError(`--on "${text}": "${name}" is not one of the files (${files.join(', ')})`);
     specific.set(index, columns);
   }
@@ -121,24 +128,32 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
   const missing = new Set([...DEFAULT_MISSING_TOKENS, ...options.missingTokens.map((token) => token.trim())]);
   const derived = new Map<string, Float64Array | readonly string[]>();
   for (const d of derivations) {
-    if (table.header.includes(d.name) || derived.has(d.name)) throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists`);
+    if (table.header.includes(d.name) || derived.has(d.name))
+      throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists`);
     if (d.expression.kind === 'column') {
       const source = d.expression.name;
       const earlier = derived.get(source);
       const index = table.header.indexOf(source);
-      if (earlier === undefined && index < 0) throw new UsageError(`--derive "${d.text}": column "${source}" not found`);
+      if (earlier === undefined && index < 0)
+        throw new UsageError(`--derive "${d.text}": column "${source}" not found`);
       // A missing-value marker (the defaults and --na) is copied as an empty cell, as arithmetic would write it.
       derived.set(
         d.name,
         earlier
-          ? earlier instanceof Float64Array ? Array.from(earlier, formatValue) : earlier
+          ? earlier instanceof Float64Array
+            ? Array.from(earlier, formatValue)
+            : earlier
           : table.records.map((record) => (missing.has(record[index]!.trim()) ? '' : record[index]!)),
       );
       messages.push(`${basename(options.file)}: derived ${d.name}: a copy of ${source}`);
       continue;
     }
     const inputs = columnsOf(d.expression).filter((name) => !derived.has(name));
-    const panel = readPanel(table, inputs.map((name) => ({ name, kind: 'numeric' as const })), { missingTokens: options.missingTokens });
+    const panel = readPanel(
+      table,
+      inputs.map((name) => ({ name, kind: 'numeric' as const })),
+      { missingTokens: options.missingTokens },
+    );
     const { values, invalid } = evaluate(
       d.expression,
       (name) => {
@@ -152,10 +167,13 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
     );
     derived.set(d.name, values);
     const missingRows = values.filter(Number.isNaN).length;
-    messages.push(`${basename(options.file)}: derived ${d.name}: ${missingRows} of ${values.length} rows missing${invalid ? ` (${invalid} from division by zero or an invalid log, square root or power)` : ''}`);
+    messages.push(
+      `${basename(options.file)}: derived ${d.name}: ${missingRows} of ${values.length} rows missing${invalid ? ` (${invalid} from division by zero or an invalid log, square root or power)` : ''}`,
+    );
   }
   const names = [...derived.keys()];
-  const cell = (column: Float64Array | readonly string[], i: number) => (column instanceof Float64Array ? formatValue(column[i]!) : column[i]!);
+  const cell = (column: Float64Array | readonly string[], i: number) =>
+    column instanceof Float64Array ? formatValue(column[i]!) : column[i]!;
   const records = table.records.map((record, i) => [...record, ...names.map((name) => cell(derived.get(name)!, i))]);
   return { text: formatCsv([...table.header, ...names], records), messages };
 }
@@ -177,7 +195,9 @@ export interface DescribeCommandOptions {
 /** `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split. */
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
   const path = options.file ?? defaultDatasetPath();
-  const table0 = parseCsv(options.file === undefined ? { ...readSource(path), name: DEFAULT_DATASET } : readSource(path));
+  const table0 = parseCsv(
+    options.file === undefined ? { ...readSource(path), name: DEFAULT_DATASET } : readSource(path),
+  );
   let table = table0;
   const messages: string[] = [];
   let dfeMissing: DfeReport['missing'] | undefined;

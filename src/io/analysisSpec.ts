@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DataError } from '../errors.js';
-import type { GroupSpec } from '../models/spec.js';
+import type { GroupSpec } from '../models/spec/spec.js';
 
 /**
  * An analysis in one JSON file: everything `decompose` flags can say. Paths are relative to the spec's folder.
@@ -28,7 +28,20 @@ export interface AnalysisSpec {
   readonly format?: string;
 }
 
-const TOP_KEYS = ['data', 'outcome', 'groups', 'na', 'method', 'order', 'bootstrap', 'expect', 'tolerance', 'expectWithinCi', 'compare', 'format'];
+const TOP_KEYS = [
+  'data',
+  'outcome',
+  'groups',
+  'na',
+  'method',
+  'order',
+  'bootstrap',
+  'expect',
+  'tolerance',
+  'expectWithinCi',
+  'compare',
+  'format',
+];
 const BOOTSTRAP_KEYS = ['replicates', 'cluster', 'seed', 'ci', 'type'];
 
 /** Read and check an analysis spec; `data` comes back resolved against the spec's folder. */
@@ -49,32 +62,44 @@ export function readAnalysisSpec(path: string): AnalysisSpec {
     throw new DataError(message, { file: path });
   };
   const object = (value: unknown, where: string): Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : fail(`${where} must be an object`);
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : fail(`${where} must be an object`);
   const spec = object(raw, 'the spec');
   const onlyKeys = (value: Record<string, unknown>, allowed: readonly string[], where: string) => {
-    for (const key of Object.keys(value)) if (!allowed.includes(key)) fail(`unknown key "${key}" in ${where} (allowed: ${allowed.join(', ')})`);
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key)) fail(`unknown key "${key}" in ${where} (allowed: ${allowed.join(', ')})`);
   };
   onlyKeys(spec, TOP_KEYS, 'the spec');
-  const string = (value: unknown, key: string) => (value === undefined || typeof value === 'string' ? value : fail(`"${key}" must be a string`));
-  const number = (value: unknown, key: string) => (value === undefined || typeof value === 'number' ? value : fail(`"${key}" must be a number`));
+  const string = (value: unknown, key: string) =>
+    value === undefined || typeof value === 'string' ? value : fail(`"${key}" must be a string`);
+  const number = (value: unknown, key: string) =>
+    value === undefined || typeof value === 'number' ? value : fail(`"${key}" must be a number`);
   const strings = (value: unknown, key: string) =>
-    value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string')) ? (value as string[] | undefined) : fail(`"${key}" must be a list of strings`);
+    value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      ? (value as string[] | undefined)
+      : fail(`"${key}" must be a list of strings`);
 
-  const groups = spec.groups === undefined ? undefined : (Array.isArray(spec.groups) ? spec.groups : fail('"groups" must be a list')).map((entry, i): GroupSpec => {
-    const group = object(entry, `groups[${i}]`);
-    onlyKeys(group, ['name', 'columns', 'fe'], `groups[${i}]`);
-    const name = string(group.name, `groups[${i}].name`) ?? fail(`groups[${i}] needs a "name"`);
-    if ((group.fe === undefined) === (group.columns === undefined)) fail(`groups[${i}] ("${name}") needs exactly one of "columns" (numeric) or "fe" (fixed effect)`);
-    return group.fe !== undefined
-      ? { name, kind: 'fixed-effect', columns: [string(group.fe, `groups[${i}].fe`)!] }
-      : { name, kind: 'numeric', columns: strings(group.columns, `groups[${i}].columns`)! };
-  });
+  const groups =
+    spec.groups === undefined
+      ? undefined
+      : (Array.isArray(spec.groups) ? spec.groups : fail('"groups" must be a list')).map((entry, i): GroupSpec => {
+          const group = object(entry, `groups[${i}]`);
+          onlyKeys(group, ['name', 'columns', 'fe'], `groups[${i}]`);
+          const name = string(group.name, `groups[${i}].name`) ?? fail(`groups[${i}] needs a "name"`);
+          if ((group.fe === undefined) === (group.columns === undefined))
+            fail(`groups[${i}] ("${name}") needs exactly one of "columns" (numeric) or "fe" (fixed effect)`);
+          return group.fe !== undefined
+            ? { name, kind: 'fixed-effect', columns: [string(group.fe, `groups[${i}].fe`)!] }
+            : { name, kind: 'numeric', columns: strings(group.columns, `groups[${i}].columns`)! };
+        });
   const bootstrap = spec.bootstrap === undefined ? undefined : object(spec.bootstrap, '"bootstrap"');
   if (bootstrap) onlyKeys(bootstrap, BOOTSTRAP_KEYS, '"bootstrap"');
   const expect = spec.expect === undefined ? undefined : object(spec.expect, '"expect"');
   if (expect) for (const [key, value] of Object.entries(expect)) number(value, `expect.${key}`);
   const data = string(spec.data, 'data');
-  const compact = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const compact = <T extends object>(value: T): T =>
+    Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
   return compact({
     data: data === undefined || data === '-' || isAbsolute(data) ? data : join(dirname(path), data),
     outcome: string(spec.outcome, 'outcome'),
@@ -93,7 +118,10 @@ export function readAnalysisSpec(path: string): AnalysisSpec {
       : undefined,
     expect: expect as Record<string, number> | undefined,
     tolerance: number(spec.tolerance, 'tolerance'),
-    expectWithinCi: spec.expectWithinCi === undefined || typeof spec.expectWithinCi === 'boolean' ? (spec.expectWithinCi as boolean | undefined) : fail('"expectWithinCi" must be true or false'),
+    expectWithinCi:
+      spec.expectWithinCi === undefined || typeof spec.expectWithinCi === 'boolean'
+        ? (spec.expectWithinCi as boolean | undefined)
+        : fail('"expectWithinCi" must be true or false'),
     compare: string(spec.compare, 'compare'),
     format: string(spec.format, 'format'),
   });

@@ -74,7 +74,9 @@ export function parseCsv(source: InputSource): RawTable {
 /** A cell in double quotes for a one-line message: JSON escapes, U+2028/U+2029 escaped too, cut to `max`. */
 export function quotedText(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(cut)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -84,7 +86,13 @@ export function quotedText(text: string, max = 40): string {
 export function displayText(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
 
@@ -124,7 +132,9 @@ function checkUtf8(bytes: Buffer, file: string): void {
   const column = line === 1 ? undefined : columnAt(bytes, start, offset);
   const where = column === undefined ? '' : ` in column "${displayText(column)}"`;
   const reads =
-    legacy && legacy !== '\0' ? `, which ${byte >= 0xa0 ? 'Latin-1/Windows-1252' : 'Windows-1252'} reads as "${legacy}"` : '';
+    legacy && legacy !== '\0'
+      ? `, which ${byte >= 0xa0 ? 'Latin-1/Windows-1252' : 'Windows-1252'} reads as "${legacy}"`
+      : '';
   throw new DataError(
     `is not valid UTF-8 text (byte ${byte.toString(16).toUpperCase().padStart(2, '0')}${where}${reads}); save it as UTF-8 CSV`,
     { file, row: line },
@@ -230,10 +240,13 @@ function checkHeader(raw: readonly string[], header: readonly string[], file: st
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new DataError(`column name "${displayText(name)}" appears twice (header cells ${earlier + 1} and ${index + 1})`, {
-        file,
-        row: 1,
-      });
+      throw new DataError(
+        `column name "${displayText(name)}" appears twice (header cells ${earlier + 1} and ${index + 1})`,
+        {
+          file,
+          row: 1,
+        },
+      );
     }
     seen.set(name, index);
   });
@@ -275,7 +288,10 @@ function checkNoBom(rows: readonly (readonly string[])[], header: readonly strin
 function checkRepeatedHeader(header: readonly string[], records: readonly (readonly string[])[], file: string): void {
   records.forEach((record, i) => {
     if (record.length === header.length && record.every((cell, c) => cell.trim() === header[c])) {
-      throw new DataError('repeats the header row (were two files joined?); delete this row', { file, row: rowNumber(i) });
+      throw new DataError('repeats the header row (were two files joined?); delete this row', {
+        file,
+        row: rowNumber(i),
+      });
     }
   });
 }
@@ -291,7 +307,8 @@ interface CsvParseFailure {
 function csvParseError(error: unknown, file: string, bytes: Buffer): DataError {
   const failure = (typeof error === 'object' && error !== null ? error : {}) as CsvParseFailure;
   const message = typeof failure.message === 'string' ? failure.message : String(error);
-  if (typeof failure.code !== 'string') return new DataError(`cannot be parsed as CSV (${displayText(message, 200)})`, { file });
+  if (typeof failure.code !== 'string')
+    return new DataError(`cannot be parsed as CSV (${displayText(message, 200)})`, { file });
   const row = (typeof failure.records === 'number' ? failure.records : 0) + 1;
   const columnIndex = typeof failure.column === 'number' ? failure.column : undefined;
   const columnName = (): string | undefined => {
@@ -304,7 +321,10 @@ function csvParseError(error: unknown, file: string, bytes: Buffer): DataError {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
     case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH': {
       if (row === 2 && startsWithComment(bytes)) {
-        return new DataError('starts with a "#" comment line instead of a header; delete the comment lines', { file, row: 1 });
+        return new DataError('starts with a "#" comment line instead of a header; delete the comment lines', {
+          file,
+          row: 1,
+        });
       }
       const got = Array.isArray(failure.record) ? failure.record.length : undefined;
       const width = headerWidth(message);
@@ -317,19 +337,25 @@ function csvParseError(error: unknown, file: string, bytes: Buffer): DataError {
     }
     case 'CSV_QUOTE_NOT_CLOSED': {
       const column = columnName();
-      return new DataError(`a quoted field is opened here and never closed${column === undefined ? '' : ` (in column "${column}")`}`, {
-        file,
-        row,
-      });
+      return new DataError(
+        `a quoted field is opened here and never closed${column === undefined ? '' : ` (in column "${column}")`}`,
+        {
+          file,
+          row,
+        },
+      );
     }
     case 'INVALID_OPENING_QUOTE':
     case 'CSV_INVALID_CLOSING_QUOTE': {
       const column = columnName();
-      return new DataError('a quote character is misplaced inside a field (quote the whole field and double inner quotes)', {
-        file,
-        row,
-        ...(column === undefined ? {} : { column }),
-      });
+      return new DataError(
+        'a quote character is misplaced inside a field (quote the whole field and double inner quotes)',
+        {
+          file,
+          row,
+          ...(column === undefined ? {} : { column }),
+        },
+      );
     }
     case 'CSV_MAX_RECORD_SIZE':
       return new DataError(

@@ -226,7 +226,9 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
       periods: [...periods].sort((a, b) => timePeriodOrder(a) - timePeriodOrder(b)),
     },
     timeIdentifiers,
-    missing: Object.fromEntries(inHeaderOrder(missing, header).map(([column, bySymbol]) => [column, inSymbolOrder(bySymbol)])),
+    missing: Object.fromEntries(
+      inHeaderOrder(missing, header).map(([column, bySymbol]) => [column, inSymbolOrder(bySymbol)]),
+    ),
     missingBySymbol: inSymbolOrder(missingBySymbol),
     thousandsSeparators: Object.fromEntries(inHeaderOrder(thousandsSeparators, header)),
   };
@@ -240,7 +242,9 @@ function inHeaderOrder<T>(record: Record<string, T>, header: readonly string[]):
 
 /** A per-symbol record with its keys in the order of DFE_SYMBOLS. */
 function inSymbolOrder(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.keys(DFE_SYMBOLS).flatMap((symbol) => (Object.hasOwn(record, symbol) ? [[symbol, record[symbol]!]] : [])));
+  return Object.fromEntries(
+    Object.keys(DFE_SYMBOLS).flatMap((symbol) => (Object.hasOwn(record, symbol) ? [[symbol, record[symbol]!]] : [])),
+  );
 }
 
 function chooseLevel(rowsByLevel: Record<string, number>, wanted: string, file: string): string {
@@ -280,7 +284,12 @@ function relabelPeriod(cell: string, location: { file: string; row: number; colu
   );
 }
 
-function checkConsecutive(start: string, end: string, code: string, location: { file: string; row: number; column: string }): void {
+function checkConsecutive(
+  start: string,
+  end: string,
+  code: string,
+  location: { file: string; row: number; column: string },
+): void {
   const expected = String((Number(start) + 1) % 100).padStart(2, '0');
   if (end !== expected) {
     throw new DataError(
@@ -305,7 +314,9 @@ export function timePeriodOrder(label: string): number {
   if (FOUR_DIGIT_PERIOD.test(text)) return Number(text);
   const span = SIX_DIGIT_PERIOD.exec(text) ?? LABELLED_PERIOD.exec(text);
   if (span && String((Number(span[1]) + 1) % 100).padStart(2, '0') === span[2]) return Number(span[1]) + 0.5;
-  throw new DataError(`${JSON.stringify(label)} is not a time period (expected a year such as 2017 or a span such as 2017-18)`);
+  throw new DataError(
+    `${JSON.stringify(label)} is not a time period (expected a year such as 2017 or a span such as 2017-18)`,
+  );
 }
 
 /**
@@ -325,7 +336,12 @@ export function formatDfeReport(report: DfeReport): string[] {
   ];
   const { timePeriod } = report;
   const periods = timePeriod.periods;
-  const range = periods.length === 0 ? 'none' : periods.length === 1 ? periods[0]! : `${periods[0]} to ${periods[periods.length - 1]} (${periods.length} periods)`;
+  const range =
+    periods.length === 0
+      ? 'none'
+      : periods.length === 1
+        ? periods[0]!
+        : `${periods[0]} to ${periods[periods.length - 1]} (${periods.length} periods)`;
   const convention =
     timePeriod.convention === 'year'
       ? 'four-digit years'
@@ -335,7 +351,9 @@ export function formatDfeReport(report: DfeReport): string[] {
   const identifiers = Object.entries(report.timeIdentifiers)
     .map(([name, count]) => `${name} (${formatCount(count)})`)
     .join(', ');
-  lines.push(`${file}: time_period ${convention}: ${range}${identifiers === '' ? '' : `; time_identifier ${identifiers}`}`);
+  lines.push(
+    `${file}: time_period ${convention}: ${range}${identifiers === '' ? '' : `; time_identifier ${identifiers}`}`,
+  );
   const columns = Object.entries(report.missing);
   if (columns.length === 0) {
     lines.push(`${file}: no suppression symbols`);

@@ -95,7 +95,8 @@ export interface JoinResult {
 export function joinTables(inputs: readonly JoinInput[], options: JoinOptions): JoinResult {
   if (inputs.length === 0) throw new UsageError('joinTables needs at least one input table');
   const keyCount = inputs[0]!.keys.length;
-  if (keyCount === 0) throw new UsageError(`joinTables needs at least one key column (${inputs[0]!.table.file} has none)`);
+  if (keyCount === 0)
+    throw new UsageError(`joinTables needs at least one key column (${inputs[0]!.table.file} has none)`);
   const files = inputs.map((input) => input.table.file);
   for (const input of inputs) {
     if (input.keys.length !== keyCount) {
@@ -200,7 +201,9 @@ function prepare(input: JoinInput): PreparedInput {
   const column = (name: string, role: string): number => {
     const index = table.header.indexOf(name);
     if (index < 0) {
-      throw new DataError(`${role} column "${name}" not found; the columns are: ${table.header.join(', ')}`, { file: table.file });
+      throw new DataError(`${role} column "${name}" not found; the columns are: ${table.header.join(', ')}`, {
+        file: table.file,
+      });
     }
     return index;
   };
@@ -231,9 +234,12 @@ function prepare(input: JoinInput): PreparedInput {
     const listed = `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
     const times = rows.length === 2 ? 'twice' : `${rows.length} times`;
     const more = duplicates.length > 1 ? ` (${duplicates.length - 1} more keys appear more than once)` : '';
-    throw new DataError(`rows ${listed}: key ${describeKey(input.keys, key.split(KEY_SEPARATOR))} appears ${times}${more}`, {
-      file: table.file,
-    });
+    throw new DataError(
+      `rows ${listed}: key ${describeKey(input.keys, key.split(KEY_SEPARATOR))} appears ${times}${more}`,
+      {
+        file: table.file,
+      },
+    );
   }
   const index = new Map<string, number>();
   for (const [key, rows] of rowsByKey) index.set(key, rows[0]!);
@@ -252,7 +258,11 @@ function fileTags(files: readonly string[]): string[] {
 }
 
 /** Output names of each input's non-key columns, renaming names that occur in more than one input or as an output key. */
-function outputNames(prepared: readonly PreparedInput[], outputKeys: readonly string[], tags: readonly string[]): string[][] {
+function outputNames(
+  prepared: readonly PreparedInput[],
+  outputKeys: readonly string[],
+  tags: readonly string[],
+): string[][] {
   const occurrences = new Map<string, number>();
   for (const input of prepared) {
     for (const index of input.dataIndices) {
@@ -269,9 +279,12 @@ function outputNames(prepared: readonly PreparedInput[], outputKeys: readonly st
   const seen = new Set(outputKeys);
   for (const name of names.flat()) {
     if (seen.has(name)) {
-      throw new DataError(`joined column name "${name}" would occur twice even after renaming; rename the column in one of the files`, {
-        file: 'join',
-      });
+      throw new DataError(
+        `joined column name "${name}" would occur twice even after renaming; rename the column in one of the files`,
+        {
+          file: 'join',
+        },
+      );
     }
     seen.add(name);
   }
@@ -301,7 +314,8 @@ export function formatJoinReport(report: JoinReport): string[] {
     lines.push(`  ${input.file}: ${parts.join(', ')}`);
     const groups = groupUnmatched(input);
     groups.slice(0, JOIN_REPORT_MAX_GROUPS).forEach((group) => lines.push(`    ${group}`));
-    if (groups.length > JOIN_REPORT_MAX_GROUPS) lines.push(`    ... and ${formatCount(groups.length - JOIN_REPORT_MAX_GROUPS)} more`);
+    if (groups.length > JOIN_REPORT_MAX_GROUPS)
+      lines.push(`    ... and ${formatCount(groups.length - JOIN_REPORT_MAX_GROUPS)} more`);
     const renamed = Object.entries(input.renamed);
     if (renamed.length > 0) lines.push(`    renamed: ${renamed.map(([from, to]) => `${from} → ${to}`).join(', ')}`);
   });

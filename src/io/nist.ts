@@ -54,7 +54,8 @@ export function parseNistDataset(text: string): NistDataset {
   let r2: number | undefined;
   for (const line of certifiedLines) {
     const parameter = /^\s*B(\d+)\s+(\S+)\s+(\S+)/.exec(line);
-    if (parameter) parameters.push({ index: Number(parameter[1]), estimate: toNumber(parameter[2]!), sd: toNumber(parameter[3]!) });
+    if (parameter)
+      parameters.push({ index: Number(parameter[1]), estimate: toNumber(parameter[2]!), sd: toNumber(parameter[3]!) });
     const sd = /Standard Deviation\s+(\S+)/.exec(line);
     if (sd) residualSD = toNumber(sd[1]!);
     const rSquared = /R-Squared\s+(\S+)/.exec(line);
@@ -67,15 +68,22 @@ export function parseNistDataset(text: string): NistDataset {
   const predictors = Number(/(\d+)\s+Predictor Variable/.exec(text)?.[1] ?? 1);
   const rows = dataLines.map((line) => line.trim().split(/\s+/).map(toNumber));
   for (const row of rows) {
-    if (row.length !== predictors + 1) throw new Error(`NIST StRD: a data row has ${row.length} values, expected ${predictors + 1}`);
+    if (row.length !== predictors + 1)
+      throw new Error(`NIST StRD: a data row has ${row.length} values, expected ${predictors + 1}`);
   }
   const observations = /(\d+)\s+Observations/.exec(text)?.[1];
   if (observations !== undefined && Number(observations) !== rows.length) {
-    throw new Error(`NIST StRD: the header announces ${observations} observations but the data block has ${rows.length}`);
+    throw new Error(
+      `NIST StRD: the header announces ${observations} observations but the data block has ${rows.length}`,
+    );
   }
 
   const hasIntercept = parameters[0]!.index === 0;
-  const model: NistModelKind = !hasIntercept ? 'no-intercept' : predictors > 1 || parameters.length === 2 ? 'linear' : 'polynomial';
+  const model: NistModelKind = !hasIntercept
+    ? 'no-intercept'
+    : predictors > 1 || parameters.length === 2
+      ? 'linear'
+      : 'polynomial';
   return {
     name: /Dataset Name:\s+(\S+)/.exec(text)?.[1],
     model,

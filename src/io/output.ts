@@ -18,7 +18,9 @@ export function writeOutputFile(path: string, text: string, inputs: readonly str
     writeFileSync(temporary, text);
     renameSync(temporary, path);
   } catch (error) {
-    throw new DataError(`cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path });
+    throw new DataError(`cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      file: path,
+    });
   }
 }
 
@@ -30,5 +32,5 @@ function canonical(path: string): string {
 /** RFC 4180 CSV text: fields with a comma, quote or line break are quoted, quotes doubled; LF line ends. */
 export function formatCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
   const field = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
-  return [columns, ...rows].map((row) => row.map(field).join(',')).join('\n') + '\n';
+  return `${[columns, ...rows].map((row) => row.map(field).join(',')).join('\n')}\n`;
 }

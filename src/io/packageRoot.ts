@@ -10,7 +10,8 @@ export function packageRoot(): string {
   let folder = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(folder, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'cpp-variance') return (cached = folder);
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'cpp-variance')
+      return (cached = folder);
     const parent = dirname(folder);
     if (parent === folder) throw new Error('cpp-variance: cannot find the package root');
     folder = parent;

@@ -108,19 +108,29 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
 /** Why a cell is not a plain decimal number, as a parenthesised hint for the message. */
 function notNumberHint(cell: string): string {
   const text = cell.trim();
-  if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text) || /^[+-]?\d+,\d+$/.test(text) || /^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+(\.\d+)?$/.test(text)) {
+  if (
+    /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text) ||
+    /^[+-]?\d+,\d+$/.test(text) ||
+    /^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+(\.\d+)?$/.test(text)
+  ) {
     return ' (use "." as the decimal point and no thousands separators)';
   }
   if (/^[+-]?(inf|infinity|nan)$/i.test(text)) return ' (infinite and NaN values are not data)';
   if (PLAIN_NUMBER.test(text)) return ' (it is too large for a double-precision number)';
   if (/^[+-]?0x[0-9a-f]+$/i.test(text)) return ' (write it as a plain decimal number; hexadecimal is not read)';
   if (/^[\u2212\u2013\u2012]\s*\d/.test(text)) return ' (write the minus sign as the ASCII hyphen-minus "-")';
-  if (/\d/.test(text)) return ' (only a plain decimal number is read: no units, currency or percent signs, or other text)';
+  if (/\d/.test(text))
+    return ' (only a plain decimal number is read: no units, currency or percent signs, or other text)';
   if (text.length > 40 || /[\u0000-\u001f]/.test(text)) return '';
   return ` (if it marks a missing value, add --na ${quotedText(text)})`;
 }
 
-function readCategorical(table: RawTable, index: number, name: string, missing: ReadonlySet<string>): CategoricalColumn {
+function readCategorical(
+  table: RawTable,
+  index: number,
+  name: string,
+  missing: ReadonlySet<string>,
+): CategoricalColumn {
   const codes = new Int32Array(table.records.length);
   const levelIndex = new Map<string, number>();
   const levels: string[] = [];
@@ -168,9 +178,12 @@ export function columnNotFound(table: RawTable, name: string, advice?: string): 
   const why = advice === undefined ? '' : `; ${advice}`;
   const shown = table.header.slice(0, LISTED_COLUMNS).map((h) => displayText(h, 40));
   const more = table.header.length > LISTED_COLUMNS ? `, … (${table.header.length} in all)` : '';
-  return new DataError(`column "${displayText(name)}" not found${hint}${why}; the columns are: ${shown.join(', ')}${more}`, {
-    file: table.file,
-  });
+  return new DataError(
+    `column "${displayText(name)}" not found${hint}${why}; the columns are: ${shown.join(', ')}${more}`,
+    {
+      file: table.file,
+    },
+  );
 }
 
 /** Which rows have every named column present, and how many rows each column alone would drop. */
@@ -196,7 +209,12 @@ export function completeCases(panel: Panel, names: readonly string[]): CompleteC
       }
     }
     // defineProperty, not assignment: a column may be called "__proto__"
-    Object.defineProperty(missingByColumn, name, { value: count, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(missingByColumn, name, {
+      value: count,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   const rows: number[] = [];
   for (let i = 0; i < panel.rowCount; i++) if (keep[i]) rows.push(i);

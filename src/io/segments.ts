@@ -33,7 +33,10 @@ const QUOTE = 0x22;
  * @param name how to call the input in messages (default: the path, or `<stdin>`)
  * @throws {DataError} as `readSource` (except the size limit) and `parseCsv`.
  */
-export function* readTableSegments(path: string, options: { name?: string; segmentBytes?: number } = {}): Generator<TableSegment> {
+export function* readTableSegments(
+  path: string,
+  options: { name?: string; segmentBytes?: number } = {},
+): Generator<TableSegment> {
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
   const name = options.name ?? (path === '-' ? STDIN_NAME : path);
   let pending: Buffer = Buffer.alloc(0);
@@ -42,7 +45,9 @@ export function* readTableSegments(path: string, options: { name?: string; segme
   let parsed = false;
 
   const parse = (body: Buffer): TableSegment => {
-    const table = relocateRows(recordsBefore, () => parseCsv({ name, bytes: header === undefined ? body : Buffer.concat([header, body]) }));
+    const table = relocateRows(recordsBefore, () =>
+      parseCsv({ name, bytes: header === undefined ? body : Buffer.concat([header, body]) }),
+    );
     const segment = { table, recordsBefore };
     recordsBefore += table.records.length;
     parsed = true;

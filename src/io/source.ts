@@ -140,10 +140,13 @@ function* checkedChunks(fd: number, file: string, maxBytes: number): Generator<B
 function unreadable(file: string, error: unknown): DataError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const why =
-    code === 'ENOENT' ? 'no such file' :
-    code === 'EISDIR' ? 'is a directory, not a CSV file' :
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
-    `cannot be read (${code ?? String(error)})`;
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory, not a CSV file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : `cannot be read (${code ?? String(error)})`;
   return new DataError(why, { file });
 }
 
@@ -192,7 +195,9 @@ class InputChecker {
   push(chunk: Buffer): void {
     this.total += chunk.length;
     if (this.total > this.maxBytes) {
-      throw new DataError(`is larger than ${formatBytes(this.maxBytes)}, the most cpp-variance reads`, { file: this.file });
+      throw new DataError(`is larger than ${formatBytes(this.maxBytes)}, the most cpp-variance reads`, {
+        file: this.file,
+      });
     }
     if (this.pending) {
       this.pending.push(chunk);
@@ -246,7 +251,10 @@ class InputChecker {
       pos = brk + 1;
     }
     if (nul >= 0) {
-      throw new DataError('contains a NUL byte: this looks like a binary file, not CSV text', { file: this.file, row: this.line });
+      throw new DataError('contains a NUL byte: this looks like a binary file, not CSV text', {
+        file: this.file,
+        row: this.line,
+      });
     }
     this.checked.push(chunk);
   }
@@ -267,12 +275,16 @@ class InputChecker {
 function recogniseFormat(head: Buffer): string | undefined {
   const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
   const saveAs = 'save it as UTF-8 CSV (in Excel: "CSV UTF-8 (Comma delimited)")';
-  if (starts(0xff, 0xfe, 0x00, 0x00)) return `is UTF-32 text (little-endian byte-order mark FF FE 00 00), not UTF-8; ${saveAs}`;
-  if (starts(0x00, 0x00, 0xfe, 0xff)) return `is UTF-32 text (big-endian byte-order mark 00 00 FE FF), not UTF-8; ${saveAs}`;
+  if (starts(0xff, 0xfe, 0x00, 0x00))
+    return `is UTF-32 text (little-endian byte-order mark FF FE 00 00), not UTF-8; ${saveAs}`;
+  if (starts(0x00, 0x00, 0xfe, 0xff))
+    return `is UTF-32 text (big-endian byte-order mark 00 00 FE FF), not UTF-8; ${saveAs}`;
   if (starts(0xff, 0xfe)) return `is UTF-16 text (little-endian byte-order mark FF FE), not UTF-8; ${saveAs}`;
   if (starts(0xfe, 0xff)) return `is UTF-16 text (big-endian byte-order mark FE FF), not UTF-8; ${saveAs}`;
-  if (starts(0x50, 0x4b, 0x03, 0x04)) return `is a ZIP archive (an Excel .xlsx or OpenDocument workbook?), not CSV text; ${saveAs}`;
-  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return `is an Excel 97-2003 workbook (.xls), not CSV text; ${saveAs}`;
+  if (starts(0x50, 0x4b, 0x03, 0x04))
+    return `is a ZIP archive (an Excel .xlsx or OpenDocument workbook?), not CSV text; ${saveAs}`;
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1))
+    return `is an Excel 97-2003 workbook (.xls), not CSV text; ${saveAs}`;
   if (starts(0x1f, 0x8b)) return 'is gzip-compressed, not CSV text; decompress it first (gunzip)';
   if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'is a PDF document, not CSV text';
   if (head.length >= 4) {

@@ -22,7 +22,10 @@ export interface StackReport {
  * @throws {DataError} a table lacks a column, or (without `columns`) has one the first lacks; the message names
  *   the file, the columns, and `--columns` as the way to keep the common ones.
  */
-export function stackTables(tables: readonly RawTable[], columns?: readonly string[]): { table: RawTable; report: StackReport } {
+export function stackTables(
+  tables: readonly RawTable[],
+  columns?: readonly string[],
+): { table: RawTable; report: StackReport } {
   if (tables.length < 2) throw new UsageError('stack needs at least two files');
   const first = tables[0]!;
   const kept = columns ?? first.header;
@@ -42,7 +45,10 @@ export function stackTables(tables: readonly RawTable[], columns?: readonly stri
       const extra = table.header.filter((name) => !kept.includes(name));
       if (extra.length > 0) {
         throw new DataError(
-          `has column${extra.length === 1 ? '' : 's'} ${extra.slice(0, 5).map((name) => `"${displayText(name)}"`).join(', ')}${extra.length > 5 ? ', …' : ''} ` +
+          `has column${extra.length === 1 ? '' : 's'} ${extra
+            .slice(0, 5)
+            .map((name) => `"${displayText(name)}"`)
+            .join(', ')}${extra.length > 5 ? ', …' : ''} ` +
             `that ${basename(first.file)} lacks; keep the columns all files share with --columns`,
           { file: table.file },
         );
@@ -52,7 +58,10 @@ export function stackTables(tables: readonly RawTable[], columns?: readonly stri
     for (const record of table.records) records.push(indices.map((index) => record[index]!));
     return { file: table.file, rows: table.records.length };
   });
-  return { table: { file: 'stacked', header: [...kept], records }, report: { columns: [...kept], inputs, outputRows: records.length } };
+  return {
+    table: { file: 'stacked', header: [...kept], records },
+    report: { columns: [...kept], inputs, outputRows: records.length },
+  };
 }
 
 /** Report lines for standard error. */

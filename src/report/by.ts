@@ -1,11 +1,13 @@
-import type { DecompositionMethod, DecompositionResult } from '../models/decompose.js';
-import { UNEXPLAINED } from '../models/spec.js';
+import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
+import { UNEXPLAINED } from '../models/spec/spec.js';
 import { formatPercent, METHOD_LABELS } from './context.js';
 import { SCHEMA_VERSION } from './json.js';
 import type { Tabular } from './tabular.js';
 
 /** One level's decomposition, or why it could not be made. */
-export type BySplit = { readonly level: string; readonly result: DecompositionResult } | { readonly level: string; readonly error: string };
+export type BySplit =
+  | { readonly level: string; readonly result: DecompositionResult }
+  | { readonly level: string; readonly error: string };
 
 /** `decompose --by COL`: one split per level of COL. */
 export interface ByReport {
@@ -29,13 +31,21 @@ export function renderByTable(report: ByReport): string {
   const header = [report.by, 'n', 'R²', ...names, UNEXPLAINED];
   const rows = report.splits.map((split) =>
     'result' in split
-      ? [split.level, String(split.result.n), split.result.r2.toFixed(3), ...split.result.groups.map((g) => `${formatPercent(g.share)}%`), `${formatPercent(split.result.unexplained)}%`]
+      ? [
+          split.level,
+          String(split.result.n),
+          split.result.r2.toFixed(3),
+          ...split.result.groups.map((g) => `${formatPercent(g.share)}%`),
+          `${formatPercent(split.result.unexplained)}%`,
+        ]
       : [split.level, '', '', `not estimable: ${split.error}`],
   );
-  const widths = header.map((h, j) => Math.max(h.length, ...rows.filter((r) => r.length === header.length).map((r) => r[j]!.length)));
+  const widths = header.map((h, j) =>
+    Math.max(h.length, ...rows.filter((r) => r.length === header.length).map((r) => r[j]!.length)),
+  );
   const line = (cells: readonly string[]) =>
     `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : j < header.length && cells.length === header.length ? cell.padStart(widths[j]!) : cell)).join('  ')}`.trimEnd();
-  return [
+  return `${[
     `Variance of ${report.outcome} explained by each group, separately for each ${report.by} (${METHOD_LABELS[report.method]})`,
     '',
     line(header),
@@ -43,7 +53,7 @@ export function renderByTable(report: ByReport): string {
     '',
     `data: ${report.file}`,
     ...report.notes.map((note) => `note: ${note}`),
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 }
 
 /** `{"schemaVersion":1,"command":"decompose","by":COL,"splits":[{"level","n","droppedRows","r2","groups":[…],"unexplained"} | {"level","error"}]}` */
@@ -79,7 +89,14 @@ export function byTabular(report: ByReport): Tabular {
     columns: [report.by, 'n', 'r2', ...names, UNEXPLAINED, 'error'],
     rows: report.splits.map((split) =>
       'result' in split
-        ? [split.level, split.result.n, split.result.r2, ...split.result.groups.map((g) => g.share), split.result.unexplained, null]
+        ? [
+            split.level,
+            split.result.n,
+            split.result.r2,
+            ...split.result.groups.map((g) => g.share),
+            split.result.unexplained,
+            null,
+          ]
         : [split.level, null, null, ...names.map(() => null), null, split.error],
     ),
     notes: report.notes,

@@ -1,6 +1,6 @@
-import type { BootstrapResult, ShareInterval } from '../models/bootstrap.js';
-import type { DecompositionMethod, DecompositionResult } from '../models/decompose.js';
-import type { PublishedSplit } from '../models/published.js';
+import type { BootstrapResult, ShareInterval } from '../models/bootstrap/bootstrap.js';
+import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
+import type { PublishedSplit } from '../models/spec/published.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {

@@ -1,6 +1,12 @@
 import { displayText } from '../io/csv.js';
 import { DFE_SYMBOLS } from '../io/dfe.js';
-import type { ColumnDescription, DescribeResult, MissingCount, OutcomeVariance, PanelStructure } from '../models/describe.js';
+import type {
+  ColumnDescription,
+  DescribeResult,
+  MissingCount,
+  OutcomeVariance,
+  PanelStructure,
+} from '../profile/describe.js';
 import { formatPercent } from './context.js';
 import { formatNumber } from './fitReport.js';
 import { SCHEMA_VERSION } from './json.js';
@@ -20,7 +26,10 @@ const INCOMPLETE_UNITS_LISTED = 10;
  * @example renderDescribeTable(describeTable(table, {})).split('\n')[0] // 'Describe data.csv: 912 rows, 6 columns'
  */
 export function renderDescribeTable(result: DescribeResult): string {
-  const out = [`Describe ${displayText(result.file)}: ${result.rows} row${result.rows === 1 ? '' : 's'}, ${result.columns.length} column${result.columns.length === 1 ? '' : 's'}`, ''];
+  const out = [
+    `Describe ${displayText(result.file)}: ${result.rows} row${result.rows === 1 ? '' : 's'}, ${result.columns.length} column${result.columns.length === 1 ? '' : 's'}`,
+    '',
+  ];
   const anyMissing = result.columns.some((c) => c.missing > 0);
   const header = ['column', 'type', 'values', 'missing', ...(anyMissing ? ['missing as'] : []), 'summary'];
   const rows = result.columns.map((c) => [
@@ -32,10 +41,21 @@ export function renderDescribeTable(result: DescribeResult): string {
     columnSummary(c),
   ]);
   const numeric = new Set(['values', 'missing']);
-  out.push(...align([header, ...rows], header.map((name) => numeric.has(name))));
-  const symbols = [...new Set(result.columns.flatMap((c) => c.missingByToken.filter((m) => m.kind === 'dfe-symbol').map((m) => m.token)))];
+  out.push(
+    ...align(
+      [header, ...rows],
+      header.map((name) => numeric.has(name)),
+    ),
+  );
+  const symbols = [
+    ...new Set(
+      result.columns.flatMap((c) => c.missingByToken.filter((m) => m.kind === 'dfe-symbol').map((m) => m.token)),
+    ),
+  ];
   if (symbols.length > 0) {
-    out.push(`  DfE symbols: ${symbols.map((s) => `${tokenText(s)} ${Object.hasOwn(DFE_SYMBOLS, s) ? DFE_SYMBOLS[s] : 'unknown symbol'}`).join(', ')}`);
+    out.push(
+      `  DfE symbols: ${symbols.map((s) => `${tokenText(s)} ${Object.hasOwn(DFE_SYMBOLS, s) ? DFE_SYMBOLS[s] : 'unknown symbol'}`).join(', ')}`,
+    );
   }
   if (result.panel) out.push('', ...panelLines(result.panel));
   if (result.outcome) out.push('', ...outcomeLines(result.outcome, result.panel));
@@ -85,18 +105,29 @@ function columnSummary(c: ColumnDescription): string {
 }
 
 function panelLines(panel: PanelStructure): string[] {
-  const lines = [`Panel: unit ${displayText(panel.unit)} × period ${displayText(panel.period)}${panel.source === 'default' ? ' (found by name)' : ''}`];
+  const lines = [
+    `Panel: unit ${displayText(panel.unit)} × period ${displayText(panel.period)}${panel.source === 'default' ? ' (found by name)' : ''}`,
+  ];
   const stats: [string, string][] = [
     ['units', String(panel.units)],
-    ['periods', `${panel.periods.length}: ${periodList(panel.periods)}${panel.order === 'text' ? ' (text order)' : ''}`],
-    ['rows', `${panel.rows}${panel.rowsMissingKey > 0 ? ` (and ${panel.rowsMissingKey} without a unit or period)` : ''}`],
+    [
+      'periods',
+      `${panel.periods.length}: ${periodList(panel.periods)}${panel.order === 'text' ? ' (text order)' : ''}`,
+    ],
+    [
+      'rows',
+      `${panel.rows}${panel.rowsMissingKey > 0 ? ` (and ${panel.rowsMissingKey} without a unit or period)` : ''}`,
+    ],
     [
       'balanced',
       panel.balanced
         ? 'yes: every unit has one row in every period'
         : `no: ${panel.gaps} unit × period cell${panel.gaps === 1 ? '' : 's'} empty, ${panel.duplicateKeys} duplicate key${panel.duplicateKeys === 1 ? '' : 's'}`,
     ],
-    ['periods per unit', `min ${formatNumber(panel.periodsPerUnit.min)}, median ${formatNumber(panel.periodsPerUnit.median)}, max ${formatNumber(panel.periodsPerUnit.max)}`],
+    [
+      'periods per unit',
+      `min ${formatNumber(panel.periodsPerUnit.min)}, median ${formatNumber(panel.periodsPerUnit.median)}, max ${formatNumber(panel.periodsPerUnit.max)}`,
+    ],
   ];
   const width = Math.max(...stats.map(([name]) => name.length));
   for (const [name, value] of stats) lines.push(`  ${name.padEnd(width)}  ${value}`);
@@ -109,14 +140,21 @@ function panelLines(panel: PanelStructure): string[] {
   if (panel.incompleteUnits.length > 0) {
     lines.push(`  units lacking periods (${panel.incompleteUnits.length}):`);
     for (const u of panel.incompleteUnits.slice(0, INCOMPLETE_UNITS_LISTED)) {
-      lines.push(`    ${displayText(u.unit, 40)}: ${u.observed} of ${panel.periods.length}, lacks ${periodRanges(u.missingPeriods, panel.periods)}`);
+      lines.push(
+        `    ${displayText(u.unit, 40)}: ${u.observed} of ${panel.periods.length}, lacks ${periodRanges(u.missingPeriods, panel.periods)}`,
+      );
     }
-    if (panel.incompleteUnits.length > INCOMPLETE_UNITS_LISTED) lines.push(`    … and ${panel.incompleteUnits.length - INCOMPLETE_UNITS_LISTED} more`);
+    if (panel.incompleteUnits.length > INCOMPLETE_UNITS_LISTED)
+      lines.push(`    … and ${panel.incompleteUnits.length - INCOMPLETE_UNITS_LISTED} more`);
   }
   if (panel.duplicateKeys > 0) {
-    lines.push(`  duplicate unit × period keys (${panel.duplicateKeys}, ${panel.duplicateRows} extra row${panel.duplicateRows === 1 ? '' : 's'}):`);
-    for (const d of panel.duplicates) lines.push(`    ${displayText(d.unit, 40)} × ${displayText(d.period, 20)}: rows ${d.rows.join(', ')}`);
-    if (panel.duplicateKeys > panel.duplicates.length) lines.push(`    … and ${panel.duplicateKeys - panel.duplicates.length} more`);
+    lines.push(
+      `  duplicate unit × period keys (${panel.duplicateKeys}, ${panel.duplicateRows} extra row${panel.duplicateRows === 1 ? '' : 's'}):`,
+    );
+    for (const d of panel.duplicates)
+      lines.push(`    ${displayText(d.unit, 40)} × ${displayText(d.period, 20)}: rows ${d.rows.join(', ')}`);
+    if (panel.duplicateKeys > panel.duplicates.length)
+      lines.push(`    … and ${panel.duplicateKeys - panel.duplicates.length} more`);
   }
   return lines;
 }
@@ -144,10 +182,12 @@ function periodRanges(periods: readonly string[], all: readonly string[]): strin
 function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[] {
   const unit = displayText(o.unit);
   const period = displayText(o.period);
-  const head = `Variance of ${displayText(o.column)} over ${o.n} complete row${o.n === 1 ? '' : 's'}` +
+  const head =
+    `Variance of ${displayText(o.column)} over ${o.n} complete row${o.n === 1 ? '' : 's'}` +
     `${o.droppedRows > 0 ? ` (${o.droppedRows} left out: ${displayText(o.column)}, ${unit} or ${period} missing)` : ''}` +
     `${o.mean === null ? '' : `, mean ${formatNumber(o.mean)}`}`;
-  if (o.betweenShare === null || o.withinShare === null || o.periodShare === null) return [head, '  no variance to split'];
+  if (o.betweenShare === null || o.withinShare === null || o.periodShare === null)
+    return [head, '  no variance to split'];
   const rows = [
     [`between ${unit} (${o.units} units)`, `${formatPercent(o.betweenShare)}%`],
     [`within ${unit}`, `${formatPercent(o.withinShare)}%`],
@@ -157,7 +197,9 @@ function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[
   const lines = align([...rows, periodRow], [false, true]);
   const balanced = panel?.balanced ?? false;
   lines.splice(2, 0, `  ${'─'.repeat(lines[0]!.length - 2)}`);
-  lines[lines.length - 1] += balanced ? '  (part of the within share)' : '  (unbalanced panel: overlaps the between share)';
+  lines[lines.length - 1] += balanced
+    ? '  (part of the within share)'
+    : '  (unbalanced panel: overlaps the between share)';
   return [head, ...lines];
 }
 
@@ -246,7 +288,11 @@ function panelJson(p: PanelStructure) {
       max: p.periodsPerUnit.max,
       counts: p.periodsPerUnit.counts.map((c) => ({ periods: c.periods, units: c.units })),
     },
-    incompleteUnits: p.incompleteUnits.map((u) => ({ unit: u.unit, observed: u.observed, missingPeriods: u.missingPeriods })),
+    incompleteUnits: p.incompleteUnits.map((u) => ({
+      unit: u.unit,
+      observed: u.observed,
+      missingPeriods: u.missingPeriods,
+    })),
     duplicateKeys: p.duplicateKeys,
     duplicateRows: p.duplicateRows,
     duplicates: p.duplicates.map((d) => ({ unit: d.unit, period: d.period, rows: d.rows })),
@@ -297,7 +343,18 @@ export function describeTabular(result: DescribeResult): Tabular {
   ]);
   return {
     title: `Columns of ${result.file} (${result.rows} rows)`,
-    columns: ['column', 'type', 'values', 'missing', 'missing_by_token', 'min', 'median', 'max', 'distinct', 'top_values'],
+    columns: [
+      'column',
+      'type',
+      'values',
+      'missing',
+      'missing_by_token',
+      'min',
+      'median',
+      'max',
+      'distinct',
+      'top_values',
+    ],
     rows,
     notes: [...panelNotes(result.panel), ...outcomeNotes(result.outcome), ...result.notes],
   };

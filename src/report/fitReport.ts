@@ -1,4 +1,4 @@
-import type { CoefficientRow, FitResult } from '../models/fit.js';
+import type { CoefficientRow, FitResult } from '../models/fit/fit.js';
 import { SCHEMA_VERSION } from './json.js';
 
 /** A fit and where its data came from. */
@@ -27,20 +27,38 @@ const HEADER = ['term', 'estimate', 'std. error', 't', 'p', 'ci low', 'ci high',
 
 function cells(row: CoefficientRow): string[] {
   if (row.aliased) return [row.term, 'aliased', '', '', '', '', '', ''];
-  return [row.term, formatNumber(row.estimate), formatNumber(row.stdError), formatNumber(row.t, 4), formatP(row.p), formatNumber(row.ciLow), formatNumber(row.ciHigh), row.vif === null ? '' : formatNumber(row.vif, 4)];
+  return [
+    row.term,
+    formatNumber(row.estimate),
+    formatNumber(row.stdError),
+    formatNumber(row.t, 4),
+    formatP(row.p),
+    formatNumber(row.ciLow),
+    formatNumber(row.ciHigh),
+    row.vif === null ? '' : formatNumber(row.vif, 4),
+  ];
 }
 
 function statistics(result: FitResult): [string, string][] {
   return [
-    ['observations (n)', `${result.n}${result.droppedRows ? ` (${result.droppedRows} rows dropped for missing values)` : ''}`],
+    [
+      'observations (n)',
+      `${result.n}${result.droppedRows ? ` (${result.droppedRows} rows dropped for missing values)` : ''}`,
+    ],
     ['parameters (K)', String(result.k)],
     ['residual df', String(result.dfResidual)],
     ['residual std. error', formatNumber(result.sigma)],
     ['R²', formatNumber(result.r2)],
     ['adjusted R²', formatNumber(result.adjR2)],
     ...(result.withinR2 !== null ? [['within R²', formatNumber(result.withinR2)] as [string, string]] : []),
-    ['F', `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`],
-    ...result.fixedEffects.map((fe): [string, string] => [`fixed effect ${fe.name}`, `${fe.column}, ${fe.levels} levels (absorbed)`]),
+    [
+      'F',
+      `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
+    ],
+    ...result.fixedEffects.map((fe): [string, string] => [
+      `fixed effect ${fe.name}`,
+      `${fe.column}, ${fe.levels} levels (absorbed)`,
+    ]),
     [
       'standard errors',
       result.clusters
@@ -52,13 +70,18 @@ function statistics(result: FitResult): [string, string][] {
 
 function align(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
-  return rows.map((r) => `  ${r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`.trimEnd());
+  return rows.map((r) =>
+    `  ${r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`.trimEnd(),
+  );
 }
 
 /** The regression as a table for people. */
 export function renderFitTable(report: FitReport): string {
   const { result } = report;
-  const out = [`OLS of ${result.outcome}${result.fixedEffects.length ? ` with ${result.fixedEffects.map((f) => f.column).join(' and ')} fixed effects` : ''}`, ''];
+  const out = [
+    `OLS of ${result.outcome}${result.fixedEffects.length ? ` with ${result.fixedEffects.map((f) => f.column).join(' and ')} fixed effects` : ''}`,
+    '',
+  ];
   out.push(...align([HEADER, ...result.coefficients.map(cells)]));
   out.push(`  (${Math.round(result.level * 100)}% confidence intervals)`);
   if (result.fixedEffectCoefficients) {

@@ -1,6 +1,6 @@
-import type { DecompositionMethod, DecompositionResult } from '../models/decompose.js';
-import { UNEXPLAINED } from '../models/spec.js';
-import type { DataSummary } from '../models/summary.js';
+import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
+import { UNEXPLAINED } from '../models/spec/spec.js';
+import type { DataSummary } from '../models/design/summary.js';
 import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
 import { formatNumber, formatP, type FitReport } from './fitReport.js';
 import { defaultFigureTitle, describeSampling, escapeXml, renderDecompositionSvg } from './svg.js';
@@ -43,7 +43,7 @@ const METHOD_EXPLANATIONS: Readonly<Record<DecompositionMethod, string>> = {
   sequential:
     'The groups enter the model one at a time in a fixed order; each is credited with the R² it adds when it enters. Another order gives other shares.',
   unique:
-    "Each group's share is the R² lost when that group alone is dropped from the full model. What only the groups together explain is shown as \"shared\".",
+    'Each group\'s share is the R² lost when that group alone is dropped from the full model. What only the groups together explain is shown as "shared".',
   commonality:
     "Commonality analysis splits R² into each group's unique part and the parts that sets of groups explain only together; the headline is the unique part.",
   dominance:
@@ -88,7 +88,12 @@ const h = escapeXml;
 type Cell = string | { readonly html: string; readonly numeric?: boolean };
 
 /** A table with escaped text cells; cells given as `{ html }` are trusted markup built here. */
-function table(caption: string, header: readonly Cell[], rows: readonly (readonly Cell[])[], rowClasses: readonly (string | undefined)[] = []): string {
+function table(
+  caption: string,
+  header: readonly Cell[],
+  rows: readonly (readonly Cell[])[],
+  rowClasses: readonly (string | undefined)[] = [],
+): string {
   const render = (cell: Cell, tag: 'td' | 'th') => {
     if (typeof cell === 'string') return `<${tag}>${h(cell)}</${tag}>`;
     return `<${tag}${cell.numeric ? ' class="num"' : ''}>${cell.html}</${tag}>`;
@@ -98,7 +103,10 @@ function table(caption: string, header: readonly Cell[], rows: readonly (readonl
     caption ? `<caption>${h(caption)}</caption>` : '',
     `<thead><tr>${header.map((c) => render(c, 'th')).join('')}</tr></thead>`,
     '<tbody>',
-    ...rows.map((row, i) => `<tr${rowClasses[i] ? ` class="${rowClasses[i]}"` : ''}>${row.map((c) => render(c, 'td')).join('')}</tr>`),
+    ...rows.map(
+      (row, i) =>
+        `<tr${rowClasses[i] ? ` class="${rowClasses[i]}"` : ''}>${row.map((c) => render(c, 'td')).join('')}</tr>`,
+    ),
     '</tbody>',
     '</table>',
   ]
@@ -131,7 +139,11 @@ function inWords(items: readonly string[]): string {
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { split, comparison, fit, summary, reproducibility } = input;
   const title = input.title ?? defaultFigureTitle(split.result);
-  const notices = [...new Set([split.datasetNote, comparison.datasetNote, fit.datasetNote].filter((n): n is string => n !== undefined))];
+  const notices = [
+    ...new Set(
+      [split.datasetNote, comparison.datasetNote, fit.datasetNote].filter((n): n is string => n !== undefined),
+    ),
+  ];
   const sections = [
     { id: 'data', heading: 'Data', body: dataSection(summary, split.file) },
     { id: 'model', heading: 'Model and method', body: modelSection(split, summary) },
@@ -183,10 +195,17 @@ function dataSection(summary: DataSummary, file: string): string {
     table(
       'Missing values by column',
       ['column', num('rows missing'), num('share of rows')],
-      summary.missingByColumn.map((m) => [m.column, num(String(m.missing)), percent(summary.rowsRead === 0 ? 0 : m.missing / summary.rowsRead)]),
+      summary.missingByColumn.map((m) => [
+        m.column,
+        num(String(m.missing)),
+        percent(summary.rowsRead === 0 ? 0 : m.missing / summary.rowsRead),
+      ]),
     ),
   );
-  if (summary.droppedRows > 0) out.push(`<p class="note">${h('A row missing several columns is counted under each of them, and dropped once.')}</p>`);
+  if (summary.droppedRows > 0)
+    out.push(
+      `<p class="note">${h('A row missing several columns is counted under each of them, and dropped once.')}</p>`,
+    );
   if (summary.fixedEffects.length > 0) {
     out.push(
       table(
@@ -245,7 +264,8 @@ function modelSection(split: DecompositionReport, summary: DataSummary): string 
     `, fitted to ${summary.rowsUsed} rows. Its R² is ${result.r2.toFixed(4)}: the model accounts for ${formatPercent(result.r2)}% of the variance of ${result.outcome}.`,
   ];
   const groups = result.groups.map(
-    (g) => `<li><strong>${h(g.name)}</strong>: ${h(g.kind === 'fixed-effect' ? `${g.columns[0]} fixed effects (${g.levels} levels)` : g.columns.join(', '))}</li>`,
+    (g) =>
+      `<li><strong>${h(g.name)}</strong>: ${h(g.kind === 'fixed-effect' ? `${g.columns[0]} fixed effects (${g.levels} levels)` : g.columns.join(', '))}</li>`,
   );
   return [
     `<p>${h(pieces.join(''))}</p>`,
@@ -263,14 +283,23 @@ function splitSection(split: DecompositionReport, title: string): string {
   const bootstrap = split.bootstrap;
   const published = split.published;
   const level = bootstrap ? `${Math.round(bootstrap.level * 100)}% interval` : undefined;
-  const header: Cell[] = ['group', 'columns', num('share'), ...(bootstrap ? [num('std. error'), num(level!)] : []), ...(published ? [num(published.label)] : [])];
+  const header: Cell[] = [
+    'group',
+    'columns',
+    num('share'),
+    ...(bootstrap ? [num('std. error'), num(level!)] : []),
+    ...(published ? [num(published.label)] : []),
+  ];
   const rows: Cell[][] = [];
   const classes: (string | undefined)[] = [];
   const extras = (index: number | undefined, name: string): Cell[] => {
     const interval = index === undefined ? undefined : intervalOf(split, index);
     const cells: Cell[] = [];
     if (bootstrap) {
-      cells.push(interval ? num(`${formatPercent(interval.se)}`) : '', interval ? num(`${formatPercent(interval.low)} – ${formatPercent(interval.high)}`) : '');
+      cells.push(
+        interval ? num(`${formatPercent(interval.se)}`) : '',
+        interval ? num(`${formatPercent(interval.low)} – ${formatPercent(interval.high)}`) : '',
+      );
     }
     if (published) {
       const share = published.shares[name];
@@ -279,17 +308,28 @@ function splitSection(split: DecompositionReport, title: string): string {
     return cells;
   };
   result.groups.forEach((g, index) => {
-    rows.push([g.name, g.kind === 'fixed-effect' ? `${g.columns[0]} effects (${g.levels} levels)` : g.columns.join(', '), percent(g.share), ...extras(index, g.name)]);
+    rows.push([
+      g.name,
+      g.kind === 'fixed-effect' ? `${g.columns[0]} effects (${g.levels} levels)` : g.columns.join(', '),
+      percent(g.share),
+      ...extras(index, g.name),
+    ]);
     classes.push(undefined);
   });
   if (result.unique) {
-    rows.push(['shared', 'explained only jointly (R² − Σ unique)', percent(result.unique.shared), ...extras(undefined, 'shared')]);
+    rows.push([
+      'shared',
+      'explained only jointly (R² − Σ unique)',
+      percent(result.unique.shared),
+      ...extras(undefined, 'shared'),
+    ]);
     classes.push('rest');
   }
   rows.push([UNEXPLAINED, '1 − R²', percent(result.unexplained), ...extras(result.groups.length, UNEXPLAINED)]);
   classes.push('rest');
   if (result.method !== 'commonality') {
-    const total = result.groups.reduce((sum, g) => sum + g.share, 0) + (result.unique?.shared ?? 0) + result.unexplained;
+    const total =
+      result.groups.reduce((sum, g) => sum + g.share, 0) + (result.unique?.shared ?? 0) + result.unexplained;
     rows.push(['total', '', percent(total), ...header.slice(3).map(() => '')]);
     classes.push('total');
   }
@@ -298,8 +338,11 @@ function splitSection(split: DecompositionReport, title: string): string {
     table(`Share of the variance of ${result.outcome} (percent)`, header, rows, classes),
   ];
   if (bootstrap) {
-    out.push(`<p class="note">${h(`Standard errors and intervals in percentage points: ${describeBootstrap(bootstrap)}.`)}</p>`);
-    for (const failure of bootstrap.failures) out.push(`<p class="note">${h(`Excluded replicates: ${failure.count} × ${failure.reason}`)}</p>`);
+    out.push(
+      `<p class="note">${h(`Standard errors and intervals in percentage points: ${describeBootstrap(bootstrap)}.`)}</p>`,
+    );
+    for (const failure of bootstrap.failures)
+      out.push(`<p class="note">${h(`Excluded replicates: ${failure.count} × ${failure.reason}`)}</p>`);
   }
   if (published) out.push(`<p class="note">${h(`${published.label}: ${published.source}.`)}</p>`);
   if (result.sampling) out.push(`<p class="note">${h(`${describeSampling(result.sampling)}.`)}</p>`);
@@ -308,7 +351,11 @@ function splitSection(split: DecompositionReport, title: string): string {
       table(
         'Commonality coefficients',
         ['groups', 'part', num('share')],
-        result.commonality.sets.map((set) => [set.groups.join(' ∩ '), set.groups.length === 1 ? 'unique' : 'common', percent(set.share)]),
+        result.commonality.sets.map((set) => [
+          set.groups.join(' ∩ '),
+          set.groups.length === 1 ? 'unique' : 'common',
+          percent(set.share),
+        ]),
       ),
     );
   }
@@ -321,7 +368,15 @@ function methodsSection(comparison: DecompositionReport): string {
   const rows = result.comparison?.rows;
   if (!rows) return `<p>${h('No comparison of methods was computed.')}</p>`;
   const order = result.comparison!.order;
-  const body: Cell[][] = rows.map((r) => [r.group, percent(r.shapley), percent(r.owen), percent(r.sequential), percent(r.sequentialReverse), percent(r.unique), num(formatPercent(r.spread))]);
+  const body: Cell[][] = rows.map((r) => [
+    r.group,
+    percent(r.shapley),
+    percent(r.owen),
+    percent(r.sequential),
+    percent(r.sequentialReverse),
+    percent(r.unique),
+    num(formatPercent(r.spread)),
+  ]);
   body.push([UNEXPLAINED, ...Array.from({ length: 5 }, () => percent(result.unexplained)), '']);
   return [
     `<p>${h(
@@ -331,7 +386,15 @@ function methodsSection(comparison: DecompositionReport): string {
     `<figure>\n${renderDecompositionSvg(comparison, { idPrefix: 'methods', inline: true }).trimEnd()}\n</figure>`,
     table(
       `Share of the variance of ${result.outcome} by method (percent)`,
-      ['group', num('Shapley'), num('Owen'), num('sequential'), num('reverse sequential'), num('unique'), num('spread (points)')],
+      [
+        'group',
+        num('Shapley'),
+        num('Owen'),
+        num('sequential'),
+        num('reverse sequential'),
+        num('unique'),
+        num('spread (points)'),
+      ],
       body,
       [...rows.map(() => undefined), 'rest'],
     ),
@@ -356,18 +419,31 @@ function regressionSection(report: FitReport): string {
         ],
   );
   const statistics: [string, string][] = [
-    ['observations (n)', `${result.n}${result.droppedRows ? ` (${result.droppedRows} rows dropped for missing values)` : ''}`],
+    [
+      'observations (n)',
+      `${result.n}${result.droppedRows ? ` (${result.droppedRows} rows dropped for missing values)` : ''}`,
+    ],
     ['parameters (K)', String(result.k)],
     ['residual degrees of freedom', String(result.dfResidual)],
     ['residual standard error', formatNumber(result.sigma)],
     ['R²', formatNumber(result.r2)],
     ['adjusted R²', formatNumber(result.adjR2)],
-    ...(result.withinR2 !== null ? [['within R² (after the fixed effects)', formatNumber(result.withinR2)] as [string, string]] : []),
-    ['F', `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`],
-    ...result.fixedEffects.map((fe): [string, string] => [`fixed effect ${fe.name}`, `${fe.column}, ${fe.levels} levels (absorbed)`]),
+    ...(result.withinR2 !== null
+      ? [['within R² (after the fixed effects)', formatNumber(result.withinR2)] as [string, string]]
+      : []),
+    [
+      'F',
+      `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
+    ],
+    ...result.fixedEffects.map((fe): [string, string] => [
+      `fixed effect ${fe.name}`,
+      `${fe.column}, ${fe.levels} levels (absorbed)`,
+    ]),
     [
       'standard errors',
-      result.clusters ? `cluster-robust CR1 by ${result.clusters.column} (${result.clusters.count} clusters; t on ${result.clusters.df} df)` : 'classical OLS',
+      result.clusters
+        ? `cluster-robust CR1 by ${result.clusters.column} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
+        : 'classical OLS',
     ],
   ];
   return [
@@ -375,7 +451,11 @@ function regressionSection(report: FitReport): string {
       `Ordinary least squares of ${result.outcome}${result.fixedEffects.length > 0 ? ` with the ${inWords(result.fixedEffects.map((f) => f.column))} fixed effects absorbed (their coefficients are not shown)` : ''}. ` +
         'The split above is of this model’s R².',
     )}</p>`,
-    table('Coefficients', ['term', num('estimate'), num('std. error'), num('t'), num('p'), num(`${level} interval`), num('VIF')], rows),
+    table(
+      'Coefficients',
+      ['term', num('estimate'), num('std. error'), num('t'), num('p'), num(`${level} interval`), num('VIF')],
+      rows,
+    ),
     table('Fit', ['statistic', 'value'], statistics),
     ...result.notes.map((note) => `<p class="note">${h(`Note: ${note}`)}</p>`),
   ].join('\n');
@@ -391,9 +471,14 @@ function reproducibilitySection(reproducibility: Reproducibility, file: string):
     entry('input file', `<code>${h(file)}</code>`),
     entry(
       'input SHA-256',
-      reproducibility.sha256 === null ? h('not recorded (the data came from standard input)') : `<code>${h(reproducibility.sha256)}</code>`,
+      reproducibility.sha256 === null
+        ? h('not recorded (the data came from standard input)')
+        : `<code>${h(reproducibility.sha256)}</code>`,
     ),
-    entry('seed', reproducibility.seed === null ? h('none (nothing random was done)') : h(String(reproducibility.seed))),
+    entry(
+      'seed',
+      reproducibility.seed === null ? h('none (nothing random was done)') : h(String(reproducibility.seed)),
+    ),
     '</dl>',
   ].join('\n');
 }

@@ -32,7 +32,11 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       ...publishedField(report, group.name),
       ...(result.sampling ? { mcSe: result.sampling.standardErrors[index] } : {}),
     })),
-    unexplained: { ...withPercent({ share: result.unexplained }), ...intervalFields(report, result.groups.length), ...publishedField(report, 'unexplained') },
+    unexplained: {
+      ...withPercent({ share: result.unexplained }),
+      ...intervalFields(report, result.groups.length),
+      ...publishedField(report, 'unexplained'),
+    },
     subsets: result.subsets,
     ...(result.owen ? { owen: { columns: result.owen.columns.map(withPercent) } } : {}),
     ...(result.sequential ? { sequential: result.sequential } : {}),
@@ -55,8 +59,12 @@ export function renderDecompositionJson(report: DecompositionReport): string {
         }
       : {}),
     ...(report.missing ? { missing: report.missing } : {}),
-    ...(result.sampling ? { sampling: { permutations: result.sampling.permutations, seed: result.sampling.seed } } : {}),
-    ...(report.published ? { compare: { key: report.published.key, label: report.published.label, source: report.published.source } } : {}),
+    ...(result.sampling
+      ? { sampling: { permutations: result.sampling.permutations, seed: result.sampling.seed } }
+      : {}),
+    ...(report.published
+      ? { compare: { key: report.published.key, label: report.published.label, source: report.published.source } }
+      : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -1,6 +1,6 @@
-import type { ShareInterval } from '../models/bootstrap.js';
-import type { ComparisonRow, DecompositionResult } from '../models/decompose.js';
-import { UNEXPLAINED } from '../models/spec.js';
+import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
+import type { ComparisonRow, DecompositionResult } from '../models/methods/decompose.js';
+import { UNEXPLAINED } from '../models/spec/spec.js';
 import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
 
 export interface SvgOptions {
@@ -22,7 +22,10 @@ export interface SvgOptions {
  */
 export function escapeXml(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '\uFFFD',
+    )
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
@@ -46,7 +49,8 @@ const PUBLISHED_COLOUR = '#4D4D4D';
 const INK = '#1A1A1A';
 const MUTED = '#5C5C5C';
 const GRID = '#E3E3E3';
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
+const FONT =
+  "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
 
 const WIDTH = 880;
 const MARGIN = 28;
@@ -96,9 +100,12 @@ export function renderDecompositionSvg(report: DecompositionReport, options: Svg
   const canvas = new Canvas((name) => `${prefix}-${name}`);
   const { result } = report;
   const title = options.title ?? defaultFigureTitle(result);
-  header(canvas, title, result.method === 'all' ? `${METHOD_LABELS.all}: five ways of splitting the same R²` : METHOD_LABELS[result.method]);
-  const description =
-    result.comparison !== undefined ? comparisonChart(canvas, report) : splitChart(canvas, report);
+  header(
+    canvas,
+    title,
+    result.method === 'all' ? `${METHOD_LABELS.all}: five ways of splitting the same R²` : METHOD_LABELS[result.method],
+  );
+  const description = result.comparison !== undefined ? comparisonChart(canvas, report) : splitChart(canvas, report);
   footnote(canvas, report);
   const height = Math.ceil(canvas.y + MARGIN - 8);
   const titleId = canvas.ids('title');
@@ -177,7 +184,8 @@ function inkOn(fill: string): string {
     const c = parseInt(hex, 16) / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   };
-  const luminance = 0.2126 * channel(fill.slice(1, 3)) + 0.7152 * channel(fill.slice(3, 5)) + 0.0722 * channel(fill.slice(5, 7));
+  const luminance =
+    0.2126 * channel(fill.slice(1, 3)) + 0.7152 * channel(fill.slice(3, 5)) + 0.0722 * channel(fill.slice(5, 7));
   return luminance > 0.22 ? INK : '#FFFFFF';
 }
 
@@ -216,7 +224,9 @@ function legend(canvas: Canvas, entries: readonly { label: string; swatch: (x: n
       x = MARGIN;
       canvas.y += 20;
     }
-    canvas.add(`<g class="legend-entry">${entry.swatch(x, canvas.y - 10)}${text(x + 20, canvas.y, entry.label, { 'font-size': 12, fill: INK })}</g>`);
+    canvas.add(
+      `<g class="legend-entry">${entry.swatch(x, canvas.y - 10)}${text(x + 20, canvas.y, entry.label, { 'font-size': 12, fill: INK })}</g>`,
+    );
     x += width;
   });
   canvas.y += 10;
@@ -226,7 +236,14 @@ function swatch(fill: string): (x: number, y: number) => string {
   return (x, y) => `<rect x="${n(x)}" y="${n(y)}" width="14" height="12" fill="${fill}"/>`;
 }
 
-function axis(canvas: Canvas, left: number, right: number, top: number, scale: { max: number; step: number }, outcome: string): void {
+function axis(
+  canvas: Canvas,
+  left: number,
+  right: number,
+  top: number,
+  scale: { max: number; step: number },
+  outcome: string,
+): void {
   const bottom = canvas.y;
   const x = (value: number) => left + (value / scale.max) * (right - left);
   const ticks = Math.round(scale.max / scale.step);
@@ -234,13 +251,28 @@ function axis(canvas: Canvas, left: number, right: number, top: number, scale: {
   for (let t = 0; t <= ticks; t++) {
     const value = t * scale.step;
     const px = x(value);
-    lines.push(`<line x1="${n(px)}" y1="${n(top)}" x2="${n(px)}" y2="${n(bottom)}" stroke="${t === 0 ? '#9A9A9A' : GRID}" stroke-width="1"/>`);
-    lines.push(text(px, bottom + 15, `${Math.round(value * 100)}%`, { 'font-size': 11, fill: MUTED, 'text-anchor': 'middle' }));
+    lines.push(
+      `<line x1="${n(px)}" y1="${n(top)}" x2="${n(px)}" y2="${n(bottom)}" stroke="${t === 0 ? '#9A9A9A' : GRID}" stroke-width="1"/>`,
+    );
+    lines.push(
+      text(px, bottom + 15, `${Math.round(value * 100)}%`, { 'font-size': 11, fill: MUTED, 'text-anchor': 'middle' }),
+    );
   }
   // Grid lines go under the bars.
-  canvas.elements.splice(canvas.elements.findIndex((e) => e.startsWith('<g class="rows"')), 0, `<g class="axis">${lines.join('')}</g>`);
+  canvas.elements.splice(
+    canvas.elements.findIndex((e) => e.startsWith('<g class="rows"')),
+    0,
+    `<g class="axis">${lines.join('')}</g>`,
+  );
   canvas.y = bottom + 33;
-  canvas.add(text((left + right) / 2, canvas.y, `percent of the total variance of ${outcome}`, { 'font-size': 12, fill: MUTED, 'text-anchor': 'middle', class: 'axis-title' }));
+  canvas.add(
+    text((left + right) / 2, canvas.y, `percent of the total variance of ${outcome}`, {
+      'font-size': 12,
+      fill: MUTED,
+      'text-anchor': 'middle',
+      class: 'axis-title',
+    }),
+  );
   canvas.y += 10;
 }
 
@@ -253,7 +285,10 @@ function partsOf(report: DecompositionReport): Part[] {
     const published = report.published?.shares[group.name];
     return {
       name: group.name,
-      description: group.kind === 'fixed-effect' ? `${group.columns[0]} effects (${group.levels} levels)` : group.columns.join(', '),
+      description:
+        group.kind === 'fixed-effect'
+          ? `${group.columns[0]} effects (${group.levels} levels)`
+          : group.columns.join(', '),
       share: group.share,
       kind: 'group',
       colour: GROUP_COLOURS[index % GROUP_COLOURS.length]!,
@@ -263,7 +298,14 @@ function partsOf(report: DecompositionReport): Part[] {
     };
   });
   if (result.unique) {
-    parts.push({ name: 'shared', description: 'explained only jointly', share: result.unique.shared, kind: 'shared', colour: SHARED_COLOUR, inTotal: true });
+    parts.push({
+      name: 'shared',
+      description: 'explained only jointly',
+      share: result.unique.shared,
+      kind: 'shared',
+      colour: SHARED_COLOUR,
+      inTotal: true,
+    });
   }
   const interval = intervalOf(report, result.groups.length);
   const published = report.published?.shares[UNEXPLAINED];
@@ -299,7 +341,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
   if (report.published) {
     legendEntries.push({
       label: `${report.published.label} (published)`,
-      swatch: (x: number, y: number) => `<rect x="${n(x)}" y="${n(y + 3)}" width="14" height="6" fill="${PUBLISHED_COLOUR}"/>`,
+      swatch: (x: number, y: number) =>
+        `<rect x="${n(x)}" y="${n(y + 3)}" width="14" height="6" fill="${PUBLISHED_COLOUR}"/>`,
     });
   }
   if (legendEntries.length > 0) legend(canvas, legendEntries);
@@ -316,7 +359,13 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
   const total = whole.reduce((sum, p) => sum + p.share, 0);
   if (whole.every((p) => p.share >= 0) && Math.abs(total - 1) < 1e-6) {
     canvas.y += 22;
-    canvas.add(text(MARGIN, canvas.y, 'How the whole variance (100%) divides', { 'font-size': 12, 'font-weight': 700, fill: MUTED }));
+    canvas.add(
+      text(MARGIN, canvas.y, 'How the whole variance (100%) divides', {
+        'font-size': 12,
+        'font-weight': 700,
+        fill: MUTED,
+      }),
+    );
     canvas.y += 8;
     const top = canvas.y;
     const height = 28;
@@ -332,7 +381,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
       );
       const percent = `${formatPercent(part.share)}%`;
       const named = `${part.name} ${percent}`;
-      const label = textWidth(named, 12, true) + 12 <= width ? named : textWidth(percent, 12, true) + 8 <= width ? percent : '';
+      const label =
+        textWidth(named, 12, true) + 12 <= width ? named : textWidth(percent, 12, true) + 8 <= width ? percent : '';
       if (label) {
         segments.push(
           text(x0 + width / 2, top + height / 2 + 4.5, label, {
@@ -368,34 +418,64 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
     rows.push(
       `<rect class="bar" x="${n(left)}" y="${n(top)}" width="${n(x(part.share) - left)}" height="${barHeight}" fill="${fillOf(part)}" ${attrs}/>`,
     );
-    rows.push(text(left - 12, centre - 1, fit(part.name, 13, labelWidth - 14, true), { class: 'group-name', 'font-size': 13, 'font-weight': 700, fill: INK, 'text-anchor': 'end' }));
-    rows.push(text(left - 12, centre + 13, fit(part.description, 11, labelWidth - 14), { class: 'group-columns', 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
+    rows.push(
+      text(left - 12, centre - 1, fit(part.name, 13, labelWidth - 14, true), {
+        class: 'group-name',
+        'font-size': 13,
+        'font-weight': 700,
+        fill: INK,
+        'text-anchor': 'end',
+      }),
+    );
+    rows.push(
+      text(left - 12, centre + 13, fit(part.description, 11, labelWidth - 14), {
+        class: 'group-columns',
+        'font-size': 11,
+        fill: MUTED,
+        'text-anchor': 'end',
+      }),
+    );
     let end = x(part.share);
     if (part.interval) {
       const low = x(part.interval.low);
       const high = x(part.interval.high);
-      const caps = [
-        ...(part.interval.low >= 0 ? [low] : []),
-        ...(part.interval.high <= scale.max ? [high] : []),
-      ];
+      const caps = [...(part.interval.low >= 0 ? [low] : []), ...(part.interval.high <= scale.max ? [high] : [])];
       rows.push(
         `<g class="interval" data-group="${escapeXml(part.name)}" data-se="${part.interval.se}" data-low="${part.interval.low}" data-high="${part.interval.high}">` +
           `<line x1="${n(low)}" y1="${n(centre)}" x2="${n(high)}" y2="${n(centre)}" stroke="${INK}" stroke-width="1.6"/>` +
-          caps.map((c) => `<line x1="${n(c)}" y1="${n(centre - 6)}" x2="${n(c)}" y2="${n(centre + 6)}" stroke="${INK}" stroke-width="1.6"/>`).join('') +
+          caps
+            .map(
+              (c) =>
+                `<line x1="${n(c)}" y1="${n(centre - 6)}" x2="${n(c)}" y2="${n(centre + 6)}" stroke="${INK}" stroke-width="1.6"/>`,
+            )
+            .join('') +
           '</g>',
       );
       end = Math.max(end, high);
     }
-    rows.push(text(end + 7, centre + 4.5, `${formatPercent(part.share)}%`, { class: 'value', 'data-group': part.name, 'font-size': 13, 'font-weight': 700, fill: INK }));
+    rows.push(
+      text(end + 7, centre + 4.5, `${formatPercent(part.share)}%`, {
+        class: 'value',
+        'data-group': part.name,
+        'font-size': 13,
+        'font-weight': 700,
+        fill: INK,
+      }),
+    );
     if (part.interval) {
       const valueWidth = textWidth(`${formatPercent(part.share)}%`, 13, true);
       rows.push(
-        text(end + 7 + valueWidth + 6, centre + 4.5, `[${formatPercent(part.interval.low)}, ${formatPercent(part.interval.high)}]`, {
-          class: 'interval-label',
-          'data-group': part.name,
-          'font-size': 11,
-          fill: MUTED,
-        }),
+        text(
+          end + 7 + valueWidth + 6,
+          centre + 4.5,
+          `[${formatPercent(part.interval.low)}, ${formatPercent(part.interval.high)}]`,
+          {
+            class: 'interval-label',
+            'data-group': part.name,
+            'font-size': 11,
+            fill: MUTED,
+          },
+        ),
       );
     }
     canvas.y += barHeight;
@@ -446,11 +526,23 @@ function comparisonChart(canvas: Canvas, report: DecompositionReport): string {
   canvas.y += 18;
   const rowsTop = canvas.y;
   const out: string[] = [];
-  const block = (name: string, detail: string, bars: readonly { method: string; label: string; share: number; fill: string }[]) => {
+  const block = (
+    name: string,
+    detail: string,
+    bars: readonly { method: string; label: string; share: number; fill: string }[],
+  ) => {
     const top = canvas.y;
     const height = bars.length * barHeight + (bars.length - 1) * gap;
     out.push(`<g class="group" data-group="${escapeXml(name)}">`);
-    out.push(text(left - 12, top + height / 2 - 1, fit(name, 13, labelWidth - 14, true), { class: 'group-name', 'font-size': 13, 'font-weight': 700, fill: INK, 'text-anchor': 'end' }));
+    out.push(
+      text(left - 12, top + height / 2 - 1, fit(name, 13, labelWidth - 14, true), {
+        class: 'group-name',
+        'font-size': 13,
+        'font-weight': 700,
+        fill: INK,
+        'text-anchor': 'end',
+      }),
+    );
     out.push(text(left - 12, top + height / 2 + 13, detail, { 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
     bars.forEach((bar, b) => {
       const y = top + b * (barHeight + gap);
@@ -478,7 +570,9 @@ function comparisonChart(canvas: Canvas, report: DecompositionReport): string {
       COMPARISON_METHODS.map((m) => ({ method: m.key, label: m.label, share: row[m.key], fill: m.colour })),
     );
   }
-  block(UNEXPLAINED, 'every method', [{ method: 'all', label: 'every method', share: result.unexplained, fill: hatch }]);
+  block(UNEXPLAINED, 'every method', [
+    { method: 'all', label: 'every method', share: result.unexplained, fill: hatch },
+  ]);
   canvas.add(`<g class="rows">${out.join('')}</g>`);
   canvas.y -= 10;
   axis(canvas, left, right, rowsTop - 8, scale, result.outcome);
@@ -511,20 +605,26 @@ function footnote(canvas: Canvas, report: DecompositionReport): void {
   if (report.bootstrap) lines.push({ text: `Whiskers: ${describeBootstrap(report.bootstrap)}.` });
   if (report.published) lines.push({ text: `${report.published.label} (thin dark bars): ${report.published.source}.` });
   if (result.sampling) lines.push({ text: `${describeSampling(result.sampling)}.` });
-  if (result.sequential) lines.push({ text: `Order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares).` });
+  if (result.sequential)
+    lines.push({ text: `Order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares).` });
   if (result.comparison) {
     lines.push({
       text: `Sequential order: ${result.comparison.order.join(' → ')}; reverse: ${[...result.comparison.order].reverse().join(' → ')}. Spread = largest minus smallest share across the five methods.`,
     });
   }
   if (result.commonality) {
-    lines.push({ text: `Bars show each group's unique part; the ${result.commonality.sets.length - result.groups.length} common parts are in the table and JSON output.` });
+    lines.push({
+      text: `Bars show each group's unique part; the ${result.commonality.sets.length - result.groups.length} common parts are in the table and JSON output.`,
+    });
   }
-  if (result.unique && result.unique.shared < 0) lines.push({ text: 'A negative shared part (suppression) is drawn as an empty bar.' });
+  if (result.unique && result.unique.shared < 0)
+    lines.push({ text: 'A negative shared part (suppression) is drawn as an empty bar.' });
   for (const note of result.notes) lines.push({ text: `Note: ${note}` });
   if (report.datasetNote) lines.push({ text: `Note: ${report.datasetNote}`, strong: true });
   canvas.y += 12;
-  canvas.add(`<line x1="${MARGIN}" y1="${n(canvas.y)}" x2="${WIDTH - MARGIN}" y2="${n(canvas.y)}" stroke="${GRID}" stroke-width="1"/>`);
+  canvas.add(
+    `<line x1="${MARGIN}" y1="${n(canvas.y)}" x2="${WIDTH - MARGIN}" y2="${n(canvas.y)}" stroke="${GRID}" stroke-width="1"/>`,
+  );
   canvas.y += 4;
   const out: string[] = [];
   for (const line of lines) {

@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { DecompositionResult } from '../models/decompose.js';
-import { UNEXPLAINED } from '../models/spec.js';
-import type { ShareInterval } from '../models/bootstrap.js';
+import type { DecompositionResult } from '../models/methods/decompose.js';
+import { UNEXPLAINED } from '../models/spec/spec.js';
+import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
 
 export interface TableOptions {
@@ -58,9 +58,17 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   out.push('');
   if (result.method === 'all') out.push(...comparisonLines(result));
   else if (result.method === 'commonality') {
-    out.push(...shareLines(commonalityRows(result), paint, barWidth, result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE, undefined, fit));
-  }
-  else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report, fit));
+    out.push(
+      ...shareLines(
+        commonalityRows(result),
+        paint,
+        barWidth,
+        result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE,
+        undefined,
+        fit,
+      ),
+    );
+  } else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report, fit));
   if (result.dominance) out.push('', ...dominanceLines(result));
   out.push('', ...footer(report));
   for (const note of result.notes) out.push(paint.yellow(`note: ${note}`));
@@ -69,7 +77,9 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
 }
 
 function describeGroup(group: DecompositionResult['groups'][number]): string {
-  return group.kind === 'fixed-effect' ? `${group.columns[0]} effects (${group.levels} levels)` : group.columns.join(', ');
+  return group.kind === 'fixed-effect'
+    ? `${group.columns[0]} effects (${group.levels} levels)`
+    : group.columns.join(', ');
 }
 
 function headlineRows(report: DecompositionReport): Row[] {
@@ -81,14 +91,36 @@ function headlineRows(report: DecompositionReport): Row[] {
   };
   const rows: Row[] = [];
   result.groups.forEach((group, index) => {
-    rows.push({ name: group.name, what: describeGroup(group), share: group.share, tone: 'group', inTotal: true, ...extras(index, group.name) });
+    rows.push({
+      name: group.name,
+      what: describeGroup(group),
+      share: group.share,
+      tone: 'group',
+      inTotal: true,
+      ...extras(index, group.name),
+    });
     const parts = result.owen?.columns.filter((c) => c.group === group.name) ?? [];
     if (group.kind === 'numeric' && parts.length > 1) {
-      for (const part of parts) rows.push({ name: `  ${part.column}`, what: 'Owen value', share: part.share, tone: 'part', inTotal: false });
+      for (const part of parts)
+        rows.push({ name: `  ${part.column}`, what: 'Owen value', share: part.share, tone: 'part', inTotal: false });
     }
   });
-  if (result.unique) rows.push({ name: 'shared', what: 'R² − Σ unique (joint)', share: result.unique.shared, tone: 'rest', inTotal: true });
-  rows.push({ name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true, ...extras(result.groups.length, UNEXPLAINED) });
+  if (result.unique)
+    rows.push({
+      name: 'shared',
+      what: 'R² − Σ unique (joint)',
+      share: result.unique.shared,
+      tone: 'rest',
+      inTotal: true,
+    });
+  rows.push({
+    name: UNEXPLAINED,
+    what: '1 − R²',
+    share: result.unexplained,
+    tone: 'rest',
+    inTotal: true,
+    ...extras(result.groups.length, UNEXPLAINED),
+  });
   return rows;
 }
 
@@ -96,18 +128,22 @@ function commonalityRows(result: DecompositionResult): Row[] {
   const sets = result.commonality!.sets;
   if (result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
     return [
-      ...result.groups.map((g): Row => ({ name: g.name, what: 'unique', share: g.share, tone: 'group', inTotal: false })),
+      ...result.groups.map(
+        (g): Row => ({ name: g.name, what: 'unique', share: g.share, tone: 'group', inTotal: false }),
+      ),
       { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
     ];
   }
   return [
-    ...sets.map((set): Row => ({
-      name: set.groups.join(' ∩ '),
-      what: set.groups.length === 1 ? 'unique' : 'common',
-      share: set.share,
-      tone: set.groups.length === 1 ? 'group' : 'part',
-      inTotal: true,
-    })),
+    ...sets.map(
+      (set): Row => ({
+        name: set.groups.join(' ∩ '),
+        what: set.groups.length === 1 ? 'unique' : 'common',
+        share: set.share,
+        tone: set.groups.length === 1 ? 'group' : 'part',
+        inTotal: true,
+      }),
+    ),
     { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
   ];
 }
@@ -129,15 +165,29 @@ function shareLines(
   const publishedLabel = report?.published?.label;
   const extraHeader = [...(level ? [level.padEnd(14)] : []), ...(publishedLabel ? [publishedLabel.padStart(8)] : [])];
   const extraCells = (row: Row) => [
-    ...(level ? [(row.interval ? `[${formatPercent(row.interval.low)}, ${formatPercent(row.interval.high)}]` : '').padEnd(14)] : []),
-    ...(publishedLabel ? [(row.published !== undefined ? `${formatPercent(row.published)}%` : '').padStart(Math.max(8, publishedLabel.length))] : []),
+    ...(level
+      ? [(row.interval ? `[${formatPercent(row.interval.low)}, ${formatPercent(row.interval.high)}]` : '').padEnd(14)]
+      : []),
+    ...(publishedLabel
+      ? [
+          (row.published !== undefined ? `${formatPercent(row.published)}%` : '').padStart(
+            Math.max(8, publishedLabel.length),
+          ),
+        ]
+      : []),
   ];
   const line = (name: string, what: string, percent: string, extra: readonly string[], drawn = '') =>
     `  ${name.padEnd(nameWidth)}  ${what.padEnd(whatWidth)}  ${percent.padStart(7)}  ${extra.map((e) => `${e}  `).join('')}${drawn}`.trimEnd();
   const colour = { group: paint.cyan, part: paint.blue, rest: paint.gray };
   // The widest text before a bar, plus the whisker's end, must leave room for the bar in the terminal.
-  const prefix = Math.max(...rows.map((row) => line(row.name, row.what, `${formatPercent(row.share)}%`, extraCells(row), '#').length - 1)) + 1;
-  const barWidth = terminalWidth === undefined ? preferredBarWidth : Math.max(MIN_BAR_WIDTH, Math.min(preferredBarWidth, terminalWidth - prefix - 1));
+  const prefix =
+    Math.max(
+      ...rows.map((row) => line(row.name, row.what, `${formatPercent(row.share)}%`, extraCells(row), '#').length - 1),
+    ) + 1;
+  const barWidth =
+    terminalWidth === undefined
+      ? preferredBarWidth
+      : Math.max(MIN_BAR_WIDTH, Math.min(preferredBarWidth, terminalWidth - prefix - 1));
   const out = [paint.dim(line('group', 'columns', 'share', extraHeader))];
   for (const row of rows) {
     const drawn = row.interval ? whiskerBar(row.share, row.interval, barWidth) : bar(row.share, barWidth);
@@ -202,13 +252,17 @@ function footer(report: DecompositionReport): string[] {
   out.push(`rows used: ${result.n} of ${used} (${result.droppedRows} dropped for missing values)`);
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
   if (fixed.length > 0) out.push(`fixed effects: ${fixed.map((g) => `${g.columns[0]} ${g.levels} levels`).join(', ')}`);
-  out.push(`R² = ${result.r2.toFixed(4)}; method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets} subset regressions)`);
+  out.push(
+    `R² = ${result.r2.toFixed(4)}; method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets} subset regressions)`,
+  );
   if (report.bootstrap) {
     out.push(describeBootstrap(report.bootstrap));
-    for (const failure of report.bootstrap.failures) out.push(`  excluded replicates: ${failure.count} × ${failure.reason}`);
+    for (const failure of report.bootstrap.failures)
+      out.push(`  excluded replicates: ${failure.count} × ${failure.reason}`);
   }
   if (report.published) out.push(`${report.published.label}: ${report.published.source}`);
-  if (result.sequential) out.push(`order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares)`);
+  if (result.sequential)
+    out.push(`order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares)`);
   if (result.method === 'commonality' && result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
     out.push(`the ${2 ** result.groups.length - 1} commonality coefficients are listed with --format json`);
   }

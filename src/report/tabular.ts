@@ -2,7 +2,7 @@ import type { DecompositionReport } from './context.js';
 import { formatPercent, intervalOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
-import { UNEXPLAINED } from '../models/spec.js';
+import { UNEXPLAINED } from '../models/spec/spec.js';
 
 /** A format-neutral table: what CSV and Markdown render. Numbers stay numbers until the renderer. */
 export interface Tabular {
@@ -20,7 +20,15 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
       title: `Variance of ${result.outcome}: comparison of methods`,
       columns: ['group', 'shapley', 'owen', 'sequential', 'sequential_reverse', 'unique', 'spread'],
       rows: [
-        ...result.comparison.rows.map((r) => [r.group, r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread]),
+        ...result.comparison.rows.map((r) => [
+          r.group,
+          r.shapley,
+          r.owen,
+          r.sequential,
+          r.sequentialReverse,
+          r.unique,
+          r.spread,
+        ]),
         [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null],
       ],
       notes: notesOf(report),
@@ -28,18 +36,31 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
   }
   const rows: (string | number | null)[][] = [];
   if (result.commonality) {
-    for (const set of result.commonality.sets) rows.push([set.groups.join(' & '), set.groups.length === 1 ? 'unique' : 'common', set.groups.join(';'), null, set.share, set.share * 100]);
+    for (const set of result.commonality.sets)
+      rows.push([
+        set.groups.join(' & '),
+        set.groups.length === 1 ? 'unique' : 'common',
+        set.groups.join(';'),
+        null,
+        set.share,
+        set.share * 100,
+      ]);
   } else {
     for (const g of result.groups) {
       rows.push([g.name, g.kind, g.columns.join(';'), g.levels ?? null, g.share, g.share * 100]);
-      for (const part of result.owen?.columns.filter((c) => c.group === g.name && g.kind === 'numeric' && g.columns.length > 1) ?? []) {
+      for (const part of result.owen?.columns.filter(
+        (c) => c.group === g.name && g.kind === 'numeric' && g.columns.length > 1,
+      ) ?? []) {
         rows.push([`${g.name}/${part.column}`, 'owen-column', part.column, null, part.share, part.share * 100]);
       }
     }
     if (result.unique) rows.push(['shared', 'joint', '', null, result.unique.shared, result.unique.shared * 100]);
   }
   rows.push([UNEXPLAINED, 'residual', '', null, result.unexplained, result.unexplained * 100]);
-  const extraColumns = [...(report.bootstrap ? ['se', 'ci_low', 'ci_high'] : []), ...(report.published ? [report.published.key] : [])];
+  const extraColumns = [
+    ...(report.bootstrap ? ['se', 'ci_low', 'ci_high'] : []),
+    ...(report.published ? [report.published.key] : []),
+  ];
   const names = [...result.groups.map((g) => g.name), UNEXPLAINED];
   const withExtras = rows.map((row) => {
     const index = names.indexOf(String(row[0]));
@@ -58,7 +79,10 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
   };
 }
 
-function notesOf(report: { readonly result: { readonly notes: readonly string[] }; readonly datasetNote?: string }): string[] {
+function notesOf(report: {
+  readonly result: { readonly notes: readonly string[] };
+  readonly datasetNote?: string;
+}): string[] {
   return [...report.result.notes, ...(report.datasetNote ? [report.datasetNote] : [])];
 }
 
@@ -68,7 +92,17 @@ export function fitTabular(report: FitReport): Tabular {
   return {
     title: `OLS of ${result.outcome} (n = ${result.n}, R² = ${formatNumber(result.r2)}, ${result.se} standard errors)`,
     columns: ['term', 'estimate', 'std_error', 't', 'p', 'ci_low', 'ci_high', 'vif', 'aliased'],
-    rows: result.coefficients.map((c) => [c.term, c.estimate, c.stdError, c.t, c.p, c.ciLow, c.ciHigh, c.vif, c.aliased ? 'true' : 'false']),
+    rows: result.coefficients.map((c) => [
+      c.term,
+      c.estimate,
+      c.stdError,
+      c.t,
+      c.p,
+      c.ciLow,
+      c.ciHigh,
+      c.vif,
+      c.aliased ? 'true' : 'false',
+    ]),
     notes: notesOf(report),
   };
 }
@@ -86,27 +120,27 @@ export function renderCsv(table: Tabular): string {
     const text = FORMULA_START.test(value) ? `'${value}` : value;
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\n') + '\n';
+  return `${[table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\n')}\n`;
 }
 
 /** GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. */
 export function renderMarkdown(table: Tabular): string {
-  const escape = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const escapeCell = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replaceAll('\n', ' ');
   const cell = (value: string | number | null, column: string): string => {
     if (value === null) return '';
-    if (typeof value === 'string') return escape(value);
+    if (typeof value === 'string') return escapeCell(value);
     if (column === 'percent') return formatPercent(value / 100);
     if (column === 'p') return formatP(value);
     return formatNumber(value);
   };
   const numericColumn = table.columns.map((_, j) => table.rows.some((r) => typeof r[j] === 'number'));
   const lines = [
-    `**${escape(table.title)}**`,
+    `**${escapeCell(table.title)}**`,
     '',
-    `| ${table.columns.map(escape).join(' | ')} |`,
+    `| ${table.columns.map(escapeCell).join(' | ')} |`,
     `| ${numericColumn.map((numeric) => (numeric ? '---:' : '---')).join(' | ')} |`,
     ...table.rows.map((row) => `| ${row.map((value, j) => cell(value, table.columns[j]!)).join(' | ')} |`),
   ];
-  if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${escape(note)}`));
+  if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${escapeCell(note)}`));
   return `${lines.join('\n')}\n`;
 }

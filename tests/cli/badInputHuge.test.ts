@@ -59,7 +59,9 @@ describe('a 1 GiB line without a line break', () => {
     expect(result.status, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`error: ${big} row 2: a record is longer than 1 MiB (the file may not be CSV, or lack line breaks)`);
+    expect(lines[0]).toBe(
+      `error: ${big} row 2: a record is longer than 1 MiB (the file may not be CSV, or lack line breaks)`,
+    );
     expect(seconds).toBeLessThan(3);
     if (timed) {
       const rss = /peak-rss-kb (\d+)/.exec(result.stderr);

@@ -25,7 +25,8 @@ describe('decompose on the command line', () => {
   it('prints a table with every group, the unexplained rest and the synthetic-data note', () => {
     const result = runCli(['decompose', ...SYNTHETIC]);
     expect(result.status).toBe(0);
-    for (const name of [...Object.keys(NAO), 'unexplained']) expect(result.stdout).toMatch(new RegExp(`^  ${name} .*\\d+\\.\\d%`, 'm'));
+    for (const name of [...Object.keys(NAO), 'unexplained'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${name} .*\\d+\\.\\d%`, 'm'));
     expect(result.stdout).toMatch(/rows used: 912 of 912 \(0 dropped/);
     expect(result.stdout).toMatch(/fixed effects: la 152 levels, year 6 levels/);
     expect(result.stdout).toMatch(/R² = 0\.\d{4}; method: exact Shapley/);
@@ -34,7 +35,16 @@ describe('decompose on the command line', () => {
   });
 
   it('works on a file with other column names, and its table and JSON agree', () => {
-    const args = ['decompose', 'fixtures/reference-panel.csv', '--outcome', 'y', '--fe', 'unit=region_code', '--group', 'a=x1,x2'];
+    const args = [
+      'decompose',
+      'fixtures/reference-panel.csv',
+      '--outcome',
+      'y',
+      '--fe',
+      'unit=region_code',
+      '--group',
+      'a=x1,x2',
+    ];
     const json = JSON.parse(runCli([...args, '--format', 'json']).stdout);
     expect(json.outcome).toBe('y');
     expect(json.droppedRows).toBe(3);
@@ -63,11 +73,13 @@ describe('decompose on the command line', () => {
 
   it('accepts a BOM, CRLF line ends and extra missing markers', () => {
     const input = readFileSync(SYNTHETIC_FILE, 'utf8');
-    const crlf = '\ufeff' + input.replaceAll('\n', '\r\n').replace(/(\r\nLA00[23],2013,)[0-9.]+/g, '$1.');
+    const crlf = `\ufeff${input.replaceAll('\n', '\r\n').replace(/(\r\nLA00[23],2013,)[0-9.]+/g, '$1.')}`;
     const result = runCli(['decompose', '-', ...SYNTHETIC_MODEL, '--format', 'json', '--na', '.'], crlf);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ n: 910, droppedRows: 2 });
-    expect(runCli(['decompose', '-', ...SYNTHETIC_MODEL], crlf).stderr).toMatch(/row 9, column "idaci": "\." is not a number/);
+    expect(runCli(['decompose', '-', ...SYNTHETIC_MODEL], crlf).stderr).toMatch(
+      /row 9, column "idaci": "\." is not a number/,
+    );
   });
 
   it('colours the bars only for a terminal without NO_COLOR', () => {
@@ -78,11 +90,17 @@ describe('decompose on the command line', () => {
   it('documents the defaults in --help', () => {
     const result = runCli(['decompose', '--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy');
+    expect(result.stdout).toContain(
+      '--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy',
+    );
     expect(result.stdout).toContain('cpp_rate ~ child_poverty + spend + vacancy | la + year');
-    expect(result.stdout).toMatch(/With no FILE it runs on fixtures\/england-la-panel\.csv:\s+real public data, 149 English local authorities/);
+    expect(result.stdout).toMatch(
+      /With no FILE it runs on fixtures\/england-la-panel\.csv:\s+real public data, 149 English local authorities/,
+    );
     expect(result.stdout).toMatch(/SYNTHETIC panel\s+fixtures\/nao-2019-synthetic\.csv/);
-    expect(result.stdout).toContain('cpp-variance decompose fixtures/nao-2019-synthetic.csv --spec fixtures/nao-2019-analysis.json');
+    expect(result.stdout).toContain(
+      'cpp-variance decompose fixtures/nao-2019-synthetic.csv --spec fixtures/nao-2019-analysis.json',
+    );
   });
 
   it('simulate writes the synthetic NAO panel from seed 2019', () => {

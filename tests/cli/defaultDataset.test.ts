@@ -10,7 +10,17 @@ import { runCli, SYNTHETIC, SYNTHETIC_FILE } from './run.js';
 // cpp_rate ~ child_poverty + spend + vacancy | la + year. The reference values are R's, computed from the same file
 // by scripts/reference/make-fit-reference.R (model "england"): lm() on factor dummies, sandwich::vcovCL for CR1.
 const PANEL = 'fixtures/england-la-panel.csv';
-const EXPLICIT = [PANEL, '--fe', 'practice=la', '--group', 'deprivation=child_poverty', '--fe', 'policy=year', '--group', 'resources=spend,vacancy'];
+const EXPLICIT = [
+  PANEL,
+  '--fe',
+  'practice=la',
+  '--group',
+  'deprivation=child_poverty',
+  '--fe',
+  'policy=year',
+  '--group',
+  'resources=spend,vacancy',
+];
 
 interface ReferenceCoefficient {
   term: string;
@@ -30,7 +40,8 @@ const R = JSON.parse(readFileSync('tests/reference/fit-reference.json', 'utf8'))
 };
 
 /** Relative agreement to 1e-8 (absolute below 1), as in the in-process reference tests. */
-const agrees = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(expected)));
+const agrees = (actual: number, expected: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(expected)));
 
 /** The panel's data rows and the distinct values of its la and year columns, read here as plain text. */
 const panelRows = readFileSync(PANEL, 'utf8').trimEnd().split('\n').slice(1);
@@ -47,7 +58,13 @@ describe('decompose with no file and no model', () => {
     expect(R.fixture).toBe(PANEL);
     expect(json.file).toBe(PANEL);
     expect(json.outcome).toBe('cpp_rate');
-    expect(json.groups.map((g: { name: string; kind: string; columns: string[] }) => ({ name: g.name, kind: g.kind, columns: g.columns }))).toEqual(R.groups);
+    expect(
+      json.groups.map((g: { name: string; kind: string; columns: string[] }) => ({
+        name: g.name,
+        kind: g.kind,
+        columns: g.columns,
+      })),
+    ).toEqual(R.groups);
     expect(json.n).toBe(R.fit.n);
     expect(json.droppedRows).toBe(panelRows.length - R.fit.n);
   });
@@ -65,19 +82,31 @@ describe('decompose with no file and no model', () => {
       expect(table.stdout).toMatch(new RegExp(`^  ${group.name} .* ${(R.shapley[g]! * 100).toFixed(1)}%`, 'm'));
     });
     expect(table.stdout).toMatch(new RegExp(`^  unexplained .* ${((1 - R.fit.r2) * 100).toFixed(1)}%`, 'm'));
-    expect(table.stdout).toContain(`rows used: ${R.fit.n} of ${panelRows.length} (${panelRows.length - R.fit.n} dropped for missing values)`);
+    expect(table.stdout).toContain(
+      `rows used: ${R.fit.n} of ${panelRows.length} (${panelRows.length - R.fit.n} dropped for missing values)`,
+    );
     expect(table.stdout).toContain(`data: ${PANEL}\nnote: ${ENGLAND_NOTE}\n`);
     expect(table.stdout).not.toMatch(/SYNTHETIC/);
   });
 
   it('says what the data are, and the note agrees with the file: 149 authorities used, 2016–2022', () => {
     expect(json.notes).toEqual([ENGLAND_NOTE]);
-    expect(ENGLAND_NOTE).toMatch(/^real public data: 149 English local authorities \(not all in every year\), 2016–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/);
+    expect(ENGLAND_NOTE).toMatch(
+      /^real public data: 149 English local authorities \(not all in every year\), 2016–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/,
+    );
     const [practice, , policy] = json.groups;
     expect(practice.levels).toBe(149);
     expect(R.fit.cluster.clusters).toBe(149);
     expect(policy.levels).toBe(7);
-    expect([...new Set(panelRows.map((row) => row.split(',')[1]))].sort()).toEqual(['2016', '2017', '2018', '2019', '2020', '2021', '2022']);
+    expect([...new Set(panelRows.map((row) => row.split(',')[1]))].sort()).toEqual([
+      '2016',
+      '2017',
+      '2018',
+      '2019',
+      '2020',
+      '2021',
+      '2022',
+    ]);
   });
 
   it('is byte for byte the run that names the file and the model', () => {
@@ -134,14 +163,23 @@ describe('the synthetic NAO panel, named explicitly', () => {
     const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--format', 'json']).stdout);
     expect(json.file).toBe(SYNTHETIC_FILE);
     expect(json.notes.join(' ')).toMatch(/SYNTHETIC/);
-    const spec = JSON.parse(runCli(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--bootstrap', '20', '--format', 'json']).stdout);
-    expect(spec.groups.map((g: { columns: string[] }) => g.columns)).toEqual([['la'], ['idaci'], ['year'], ['spend', 'vacancy']]);
+    const spec = JSON.parse(
+      runCli(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--bootstrap', '20', '--format', 'json'])
+        .stdout,
+    );
+    expect(spec.groups.map((g: { columns: string[] }) => g.columns)).toEqual([
+      ['la'],
+      ['idaci'],
+      ['year'],
+      ['spend', 'vacancy'],
+    ]);
     expect(spec.notes.join(' ')).toMatch(/SYNTHETIC/);
   });
 });
 
 describe('a file without the default model columns', () => {
-  const HINT = 'the default model is cpp_rate ~ child_poverty + spend + vacancy | la + year (give yours with --formula, or --group and --fe)';
+  const HINT =
+    'the default model is cpp_rate ~ child_poverty + spend + vacancy | la + year (give yours with --formula, or --group and --fe)';
 
   it('is told what the default model is and how to give another, in one line', () => {
     const result = runCli(['decompose', SYNTHETIC_FILE]);
@@ -155,8 +193,17 @@ describe('a file without the default model columns', () => {
   });
 
   it('is not given the hint when the model was given', () => {
-    const grouped = runCli(['decompose', SYNTHETIC_FILE, '--fe', 'practice=la', '--group', 'deprivation=child_poverty']);
-    expect(grouped.stderr).toBe(`error: ${SYNTHETIC_FILE}: column "child_poverty" not found; the columns are: la, year, idaci, spend, vacancy, cpp_rate\n`);
+    const grouped = runCli([
+      'decompose',
+      SYNTHETIC_FILE,
+      '--fe',
+      'practice=la',
+      '--group',
+      'deprivation=child_poverty',
+    ]);
+    expect(grouped.stderr).toBe(
+      `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; the columns are: la, year, idaci, spend, vacancy, cpp_rate\n`,
+    );
     const formula = runCli(['decompose', SYNTHETIC_FILE, '--formula', 'cpp_rate ~ child_poverty | la']);
     expect(formula.stderr).not.toContain('default model');
     expect(formula.stderr).toMatch(/column "child_poverty" not found/);
@@ -166,6 +213,8 @@ describe('a file without the default model columns', () => {
     const derived = runCli(['decompose', SYNTHETIC_FILE, '--derive', 'child_poverty = idaci', '--format', 'json']);
     expect(derived.status, derived.stderr).toBe(0);
     const explicit = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--format', 'json']).stdout);
-    expect(JSON.parse(derived.stdout).groups.map((g: { share: number }) => g.share)).toEqual(explicit.groups.map((g: { share: number }) => g.share));
+    expect(JSON.parse(derived.stdout).groups.map((g: { share: number }) => g.share)).toEqual(
+      explicit.groups.map((g: { share: number }) => g.share),
+    );
   });
 });

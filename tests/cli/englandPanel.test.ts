@@ -8,14 +8,28 @@ import { runCli } from './run.js';
 // The real panel of English authorities (fixtures/england-la-panel.csv) is rebuilt from the public extracts in
 // fixtures/real/ by scripts/build-england-panel.sh, which runs only the BUILT cpp-variance CLI (derive, stack, join).
 const PANEL = 'fixtures/england-la-panel.csv';
-const MODEL = ['--outcome', 'cpp_rate', '--fe', 'practice=la', '--fe', 'policy=year', '--group', 'deprivation=child_poverty', '--group', 'resources=spend,vacancy'];
+const MODEL = [
+  '--outcome',
+  'cpp_rate',
+  '--fe',
+  'practice=la',
+  '--fe',
+  'policy=year',
+  '--group',
+  'deprivation=child_poverty',
+  '--group',
+  'resources=spend,vacancy',
+];
 
 const folder = mkdtempSync(join(tmpdir(), 'cpv-england-'));
 const rebuilt = join(folder, 'nested', 'england-la-panel.csv');
 let build: { status: number | null; stdout: string; stderr: string };
 
 beforeAll(() => {
-  const result = spawnSync('bash', ['scripts/build-england-panel.sh', rebuilt], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync('bash', ['scripts/build-england-panel.sh', rebuilt], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   build = { status: result.status, stdout: result.stdout, stderr: result.stderr };
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -29,20 +43,26 @@ describe('the real England panel', () => {
 
   it('prints the join report with the authorities that cannot be matched on old_la_code', () => {
     expect(build.stderr).toMatch(/join \(inner\) on la, year: 4 inputs, 1,044 output rows/);
-    expect(build.stderr).toMatch(/314 "Kingston upon Thames"; 318 "Richmond upon Thames"\) year=2018–2022 \(not in workforce\.csv\)/);
+    expect(build.stderr).toMatch(
+      /314 "Kingston upon Thames"; 318 "Richmond upon Thames"\) year=2018–2022 \(not in workforce\.csv\)/,
+    );
     expect(build.stderr).toMatch(/la=928 "Northamptonshire" year=2022/);
     expect(build.stderr).toMatch(/old_la_code=836 "Poole" year=2016–2019/);
     expect(build.stderr).toMatch(/derived cpp_rate: 22 of 1044 rows missing \(4 from/);
   });
 
   it('stacks the 30 September 2015 and 2016 wide workforce files under the indicators file', () => {
-    expect(build.stderr).toMatch(/stack: 3 inputs, 1112 output rows, columns old_la_code, la_name, time_period, vacancy_rate_fte/);
+    expect(build.stderr).toMatch(
+      /stack: 3 inputs, 1112 output rows, columns old_la_code, la_name, time_period, vacancy_rate_fte/,
+    );
     const lines = readFileSync(PANEL, 'utf8').trimEnd().split('\n');
     const header = lines[0]!.split(',');
     const [la, year, vacancy] = ['la', 'year', 'vacancy'].map((name) => header.indexOf(name));
     const cells = (line: string) => line.split(',');
     // Darlington (841): 12% at 30 September 2015 (SFR 07/2016), so 12 in panel year 2016.
-    const sfr = readFileSync('fixtures/real/dfe_csww_la_2015_SFR07_2016_UD_extract.csv', 'utf8').split('\n').find((line) => line.includes(',841,'))!;
+    const sfr = readFileSync('fixtures/real/dfe_csww_la_2015_SFR07_2016_UD_extract.csv', 'utf8')
+      .split('\n')
+      .find((line) => line.includes(',841,'))!;
     const darlington2016 = lines.map(cells).find((row) => row[la!] === '841' && row[year!] === '2016')!;
     expect(sfr.split(',').at(-1)).toBe('12');
     expect(darlington2016[vacancy!]).toBe('12');
@@ -51,7 +71,8 @@ describe('the real England panel', () => {
   it('has the model columns, authorities keyed by the 3-digit DfE code and the years 2016–2022', () => {
     const lines = readFileSync(PANEL, 'utf8').trimEnd().split('\n');
     const header = lines[0]!.split(',');
-    for (const column of ['la', 'year', 'cpp_rate', 'child_poverty', 'spend', 'vacancy']) expect(header).toContain(column);
+    for (const column of ['la', 'year', 'cpp_rate', 'child_poverty', 'spend', 'vacancy'])
+      expect(header).toContain(column);
     expect(header.slice(0, 2)).toEqual(['la', 'year']);
     const rows = lines.slice(1).map((line) => line.split(',', 2));
     expect(rows).toHaveLength(1044);
@@ -65,7 +86,12 @@ describe('the real England panel', () => {
     const json = JSON.parse(result.stdout);
     expect(json.n).toBe(1019);
     expect(json.droppedRows).toBe(25);
-    expect(json.groups.map((g: { name: string }) => g.name)).toEqual(['practice', 'policy', 'deprivation', 'resources']);
+    expect(json.groups.map((g: { name: string }) => g.name)).toEqual([
+      'practice',
+      'policy',
+      'deprivation',
+      'resources',
+    ]);
     expect(json.groups[0].levels).toBe(149);
     expect(json.groups[1].levels).toBe(7);
     const total = json.groups.reduce((sum: number, g: { share: number }) => sum + g.share, 0) + json.unexplained.share;

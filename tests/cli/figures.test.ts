@@ -9,7 +9,10 @@ import { runCli, SYNTHETIC } from './run.js';
 function dataShares(xml: string): [string, number][] {
   const found: [string, number][] = [];
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (node && typeof node === 'object') {
       const record = node as Record<string, unknown>;
       if (typeof record['@_data-share'] === 'string' && typeof record['@_data-group'] === 'string') {

@@ -23,35 +23,82 @@ for (let a = 0; a < 12; a++) {
     rows.push(`L${a},${2016 + t},${idaci.toFixed(3)},${spend},${vacancy},${Math.round((rate * pop) / 10000)},${pop}`);
   }
 }
-const counts = file('counts.csv', rows.join('\n') + '\n');
+const counts = file('counts.csv', `${rows.join('\n')}\n`);
 const RATE = 'cpp_rate = cpp_count / child_pop * 10000';
 
 describe('real-world inputs on the command line', () => {
   it('--derive computes the outcome, --formula and --group-of name the groups, and the result equals the flag form', () => {
     const formula = JSON.parse(
-      runCli(['decompose', counts, '--derive', RATE, '--formula', 'cpp_rate ~ idaci + spend + vacancy | la + year', '--group-of', 'resources=spend,vacancy', '--format', 'json']).stdout,
+      runCli([
+        'decompose',
+        counts,
+        '--derive',
+        RATE,
+        '--formula',
+        'cpp_rate ~ idaci + spend + vacancy | la + year',
+        '--group-of',
+        'resources=spend,vacancy',
+        '--format',
+        'json',
+      ]).stdout,
     );
     expect(formula.groups.map((g: { name: string }) => g.name)).toEqual(['idaci', 'resources', 'la', 'year']);
     const flags = JSON.parse(
-      runCli(['decompose', counts, '--derive', RATE, '--group', 'idaci=idaci', '--group', 'resources=spend,vacancy', '--fe', 'la=la', '--fe', 'year=year', '--format', 'json']).stdout,
+      runCli([
+        'decompose',
+        counts,
+        '--derive',
+        RATE,
+        '--group',
+        'idaci=idaci',
+        '--group',
+        'resources=spend,vacancy',
+        '--fe',
+        'la=la',
+        '--fe',
+        'year=year',
+        '--format',
+        'json',
+      ]).stdout,
     );
     formula.groups.forEach((g: { share: number }, i: number) => expect(g.share).toBeCloseTo(flags.groups[i].share, 12));
   });
 
   it('interactions a*b become derived product columns', () => {
-    const json = JSON.parse(runCli(['decompose', counts, '--derive', RATE, '--formula', 'cpp_rate ~ idaci*spend | la', '--format', 'json']).stdout);
+    const json = JSON.parse(
+      runCli(['decompose', counts, '--derive', RATE, '--formula', 'cpp_rate ~ idaci*spend | la', '--format', 'json'])
+        .stdout,
+    );
     expect(json.groups.map((g: { name: string }) => g.name)).toEqual(['idaci', 'spend', 'idaci:spend', 'la']);
   });
 
   it('counts rows a derivation makes missing', () => {
-    const zero = file('zero.csv', rows.map((line, i) => (i === 3 ? line.replace(/,\d+$/, ',0') : line)).join('\n') + '\n');
-    const json = JSON.parse(runCli(['decompose', zero, '--derive', RATE, '--fe', 'la=la', '--group', 'd=idaci', '--format', 'json']).stdout);
+    const zero = file(
+      'zero.csv',
+      `${rows.map((line, i) => (i === 3 ? line.replace(/,\d+$/, ',0') : line)).join('\n')}\n`,
+    );
+    const json = JSON.parse(
+      runCli(['decompose', zero, '--derive', RATE, '--fe', 'la=la', '--group', 'd=idaci', '--format', 'json']).stdout,
+    );
     expect(json.droppedRows).toBe(1);
     expect(json.notes.join(' ')).toMatch(/derive cpp_rate: 1 rows became missing \(division by zero/);
   });
 
   it('--weights changes the split; --log-outcome models the log', () => {
-    const base = ['decompose', counts, '--derive', RATE, '--fe', 'la=la', '--group', 'd=idaci', '--group', 'r=spend,vacancy', '--format', 'json'];
+    const base = [
+      'decompose',
+      counts,
+      '--derive',
+      RATE,
+      '--fe',
+      'la=la',
+      '--group',
+      'd=idaci',
+      '--group',
+      'r=spend,vacancy',
+      '--format',
+      'json',
+    ];
     const plain = JSON.parse(runCli(base).stdout);
     const weighted = JSON.parse(runCli([...base, '--weights', 'child_pop']).stdout);
     expect(weighted.groups[1].share).not.toBeCloseTo(plain.groups[1].share, 6);
@@ -60,15 +107,49 @@ describe('real-world inputs on the command line', () => {
   });
 
   it('--min-periods drops authorities seen too few times, and says so', () => {
-    const gappy = file('gappy.csv', rows.filter((line) => !/^L0,201[6-8]/.test(line)).join('\n') + '\n');
-    const json = JSON.parse(runCli(['decompose', gappy, '--derive', RATE, '--fe', 'la=la', '--group', 'd=idaci', '--min-periods', '3', '--format', 'json']).stdout);
+    const gappy = file('gappy.csv', `${rows.filter((line) => !/^L0,201[6-8]/.test(line)).join('\n')}\n`);
+    const json = JSON.parse(
+      runCli([
+        'decompose',
+        gappy,
+        '--derive',
+        RATE,
+        '--fe',
+        'la=la',
+        '--group',
+        'd=idaci',
+        '--min-periods',
+        '3',
+        '--format',
+        'json',
+      ]).stdout,
+    );
     expect(json.n).toBe(55);
     expect(json.droppedRows).toBe(2);
     expect(json.notes.join(' ')).toMatch(/--min-periods 3: 2 rows/);
   });
 
   it('--by year gives one split per year, leaving out what a cross-section cannot hold', () => {
-    const json = JSON.parse(runCli(['decompose', counts, '--derive', RATE, '--by', 'year', '--group', 'd=idaci', '--group', 'r=spend,vacancy', '--fe', 'la=la', '--fe', 'year=year', '--format', 'json']).stdout);
+    const json = JSON.parse(
+      runCli([
+        'decompose',
+        counts,
+        '--derive',
+        RATE,
+        '--by',
+        'year',
+        '--group',
+        'd=idaci',
+        '--group',
+        'r=spend,vacancy',
+        '--fe',
+        'la=la',
+        '--fe',
+        'year=year',
+        '--format',
+        'json',
+      ]).stdout,
+    );
     expect(json.splits.map((s: { level: string }) => s.level)).toEqual(['2016', '2017', '2018', '2019', '2020']);
     for (const split of json.splits) {
       expect(split.n).toBe(12);
@@ -101,12 +182,20 @@ describe('real-world inputs on the command line', () => {
   it('recognises DfE statistics files: keeps local authorities, turns suppression symbols into counted missing values, accepts 1,234', () => {
     const dfe = file(
       'dfe.csv',
-      [
+      `${[
         'time_period,time_identifier,geographic_level,country_code,old_la_code,la_name,cpp_rate,spend',
         '2019,Reporting year,National,E92000001,,,45,"1,000"',
-        ...Array.from({ length: 8 }, (_, i) => `2019,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${30 + i * 3},"1,${100 + i * 17}"`),
-        ...Array.from({ length: 8 }, (_, i) => `2020,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${i === 2 ? 'c' : 32 + i * 3},"1,${120 + i * 13}"`),
-      ].join('\n') + '\n',
+        ...Array.from(
+          { length: 8 },
+          (_, i) =>
+            `2019,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${30 + i * 3},"1,${100 + i * 17}"`,
+        ),
+        ...Array.from(
+          { length: 8 },
+          (_, i) =>
+            `2020,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${i === 2 ? 'c' : 32 + i * 3},"1,${120 + i * 13}"`,
+        ),
+      ].join('\n')}\n`,
     );
     const result = runCli(['decompose', dfe, '--fe', 'la=old_la_code', '--group', 's=spend', '--format', 'json']);
     expect(result.status).toBe(0);
@@ -116,27 +205,59 @@ describe('real-world inputs on the command line', () => {
     expect(result.stderr).toMatch(/dfe\.csv/);
     // The same thousands separator in a file that is not a DfE statistics file is an error.
     const plain = file('plain.csv', 'la,year,cpp_rate,spend\nA,2019,30,"1,000"\nB,2019,31,900\n');
-    expect(runCli(['decompose', plain, '--fe', 'la=la', '--group', 's=spend']).stderr).toMatch(/"1,000" is not a number/);
+    expect(runCli(['decompose', plain, '--fe', 'la=la', '--group', 's=spend']).stderr).toMatch(
+      /"1,000" is not a number/,
+    );
   });
 });
 
 describe('derive copies a named column as text', () => {
   it('renames text and key columns without turning them into numbers', () => {
     const names = file('names.csv', 'la_name,code,x\nHartlepool,805,1\n"Kingston, upon Thames",314 / 318,2\n');
-    const result = runCli(['derive', names, '--derive', 'name = la_name', '--derive', 'la = code', '--derive', 'y = x * 2']);
+    const result = runCli([
+      'derive',
+      names,
+      '--derive',
+      'name = la_name',
+      '--derive',
+      'la = code',
+      '--derive',
+      'y = x * 2',
+    ]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe('la_name,code,x,name,la,y\nHartlepool,805,1,Hartlepool,805,2\n"Kingston, upon Thames",314 / 318,2,"Kingston, upon Thames",314 / 318,4\n');
+    expect(result.stdout).toBe(
+      'la_name,code,x,name,la,y\nHartlepool,805,1,Hartlepool,805,2\n"Kingston, upon Thames",314 / 318,2,"Kingston, upon Thames",314 / 318,4\n',
+    );
   });
 });
 
 describe('stack and derive --na, as for one wide file per year', () => {
   it('renames each file with derive (markers blanked), stacks them and reports the rows', () => {
-    const y2015 = file('sfr2015.csv', 'LA_code (3 digit),LA_name,A3_2015\n805,Hartlepool,12\n806,Middlesbrough,x\n,,\n');
-    const y2016 = file('sfr2016.csv', 'LA_code (3 digit),LA_name,A3_2016,extra\n805,Hartlepool,9.5,a\n806,Middlesbrough,..,b\n');
+    const y2015 = file(
+      'sfr2015.csv',
+      'LA_code (3 digit),LA_name,A3_2015\n805,Hartlepool,12\n806,Middlesbrough,x\n,,\n',
+    );
+    const y2016 = file(
+      'sfr2016.csv',
+      'LA_code (3 digit),LA_name,A3_2016,extra\n805,Hartlepool,9.5,a\n806,Middlesbrough,..,b\n',
+    );
     const renamed = [y2015, y2016].map((path, i) => {
       const out = join(folder, `renamed${i}.csv`);
       const year = 2015 + i;
-      const result = runCli(['derive', path, '--na', 'x,..', '--derive', 'la = `LA_code (3 digit)`', '--derive', `year = ${year}`, '--derive', `vacancy = A3_${year}`, '--output', out]);
+      const result = runCli([
+        'derive',
+        path,
+        '--na',
+        'x,..',
+        '--derive',
+        'la = `LA_code (3 digit)`',
+        '--derive',
+        `year = ${year}`,
+        '--derive',
+        `vacancy = A3_${year}`,
+        '--output',
+        out,
+      ]);
       expect(result.status).toBe(0);
       return out;
     });
@@ -146,6 +267,8 @@ describe('stack and derive --na, as for one wide file per year', () => {
     expect(stacked.stderr).toMatch(/^stack: 2 inputs, 5 output rows, columns la, year, vacancy$/m);
     const refused = runCli(['stack', ...renamed]);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/renamed1\.csv: has no column "A3_2015" \(which renamed0\.csv has\); keep the columns all files share with --columns/);
+    expect(refused.stderr).toMatch(
+      /renamed1\.csv: has no column "A3_2015" \(which renamed0\.csv has\); keep the columns all files share with --columns/,
+    );
   });
 });

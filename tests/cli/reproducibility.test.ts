@@ -14,7 +14,14 @@ describe('--expect for CI jobs', () => {
   });
 
   it('exits 3 with one stderr line per miss, after printing the output', () => {
-    const result = runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=40,deprivation=15,unexplained=30', '--tolerance', '1']);
+    const result = runCli([
+      'decompose',
+      ...SYNTHETIC,
+      '--expect',
+      'practice=40,deprivation=15,unexplained=30',
+      '--tolerance',
+      '1',
+    ]);
     expect(result.status).toBe(3);
     expect(result.stdout).toMatch(/practice/);
     expect(result.stderr.trimEnd().split('\n')).toEqual([
@@ -36,12 +43,30 @@ describe('--expect for CI jobs', () => {
   });
 
   it('with --expect-within-ci passes when the expected value is inside the interval', () => {
-    const inside = runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--expect', 'practice=46,policy=11', '--expect-within-ci']);
+    const inside = runCli([
+      'decompose',
+      ...SYNTHETIC,
+      '--bootstrap',
+      '100',
+      '--expect',
+      'practice=46,policy=11',
+      '--expect-within-ci',
+    ]);
     expect(inside.status).toBe(0);
-    const outside = runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--expect', 'practice=60', '--expect-within-ci']);
+    const outside = runCli([
+      'decompose',
+      ...SYNTHETIC,
+      '--bootstrap',
+      '100',
+      '--expect',
+      'practice=60',
+      '--expect-within-ci',
+    ]);
     expect(outside.status).toBe(3);
     expect(outside.stderr).toMatch(/^practice: got 44\.0 \[\d+\.\d, \d+\.\d\], expected 60 inside the interval$/m);
-    expect(runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=44', '--expect-within-ci']).stderr).toMatch(/needs --bootstrap/);
+    expect(runCli(['decompose', ...SYNTHETIC, '--expect', 'practice=44', '--expect-within-ci']).stderr).toMatch(
+      /needs --bootstrap/,
+    );
   });
 });
 
@@ -54,13 +79,36 @@ describe('bootstrap output', () => {
   });
 
   it('is byte-identical with 1 and 2 worker threads', () => {
-    const args = ['decompose', ...SYNTHETIC, '--bootstrap', '120', '--seed', '9', '--ci-type', 'bca', '--format', 'json'];
+    const args = [
+      'decompose',
+      ...SYNTHETIC,
+      '--bootstrap',
+      '120',
+      '--seed',
+      '9',
+      '--ci-type',
+      'bca',
+      '--format',
+      'json',
+    ];
     expect(runCli([...args, '--workers', '2']).stdout).toBe(runCli([...args, '--workers', '1']).stdout);
   });
 
   it('adds se, ciLow, ciHigh and the bootstrap block to the JSON', () => {
-    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--seed', '5', '--ci', '0.9', '--format', 'json']).stdout);
-    expect(json.bootstrap).toEqual({ replicates: 100, failed: 0, cluster: 'la', clusters: 152, seed: 5, ci: 0.9, type: 'percentile', failures: [] });
+    const json = JSON.parse(
+      runCli(['decompose', ...SYNTHETIC, '--bootstrap', '100', '--seed', '5', '--ci', '0.9', '--format', 'json'])
+        .stdout,
+    );
+    expect(json.bootstrap).toEqual({
+      replicates: 100,
+      failed: 0,
+      cluster: 'la',
+      clusters: 152,
+      seed: 5,
+      ci: 0.9,
+      type: 'percentile',
+      failures: [],
+    });
     for (const row of [...json.groups, json.unexplained]) {
       expect(row.ciLow).toBeLessThanOrEqual(row.share);
       expect(row.ciHigh).toBeGreaterThanOrEqual(row.share);
@@ -76,7 +124,9 @@ describe('bootstrap output', () => {
   });
 
   it('resamples rows with --cluster none and refuses commonality', () => {
-    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '50', '--cluster', 'none', '--format', 'json']).stdout);
+    const json = JSON.parse(
+      runCli(['decompose', ...SYNTHETIC, '--bootstrap', '50', '--cluster', 'none', '--format', 'json']).stdout,
+    );
     expect(json.bootstrap.cluster).toBe('none');
     expect(json.bootstrap.clusters).toBe(912);
     expect(runCli(['decompose', ...SYNTHETIC, '--bootstrap', '50', '--method', 'commonality']).status).toBe(2);
@@ -93,7 +143,7 @@ describe('exact Shapley values on worker threads', () => {
     const path = join(folder, 'wide.csv');
     const p = 16;
     let state = 7;
-    const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296) - 0.5;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296 - 0.5;
     const lines = [['y', ...Array.from({ length: p }, (_, j) => `x${j}`)].join(',')];
     for (let i = 0; i < 300; i++) {
       const common = next();
@@ -101,7 +151,15 @@ describe('exact Shapley values on worker threads', () => {
       lines.push([x.reduce((s, v, j) => s + ((j % 3) - 1) * v, 0) + next(), ...x].map((v) => v.toFixed(6)).join(','));
     }
     writeFileSync(path, `${lines.join('\n')}\n`);
-    const args = ['decompose', path, '--outcome', 'y', ...Array.from({ length: p }, (_, j) => ['--group', `x${j}=x${j}`]).flat(), '--format', 'json'];
+    const args = [
+      'decompose',
+      path,
+      '--outcome',
+      'y',
+      ...Array.from({ length: p }, (_, j) => ['--group', `x${j}=x${j}`]).flat(),
+      '--format',
+      'json',
+    ];
     const one = runCli([...args, '--workers', '1']);
     expect(one.status).toBe(0);
     expect(runCli([...args, '--workers', '2']).stdout).toBe(one.stdout);
@@ -118,7 +176,9 @@ describe('--compare nao2019', () => {
     expect(json.groups.map((g: { published: number }) => g.published)).toEqual([0.44, 0.15, 0.1, 0.06]);
     expect(json.unexplained.published).toBe(0.25);
     expect(json.compare.key).toBe('nao2019');
-    expect(runCli(['decompose', ...SYNTHETIC, '--compare', 'ons2020']).stderr).toMatch(/unknown published split "ons2020"/);
+    expect(runCli(['decompose', ...SYNTHETIC, '--compare', 'ons2020']).stderr).toMatch(
+      /unknown published split "ons2020"/,
+    );
   });
 });
 
@@ -139,7 +199,21 @@ describe('--spec analysis.json', () => {
   });
 
   it('lets flags override the spec', () => {
-    const json = JSON.parse(runCli(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--bootstrap', '30', '--seed', '3', '--method', 'unique', '--format', 'json']).stdout);
+    const json = JSON.parse(
+      runCli([
+        'decompose',
+        '--spec',
+        'fixtures/nao-2019-analysis.json',
+        '--bootstrap',
+        '30',
+        '--seed',
+        '3',
+        '--method',
+        'unique',
+        '--format',
+        'json',
+      ]).stdout,
+    );
     expect(json.method).toBe('unique');
     expect(json.bootstrap).toMatchObject({ replicates: 30, seed: 3 });
   });
@@ -147,8 +221,16 @@ describe('--spec analysis.json', () => {
   it('fails with exit 3 when the spec expectations miss, and names bad keys', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cpv-spec-'));
     const missing = join(folder, 'miss.json');
-    const groups = [{ name: 'practice', fe: 'la' }, { name: 'deprivation', columns: ['idaci'] }, { name: 'policy', fe: 'year' }, { name: 'resources', columns: ['spend', 'vacancy'] }];
-    writeFileSync(missing, JSON.stringify({ data: join(process.cwd(), SYNTHETIC_FILE), groups, expect: { practice: 30 } }));
+    const groups = [
+      { name: 'practice', fe: 'la' },
+      { name: 'deprivation', columns: ['idaci'] },
+      { name: 'policy', fe: 'year' },
+      { name: 'resources', columns: ['spend', 'vacancy'] },
+    ];
+    writeFileSync(
+      missing,
+      JSON.stringify({ data: join(process.cwd(), SYNTHETIC_FILE), groups, expect: { practice: 30 } }),
+    );
     expect(runCli(['decompose', '--spec', missing]).status).toBe(3);
     const typo = join(folder, 'typo.json');
     writeFileSync(typo, JSON.stringify({ methdo: 'owen' }));

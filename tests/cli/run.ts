@@ -22,7 +22,16 @@ export function runCli(args: readonly string[], input?: string, env: Record<stri
 export const SYNTHETIC_FILE = 'fixtures/nao-2019-synthetic.csv';
 
 /** The NAO layout on the columns `simulate` writes (SIMULATED_SPEC), given as flags: deprivation is idaci. */
-export const SYNTHETIC_MODEL = ['--fe', 'practice=la', '--group', 'deprivation=idaci', '--fe', 'policy=year', '--group', 'resources=spend,vacancy'] as const;
+export const SYNTHETIC_MODEL = [
+  '--fe',
+  'practice=la',
+  '--group',
+  'deprivation=idaci',
+  '--fe',
+  'policy=year',
+  '--group',
+  'resources=spend,vacancy',
+] as const;
 
 /** `decompose`/`fit`/`report` arguments for the synthetic NAO panel with its model. */
 export const SYNTHETIC = [SYNTHETIC_FILE, ...SYNTHETIC_MODEL] as const;

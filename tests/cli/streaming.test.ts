@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelData, type DataOptions } from '../../src/commands/data.js';
 import { SEGMENT_BYTES } from '../../src/io/segments.js';
-import { decompose, type DecompositionMethod } from '../../src/models/decompose.js';
+import { decompose, type DecompositionMethod } from '../../src/models/methods/decompose.js';
 import { testRandom } from '../helpers.js';
 import { runCli } from './run.js';
 
@@ -41,7 +41,22 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-const MODEL = ['--outcome', 'y', '--group', 'first=a', '--group', 'pair=b,c', '--group', 'rest=d,e', '--group', 'ratio=r', '--derive', 'r = a / b', '--weights', 'w'];
+const MODEL = [
+  '--outcome',
+  'y',
+  '--group',
+  'first=a',
+  '--group',
+  'pair=b,c',
+  '--group',
+  'rest=d,e',
+  '--group',
+  'ratio=r',
+  '--derive',
+  'r = a / b',
+  '--weights',
+  'w',
+];
 const OPTIONS: Omit<DataOptions, 'file'> = {
   outcome: 'y',
   groups: [
@@ -60,25 +75,30 @@ describe('decompose streams a model without fixed effects', () => {
     expect(bigCsv().length).toBeGreaterThan(2 * SEGMENT_BYTES);
   });
 
-  it.each(['shapley', 'owen', 'dominance'] as DecompositionMethod[])('gives the whole-file %s split, sample accounting and notes', (method) => {
-    const result = runCli(['decompose', big, ...MODEL, '--method', method, '--format', 'json']);
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const json = JSON.parse(result.stdout);
-    const loaded = loadModelData({ ...OPTIONS, file: big });
-    const expected = decompose(loaded.data, { method });
-    expect(json.n).toBe(expected.n);
-    expect(json.droppedRows).toBe(expected.droppedRows);
-    expect(Math.abs(json.r2 - expected.r2)).toBeLessThan(1e-10);
-    json.groups.forEach((group: { name: string; share: number }, g: number) => {
-      expect(group.name).toBe(expected.groups[g]!.name);
-      expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-10);
-    });
-    // The derived ratio's division by zero is counted over the whole file, once.
-    const zeroes = Math.floor((ROWS - 1 - 3) / 1009) + 1;
-    expect(loaded.notes).toContain(`derive r: ${zeroes} rows became missing (division by zero or an invalid log, square root or power)`);
-    expect(json.notes).toEqual(expect.arrayContaining([...loaded.notes]));
-  });
+  it.each(['shapley', 'owen', 'dominance'] as DecompositionMethod[])(
+    'gives the whole-file %s split, sample accounting and notes',
+    (method) => {
+      const result = runCli(['decompose', big, ...MODEL, '--method', method, '--format', 'json']);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const json = JSON.parse(result.stdout);
+      const loaded = loadModelData({ ...OPTIONS, file: big });
+      const expected = decompose(loaded.data, { method });
+      expect(json.n).toBe(expected.n);
+      expect(json.droppedRows).toBe(expected.droppedRows);
+      expect(Math.abs(json.r2 - expected.r2)).toBeLessThan(1e-10);
+      json.groups.forEach((group: { name: string; share: number }, g: number) => {
+        expect(group.name).toBe(expected.groups[g]!.name);
+        expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-10);
+      });
+      // The derived ratio's division by zero is counted over the whole file, once.
+      const zeroes = Math.floor((ROWS - 1 - 3) / 1009) + 1;
+      expect(loaded.notes).toContain(
+        `derive r: ${zeroes} rows became missing (division by zero or an invalid log, square root or power)`,
+      );
+      expect(json.notes).toEqual(expect.arrayContaining([...loaded.notes]));
+    },
+  );
 
   it('reads standard input the same way', () => {
     const fromFile = JSON.parse(runCli(['decompose', big, ...MODEL, '--format', 'json']).stdout);
@@ -115,12 +135,22 @@ describe('decompose streams a model without fixed effects', () => {
     const path = join(folder, 'wide.csv');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const groups = Array.from({ length: p }, (_, j) => ['--group', `x${j}=x${j}`]).flat();
-    const run = (workers: string) => runCli(['decompose', path, '--outcome', 'y', ...groups, '--workers', workers, '--format', 'json']);
+    const run = (workers: string) =>
+      runCli(['decompose', path, '--outcome', 'y', ...groups, '--workers', workers, '--format', 'json']);
     const one = run('1');
     expect(one.status).toBe(0);
     expect(run('2').stdout).toBe(one.stdout);
-    const expected = decompose(loadModelData({ file: path, outcome: 'y', groups: Array.from({ length: p }, (_, j) => ({ name: `x${j}`, kind: 'numeric' as const, columns: [`x${j}`] })), missingTokens: [] }).data);
-    JSON.parse(one.stdout).groups.forEach((group: { share: number }, g: number) => expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-11));
+    const expected = decompose(
+      loadModelData({
+        file: path,
+        outcome: 'y',
+        groups: Array.from({ length: p }, (_, j) => ({ name: `x${j}`, kind: 'numeric' as const, columns: [`x${j}`] })),
+        missingTokens: [],
+      }).data,
+    );
+    JSON.parse(one.stdout).groups.forEach((group: { share: number }, g: number) =>
+      expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-11),
+    );
   });
 
   it('normalises a DfE statistics file as a whole, then decomposes it', () => {
@@ -129,19 +159,42 @@ describe('decompose streams a model without fixed effects', () => {
     for (let i = 0; i < 60; i++) {
       const x = random.normal();
       const z = random.normal();
-      rows.push(`2019,Reporting year,Local authority,${800 + i},${i === 4 ? 'c' : x.toFixed(3)},${z.toFixed(3)},${(x + 0.5 * z + random.normal()).toFixed(3)}`);
+      rows.push(
+        `2019,Reporting year,Local authority,${800 + i},${i === 4 ? 'c' : x.toFixed(3)},${z.toFixed(3)},${(x + 0.5 * z + random.normal()).toFixed(3)}`,
+      );
     }
     rows.push('2019,Reporting year,National,,1,2,3');
     const path = join(folder, 'dfe.csv');
     writeFileSync(path, `${rows.join('\n')}\n`);
-    const result = runCli(['decompose', path, '--outcome', 'y', '--group', 'x=x', '--group', 'z=z', '--format', 'json']);
+    const result = runCli([
+      'decompose',
+      path,
+      '--outcome',
+      'y',
+      '--group',
+      'x=x',
+      '--group',
+      'z=z',
+      '--format',
+      'json',
+    ]);
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/blanked as missing by symbol: c=1/);
     const json = JSON.parse(result.stdout);
     const expected = decompose(
-      loadModelData({ file: path, outcome: 'y', groups: [{ name: 'x', kind: 'numeric', columns: ['x'] }, { name: 'z', kind: 'numeric', columns: ['z'] }], missingTokens: [] }).data,
+      loadModelData({
+        file: path,
+        outcome: 'y',
+        groups: [
+          { name: 'x', kind: 'numeric', columns: ['x'] },
+          { name: 'z', kind: 'numeric', columns: ['z'] },
+        ],
+        missingTokens: [],
+      }).data,
     );
     expect(json.n).toBe(59);
-    json.groups.forEach((group: { share: number }, g: number) => expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-12));
+    json.groups.forEach((group: { share: number }, g: number) =>
+      expect(Math.abs(group.share - expected.groups[g]!.share)).toBeLessThan(1e-12),
+    );
   });
 });

@@ -18,7 +18,11 @@ function message(action: () => unknown): string {
 describe('parseCsv on awkward but valid input', () => {
   it('reads CRLF, LF and lone CR line ends mixed in one file', () => {
     const table = parseCsv(source('g,x\r\na,1\nb,2\rc,3\r\n'));
-    expect(table.records).toEqual([['a', '1'], ['b', '2'], ['c', '3']]);
+    expect(table.records).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+    ]);
   });
 
   it('keeps line breaks inside quoted fields', () => {
@@ -42,7 +46,8 @@ describe('parseCsv on awkward but valid input', () => {
     ]);
     const cases = completeCases(panel, ['__proto__', 'constructor']);
     expect(Object.keys(cases.missingByColumn)).toEqual(['__proto__', 'constructor']);
-    expect(cases.missingByColumn['__proto__']).toBe(1);
+    // biome-ignore lint/suspicious/noProto: the test is about a column named __proto__
+    expect(cases.missingByColumn.__proto__).toBe(1);
   });
 });
 
@@ -55,21 +60,29 @@ describe('parseCsv messages', () => {
 
   it('stay on one line and short, whatever the cells', () => {
     const start = performance.now();
-    const long = message(() => readPanel(parseCsv(source(`x\n${'7'.repeat(1_000_000)}z\n`)), [{ name: 'x', kind: 'numeric' }]));
+    const long = message(() =>
+      readPanel(parseCsv(source(`x\n${'7'.repeat(1_000_000)}z\n`)), [{ name: 'x', kind: 'numeric' }]),
+    );
     expect(performance.now() - start).toBeLessThan(2000); // the number pattern does not backtrack on long digit runs
     expect(long.length).toBeLessThan(200);
-    const multiline = message(() => readPanel(parseCsv(source('"a\u2028b\nc",y\n1,2\n')), [{ name: 'nope', kind: 'numeric' }]));
+    const multiline = message(() =>
+      readPanel(parseCsv(source('"a\u2028b\nc",y\n1,2\n')), [{ name: 'nope', kind: 'numeric' }]),
+    );
     expect(multiline).toBe('in.csv: column "nope" not found; the columns are: a\\u2028b\\nc, y');
   });
 
   it('list at most 30 columns when one is not found', () => {
     const header = Array.from({ length: 40 }, (_, i) => `c${i}`);
     const text = `${header.join(',')}\n${header.map(() => '1').join(',')}\n`;
-    expect(message(() => readPanel(parseCsv(source(text)), [{ name: 'zz', kind: 'numeric' }]))).toMatch(/c29, … \(40 in all\)$/);
+    expect(message(() => readPanel(parseCsv(source(text)), [{ name: 'zz', kind: 'numeric' }]))).toMatch(
+      /c29, … \(40 in all\)$/,
+    );
   });
 
   it('say UTF-32 and invalid UTF-8 apart, and locate the byte', () => {
-    expect(message(() => parseCsv(source(Buffer.from([0xff, 0xfe, 0, 0, 0x61, 0, 0, 0]))))).toMatch(/^in\.csv: is UTF-32 text/);
+    expect(message(() => parseCsv(source(Buffer.from([0xff, 0xfe, 0, 0, 0x61, 0, 0, 0]))))).toMatch(
+      /^in\.csv: is UTF-32 text/,
+    );
     const bad = Buffer.concat([Buffer.from('g,x\r\na,1\r\nb,"2'), Buffer.from([0xc3, 0x28]), Buffer.from('"\r\n')]);
     expect(message(() => parseCsv(source(bad)))).toBe(
       'in.csv row 3: is not valid UTF-8 text (byte C3 in column "x", which Latin-1/Windows-1252 reads as "Ã"); save it as UTF-8 CSV',

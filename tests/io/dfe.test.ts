@@ -70,7 +70,13 @@ describe('normaliseDfeTable', () => {
       rowsKept: 6,
       rowsByLevel: { National: 1, Regional: 2, 'Local authority': 6 },
       dropped: { National: 1, Regional: 2 },
-      timePeriod: { convention: 'span', fourDigit: 0, sixDigit: 6, labelled: 0, periods: ['2017-18', '2018-19', '2019-20'] },
+      timePeriod: {
+        convention: 'span',
+        fourDigit: 0,
+        sixDigit: 6,
+        labelled: 0,
+        periods: ['2017-18', '2018-19', '2019-20'],
+      },
       timeIdentifiers: { 'Financial year': 6 },
       missing: {
         cpp_count: { c: 1, low: 1, '..': 1, '.': 1 },
@@ -81,7 +87,7 @@ describe('normaliseDfeTable', () => {
       thousandsSeparators: { cpp_count: 1 },
     });
     expect(Object.keys(report.missing)).toEqual(['new_la_code', 'cpp_count', 'cpp_rate']); // header order
-    expect(Object.keys(report.missing['cpp_rate']!)).toEqual(['c', 'u', 'x', 'z', '-']); // DFE_SYMBOLS order
+    expect(Object.keys(report.missing.cpp_rate!)).toEqual(['c', 'u', 'x', 'z', '-']); // DFE_SYMBOLS order
   });
 
   it('chooses another level case-insensitively and keeps four-digit years as they are', () => {
@@ -89,13 +95,27 @@ describe('normaliseDfeTable', () => {
     expect(report.level).toBe('Regional');
     expect(report.rowsKept).toBe(2);
     expect(report.dropped).toEqual({ National: 1, 'Local authority': 6 });
-    expect(out.records.map((r) => [r[8], r[9]])).toEqual([['3180', ''], ['', '']]);
+    expect(out.records.map((r) => [r[8], r[9]])).toEqual([
+      ['3180', ''],
+      ['', ''],
+    ]);
     expect(report.missing).toEqual({ cpp_rate: { x: 1, ':': 1 }, cpp_count: { '~': 1 } });
 
-    const years = parseCsv(source('y.csv', 'time_period,time_identifier,geographic_level,v\n2019,Reporting year,Local authority,1\n2018,Reporting year,Local authority,2\n'));
+    const years = parseCsv(
+      source(
+        'y.csv',
+        'time_period,time_identifier,geographic_level,v\n2019,Reporting year,Local authority,1\n2018,Reporting year,Local authority,2\n',
+      ),
+    );
     const normalised = normaliseDfeTable(years, {});
     expect(normalised.table.records.map((r) => r[0])).toEqual(['2019', '2018']);
-    expect(normalised.report.timePeriod).toEqual({ convention: 'year', fourDigit: 2, sixDigit: 0, labelled: 0, periods: ['2018', '2019'] });
+    expect(normalised.report.timePeriod).toEqual({
+      convention: 'year',
+      fourDigit: 2,
+      sixDigit: 0,
+      labelled: 0,
+      periods: ['2018', '2019'],
+    });
     expect(normalised.report.timeIdentifiers).toEqual({ 'Reporting year': 2 });
     expect(normalised.report.missing).toEqual({});
   });
@@ -117,12 +137,16 @@ describe('normaliseDfeTable', () => {
   });
 
   it('rejects malformed time periods at their row', () => {
-    const bad = parseCsv(source('b.csv', 'time_period,geographic_level\n201718,Local authority\n201719,Local authority\n'));
+    const bad = parseCsv(
+      source('b.csv', 'time_period,geographic_level\n201718,Local authority\n201719,Local authority\n'),
+    );
     expect(() => normaliseDfeTable(bad, {})).toThrow(
       'b.csv row 3, column "time_period": "201719" is not a span of consecutive years (the span starting 2017 is 201718, i.e. 2017-18)',
     );
     const slash = parseCsv(source('s.csv', 'time_period,geographic_level\n2017/18,Local authority\n'));
-    expect(() => normaliseDfeTable(slash, {})).toThrow('s.csv row 2, column "time_period": "2017/18" is not a DfE time period');
+    expect(() => normaliseDfeTable(slash, {})).toThrow(
+      's.csv row 2, column "time_period": "2017/18" is not a DfE time period',
+    );
     // Rows of other levels are not checked (they are dropped).
     const dropped = parseCsv(source('d.csv', 'time_period,geographic_level\nTotal,National\n2019,Local authority\n'));
     expect(normaliseDfeTable(dropped, {}).report.rowsKept).toBe(1);
@@ -133,7 +157,9 @@ describe('normaliseDfeTable', () => {
 
   it('refuses a table that is not a DfE file', () => {
     const plain = parseCsv(source('p.csv', 'time_period,la,v\n2019,1,2\n'));
-    expect(() => normaliseDfeTable(plain, {})).toThrow('p.csv: is not a DfE statistics file: it has no "geographic_level" column');
+    expect(() => normaliseDfeTable(plain, {})).toThrow(
+      'p.csv: is not a DfE statistics file: it has no "geographic_level" column',
+    );
   });
 
   it('formats the report for people', () => {
@@ -156,10 +182,18 @@ describe('timePeriodOrder', () => {
     expect(timePeriodOrder('201718')).toBe(2017.5);
     expect(timePeriodOrder('1999-00')).toBe(1999.5);
     const labels = ['2019', '2018-19', '2017', '2017-18', '2018'];
-    expect(labels.sort((a, b) => timePeriodOrder(a) - timePeriodOrder(b))).toEqual(['2017', '2017-18', '2018', '2018-19', '2019']);
+    expect(labels.sort((a, b) => timePeriodOrder(a) - timePeriodOrder(b))).toEqual([
+      '2017',
+      '2017-18',
+      '2018',
+      '2018-19',
+      '2019',
+    ]);
   });
 
-  it.each(['2017-19', '17', '2017/18', 'Total', ''])('rejects %j', (label) => expect(() => timePeriodOrder(label)).toThrow(DataError));
+  it.each(['2017-19', '17', '2017/18', 'Total', ''])('rejects %j', (label) =>
+    expect(() => timePeriodOrder(label)).toThrow(DataError),
+  );
 });
 
 const REAL = '/work/shared/data/real';
@@ -177,7 +211,10 @@ const CSWW = join(REAL, 'dfe_csww_indicators_la_2017_to_2025.csv');
  *     → c 2957, u 11, x 33, z 45 (CPP_At31 alone: c 17, u 1, x 3)
  */
 function lineCount(path: string, dataColumns: number) {
-  const lines = readFileSync(path, 'utf8').replace(/^\ufeff/, '').split(/\r?\n/).filter((line) => line !== '');
+  const lines = readFileSync(path, 'utf8')
+    .replace(/^\ufeff/, '')
+    .split(/\r?\n/)
+    .filter((line) => line !== '');
   const names = lines[0]!.split(',').slice(-dataColumns);
   const levels: Record<string, number> = {};
   const years: Record<string, number> = {};
@@ -220,18 +257,43 @@ describe('real DfE files', () => {
         labelled: 0,
         periods: Object.keys(expected.years).sort(),
       });
-      expect(report.timePeriod.periods).toEqual(['2013', '2014', '2015', '2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025']);
+      expect(report.timePeriod.periods).toEqual([
+        '2013',
+        '2014',
+        '2015',
+        '2016',
+        '2017',
+        '2018',
+        '2019',
+        '2020',
+        '2021',
+        '2022',
+        '2023',
+        '2024',
+        '2025',
+      ]);
       // 152 authorities a year, 151 in 2020–21 (after the 2019 Dorset/BCP merger, before the 2021 Northamptonshire split), 153 from 2024.
       expect(expected.years).toEqual({
-        '2013': 152, '2014': 152, '2015': 152, '2016': 152, '2017': 152, '2018': 152, '2019': 152,
-        '2020': 151, '2021': 151, '2022': 152, '2023': 152, '2024': 153, '2025': 153,
+        '2013': 152,
+        '2014': 152,
+        '2015': 152,
+        '2016': 152,
+        '2017': 152,
+        '2018': 152,
+        '2019': 152,
+        '2020': 151,
+        '2021': 151,
+        '2022': 152,
+        '2023': 152,
+        '2024': 153,
+        '2025': 153,
       });
       const period = out.header.indexOf('time_period');
       const kept: Record<string, number> = {};
       for (const record of out.records) kept[record[period]!] = (kept[record[period]!] ?? 0) + 1;
       expect(kept).toEqual(expected.years);
       expect(report.missing).toEqual(expected.symbols);
-      expect(report.missing['CPP_At31']).toEqual({ c: 17, u: 1, x: 3 });
+      expect(report.missing.CPP_At31).toEqual({ c: 17, u: 1, x: 3 });
       expect(report.missingBySymbol).toEqual({ c: 2957, u: 11, x: 33, z: 45 });
       expect(report.thousandsSeparators).toEqual({});
       expect(out.records.every((record) => record[2] === 'Local authority')).toBe(true);
@@ -250,7 +312,17 @@ describe('real DfE files', () => {
       expect(expected.levels).toEqual({ National: 9, Regional: 99, 'Local authority': 1355 });
       expect(report.rowsKept).toBe(1355);
       expect(report.dropped).toEqual({ National: 9, Regional: 99 });
-      expect(report.timePeriod.periods).toEqual(['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025']);
+      expect(report.timePeriod.periods).toEqual([
+        '2017',
+        '2018',
+        '2019',
+        '2020',
+        '2021',
+        '2022',
+        '2023',
+        '2024',
+        '2025',
+      ]);
       expect(report.missing).toEqual(expected.symbols);
       expect(report.missingBySymbol).toEqual({ c: 8, low: 12, u: 50, x: 98, z: 81 });
     },

@@ -8,8 +8,14 @@ import { formatJoinReport, joinTables, type JoinInput, type UnmatchedKey } from 
 
 const table = (name: string, text: string) => parseCsv({ name, bytes: Buffer.from(text) });
 
-const A = table('data/a.csv', 'la,year,rate,la_name\n202,2019,10,Camden\n202,2020,11,Camden\n 203 ,2019,12,Greenwich\n204,2019,13,Hackney\n');
-const B = table('b.csv', 'year,la_code,vacancy,la_name\n2019,202,5,Camden\n2019,203,6,Greenwich\n2020,203,7,Greenwich\n2019,205,8,Hammersmith\n');
+const A = table(
+  'data/a.csv',
+  'la,year,rate,la_name\n202,2019,10,Camden\n202,2020,11,Camden\n 203 ,2019,12,Greenwich\n204,2019,13,Hackney\n',
+);
+const B = table(
+  'b.csv',
+  'year,la_code,vacancy,la_name\n2019,202,5,Camden\n2019,203,6,Greenwich\n2020,203,7,Greenwich\n2019,205,8,Hammersmith\n',
+);
 const inputs: JoinInput[] = [
   { table: A, keys: ['la', 'year'], label: 'la_name' },
   { table: B, keys: ['la_code', 'year'] },
@@ -72,7 +78,15 @@ describe('joinTables', () => {
       ['204', '2019', '13', 'Hackney', '', ''],
     ]);
     expect(report.outputRows).toBe(4);
-    expect(report.inputs.map((input) => [input.rows, input.matchedRows, input.unmatched.length, input.droppedRows, input.filledRows])).toEqual([
+    expect(
+      report.inputs.map((input) => [
+        input.rows,
+        input.matchedRows,
+        input.unmatched.length,
+        input.droppedRows,
+        input.filledRows,
+      ]),
+    ).toEqual([
       [4, 2, 2, 0, 0],
       [4, 2, 2, 2, 2],
     ]);
@@ -92,7 +106,15 @@ describe('joinTables', () => {
     ]);
     const years = table('y.csv', 'la,year\n1,2013\n1,2014\n1,2015\n1,2019\n2,2013\n2,2014\n2,2015\n2,2019\n3,2020\n');
     const other = table('o.csv', 'la,year\n9,2013\n');
-    const lines = formatJoinReport(joinTables([{ table: years, keys: ['la', 'year'] }, { table: other, keys: ['la', 'year'] }], { how: 'inner' }).report);
+    const lines = formatJoinReport(
+      joinTables(
+        [
+          { table: years, keys: ['la', 'year'] },
+          { table: other, keys: ['la', 'year'] },
+        ],
+        { how: 'inner' },
+      ).report,
+    );
     expect(lines.slice(0, 5)).toEqual([
       'join (inner) on la, year: 2 inputs, 0 output rows',
       '  y.csv: 9 rows, 0 matched, 9 unmatched, 9 dropped',
@@ -100,7 +122,15 @@ describe('joinTables', () => {
       '    la=3 year=2020 (not in o.csv)',
       '  o.csv: 1 rows, 0 matched, 1 unmatched, 1 dropped',
     ]);
-    const single = formatJoinReport(joinTables([{ table: other, keys: ['la'] }, { table: years, keys: ['la'] }].slice(0, 1), { how: 'inner' }).report);
+    const single = formatJoinReport(
+      joinTables(
+        [
+          { table: other, keys: ['la'] },
+          { table: years, keys: ['la'] },
+        ].slice(0, 1),
+        { how: 'inner' },
+      ).report,
+    );
     expect(single).toEqual(['join (inner) on la: 1 input, 1 output rows', '  o.csv: 1 rows, 1 matched, 0 dropped']);
   });
 
@@ -130,10 +160,15 @@ describe('joinTables', () => {
       ['202', '2019', 'x', '5'],
     ]);
     expect(report.inputs[0]!.missingKeyRows).toBe(2);
-    expect(report.inputs[0]!.unmatched.map((u) => u.key)).toEqual([['', '2019'], ['', '2019']]);
+    expect(report.inputs[0]!.unmatched.map((u) => u.key)).toEqual([
+      ['', '2019'],
+      ['', '2019'],
+    ]);
     expect(report.inputs[1]!.filledRows).toBe(2);
     expect(formatJoinReport(report)[2]).toBe('    la=(empty) year=2019 (not in b.csv)');
-    expect(joinTables([{ table: blanks, keys: ['la', 'year'] }, inputs[1]!], { how: 'inner' }).report.inputs[0]).toMatchObject({
+    expect(
+      joinTables([{ table: blanks, keys: ['la', 'year'] }, inputs[1]!], { how: 'inner' }).report.inputs[0],
+    ).toMatchObject({
       rows: 3,
       matchedRows: 1,
       missingKeyRows: 2,
@@ -177,7 +212,11 @@ describe('joinTables', () => {
     const y = table('two/RATES.CSV', 'la,v\n1,4\n');
     const z = table('two/rates.csv', 'id,v,la\n1,5,keycol\n');
     const { table: out, report } = joinTables(
-      [{ table: x, keys: ['la'] }, { table: y, keys: ['la'] }, { table: z, keys: ['id'] }],
+      [
+        { table: x, keys: ['la'] },
+        { table: y, keys: ['la'] },
+        { table: z, keys: ['id'] },
+      ],
       { how: 'inner' },
     );
     expect(out.header).toEqual(['la', 'v.rates#1', 'w', 'v.RATES', 'v.rates#3', 'la.rates#3']);
@@ -185,9 +224,15 @@ describe('joinTables', () => {
     expect(report.inputs[2]!.renamed).toEqual({ v: 'v.rates#3', la: 'la.rates#3' });
     const clash = table('a.csv', 'k,v,v.b\n1,2,3\n');
     const other = table('b.csv', 'k,v\n1,4\n');
-    expect(() => joinTables([{ table: clash, keys: ['k'] }, { table: other, keys: ['k'] }], { how: 'inner' })).toThrow(
-      'joined column name "v.b" would occur twice even after renaming',
-    );
+    expect(() =>
+      joinTables(
+        [
+          { table: clash, keys: ['k'] },
+          { table: other, keys: ['k'] },
+        ],
+        { how: 'inner' },
+      ),
+    ).toThrow('joined column name "v.b" would occur twice even after renaming');
   });
 
   it('checks its arguments', () => {
@@ -198,7 +243,9 @@ describe('joinTables', () => {
     expect(() => joinTables([inputs[0]!, { table: B, keys: ['la', 'year'] }], { how: 'inner' })).toThrow(
       'b.csv: key column "la" not found; the columns are: year, la_code, vacancy, la_name',
     );
-    expect(() => joinTables([{ table: A, keys: ['la', 'year'], label: 'name' }], { how: 'inner' })).toThrow('label column "name" not found');
+    expect(() => joinTables([{ table: A, keys: ['la', 'year'], label: 'name' }], { how: 'inner' })).toThrow(
+      'label column "name" not found',
+    );
     expect(() => joinTables([{ table: A, keys: ['la', 'la'] }], { how: 'inner' })).toThrow(UsageError);
     expect(() => joinTables([{ table: A, keys: [] }], { how: 'inner' })).toThrow(UsageError);
   });
@@ -229,7 +276,8 @@ function laKeys(path: string): Map<string, string> {
 
 describe('joining real DfE files', () => {
   const present = existsSync(CPP) && existsSync(CSWW);
-  const read = (path: string, name: string) => normaliseDfeTable(parseCsv({ name, bytes: readFileSync(path) }), {}).table;
+  const read = (path: string, name: string) =>
+    normaliseDfeTable(parseCsv({ name, bytes: readFileSync(path) }), {}).table;
 
   it.skipIf(!present)(
     `CPP at 31 March with the social work workforce at 30 September, on old_la_code and time_period${present ? '' : ` (SKIPPED: ${CPP} or ${CSWW} not found)`}`,
@@ -253,26 +301,49 @@ describe('joining real DfE files', () => {
       expect(report.outputRows).toBe(1337);
       expect(out.records).toHaveLength(1337);
       const [cppReport, cswwReport] = report.inputs;
-      expect(cppReport).toMatchObject({ rows: 1976, matchedRows: 1337, droppedRows: 639, filledRows: 0, missingKeyRows: 0 });
-      expect(cswwReport).toMatchObject({ rows: 1355, matchedRows: 1337, droppedRows: 18, filledRows: 0, missingKeyRows: 0 });
+      expect(cppReport).toMatchObject({
+        rows: 1976,
+        matchedRows: 1337,
+        droppedRows: 639,
+        filledRows: 0,
+        missingKeyRows: 0,
+      });
+      expect(cswwReport).toMatchObject({
+        rows: 1355,
+        matchedRows: 1337,
+        droppedRows: 18,
+        filledRows: 0,
+        missingKeyRows: 0,
+      });
       expect(cppReport!.unmatched.map((u) => u.key.join('|')).sort()).toEqual(onlyCpp);
       expect(cswwReport!.unmatched.map((u) => u.key.join('|')).sort()).toEqual(onlyCsww);
 
       // The reorganisations: the workforce snapshot at 30 September already has the new authorities that the
       // CPP count at 31 March of the same year does not.
       const named = (entries: readonly UnmatchedKey[], from: number) =>
-        entries.filter((u) => Number(u.key[1]) >= from).map((u) => `${u.key[0]} ${u.label} ${u.key[1]}`).sort();
+        entries
+          .filter((u) => Number(u.key[1]) >= from)
+          .map((u) => `${u.key[0]} ${u.label} ${u.key[1]}`)
+          .sort();
       expect(named(cswwReport!.unmatched, 2017)).toEqual([
-        ...['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025'].map((y) => `314 / 318 Kingston upon Thames / Richmond upon Thames ${y}`),
+        ...['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025'].map(
+          (y) => `314 / 318 Kingston upon Thames / Richmond upon Thames ${y}`,
+        ),
         '838 Dorset 2019',
         '839 Bournemouth, Christchurch and Poole 2019',
-        ...['2021', '2022', '2023', '2024', '2025'].map((y) => `940 / 941 North Northamptonshire / West Northamptonshire ${y}`),
+        ...['2021', '2022', '2023', '2024', '2025'].map(
+          (y) => `940 / 941 North Northamptonshire / West Northamptonshire ${y}`,
+        ),
         '942 Cumberland 2023',
         '943 Westmorland and Furness 2023',
       ]);
       expect(named(cppReport!.unmatched, 2017)).toEqual([
-        ...['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025'].map((y) => `314 Kingston upon Thames ${y}`),
-        ...['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025'].map((y) => `318 Richmond upon Thames ${y}`),
+        ...['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025'].map(
+          (y) => `314 Kingston upon Thames ${y}`,
+        ),
+        ...['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025'].map(
+          (y) => `318 Richmond upon Thames ${y}`,
+        ),
         '835 Dorset 2019',
         '836 Poole 2019',
         '837 Bournemouth 2019',
@@ -287,8 +358,12 @@ describe('joining real DfE files', () => {
       expect(lines[0]).toBe('join (inner) on old_la_code, time_period: 2 inputs, 1,337 output rows');
       expect(lines).toContain('  cpp.csv: 1,976 rows, 1,337 matched, 639 unmatched, 639 dropped');
       expect(lines).toContain('  csww.csv: 1,355 rows, 1,337 matched, 18 unmatched, 18 dropped');
-      expect(lines).toContain('    2 values of old_la_code (839 "Bournemouth, Christchurch and Poole"; 838 "Dorset") time_period=2019 (not in cpp.csv)');
-      expect(lines).toContain('    2 values of old_la_code (942 "Cumberland"; 943 "Westmorland and Furness") time_period=2023 (not in cpp.csv)');
+      expect(lines).toContain(
+        '    2 values of old_la_code (839 "Bournemouth, Christchurch and Poole"; 838 "Dorset") time_period=2019 (not in cpp.csv)',
+      );
+      expect(lines).toContain(
+        '    2 values of old_la_code (942 "Cumberland"; 943 "Westmorland and Furness") time_period=2023 (not in cpp.csv)',
+      );
       expect(lines).toContain('    old_la_code=928 "Northamptonshire" time_period=2013–2016, 2021 (not in csww.csv)');
     },
   );
@@ -299,7 +374,10 @@ describe('joining real DfE files', () => {
       const cpp = read(CPP, 'cpp.csv');
       const csww = read(CSWW, 'csww.csv');
       const period = csww.header.indexOf('time_period');
-      const shifted = { ...csww, records: csww.records.map((r) => r.map((cell, i) => (i === period ? String(Number(cell) + 1) : cell))) };
+      const shifted = {
+        ...csww,
+        records: csww.records.map((r) => r.map((cell, i) => (i === period ? String(Number(cell) + 1) : cell))),
+      };
       const overlap = { ...cpp, records: cpp.records.filter((r) => Number(r[0]) >= 2018) };
       const { report } = joinTables(
         [
@@ -319,7 +397,9 @@ describe('joining real DfE files', () => {
       expect(cswwReport).toMatchObject({ rows: 1355, matchedRows: 1192, droppedRows: 163, filledRows: 24 });
       expect(cswwReport!.unmatched).toHaveLength(9 + 5 + 149);
       expect(cswwReport!.unmatched.filter((u) => u.key[1] === '2026')).toHaveLength(151);
-      expect(new Set(cswwReport!.unmatched.filter((u) => u.key[1] !== '2026').map((u) => u.key[0]))).toEqual(new Set(['314 / 318', '940 / 941']));
+      expect(new Set(cswwReport!.unmatched.filter((u) => u.key[1] !== '2026').map((u) => u.key[0]))).toEqual(
+        new Set(['314 / 318', '940 / 941']),
+      );
     },
   );
 });

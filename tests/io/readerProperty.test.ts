@@ -17,10 +17,55 @@ const NAO_HEADER = ['la', 'year', 'idaci', 'spend', 'vacancy', 'cpp_rate'];
 
 /** Cells that have tripped CSV readers. */
 const TRICKY = [
-  '', ' ', 'NA', 'na', 'n/a', '-', '.', '"', '""', '"a,b"', ',', ';', '\t', '\r', '\n', '\r\n', '\ufeff', '\u0000',
-  '\u2028', '\u00a0', 'Inf', '-Inf', 'NaN', 'Infinity', '1,234', '12,3', '1 234', '0x1F', '12abc', '1e999', '-0',
-  '\u22121', '£5', '5%', 'é', '\u{1F642}', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '#', 'sep=;',
-  '<html>', 'la', 'year', 'cpp_rate', '\\', "'", '=1+2',
+  '',
+  ' ',
+  'NA',
+  'na',
+  'n/a',
+  '-',
+  '.',
+  '"',
+  '""',
+  '"a,b"',
+  ',',
+  ';',
+  '\t',
+  '\r',
+  '\n',
+  '\r\n',
+  '\ufeff',
+  '\u0000',
+  '\u2028',
+  '\u00a0',
+  'Inf',
+  '-Inf',
+  'NaN',
+  'Infinity',
+  '1,234',
+  '12,3',
+  '1 234',
+  '0x1F',
+  '12abc',
+  '1e999',
+  '-0',
+  '\u22121',
+  '£5',
+  '5%',
+  'é',
+  '\u{1F642}',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '#',
+  'sep=;',
+  '<html>',
+  'la',
+  'year',
+  'cpp_rate',
+  '\\',
+  "'",
+  '=1+2',
 ];
 
 const numberText = fc.oneof(
@@ -33,7 +78,13 @@ const cellText = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...TRICKY) },
   { weight: 3, arbitrary: numberText },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }) },
-  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', '1', '.', ' ', '\ufeff', 'é'), maxLength: 10 }) },
+  {
+    weight: 2,
+    arbitrary: fc.string({
+      unit: fc.constantFrom('"', ',', '\r', '\n', 'a', '1', '.', ' ', '\ufeff', 'é'),
+      maxLength: 10,
+    }),
+  },
   { weight: 1, arbitrary: fc.nat({ max: 5000 }).map((n) => 'y\n'.repeat(n)) },
 );
 
@@ -53,9 +104,16 @@ const csvText = fc
     bom: fc.boolean(),
     naoHeader: fc.boolean(),
     header: fc.array(writtenCell, { minLength: 1, maxLength: 7 }),
-    rows: fc.array(fc.record({ ragged: fc.nat({ max: 7 }), width: fc.nat({ max: 8 }), cells: fc.array(writtenCell, { minLength: 8, maxLength: 8 }) }), {
-      maxLength: 12,
-    }),
+    rows: fc.array(
+      fc.record({
+        ragged: fc.nat({ max: 7 }),
+        width: fc.nat({ max: 8 }),
+        cells: fc.array(writtenCell, { minLength: 8, maxLength: 8 }),
+      }),
+      {
+        maxLength: 12,
+      },
+    ),
     ends: fc.array(lineEnd, { minLength: 1, maxLength: 4 }),
     finalEnd: fc.boolean(),
   })
@@ -63,28 +121,36 @@ const csvText = fc
     const head = naoHeader ? NAO_HEADER : header;
     const body = rows.map((row) => row.cells.slice(0, row.ragged === 0 ? row.width : head.length).join(','));
     const lines = [head.join(','), ...body];
-    const text = lines.map((line, i) => line + (i < lines.length - 1 || finalEnd ? ends[i % ends.length]! : '')).join('');
+    const text = lines
+      .map((line, i) => line + (i < lines.length - 1 || finalEnd ? ends[i % ends.length]! : ''))
+      .join('');
     return Buffer.from((bom ? '\ufeff' : '') + text);
   });
 
 /** Well-formed NAO-like panels with a few tricky cells, so readPanel gets past parsing often. */
 const panelText = fc
   .record({
-    cells: fc.array(fc.array(fc.oneof({ weight: 40, arbitrary: numberText }, { weight: 1, arbitrary: fc.constantFrom(...TRICKY) }), {
-      minLength: 6,
-      maxLength: 6,
-    }), { minLength: 1, maxLength: 15 }),
+    cells: fc.array(
+      fc.array(fc.oneof({ weight: 40, arbitrary: numberText }, { weight: 1, arbitrary: fc.constantFrom(...TRICKY) }), {
+        minLength: 6,
+        maxLength: 6,
+      }),
+      { minLength: 1, maxLength: 15 },
+    ),
     end: lineEnd,
   })
   .map(({ cells, end }) =>
-    Buffer.from([NAO_HEADER.join(','), ...cells.map((row) => row.map((c) => `"${c.replace(/"/g, '""')}"`).join(','))].join(end) + end),
+    Buffer.from(
+      [NAO_HEADER.join(','), ...cells.map((row) => row.map((c) => `"${c.replace(/"/g, '""')}"`).join(','))].join(end) +
+        end,
+    ),
   );
 
 const anyBytes = fc.oneof(
   fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
-  fc.tuple(fc.constantFrom('la,year\n', '\ufeffa,b\r\n', 'x\r'), fc.uint8Array({ maxLength: 300 })).map(([head, a]) =>
-    Buffer.concat([Buffer.from(head), Buffer.from(a)]),
-  ),
+  fc
+    .tuple(fc.constantFrom('la,year\n', '\ufeffa,b\r\n', 'x\r'), fc.uint8Array({ maxLength: 300 }))
+    .map(([head, a]) => Buffer.concat([Buffer.from(head), Buffer.from(a)])),
 );
 
 /** Column requests: an index into the header (wrapping), or a name of their own. */
@@ -97,7 +163,10 @@ const requests = fc.array(
   { maxLength: 6 },
 );
 
-const missingTokens = fc.array(fc.oneof(fc.constantFrom('.', '-', 'x', ' c ', '', 'n/a'), fc.string({ maxLength: 4 })), { maxLength: 3 });
+const missingTokens = fc.array(
+  fc.oneof(fc.constantFrom('.', '-', 'x', ' c ', '', 'n/a'), fc.string({ maxLength: 4 })),
+  { maxLength: 3 },
+);
 
 type Requests = readonly { pick: number | undefined; name: string; kind: ColumnKind }[];
 
@@ -137,7 +206,7 @@ function read(bytes: Buffer, wanted: Requests, tokens: readonly string[]): void 
     const names = [...panel.columns.keys()];
     const cases = completeCases(panel, names);
     expect(cases.rows.length + cases.droppedRows).toBe(panel.rowCount);
-    for (const name of names) expect(Object.prototype.hasOwnProperty.call(cases.missingByColumn, name)).toBe(true);
+    for (const name of names) expect(Object.hasOwn(cases.missingByColumn, name)).toBe(true);
   } catch (error) {
     if (!(error instanceof CpvError)) throw error;
     expect(error.message).not.toMatch(/[\r\n\u2028\u2029]/); // one line
@@ -150,16 +219,29 @@ const RUNS = { numRuns: Number(process.env.CPV_PROPERTY_RUNS ?? 600) };
 
 describe('the reader never leaks an untyped error', () => {
   it('random bytes', () => {
-    fc.assert(fc.property(anyBytes, requests, missingTokens, (bytes, wanted, tokens) => read(bytes, wanted, tokens)), RUNS);
+    fc.assert(
+      fc.property(anyBytes, requests, missingTokens, (bytes, wanted, tokens) => read(bytes, wanted, tokens)),
+      RUNS,
+    );
   });
 
   it('random CSV-like text (quotes, commas, CR/LF, numbers, NA, unicode)', () => {
-    fc.assert(fc.property(csvText, requests, missingTokens, (bytes, wanted, tokens) => read(bytes, wanted, tokens)), RUNS);
+    fc.assert(
+      fc.property(csvText, requests, missingTokens, (bytes, wanted, tokens) => read(bytes, wanted, tokens)),
+      RUNS,
+    );
   });
 
   it('well-formed panels with tricky cells, every column requested', () => {
-    const all: Requests = NAO_HEADER.map((name, i) => ({ pick: undefined, name, kind: i < 2 ? 'categorical' : 'numeric' }));
-    fc.assert(fc.property(panelText, missingTokens, (bytes, tokens) => read(bytes, all, tokens)), RUNS);
+    const all: Requests = NAO_HEADER.map((name, i) => ({
+      pick: undefined,
+      name,
+      kind: i < 2 ? 'categorical' : 'numeric',
+    }));
+    fc.assert(
+      fc.property(panelText, missingTokens, (bytes, tokens) => read(bytes, all, tokens)),
+      RUNS,
+    );
   });
 
   describe('through a file on disk', () => {

@@ -68,7 +68,10 @@ describe('readTableSegments', () => {
           // A record of one empty field would be a blank line, which CSV readers skip.
           fc.pre(input.header.length > 1 || input.rows.every((row) => row[0] !== ''));
           const lines = [input.header.join(','), ...input.rows.map((row) => row.map(field).join(','))];
-          const text = (input.bom ? '\ufeff' : '') + lines.join(input.blankLines ? input.lineEnd.repeat(2) : input.lineEnd) + (input.trailing ? input.lineEnd : '');
+          const text =
+            (input.bom ? '\ufeff' : '') +
+            lines.join(input.blankLines ? input.lineEnd.repeat(2) : input.lineEnd) +
+            (input.trailing ? input.lineEnd : '');
           const path = write(text);
           const whole = parseCsv({ name: path, bytes: Buffer.from(text) });
           const pieces = readInSegments(path, segmentBytes);
@@ -96,12 +99,20 @@ describe('readTableSegments', () => {
       const path = write(text);
       const whole = failure(() => parseCsv({ name: path, bytes: Buffer.from(text) }));
       expect(whole, name).toBeDefined();
-      for (const segmentBytes of [64, 1000]) expect(failure(() => readInSegments(path, segmentBytes)), `${name} / ${segmentBytes}`).toBe(whole);
+      for (const segmentBytes of [64, 1000])
+        expect(
+          failure(() => readInSegments(path, segmentBytes)),
+          `${name} / ${segmentBytes}`,
+        ).toBe(whole);
     }
   });
 
   it('names the line of a byte-level fault anywhere in the input', () => {
-    const text = Buffer.concat([Buffer.from(`a,b\n${'1,2\n'.repeat(300)}`), Buffer.from([0x31, 0x2c, 0xff, 0x0a]), Buffer.from('3,4\n')]);
+    const text = Buffer.concat([
+      Buffer.from(`a,b\n${'1,2\n'.repeat(300)}`),
+      Buffer.from([0x31, 0x2c, 0xff, 0x0a]),
+      Buffer.from('3,4\n'),
+    ]);
     const path = write(text);
     const whole = failure(() => parseCsv({ name: path, bytes: text }));
     expect(whole).toMatch(/row 302: is not valid UTF-8 text \(byte FF in column "b"/);
@@ -113,7 +124,9 @@ describe('readTableSegments', () => {
   it('reports an empty file, a header alone and a header followed by blank lines as the whole-file parse does', () => {
     for (const text of ['', 'a,b\n', 'a,b\n\n\n', '\n\n']) {
       const path = write(text);
-      expect(failure(() => readInSegments(path, 1))).toBe(failure(() => parseCsv({ name: path, bytes: Buffer.from(text) })));
+      expect(failure(() => readInSegments(path, 1))).toBe(
+        failure(() => parseCsv({ name: path, bytes: Buffer.from(text) })),
+      );
     }
   });
 });

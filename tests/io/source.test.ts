@@ -36,7 +36,9 @@ describe('readSource', () => {
   });
 
   it('names a missing file and a directory', () => {
-    expect(dataError(() => readSource(join(folder, 'nope.csv'))).message).toBe(`${join(folder, 'nope.csv')}: no such file`);
+    expect(dataError(() => readSource(join(folder, 'nope.csv'))).message).toBe(
+      `${join(folder, 'nope.csv')}: no such file`,
+    );
     expect(dataError(() => readSource(folder)).message).toBe(`${folder}: is a directory, not a CSV file`);
   });
 
@@ -50,7 +52,9 @@ describe('readSource', () => {
   it('counts a CRLF split between two reads as one line end', () => {
     // the CR is the last byte of the first 1 MiB read, its LF the first byte of the second
     const first = `${'x'.repeat(1024 * 1024 - 1)}\r`;
-    const error = dataError(() => readSource(file('crlf-split.csv', Buffer.concat([Buffer.from(first), Buffer.from('\nab\0')]))));
+    const error = dataError(() =>
+      readSource(file('crlf-split.csv', Buffer.concat([Buffer.from(first), Buffer.from('\nab\0')]))),
+    );
     expect(error.location).toEqual({ file: join(folder, 'crlf-split.csv'), row: 2 });
   });
 
@@ -62,18 +66,28 @@ describe('readSource', () => {
 
   it('stops at the first NUL byte and names its line', () => {
     const error = dataError(() => readSource(file('nul.csv', 'a,b\n1,2\r\n3,\u0000\n')));
-    expect(error.message).toBe(`${join(folder, 'nul.csv')} row 3: contains a NUL byte: this looks like a binary file, not CSV text`);
+    expect(error.message).toBe(
+      `${join(folder, 'nul.csv')} row 3: contains a NUL byte: this looks like a binary file, not CSV text`,
+    );
   });
 
   it('recognises UTF-16 before calling it binary, even when the first read is tiny', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n1,2\n', 'utf16le')]);
-    expect(dataError(() => readSource(file('u16.csv', utf16))).message).toMatch(/is UTF-16 text \(little-endian byte-order mark FF FE\)/);
-    expect(dataError(() => checkInputBytes(Buffer.from([0xff, 0xfe, 0x61]), 'x')).message).toMatch(/^x: is UTF-16 text/);
-    expect(dataError(() => checkInputBytes(Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'x')).message).toMatch(/^x: is UTF-32 text/);
-    expect(dataError(() => checkInputBytes(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'x')).message).toMatch(
-      /Excel 97-2003 workbook/,
+    expect(dataError(() => readSource(file('u16.csv', utf16))).message).toMatch(
+      /is UTF-16 text \(little-endian byte-order mark FF FE\)/,
     );
-    expect(dataError(() => checkInputBytes(Buffer.from('%PDF-1.7\n'), 'x')).message).toBe('x: is a PDF document, not CSV text');
+    expect(dataError(() => checkInputBytes(Buffer.from([0xff, 0xfe, 0x61]), 'x')).message).toMatch(
+      /^x: is UTF-16 text/,
+    );
+    expect(dataError(() => checkInputBytes(Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'x')).message).toMatch(
+      /^x: is UTF-32 text/,
+    );
+    expect(
+      dataError(() => checkInputBytes(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'x')).message,
+    ).toMatch(/Excel 97-2003 workbook/);
+    expect(dataError(() => checkInputBytes(Buffer.from('%PDF-1.7\n'), 'x')).message).toBe(
+      'x: is a PDF document, not CSV text',
+    );
   });
 
   it('applies the same checks to standard input supplied by a function', () => {

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { loadModelData } from '../../src/commands/data.js';
 import { runReport } from '../../src/commands/report.js';
 import { packageVersion } from '../../src/io/packageRoot.js';
-import { bootstrapDecomposition } from '../../src/models/bootstrap.js';
-import { decompose, type DecompositionResult } from '../../src/models/decompose.js';
-import { fitModel } from '../../src/models/fit.js';
-import { buildModelData } from '../../src/models/modelData.js';
-import { summarizeData } from '../../src/models/summary.js';
+import { bootstrapDecomposition } from '../../src/models/bootstrap/bootstrap.js';
+import { decompose, type DecompositionResult } from '../../src/models/methods/decompose.js';
+import { fitModel } from '../../src/models/fit/fit.js';
+import { buildModelData } from '../../src/models/design/modelData.js';
+import { summarizeData } from '../../src/models/design/summary.js';
 import type { DecompositionReport } from '../../src/report/context.js';
 import { renderFitJson } from '../../src/report/fitReport.js';
 import { modelFormula, renderHtmlReport, type HtmlReportInput } from '../../src/report/html.js';
@@ -22,9 +22,14 @@ const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** The body rows of the table whose caption starts with `caption`, as arrays of cell texts. */
 function tableRows(root: XmlNode, caption: string): string[][] {
-  const table = one(root, (n) => n.name === 'table' && findAll(n, element('caption')).some((c) => c.text.startsWith(caption)));
+  const table = one(
+    root,
+    (n) => n.name === 'table' && findAll(n, element('caption')).some((c) => c.text.startsWith(caption)),
+  );
   const body = one(table, element('tbody'));
-  return findAll(body, element('tr')).map((tr) => tr.children.filter((c) => c.name === 'td').map((td) => squash(td.text)));
+  return findAll(body, element('tr')).map((tr) =>
+    tr.children.filter((c) => c.name === 'td').map((td) => squash(td.text)),
+  );
 }
 
 /** The dt → dd pairs of the definition lists under `node`. */
@@ -58,7 +63,9 @@ const splitJson = JSON.parse(renderDecompositionJson(splitReport)) as {
   groups: { name: string; share: number; percent: number; se: number; ciLow: number; ciHigh: number }[];
   unexplained: { share: number; percent: number; se: number; ciLow: number; ciHigh: number };
 };
-const comparisonJson = JSON.parse(renderDecompositionJson({ result: decompose(loaded.data, { method: 'all' }), file: loaded.file })) as {
+const comparisonJson = JSON.parse(
+  renderDecompositionJson({ result: decompose(loaded.data, { method: 'all' }), file: loaded.file }),
+) as {
   unexplained: { share: number };
   comparison: { rows: Record<string, number | string>[] };
 };
@@ -82,7 +89,9 @@ describe('renderHtmlReport via runReport', () => {
   it('has every section, in order', () => {
     const sections = findAll(root, element('section')).map((s) => s.attrs.id);
     expect(sections).toEqual(['data', 'model', 'split', 'methods', 'regression', 'reproducibility']);
-    expect(findAll(one(root, element('nav')), element('a')).map((a) => a.attrs.href)).toEqual(sections.map((id) => `#${id}`));
+    expect(findAll(one(root, element('nav')), element('a')).map((a) => a.attrs.href)).toEqual(
+      sections.map((id) => `#${id}`),
+    );
     expect(squash(one(root, (n) => n.name === 'p' && n.attrs.class === 'notice').text)).toContain('SYNTHETIC');
   });
 
@@ -102,13 +111,20 @@ describe('renderHtmlReport via runReport', () => {
     expect(fixed[0]![4]).toBe('LA001, LA002, LA003, …, LA151, LA152');
     expect(fixed[1]![4]).toBe('years 2012–2017 (6 years)');
     const numeric = tableRows(data, 'Numeric model columns');
-    const columns = { cpp_rate: loaded.data.y, ...Object.fromEntries(loaded.data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns.map((c, i) => [c, g.values[i]!]) : []))) };
+    const columns = {
+      cpp_rate: loaded.data.y,
+      ...Object.fromEntries(
+        loaded.data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns.map((c, i) => [c, g.values[i]!]) : [])),
+      ),
+    };
     expect(numeric.map((row) => row[0])).toEqual(['cpp_rate', 'idaci', 'spend', 'vacancy']);
     for (const row of numeric) {
       const sorted = Array.from(columns[row[0] as keyof typeof columns]!).sort((a, b) => a - b);
       const middle = sorted.length / 2;
       const median = sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-      expect(row.slice(2).map(Number)).toEqual([sorted[0]!, median, sorted.at(-1)!].map((v) => Number(v.toPrecision(6))));
+      expect(row.slice(2).map(Number)).toEqual(
+        [sorted[0]!, median, sorted.at(-1)!].map((v) => Number(v.toPrecision(6))),
+      );
     }
     expect(numeric[0]![1]).toBe('outcome');
     expect(numeric[3]![1]).toBe('in group resources');
@@ -118,7 +134,9 @@ describe('renderHtmlReport via runReport', () => {
     const model = section(root, 'model');
     expect(one(model, element('code')).text).toBe('cpp_rate ~ 1 + idaci + spend + vacancy + factor(la) + factor(year)');
     const text = squash(model.text);
-    expect(text).toContain('An ordinary least-squares regression of cpp_rate on idaci, spend and vacancy, with fixed effects (one indicator per level) for la (152 levels) and year (6 levels), fitted to 912 rows.');
+    expect(text).toContain(
+      'An ordinary least-squares regression of cpp_rate on idaci, spend and vacancy, with fixed effects (one indicator per level) for la (152 levels) and year (6 levels), fitted to 912 rows.',
+    );
     expect(text).toContain('Method: exact Shapley values (LMG).');
     expect(findAll(model, element('li')).map((li) => squash(li.text))).toEqual([
       'practice: la fixed effects (152 levels)',
@@ -135,8 +153,14 @@ describe('renderHtmlReport via runReport', () => {
     for (const part of parts) {
       const bar = one(svg, (n) => n.name === 'rect' && n.attrs.class === 'bar' && n.attrs['data-group'] === part.name);
       expect(Number(bar.attrs['data-share'])).toBe(part.share);
-      const whisker = one(svg, (n) => n.name === 'g' && n.attrs.class === 'interval' && n.attrs['data-group'] === part.name);
-      expect([Number(whisker.attrs['data-low']), Number(whisker.attrs['data-high'])]).toEqual([part.ciLow, part.ciHigh]);
+      const whisker = one(
+        svg,
+        (n) => n.name === 'g' && n.attrs.class === 'interval' && n.attrs['data-group'] === part.name,
+      );
+      expect([Number(whisker.attrs['data-low']), Number(whisker.attrs['data-high'])]).toEqual([
+        part.ciLow,
+        part.ciHigh,
+      ]);
     }
     const rows = tableRows(split, 'Share of the variance');
     expect(rows.map((r) => r[0])).toEqual([...parts.map((p) => p.name), 'total']);
@@ -147,7 +171,9 @@ describe('renderHtmlReport via runReport', () => {
       expect(interval!.split(' – ').map(Number)).toEqual([shown(part.ciLow), shown(part.ciHigh)]);
     });
     expect(rows.at(-1)![2]).toBe('100.0%');
-    expect(squash(split.text)).toContain('95% percentile intervals from 20 bootstrap replicates resampling clusters of la (152), seed 7');
+    expect(squash(split.text)).toContain(
+      '95% percentile intervals from 20 bootstrap replicates resampling clusters of la (152), seed 7',
+    );
   });
 
   it('compares the methods in a figure and a table with the numbers of the JSON output', () => {
@@ -160,7 +186,10 @@ describe('renderHtmlReport via runReport', () => {
       expect(rows[i]!.slice(1, 6).map(labelled)).toEqual(keys.map((key) => shown(row[key] as number)));
       expect(Number(rows[i]![6])).toBe(shown(row.spread as number));
       for (const key of keys) {
-        const bar = one(methods, (n) => n.name === 'rect' && n.attrs['data-group'] === row.group && n.attrs['data-method'] === key);
+        const bar = one(
+          methods,
+          (n) => n.name === 'rect' && n.attrs['data-group'] === row.group && n.attrs['data-method'] === key,
+        );
         expect(Number(bar.attrs['data-share'])).toBe(row[key]);
       }
     });
@@ -168,7 +197,9 @@ describe('renderHtmlReport via runReport', () => {
   });
 
   it('shows the regression table with the numbers of the fit JSON output', () => {
-    const fitJson = JSON.parse(renderFitJson({ result: fitModel(loaded.data, { clustered: false }), file: loaded.file })) as {
+    const fitJson = JSON.parse(
+      renderFitJson({ result: fitModel(loaded.data, { clustered: false }), file: loaded.file }),
+    ) as {
       coefficients: { term: string; estimate: number; stdError: number; p: number }[];
       r2: number;
       n: number;
@@ -230,7 +261,10 @@ describe('runReport without a bootstrap', () => {
     parts.forEach((part, i) => {
       expect(rows[i]![0]).toBe(part.name);
       expect(labelled(rows[i]![2]!)).toBe(Number(part.percent.toFixed(1)));
-      const bar = one(split, (n) => n.name === 'rect' && n.attrs.class === 'bar' && n.attrs['data-group'] === part.name);
+      const bar = one(
+        split,
+        (n) => n.name === 'rect' && n.attrs.class === 'bar' && n.attrs['data-group'] === part.name,
+      );
       expect(Number(bar.attrs['data-share'])).toBe(part.share);
     });
     expect(findAll(split, (n) => n.attrs.class === 'interval')).toHaveLength(0);
@@ -238,7 +272,9 @@ describe('runReport without a bootstrap', () => {
     expect(one(section(doc, 'model'), element('code')).text).toBe('y ~ 1 + x1 + x2 + factor(region_code)');
     const entries = definitions(section(doc, 'reproducibility'));
     expect(entries.seed).toBe('none (nothing random was done)');
-    expect(entries['input SHA-256']).toBe(createHash('sha256').update(readFileSync('fixtures/reference-panel.csv')).digest('hex'));
+    expect(entries['input SHA-256']).toBe(
+      createHash('sha256').update(readFileSync('fixtures/reference-panel.csv')).digest('hex'),
+    );
     expect(findAll(doc, (n) => n.name === 'p' && n.attrs.class === 'notice')).toHaveLength(0);
   });
 
@@ -256,7 +292,7 @@ describe('renderHtmlReport escaping', () => {
       outcome: `out<&>`,
       n: 10,
       droppedRows: 1,
-      missingByColumn: { [`col<"1">`]: 1 },
+      missingByColumn: { 'col<"1">': 1 },
       tss: 1,
       r2: 0.5,
       groups: [{ name: evil, kind: 'numeric', columns: [`col<"1">`], share: 0.5 }],
@@ -264,7 +300,22 @@ describe('renderHtmlReport escaping', () => {
       subsets: 2,
       notes: ['a <b>note</b>'],
       ...(method === 'all'
-        ? { comparison: { order: [evil], rows: [{ group: evil, shapley: 0.5, owen: 0.5, sequential: 0.5, sequentialReverse: 0.5, unique: 0.5, spread: 0 }] } }
+        ? {
+            comparison: {
+              order: [evil],
+              rows: [
+                {
+                  group: evil,
+                  shapley: 0.5,
+                  owen: 0.5,
+                  sequential: 0.5,
+                  sequentialReverse: 0.5,
+                  unique: 0.5,
+                  spread: 0,
+                },
+              ],
+            },
+          }
         : {}),
     });
     const input: HtmlReportInput = {
@@ -287,7 +338,19 @@ describe('renderHtmlReport escaping', () => {
           fDf: [1, 8],
           fP: 0.02,
           intercept: true,
-          coefficients: [{ term: `col<"1">`, estimate: 1, stdError: 0.5, t: 2, p: 0.08, ciLow: -0.1, ciHigh: 2.1, vif: null, aliased: false }],
+          coefficients: [
+            {
+              term: `col<"1">`,
+              estimate: 1,
+              stdError: 0.5,
+              t: 2,
+              p: 0.08,
+              ciLow: -0.1,
+              ciHigh: 2.1,
+              vif: null,
+              aliased: false,
+            },
+          ],
           se: 'classical',
           fixedEffects: [],
           level: 0.95,
@@ -300,10 +363,24 @@ describe('renderHtmlReport escaping', () => {
         rowsUsed: 10,
         droppedRows: 1,
         missingByColumn: [{ column: `col<"1">`, missing: 1 }],
-        fixedEffects: [{ group: `fe<&>`, column: `c'&`, levels: 2, labels: ['<a>', '&b'], rowsPerLevel: { min: 5, median: 5, max: 5 }, years: null }],
+        fixedEffects: [
+          {
+            group: `fe<&>`,
+            column: `c'&`,
+            levels: 2,
+            labels: ['<a>', '&b'],
+            rowsPerLevel: { min: 5, median: 5, max: 5 },
+            years: null,
+          },
+        ],
         numericColumns: [{ column: `col<"1">`, group: evil, min: 0, median: 1, max: 2 }],
       },
-      reproducibility: { command: `cpp-variance report "</pre><script>x</script>" --title '&amp;'`, version: '0.1.0<', sha256: null, seed: null },
+      reproducibility: {
+        command: `cpp-variance report "</pre><script>x</script>" --title '&amp;'`,
+        version: '0.1.0<',
+        sha256: null,
+        seed: null,
+      },
       title: `A <title> & 'more'`,
     };
     const page = renderHtmlReport(input);
@@ -372,8 +449,22 @@ describe('summarizeData', () => {
         { column: 'period', missing: 0 },
       ],
       fixedEffects: [
-        { group: 'place', column: 'region', levels: 3, labels: ['R1', 'R2', 'R10'], rowsPerLevel: { min: 2, median: 3, max: 3 }, years: null },
-        { group: 'time', column: 'period', levels: 3, labels: ['2010', '2011', '2013'], rowsPerLevel: { min: 2, median: 3, max: 3 }, years: [2010, 2011, 2013] },
+        {
+          group: 'place',
+          column: 'region',
+          levels: 3,
+          labels: ['R1', 'R2', 'R10'],
+          rowsPerLevel: { min: 2, median: 3, max: 3 },
+          years: null,
+        },
+        {
+          group: 'time',
+          column: 'period',
+          levels: 3,
+          labels: ['2010', '2011', '2013'],
+          rowsPerLevel: { min: 2, median: 3, max: 3 },
+          years: [2010, 2011, 2013],
+        },
       ],
       numericColumns: [
         // y over the used rows 3 1 4 1 5 9 2 6: sorted 1 1 2 3 4 5 6 9, median (3 + 4) / 2.
@@ -386,13 +477,21 @@ describe('summarizeData', () => {
 
   it('takes whole-number levels as years only when the effect is called year', () => {
     const model = (name: string) =>
-      buildModelData(panel, { outcome: 'y', groups: [{ name: 'a', kind: 'numeric', columns: ['x'] }, { name, kind: 'fixed-effect', columns: ['wave'] }] });
+      buildModelData(panel, {
+        outcome: 'y',
+        groups: [
+          { name: 'a', kind: 'numeric', columns: ['x'] },
+          { name, kind: 'fixed-effect', columns: ['wave'] },
+        ],
+      });
     expect(summarizeData(model('wave'), 10).fixedEffects[0]!.years).toBeNull();
     expect(summarizeData(model('year'), 10).fixedEffects[0]!.years).toEqual([1, 2]);
   });
 
   it('refuses a row count smaller than the rows it has seen', () => {
     const data = buildModelData(panel, { outcome: 'y', groups: [{ name: 'a', kind: 'numeric', columns: ['x'] }] });
-    expect(() => summarizeData(data, 9)).toThrow(/summarizeData needs rowsRead ≥ rows used \+ rows dropped \(10\), got 9/);
+    expect(() => summarizeData(data, 9)).toThrow(
+      /summarizeData needs rowsRead ≥ rows used \+ rows dropped \(10\), got 9/,
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadModelData, type LoadedData } from '../../src/commands/data.js';
-import { bootstrapDecomposition, type BootstrapResult } from '../../src/models/bootstrap.js';
-import { decompose, type DecompositionMethod, type DecompositionResult } from '../../src/models/decompose.js';
-import { PUBLISHED_SPLITS } from '../../src/models/published.js';
+import { bootstrapDecomposition, type BootstrapResult } from '../../src/models/bootstrap/bootstrap.js';
+import { decompose, type DecompositionMethod, type DecompositionResult } from '../../src/models/methods/decompose.js';
+import { PUBLISHED_SPLITS } from '../../src/models/spec/published.js';
 import type { DecompositionReport } from '../../src/report/context.js';
 import { renderDecompositionJson } from '../../src/report/json.js';
 import { escapeXml, renderDecompositionSvg } from '../../src/report/svg.js';
@@ -30,7 +30,11 @@ const reference = loadModelData({
   missingTokens: [],
 });
 
-function reportOf(loaded: LoadedData, method: DecompositionMethod = 'shapley', extra: Partial<DecompositionReport> = {}): DecompositionReport {
+function reportOf(
+  loaded: LoadedData,
+  method: DecompositionMethod = 'shapley',
+  extra: Partial<DecompositionReport> = {},
+): DecompositionReport {
   return {
     result: decompose(loaded.data, { method }),
     file: loaded.file,
@@ -59,7 +63,10 @@ interface JsonDocument {
 }
 
 const jsonOf = (report: DecompositionReport) => JSON.parse(renderDecompositionJson(report)) as JsonDocument;
-const partsOf = (json: JsonDocument) => [...json.groups.map((g) => ({ ...g, name: g.name! })), { ...json.unexplained, name: 'unexplained' }];
+const partsOf = (json: JsonDocument) => [
+  ...json.groups.map((g) => ({ ...g, name: g.name! })),
+  { ...json.unexplained, name: 'unexplained' },
+];
 
 /** Every external reference an SVG could make: scripts, links, images, fonts, style imports. */
 function expectSelfContained(svg: string): void {
@@ -106,9 +113,13 @@ describe('renderDecompositionSvg', () => {
   it('has a title naming the outcome and the method, and a footnote with N, R², method and file', () => {
     const report = reportOf(synthetic);
     const root = parseXml(renderDecompositionSvg(report));
-    expect(one(root, (node) => node.name === 'title' && node.attrs.id !== undefined).text).toBe('Variance of cpp_rate explained by each group');
+    expect(one(root, (node) => node.name === 'title' && node.attrs.id !== undefined).text).toBe(
+      'Variance of cpp_rate explained by each group',
+    );
     expect(one(root, hasClass('text', 'subtitle')).text).toBe('exact Shapley values (LMG)');
-    const footnote = one(root, hasClass('g', 'footnote')).children.map((line) => line.text).join(' ');
+    const footnote = one(root, hasClass('g', 'footnote'))
+      .children.map((line) => line.text)
+      .join(' ');
     expect(footnote).toContain('N = 912 rows used');
     expect(footnote).toContain(`R² = ${report.result.r2.toFixed(4)}`);
     expect(footnote).toContain('method: exact Shapley values (LMG)');
@@ -142,7 +153,13 @@ describe('renderDecompositionSvg', () => {
   it('draws bootstrap intervals as whiskers whose ends are the JSON interval', () => {
     const loaded = loadModelData({ ...SYNTHETIC_OPTIONS, cluster: 'la' });
     const result = decompose(loaded.data);
-    const bootstrap = bootstrapDecomposition(loaded.data, result, { replicates: 20, seed: 3, level: 0.9, type: 'percentile', decompose: {} });
+    const bootstrap = bootstrapDecomposition(loaded.data, result, {
+      replicates: 20,
+      seed: 3,
+      level: 0.9,
+      type: 'percentile',
+      decompose: {},
+    });
     const report: DecompositionReport = { result, file: loaded.file, bootstrap };
     const json = jsonOf(report);
     const root = parseXml(renderDecompositionSvg(report));
@@ -154,7 +171,10 @@ describe('renderDecompositionSvg', () => {
       expect(Number(whisker.attrs['data-high'])).toBe(part.ciHigh);
       expect(Number(whisker.attrs['data-se'])).toBe(part.se);
       expect(findAll(whisker, (node) => node.name === 'line').length).toBeGreaterThanOrEqual(2);
-      const label = one(root, (node) => hasClass('text', 'interval-label')(node) && node.attrs['data-group'] === part.name);
+      const label = one(
+        root,
+        (node) => hasClass('text', 'interval-label')(node) && node.attrs['data-group'] === part.name,
+      );
       const [low, high] = label.text.slice(1, -1).split(', ').map(Number);
       expect([low, high]).toEqual([shown(part.ciLow! * 100), shown(part.ciHigh! * 100)]);
     }
@@ -170,7 +190,10 @@ describe('renderDecompositionSvg', () => {
     for (const part of partsOf(json)) {
       const bar = one(root, (node) => hasClass('rect', 'published')(node) && node.attrs['data-group'] === part.name);
       expect(Number(bar.attrs['data-share'])).toBe(part.published);
-      const label = one(root, (node) => hasClass('text', 'published-value')(node) && node.attrs['data-group'] === part.name);
+      const label = one(
+        root,
+        (node) => hasClass('text', 'published-value')(node) && node.attrs['data-group'] === part.name,
+      );
       expect(label.text).toBe(`NAO 2019 ${shown(part.published! * 100).toFixed(1)}%`);
     }
     expect(one(root, hasClass('g', 'footnote')).text).toContain('National Audit Office (2019)');
@@ -188,13 +211,28 @@ describe('renderDecompositionSvg', () => {
     expect(rows).toHaveLength(4);
     for (const row of rows) {
       for (const method of methods) {
-        const bar = one(root, (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] === row.group && node.attrs['data-method'] === method);
+        const bar = one(
+          root,
+          (node) =>
+            hasClass('rect', 'bar')(node) &&
+            node.attrs['data-group'] === row.group &&
+            node.attrs['data-method'] === method,
+        );
         expect(Number(bar.attrs['data-share'])).toBe(row[method]);
-        const value = one(root, (node) => hasClass('text', 'value')(node) && node.attrs['data-group'] === row.group && node.attrs['data-method'] === method);
+        const value = one(
+          root,
+          (node) =>
+            hasClass('text', 'value')(node) &&
+            node.attrs['data-group'] === row.group &&
+            node.attrs['data-method'] === method,
+        );
         expect(labelled(value.text)).toBe(shown((row[method] as number) * 100));
       }
     }
-    const unexplained = one(root, (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] === 'unexplained');
+    const unexplained = one(
+      root,
+      (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] === 'unexplained',
+    );
     expect(Number(unexplained.attrs['data-share'])).toBe(json.unexplained.share);
     expect(findAll(root, hasClass('rect', 'bar'))).toHaveLength(rows.length * methods.length + 1);
     expect(findAll(root, hasClass('g', 'legend-entry')).map((e) => e.text)).toEqual([
@@ -204,8 +242,15 @@ describe('renderDecompositionSvg', () => {
       'reverse sequential',
       'unique',
     ]);
-    expect(one(root, (node) => node.name === 'g' && node.attrs.class === 'group' && node.attrs['data-group'] === 'unexplained').text).toContain('every method');
-    expect(one(root, hasClass('g', 'footnote')).text).toContain('Sequential order: practice → deprivation → policy → resources');
+    expect(
+      one(
+        root,
+        (node) => node.name === 'g' && node.attrs.class === 'group' && node.attrs['data-group'] === 'unexplained',
+      ).text,
+    ).toContain('every method');
+    expect(one(root, hasClass('g', 'footnote')).text).toContain(
+      'Sequential order: practice → deprivation → policy → resources',
+    );
   });
 
   for (const method of ['owen', 'sequential', 'unique', 'commonality', 'dominance'] as const) {
@@ -215,8 +260,14 @@ describe('renderDecompositionSvg', () => {
       const svg = renderDecompositionSvg(report);
       expectSelfContained(svg);
       const root = parseXml(svg);
-      const expected = [...json.groups.map((g) => [g.name, g.share]), ...(json.unique ? [['shared', json.unique.shared.share]] : []), ['unexplained', json.unexplained.share]];
-      expect(findAll(root, hasClass('rect', 'bar')).map((b) => [b.attrs['data-group'], Number(b.attrs['data-share'])])).toEqual(expected);
+      const expected = [
+        ...json.groups.map((g) => [g.name, g.share]),
+        ...(json.unique ? [['shared', json.unique.shared.share]] : []),
+        ['unexplained', json.unexplained.share],
+      ];
+      expect(
+        findAll(root, hasClass('rect', 'bar')).map((b) => [b.attrs['data-group'], Number(b.attrs['data-share'])]),
+      ).toEqual(expected);
       expect(one(root, hasClass('text', 'subtitle')).text.length).toBeGreaterThan(5);
       // Commonality's unique parts do not add up to the whole, so there is no strip.
       expect(findAll(root, hasClass('rect', 'segment')).length).toBe(method === 'commonality' ? 0 : expected.length);
@@ -262,7 +313,12 @@ describe('renderDecompositionSvg', () => {
       file,
       datasetNote: `note ]]> <!-- --> & <x>`,
       bootstrap,
-      published: { key: 'k', label: `pub<&"'>`, source: `source </svg> &amp;`, shares: { [evil]: 0.5, unexplained: 0.3 } },
+      published: {
+        key: 'k',
+        label: `pub<&"'>`,
+        source: `source </svg> &amp;`,
+        shares: { [evil]: 0.5, unexplained: 0.3 },
+      },
     };
     const svg = renderDecompositionSvg(report, { title: `title <b>&"'</b>`, idPrefix: `x"><script>` });
     expectSelfContained(svg);
@@ -275,13 +331,17 @@ describe('renderDecompositionSvg', () => {
     expect(findAll(root, (node) => node.name === 'text' && node.text === `fe'&`)).toHaveLength(1);
     expect(findAll(root, hasClass('text', 'title')).map((t) => t.text)).toEqual([`title <b>&"'</b>`]);
     // Footnote lines are wrapped at spaces: join them with one.
-    const footnote = one(root, hasClass('g', 'footnote')).children.map((line) => line.text).join(' ');
+    const footnote = one(root, hasClass('g', 'footnote'))
+      .children.map((line) => line.text)
+      .join(' ');
     expect(footnote).toContain(`data: ${file}`);
     expect(footnote).toContain('Note: note ]]> <!-- --> & <x>');
     expect(footnote).toContain('Note: note with <b>markup</b> & "quotes"');
     expect(footnote).toContain(`pub<&"'> (thin dark bars): source </svg> &amp;.`);
     expect(footnote).toContain('resampling clusters of cl<&> (3)');
-    expect(one(root, (node) => hasClass('text', 'published-value')(node) && node.attrs['data-group'] === evil).text).toBe(`pub<&"'> 50.0%`);
+    expect(
+      one(root, (node) => hasClass('text', 'published-value')(node) && node.attrs['data-group'] === evil).text,
+    ).toBe(`pub<&"'> 50.0%`);
     expect(one(root, hasClass('text', 'axis-title')).text).toBe('percent of the total variance of rate<&>');
     expect(findAll(root, (node) => node.name === 'script')).toHaveLength(0);
     expect(one(root, (node) => node.name === 'pattern').attrs.id).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -334,7 +394,9 @@ describe('renderDecompositionSvg', () => {
     const shared = one(root, (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] === 'shared');
     expect(shared.attrs.width).toBe('0');
     expect(Number(shared.attrs['data-share'])).toBe(-0.08);
-    expect(one(root, (node) => hasClass('text', 'value')(node) && node.attrs['data-group'] === 'shared').text).toBe('-8.0%');
+    expect(one(root, (node) => hasClass('text', 'value')(node) && node.attrs['data-group'] === 'shared').text).toBe(
+      '-8.0%',
+    );
     // No strip when a part is negative; every coordinate is a finite number.
     expect(findAll(root, hasClass('rect', 'segment'))).toHaveLength(0);
     for (const node of findAll(root, () => true)) {
@@ -342,15 +404,23 @@ describe('renderDecompositionSvg', () => {
         if (node.attrs[key] !== undefined) expect(Number.isFinite(Number(node.attrs[key]))).toBe(true);
       }
     }
-    for (const rect of findAll(root, (node) => node.name === 'rect')) expect(Number(rect.attrs.width)).toBeGreaterThanOrEqual(0);
+    for (const rect of findAll(root, (node) => node.name === 'rect'))
+      expect(Number(rect.attrs.width)).toBeGreaterThanOrEqual(0);
     expect(one(root, hasClass('g', 'footnote')).text).toContain('negative shared part');
   });
 
   it('says when the Shapley values are Monte Carlo estimates', () => {
     const base = reportOf(reference);
-    const result: DecompositionResult = { ...base.result, sampling: { permutations: 5000, seed: 9, standardErrors: [0.001, 0.0042] } };
-    const footnote = one(parseXml(renderDecompositionSvg({ ...base, result })), hasClass('g', 'footnote')).children.map((line) => line.text).join(' ');
-    expect(footnote).toContain('Shapley values estimated from 5000 sampled permutations (seed 9); Monte Carlo standard errors at most 0.4 percentage points.');
+    const result: DecompositionResult = {
+      ...base.result,
+      sampling: { permutations: 5000, seed: 9, standardErrors: [0.001, 0.0042] },
+    };
+    const footnote = one(parseXml(renderDecompositionSvg({ ...base, result })), hasClass('g', 'footnote'))
+      .children.map((line) => line.text)
+      .join(' ');
+    expect(footnote).toContain(
+      'Shapley values estimated from 5000 sampled permutations (seed 9); Monte Carlo standard errors at most 0.4 percentage points.',
+    );
   });
 
   it('gives the same bytes every time', () => {

@@ -33,7 +33,9 @@ export function parseXml(markup: string): XmlNode {
     htmlEntities: true,
   });
   const items = parser.parse(markup) as Ordered[];
-  const roots = items.map(toNode).filter((node) => node.name !== '#text' && !node.name.startsWith('!') && !node.name.startsWith('?'));
+  const roots = items
+    .map(toNode)
+    .filter((node) => node.name !== '#text' && !node.name.startsWith('!') && !node.name.startsWith('?'));
   expect(roots).toHaveLength(1);
   return roots[0]!;
 }
@@ -47,4 +49,3 @@ export function one(node: XmlNode, test: (node: XmlNode) => boolean): XmlNode {
   expect(found).toHaveLength(1);
   return found[0]!;
 }
-

@@ -1,0 +1,308 @@
+import { ModelError } from '../../errors.js';
+import { fUpperP, tQuantileOf, tTwoSidedP } from './distributions.js';
+import { fitLeastSquares, type LeastSquaresFit } from '../linalg/leastSquares.js';
+import type { FixedEffectGroupData, ModelData } from '../design/modelData.js';
+import { rowTransform, sumOfSquares } from '../engines/subsetFit.js';
+
+/** One row of the coefficient table; numbers are null for an aliased (not estimable) term. */
+export interface CoefficientRow {
+  readonly term: string;
+  readonly estimate: number | null;
+  readonly stdError: number | null;
+  readonly t: number | null;
+  readonly p: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  /** Variance inflation factor 1/(1 − R²_j); null for the intercept, aliased terms and models without intercept. */
+  readonly vif: number | null;
+  readonly aliased: boolean;
+}
+
+export interface FitOptions {
+  /** Include an intercept (default true); only models without fixed effects may leave it out. */
+  readonly intercept?: boolean;
+  /** Use cluster-robust (CR1) standard errors over `data.cluster`. */
+  readonly clustered?: boolean;
+  /** Also estimate the fixed-effect coefficients with R's treatment contrasts (first level, sorted, as baseline). */
+  readonly fixedEffectCoefficients?: boolean;
+  /** Confidence level of the intervals (default 0.95). */
+  readonly level?: number;
+}
+
+/** An OLS fit with fixed effects absorbed, as a plain report. */
+export interface FitResult {
+  readonly outcome: string;
+  readonly n: number;
+  readonly droppedRows: number;
+  /** Number of estimated parameters: rank of the full design including intercept and fixed-effect indicators. */
+  readonly k: number;
+  readonly dfResidual: number;
+  /** Residual standard error √(RSS / dfResidual). */
+  readonly sigma: number;
+  readonly rss: number;
+  /** 1 − RSS/TSS; TSS centred when the model has an intercept or fixed effects, Σy² otherwise (as R's lm). */
+  readonly r2: number;
+  /** 1 − (1 − R²)(n − i)/dfResidual, i = 1 with an intercept, 0 without. */
+  readonly adjR2: number;
+  /** 1 − RSS / RSS(fixed effects only); null without fixed effects. */
+  readonly withinR2: number | null;
+  readonly f: number;
+  readonly fDf: readonly [number, number];
+  readonly fP: number;
+  readonly intercept: boolean;
+  readonly coefficients: readonly CoefficientRow[];
+  readonly se: 'classical' | 'cluster';
+  readonly clusters?: { readonly column: string; readonly count: number; readonly df: number };
+  readonly fixedEffects: readonly { readonly name: string; readonly column: string; readonly levels: number }[];
+  readonly fixedEffectCoefficients?: readonly { readonly term: string; readonly estimate: number | null }[];
+  readonly level: number;
+  readonly notes: readonly string[];
+}
+
+/** Rank tolerance for columns that absorbing fixed effects reduced to rounding noise (relative to their centred norm). */
+const ABSORBED_TOLERANCE = 1e-7;
+
+/**
+ * Ordinary least squares of y on the numeric predictors with the fixed effects absorbed (Frisch–Waugh–Lovell):
+ * the fixed effect with most levels is removed by within-demeaning, any other enters as demeaned indicators,
+ * and the rest is solved by `fitLeastSquares` (equilibrated QR with iterative refinement). Numeric coefficients,
+ * residuals and every statistic equal those of R's `lm` on factor dummies.
+ *
+ * With weights, every row is scaled by √w after weighted demeaning (WLS, as R's lm(weights = w)); sums of squares
+ * and R² are weighted. Classical: Var(b) = σ² (X̃'X̃)⁻¹, σ² = RSS/(n − K). Cluster-robust CR1 (Stata, R's sandwich::vcovCL type HC1,
+ * fixest): Var(b) = G/(G−1) · (N−1)/(N−K) · (X̃'X̃)⁻¹ [Σ_g X̃_g' e_g e_g' X̃_g] (X̃'X̃)⁻¹, with t on G − 1 df.
+ * VIF_j = 1/(1 − R²_j) = [(X̃'X̃)⁻¹]_jj · Σ(x_j − x̄_j)², R²_j from x_j on all other terms.
+ *
+ * References: Greene, Econometric Analysis (8th ed.) §3.3, §4.5, §11.3; Cameron & Miller (2015), "A
+ * practitioner's guide to cluster-robust inference", J. Human Resources 50(2):317–372.
+ */
+export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
+  const intercept = options.intercept ?? true;
+  const level = options.level ?? 0.95;
+  const fixed = data.groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
+  if (!intercept && fixed.length > 0) {
+    throw new ModelError(
+      '--no-intercept applies only to models without fixed effects (a fixed effect contains the intercept)',
+    );
+  }
+  const absorbing = fixed.reduce<FixedEffectGroupData | undefined>(
+    (best, g) => (best && best.levels >= g.levels ? best : g),
+    undefined,
+  );
+  const transform = rowTransform(data.weights);
+  const within = (values: Float64Array) => (absorbing ? transform.within(values, absorbing) : transform.scaled(values));
+
+  // Design: numeric terms first (they are reported), then the indicators of non-absorbed fixed effects.
+  const terms: { name: string; values: Float64Array; reported: boolean }[] = [];
+  if (intercept && !absorbing)
+    terms.push({ name: '(Intercept)', values: new Float64Array(data.n).fill(1), reported: true });
+  for (const group of data.groups) {
+    if (group.kind === 'numeric')
+      group.values.forEach((values, c) => terms.push({ name: group.columns[c]!, values, reported: true }));
+  }
+  const indicatorStart = terms.length;
+  for (const group of fixed) {
+    if (group === absorbing) continue;
+    indicators(group).forEach((values, level) =>
+      terms.push({ name: `${group.columns[0]}=${group.labels[level]}`, values, reported: false }),
+    );
+  }
+  const columns = terms.map((term) => within(term.values));
+  const y = within(data.y);
+  const reducedToNoise = terms.map(
+    (term, j) =>
+      absorbing !== undefined &&
+      Math.sqrt(sumOfSquares(columns[j]!)) <=
+        ABSORBED_TOLERANCE * Math.sqrt(sumOfSquares(transform.centred(term.values))),
+  );
+  const kept = terms.map((_, j) => j).filter((j) => !reducedToNoise[j]);
+  const fit = fitLeastSquares(
+    kept.map((j) => columns[j]!),
+    y,
+  );
+  const position = new Map(kept.map((j, i) => [j, i]));
+  const isAliased = (j: number) => reducedToNoise[j]! || fit.aliased.includes(position.get(j)!);
+
+  const k = fit.rank + (absorbing ? absorbing.levels : 0);
+  const dfResidual = data.n - k;
+  if (dfResidual <= 0)
+    throw new ModelError(`${data.n} usable rows but ${k} parameters; the model needs more rows than parameters`);
+  const centred = intercept || fixed.length > 0;
+  const tss = sumOfSquares(centred ? transform.centred(data.y) : transform.scaled(data.y));
+  const interceptDf = centred ? 1 : 0;
+  const r2 = 1 - fit.rss / tss;
+  const sigma = Math.sqrt(fit.rss / dfResidual);
+  const df1 = k - interceptDf;
+  const f = (tss - fit.rss) / df1 / (fit.rss / dfResidual);
+  const withinR2 = fixed.length > 0 ? 1 - fit.rss / fixedEffectsOnlyRss(y, columns.slice(indicatorStart)) : null;
+
+  const covariance = options.clustered
+    ? clusterCovariance(
+        data,
+        kept.map((j) => columns[j]!),
+        fit,
+        k,
+      )
+    : undefined;
+  const inferenceDf = covariance ? data.cluster!.count - 1 : dfResidual;
+  const critical = tQuantileOf(1 - (1 - level) / 2, inferenceDf);
+  const p = kept.length;
+  const coefficients = terms.flatMap((term, j): CoefficientRow[] => {
+    if (!term.reported) return [];
+    if (isAliased(j))
+      return [
+        {
+          term: term.name,
+          estimate: null,
+          stdError: null,
+          t: null,
+          p: null,
+          ciLow: null,
+          ciHigh: null,
+          vif: null,
+          aliased: true,
+        },
+      ];
+    const i = position.get(j)!;
+    const estimate = fit.coefficients[i]!;
+    const variance = covariance ? covariance[i * p + i]! : sigma * sigma * fit.unscaledCovariance[i * p + i]!;
+    const stdError = Math.sqrt(variance);
+    const t = estimate / stdError;
+    const vif =
+      intercept && term.name !== '(Intercept)'
+        ? fit.unscaledCovariance[i * p + i]! * sumOfSquares(transform.centred(term.values))
+        : null;
+    return [
+      {
+        term: term.name,
+        estimate,
+        stdError,
+        t,
+        p: tTwoSidedP(t, inferenceDf),
+        ciLow: estimate - critical * stdError,
+        ciHigh: estimate + critical * stdError,
+        vif,
+        aliased: false,
+      },
+    ];
+  });
+
+  const notes = coefficients
+    .filter((c) => c.aliased)
+    .map(
+      (c) =>
+        `"${c.term}" is not estimable: it is a linear combination of other terms (e.g. constant within each level of a fixed effect), reported as aliased as R's lm() does`,
+    );
+  return {
+    outcome: data.outcome,
+    n: data.n,
+    droppedRows: data.droppedRows,
+    k,
+    dfResidual,
+    sigma,
+    rss: fit.rss,
+    r2,
+    adjR2: 1 - ((1 - r2) * (data.n - interceptDf)) / dfResidual,
+    withinR2,
+    f,
+    fDf: [df1, dfResidual],
+    fP: fUpperP(f, df1, dfResidual),
+    intercept,
+    coefficients,
+    se: covariance ? 'cluster' : 'classical',
+    ...(covariance ? { clusters: { column: data.cluster!.column, count: data.cluster!.count, df: inferenceDf } } : {}),
+    fixedEffects: fixed.map((g) => ({ name: g.name, column: g.columns[0], levels: g.levels })),
+    ...(options.fixedEffectCoefficients && fixed.length > 0
+      ? { fixedEffectCoefficients: treatmentContrastCoefficients(data, fixed) }
+      : {}),
+    level,
+    notes,
+  };
+}
+
+function indicators(group: FixedEffectGroupData): Float64Array[] {
+  const out = Array.from({ length: group.levels }, () => new Float64Array(group.codes.length));
+  group.codes.forEach((code, i) => (out[code]![i] = 1));
+  return out;
+}
+
+/** RSS of the (already demeaned) outcome on the fixed effects alone. */
+function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[]): number {
+  return indicatorColumns.length === 0 ? sumOfSquares(y) : fitLeastSquares(indicatorColumns, y).rss;
+}
+
+/** CR1 covariance of the non-aliased coefficients, p × p row-major over the fit's columns. */
+function clusterCovariance(
+  data: ModelData,
+  columns: readonly Float64Array[],
+  fit: LeastSquaresFit,
+  k: number,
+): Float64Array {
+  const cluster = data.cluster;
+  if (!cluster) throw new ModelError('cluster-robust standard errors need a cluster column');
+  const p = columns.length;
+  const scores = new Float64Array(cluster.count * p);
+  for (let j = 0; j < p; j++) {
+    if (fit.aliased.includes(j)) continue;
+    const column = columns[j]!;
+    for (let i = 0; i < data.n; i++) scores[cluster.codes[i]! * p + j]! += column[i]! * fit.residuals[i]!;
+  }
+  const meat = new Float64Array(p * p);
+  for (let g = 0; g < cluster.count; g++) {
+    for (let a = 0; a < p; a++) {
+      const sa = scores[g * p + a]!;
+      if (sa === 0) continue;
+      for (let b = 0; b < p; b++) meat[a * p + b]! += sa * scores[g * p + b]!;
+    }
+  }
+  const bread = fit.unscaledCovariance.map((v) => (Number.isNaN(v) ? 0 : v));
+  const G = cluster.count;
+  const factor = (G / (G - 1)) * ((data.n - 1) / (data.n - k));
+  const product = multiply(multiply(bread, meat, p), bread, p);
+  return product.map((v, index) => (fit.aliased.includes(Math.floor(index / p)) ? Number.NaN : factor * v));
+}
+
+function multiply(a: Float64Array, b: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let k = 0; k < p; k++) {
+      const aik = a[i * p + k]!;
+      if (aik === 0) continue;
+      for (let j = 0; j < p; j++) out[i * p + j]! += aik * b[k * p + j]!;
+    }
+  return out;
+}
+
+/**
+ * Fixed-effect coefficients as R's lm() reports them with treatment contrasts: an intercept for the first
+ * level (in sorted order) of every fixed effect, and each other level's difference from it.
+ */
+function treatmentContrastCoefficients(
+  data: ModelData,
+  fixed: readonly FixedEffectGroupData[],
+): { term: string; estimate: number | null }[] {
+  const names: string[] = ['(Intercept)'];
+  const columns: Float64Array[] = [new Float64Array(data.n).fill(1)];
+  for (const group of fixed) {
+    const sorted = group.labels
+      .map((label, code) => ({ label, code }))
+      .sort((a, b) => naturalCompare(a.label, b.label));
+    const all = indicators(group);
+    for (const { label, code } of sorted.slice(1)) {
+      names.push(`${group.columns[0]}=${label}`);
+      columns.push(all[code]!);
+    }
+  }
+  const fixedCount = columns.length;
+  for (const group of data.groups) if (group.kind === 'numeric') columns.push(...group.values);
+  const transform = rowTransform(data.weights);
+  const fit = fitLeastSquares(columns.map(transform.scaled), transform.scaled(data.y));
+  return names
+    .map((term, j) => ({ term, estimate: fit.aliased.includes(j) ? null : fit.coefficients[j]! }))
+    .slice(0, fixedCount);
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b);
+}

@@ -1,0 +1,389 @@
+import { UsageError } from '../../errors.js';
+import { commonalityCoefficients } from './commonality.js';
+import { dominanceAnalysis } from './dominance.js';
+import { enginesOf, type DecomposableModel } from '../engines/engines.js';
+import type { ModelShape } from '../design/modelData.js';
+import { owenValues } from './owen.js';
+import { sequentialIncrements } from './sequential.js';
+import { popcount } from './shapley.js';
+import type { GroupKind } from '../spec/spec.js';
+import {
+  addSums,
+  planExactShapley,
+  shapleyFromSums,
+  type ShapleyPlan,
+  type ShapleySums,
+} from '../engines/exactShapley.js';
+import { createGramFitter } from '../engines/gramFitter.js';
+import { sampleShapley } from '../engines/sampledShapley.js';
+import type { SubsetFitter } from '../engines/subsetFit.js';
+import { subsetR2Table } from '../engines/subsetTable.js';
+import { uniqueContributions } from './unique.js';
+
+export const DECOMPOSITION_METHODS = [
+  'shapley',
+  'owen',
+  'sequential',
+  'unique',
+  'commonality',
+  'dominance',
+  'all',
+] as const;
+export type DecompositionMethod = (typeof DECOMPOSITION_METHODS)[number];
+
+/** One group's part of the outcome's variance under the chosen method. */
+export interface GroupShare {
+  readonly name: string;
+  readonly kind: GroupKind;
+  readonly columns: readonly string[];
+  /** Fixed-effect groups only: number of levels in the estimation sample. */
+  readonly levels?: number;
+  /** Fraction of the total (centred) sum of squares of the outcome credited to the group. */
+  readonly share: number;
+}
+
+/** One column's Owen value (a fixed effect counts as one column). */
+export interface ColumnShare {
+  readonly group: string;
+  readonly column: string;
+  readonly share: number;
+}
+
+export interface CommonalitySet {
+  readonly groups: readonly string[];
+  readonly share: number;
+}
+
+export interface DominancePairResult {
+  readonly a: string;
+  readonly b: string;
+  readonly complete: string | null;
+  readonly conditional: string | null;
+  readonly general: string | null;
+}
+
+export interface ComparisonRow {
+  readonly group: string;
+  readonly shapley: number;
+  readonly owen: number;
+  readonly sequential: number;
+  readonly sequentialReverse: number;
+  readonly unique: number;
+  /** max − min over the five columns. */
+  readonly spread: number;
+}
+
+/**
+ * A split of the outcome's variance. `groups[].share` is each group's headline value under `method`:
+ * Shapley value (shapley, all), group total of Owen values (owen), sequential increment (sequential), unique
+ * contribution (unique, commonality), general dominance weight (dominance). Method-specific details are in the
+ * optional sections named after the method.
+ */
+export interface DecompositionResult {
+  readonly method: DecompositionMethod;
+  readonly outcome: string;
+  readonly n: number;
+  readonly droppedRows: number;
+  readonly missingByColumn: Readonly<Record<string, number>>;
+  /** Total sum of squares Σ (y − ȳ)². */
+  readonly tss: number;
+  /** R² of the full model. */
+  readonly r2: number;
+  readonly groups: readonly GroupShare[];
+  /** 1 − R². */
+  readonly unexplained: number;
+  /** Number of distinct subset regressions evaluated. */
+  readonly subsets: number;
+  /** Plain-language remarks about the fit (aliased predictors and similar). */
+  readonly notes: readonly string[];
+  readonly owen?: { readonly columns: readonly ColumnShare[] };
+  readonly sequential?: { readonly order: readonly string[] };
+  /** R² − Σ unique: explained only jointly (negative under suppression). */
+  readonly unique?: { readonly shared: number };
+  readonly commonality?: { readonly sets: readonly CommonalitySet[] };
+  readonly dominance?: {
+    readonly conditional: readonly { readonly group: string; readonly bySize: readonly number[] }[];
+    readonly pairs: readonly DominancePairResult[];
+  };
+  readonly comparison?: { readonly order: readonly string[]; readonly rows: readonly ComparisonRow[] };
+  /** Present when the Shapley values are Monte Carlo estimates. */
+  readonly sampling?: {
+    readonly permutations: number;
+    readonly seed: number;
+    readonly standardErrors: readonly number[];
+  };
+}
+
+export interface DecomposeOptions {
+  readonly method?: DecompositionMethod;
+  /** Sequential order as group names (a permutation of all groups); default: the order of the spec. */
+  readonly order?: readonly string[];
+  /** Shapley by enumeration even above EXACT_GROUP_LIMIT groups (refused when it would take hours). */
+  readonly exact?: boolean;
+  /** Shapley by permutation sampling with this many permutations, whatever the number of groups. */
+  readonly samples?: number;
+  /** Seed of the sampling. */
+  readonly seed?: number;
+  /** Exact enumeration, split into blocks; default: in this thread (`enumerateInThread`). */
+  readonly enumerate?: ShapleyEnumerator;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs the blocks of an exact Shapley plan and returns their sums in block order (e.g. on worker threads). */
+export type ShapleyEnumerator = (plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => ShapleySums;
+
+/** Above this many groups Shapley values are estimated by sampling unless --exact is given. */
+export const EXACT_GROUP_LIMIT = 24;
+/** Most groups any enumerating method accepts (subset masks are 31-bit integers). */
+export const MAX_ENUMERATED_GROUPS = 30;
+/** Permutations drawn by default when sampling, and the standard error at which sampling may stop early. */
+export const DEFAULT_PERMUTATIONS = 20_000;
+export const DEFAULT_TARGET_STANDARD_ERROR = 0.001;
+/** Refuse exact enumerations expected to take longer than this. */
+const MAX_EXACT_SECONDS = 3600;
+/** Measured cost of one multiply-add in the sweep (Node 20, this project's machine). */
+const SECONDS_PER_FLOP = 4e-9;
+
+/** Expected seconds of an exact enumeration: 2^k subsets, each a sweep of about m²/2 multiply-adds (m = columns + 1). */
+export function exactShapleySeconds(groups: number, columns: number): number {
+  return 2 ** groups * ((columns + 1) ** 2 / 2 + groups) * SECONDS_PER_FLOP;
+}
+
+/** Enumerate every block in this thread. */
+export function enumerateInThread(plan: ShapleyPlan, onProgress?: (done: number, total: number) => void): ShapleySums {
+  const parts: ShapleySums[] = [];
+  for (let block = 0; block < plan.blocks; block++) {
+    parts.push(plan.sumsOfBlocks(block, block + 1));
+    onProgress?.(block + 1, plan.blocks);
+  }
+  return addSums(parts);
+}
+
+/**
+ * Apportion R² of the full model to its groups by the chosen method. All methods but Owen read the R² of the
+ * 2^k subsets of groups; Owen also fits subsets of the columns inside each group. The model may be given by its
+ * rows or, without fixed effects, by its triangular factor (a streamed file); the subset fits are the same.
+ *
+ * Reference: Grömping (2007), "Estimators of relative importance in linear regression based on variance
+ * decomposition", The American Statistician 61(2):139–147.
+ */
+export function decompose(data: DecomposableModel, options: DecomposeOptions = {}): DecompositionResult {
+  const engines = enginesOf(data);
+  const fitter = createGramFitter(data, engines);
+  const method = options.method ?? 'shapley';
+  const k = data.groups.length;
+  const names = data.groups.map((g) => g.name);
+  const order = resolveOrder(names, options.order);
+  const sampling = method === 'shapley' && (options.samples !== undefined || (k > EXACT_GROUP_LIMIT && !options.exact));
+  if (!sampling && k > MAX_ENUMERATED_GROUPS) {
+    throw new UsageError(
+      `--method ${method} enumerates all 2^${k} subsets of ${k} groups, more than the ${MAX_ENUMERATED_GROUPS} groups it can; ` +
+        (method === 'shapley'
+          ? 'use --samples N for a Monte Carlo estimate'
+          : 'use fewer groups, or --method shapley with --samples N'),
+    );
+  }
+  if (method === 'shapley' && !sampling) {
+    const columns = data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : 0), 0);
+    const seconds = exactShapleySeconds(k, columns);
+    if (seconds > MAX_EXACT_SECONDS) {
+      throw new UsageError(
+        `exact Shapley values over ${k} groups need 2^${k} subset fits, about ${(seconds / 3600).toFixed(1)} hours here; ` +
+          `use --samples 20000 for a Monte Carlo estimate with standard errors`,
+      );
+    }
+  }
+  let tableCache: Float64Array | undefined;
+  const table = () => (tableCache ??= subsetR2Table(fitter));
+  const shapley = () => {
+    const plan = planExactShapley(data, engines);
+    return shapleyFromSums((options.enumerate ?? enumerateInThread)(plan, options.onProgress));
+  };
+  const owen = () => owenValues(fitter);
+  const owenTotals = (values: Float64Array) =>
+    Float64Array.from({ length: k }, (_, g) => fitter.unitsOf(g).reduce((sum, u) => sum + values[u]!, 0));
+
+  let headline: Float64Array;
+  let details: Partial<DecompositionResult> = {};
+  let fullR2: number | undefined;
+  switch (method) {
+    case 'shapley':
+      if (sampling) {
+        const seed = options.seed ?? 1;
+        const estimate = sampleShapley(data, engines, {
+          seed,
+          permutations: options.samples ?? DEFAULT_PERMUTATIONS,
+          ...(options.samples === undefined ? { targetStandardError: DEFAULT_TARGET_STANDARD_ERROR } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        headline = estimate.values;
+        fullR2 = estimate.r2;
+        details = {
+          sampling: { permutations: estimate.permutations, seed, standardErrors: Array.from(estimate.standardErrors) },
+        };
+      } else {
+        headline = shapley();
+      }
+      break;
+    case 'owen': {
+      const values = owen();
+      headline = owenTotals(values);
+      details = {
+        owen: {
+          columns: fitter.units.map((unit, u) => ({ group: names[unit.group]!, column: unit.name, share: values[u]! })),
+        },
+      };
+      break;
+    }
+    case 'sequential':
+      headline = sequentialIncrements(orderTable(fitter, order), order);
+      details = { sequential: { order: order.map((g) => names[g]!) } };
+      break;
+    case 'unique': {
+      const nested = leaveOneOutTable(fitter);
+      headline = uniqueContributions(nested, k);
+      details = { unique: { shared: nested[2 ** k - 1]! - headline.reduce((a, b) => a + b, 0) } };
+      break;
+    }
+    case 'commonality': {
+      headline = uniqueContributions(table(), k);
+      const coefficients = commonalityCoefficients(table(), k);
+      details = {
+        commonality: {
+          sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
+            .sort((a, b) => popcount(a) - popcount(b) || a - b)
+            .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
+        },
+      };
+      break;
+    }
+    case 'dominance': {
+      const analysis = dominanceAnalysis(table(), k);
+      headline = analysis.general;
+      const nameOf = (g: number | null) => (g === null ? null : names[g]!);
+      details = {
+        dominance: {
+          conditional: analysis.conditional.map((row, g) => ({ group: names[g]!, bySize: Array.from(row) })),
+          pairs: analysis.pairs.map((p) => ({
+            a: names[p.a]!,
+            b: names[p.b]!,
+            complete: nameOf(p.complete),
+            conditional: nameOf(p.conditional),
+            general: nameOf(p.general),
+          })),
+        },
+      };
+      break;
+    }
+    case 'all': {
+      headline = shapley();
+      const columns = {
+        shapley: headline,
+        owen: owenTotals(owen()),
+        sequential: sequentialIncrements(table(), order),
+        sequentialReverse: sequentialIncrements(table(), [...order].reverse()),
+        unique: uniqueContributions(table(), k),
+      };
+      details = {
+        comparison: {
+          order: order.map((g) => names[g]!),
+          rows: names.map((group, g) => {
+            const values = Object.values(columns).map((c) => c[g]!);
+            return {
+              group,
+              shapley: columns.shapley[g]!,
+              owen: columns.owen[g]!,
+              sequential: columns.sequential[g]!,
+              sequentialReverse: columns.sequentialReverse[g]!,
+              unique: columns.unique[g]!,
+              spread: Math.max(...values) - Math.min(...values),
+            };
+          }),
+        },
+      };
+      break;
+    }
+  }
+  const full = fullR2 === undefined ? fitter.fit(2 ** k - 1) : { r2: fullR2, aliased: [] };
+  const groups = data.groups.map(
+    (group, g): GroupShare => ({
+      name: group.name,
+      kind: group.kind,
+      columns: group.columns,
+      ...(group.kind === 'fixed-effect' ? { levels: group.levels } : {}),
+      share: headline[g]!,
+    }),
+  );
+  return {
+    method,
+    outcome: data.outcome,
+    n: data.n,
+    droppedRows: data.droppedRows,
+    missingByColumn: data.missingByColumn,
+    tss: fitter.tss,
+    r2: full.r2,
+    groups,
+    unexplained: 1 - full.r2,
+    subsets: sampling ? 0 : 2 ** k,
+    notes: [
+      ...aliasNotes(data, full.aliased),
+      ...(details.sampling
+        ? [
+            `Shapley values are Monte Carlo estimates from ${details.sampling.permutations} random orders of the groups (antithetic pairs, seed ${details.sampling.seed}); ` +
+              `largest standard error ${Math.max(...details.sampling.standardErrors).toExponential(1)}`,
+          ]
+        : []),
+    ],
+    ...details,
+  };
+}
+
+/** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
+export function decomposeShapley(data: DecomposableModel): DecompositionResult {
+  return decompose(data, { method: 'shapley' });
+}
+
+/** R² of the nested models of a sequential order (k + 1 fits), in a sparse table indexed by mask. */
+function orderTable(fitter: SubsetFitter, order: readonly number[]): Float64Array {
+  const table = new Float64Array(2 ** fitter.groupCount);
+  let mask = 0;
+  for (const g of order) {
+    mask |= 1 << g;
+    table[mask] = fitter.fit(mask).r2;
+  }
+  return table;
+}
+
+/** R² of the full model and of each leave-one-group-out model (k + 1 fits), in a sparse table indexed by mask. */
+function leaveOneOutTable(fitter: SubsetFitter): Float64Array {
+  const full = 2 ** fitter.groupCount - 1;
+  const table = new Float64Array(full + 1);
+  table[full] = fitter.fit(full).r2;
+  for (let g = 0; g < fitter.groupCount; g++) table[full & ~(1 << g)] = fitter.fit(full & ~(1 << g)).r2;
+  return table;
+}
+
+function resolveOrder(names: readonly string[], order: readonly string[] | undefined): number[] {
+  if (order === undefined) return names.map((_, g) => g);
+  const indices = order.map((name) => {
+    const g = names.indexOf(name);
+    if (g < 0)
+      throw new UsageError(`--order names "${name}", which is not a group; the groups are ${names.join(', ')}`);
+    return g;
+  });
+  if (new Set(indices).size !== indices.length || indices.length !== names.length) {
+    throw new UsageError(`--order must list every group exactly once (${names.join(', ')}), got ${order.join(',')}`);
+  }
+  return indices;
+}
+
+function aliasNotes(data: ModelShape, aliased: readonly string[]): string[] {
+  const numeric = new Set(data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns : [])));
+  return aliased
+    .filter((name) => numeric.has(name))
+    .map(
+      (name) =>
+        `"${name}" is a linear combination of other terms of the full model (e.g. constant within each level of a fixed effect); ` +
+        `its group is credited only through the subsets without them`,
+    );
+}
