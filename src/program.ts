@@ -1,16 +1,24 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_DATASET, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
-import { DECOMPOSE_FORMATS, OUTPUT_FORMATS, type DecomposeFormat, type OutputFormat } from './commands/decompose.js';
+import { Command, CommanderError, Option } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
+import { DEFAULT_DATASET, defaultDatasetPath, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
 import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
-import { readAnalysisSpec } from './io/analysisSpec.js';
-import { INTERVAL_TYPES, type IntervalType } from './models/bootstrap/bootstrap.js';
-import { parseExpectations } from './models/spec/expectations.js';
-import { PUBLISHED_SPLITS } from './models/spec/published.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
-import { DECOMPOSITION_METHODS, EXACT_GROUP_LIMIT, type DecompositionMethod } from './models/methods/decompose.js';
 import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
+import { GROUP_FLAGS, PARAMETERS, type CommandName } from './request/parameters.js';
+import {
+  decomposeRequest,
+  deriveRequest,
+  describeRequest,
+  fitRequest,
+  joinRequest,
+  reportRequest,
+  simulateRequest,
+  stackRequest,
+  type Destination,
+  type GivenFlags,
+} from './request/request.js';
+import { readSpecFile } from './request/specFile.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -43,35 +51,6 @@ calibrated to the NAO's 44/15/10/6/25), with its model given in a spec:
 
 Exit codes: 0 success, 2 bad usage or bad data, 3 an --expect check failed, 1 internal error.`;
 
-function integer(name: string, minimum: number) {
-  return (text: string): number => {
-    if (!/^\d+$/.test(text.trim()) || Number(text) < minimum)
-      throw new InvalidArgumentError(`${name} must be a whole number ≥ ${minimum}`);
-    return Number(text);
-  };
-}
-
-function probability(name: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!(value > 0 && value < 1))
-      throw new InvalidArgumentError(`${name} must be a number between 0 and 1, e.g. 0.95`);
-    return value;
-  };
-}
-
-function nonNegative(name: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!(value >= 0) || text.trim() === '') throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
-    return value;
-  };
-}
-
-const orderOption = (order: readonly string[] | undefined) => (order === undefined ? {} : { order });
-const clusterOption = (cluster: string | undefined) => (cluster === undefined ? {} : { cluster });
-const compareOption = (compare: string | undefined) => (compare === undefined ? {} : { compare });
-
 /** Runs shorter than this draw no progress bar. */
 const PROGRESS_AFTER_MS = 2000;
 
@@ -102,479 +81,179 @@ function progressBar(io: CliIo, unit: string): (done: number, total: number) => 
   };
 }
 
-/** The bootstrap flags of `decompose` and `report`. */
-interface BootstrapFlags {
-  readonly bootstrap?: number;
-  readonly cluster?: string;
-  readonly seed: number;
-  readonly ci: number;
-  readonly ciType: IntervalType;
-  readonly quiet?: boolean;
-}
-
-function withBootstrapFlags(command: Command): Command {
-  return command
-    .option('--bootstrap <B>', 'cluster-bootstrap confidence intervals from B replicates', integer('--bootstrap', 2))
-    .option(
-      '--cluster <column>',
-      'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)',
-    )
-    .option('--seed <n>', 'seed of the bootstrap and of --samples (pure-rand xoroshiro128+)', integer('--seed', 0), 1)
-    .option('--ci <level>', 'confidence level of the intervals', probability('--ci'), 0.95)
-    .addOption(new Option('--ci-type <type>', 'interval type').choices([...INTERVAL_TYPES]).default('percentile'))
-    .option('--quiet', 'no progress bar');
-}
-
-interface ReportFlags extends BootstrapFlags {
-  readonly title?: string;
-}
-
 /** Quote an argument for a POSIX shell when it needs it. */
 function shellQuote(argument: string): string {
   return /^[A-Za-z0-9_./=:,@%+-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
 }
 
-interface DecomposeFlags extends Omit<ModelFlags, 'format'>, BootstrapFlags {
-  readonly format: DecomposeFormat;
-  readonly title?: string;
-  readonly method: DecompositionMethod;
-  readonly order?: string;
-  readonly expect?: string;
-  readonly tolerance: number;
-  readonly expectWithinCi?: boolean;
-  readonly compare?: string;
-  readonly spec?: string;
-  readonly exact?: boolean;
-  readonly samples?: number;
-  readonly by?: string;
-  readonly workers?: number;
-}
-
-/** Flags shared by every command that reads a panel and builds a model. */
-interface ModelFlags {
-  readonly outcome?: string;
-  readonly na?: string;
-  readonly format: OutputFormat;
-  readonly output?: string;
-  readonly formula?: string;
-  readonly groupOf?: string[];
-  readonly derive?: string[];
-  readonly weights?: string;
-  readonly logOutcome?: boolean;
-  readonly minPeriods?: number;
-  readonly level?: string;
+/** Declare `name`'s parameters on `command` from the parameter table; the returned function reads what was given. */
+function declare(
+  command: Command,
+  name: CommandName,
+  groups?: GroupSpec[],
+): () => Map<string, string | readonly string[] | boolean> {
+  if (groups) {
+    const add = (kind: GroupSpec['kind']) => (text: string) => {
+      groups.push(parseGroupArgument(text, kind));
+      return groups;
+    };
+    command.option(GROUP_FLAGS.group.flag, GROUP_FLAGS.group.description, add('numeric'));
+    command.option(GROUP_FLAGS.fe.flag, GROUP_FLAGS.fe.description, add('fixed-effect'));
+  }
+  const declared = PARAMETERS[name].map((parameter) => {
+    const option = new Option(parameter.flag, parameter.description);
+    if (parameter.repeatable) option.argParser(collect);
+    command.addOption(option);
+    return { parameter, attribute: option.attributeName(), negated: option.negate };
+  });
+  return () => {
+    const given = new Map<string, string | readonly string[] | boolean>();
+    for (const { parameter, attribute, negated } of declared) {
+      if (command.getOptionValueSource(attribute) !== 'cli') continue;
+      const value = command.getOptionValue(attribute) as string | string[] | boolean;
+      given.set(parameter.name, negated ? false : value);
+    }
+    return given;
+  };
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
-/**
- * Add the data and model flags to a command. --group and --fe write into one list so that groups keep the
- * order in which they were given.
- */
-function withModelFlags(command: Command, groups: GroupSpec[], formats: readonly string[] = OUTPUT_FORMATS): Command {
-  return command
-    .argument(
-      '[file]',
-      `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`,
-    )
-    .option('--outcome <column>', 'outcome column (default: cpp_rate)')
-    .option(
-      '--group <name=cols>',
-      'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)',
-      (text: string) => {
-        groups.push(parseGroupArgument(text, 'numeric'));
-        return groups;
-      },
-    )
-    .option(
-      '--fe <name=col>',
-      'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)',
-      (text: string) => {
-        groups.push(parseGroupArgument(text, 'fixed-effect'));
-        return groups;
-      },
-    )
-    .option(
-      '--formula <formula>',
-      "the model as a formula, e.g. 'cpp_rate ~ child_poverty + spend + vacancy | la + year' (instead of --group/--fe)",
-    )
-    .option(
-      '--group-of <name=terms>',
-      'with --formula: put these terms in one named group, e.g. resources=spend,vacancy (repeatable)',
-      collect,
-    )
-    .option(
-      '--derive <definition>',
-      "a derived column, e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)",
-      collect,
-    )
-    .option('--weights <column>', 'weighted least squares with these positive row weights (e.g. child population)')
-    .option('--log-outcome', 'model the logarithm of the outcome')
-    .option(
-      '--min-periods <n>',
-      'drop units (levels of the first fixed effect) observed in fewer than n rows',
-      integer('--min-periods', 1),
-    )
-    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
-    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)')
-    .addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'))
-    .option('--output <file>', 'write the output to this file instead of standard output')
-    .addHelpText('after', DEFAULTS_HELP);
-}
-
-function dataOptions(
-  file: string | undefined,
-  flags: Omit<ModelFlags, 'format' | 'output'>,
-  groups: readonly GroupSpec[],
-) {
-  return {
-    ...(file !== undefined ? { file } : {}),
-    ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
-    groups,
-    missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
-    ...(flags.formula !== undefined ? { formula: flags.formula } : {}),
-    ...(flags.groupOf ? { groupOf: flags.groupOf } : {}),
-    ...(flags.derive ? { derive: flags.derive } : {}),
-    ...(flags.weights !== undefined ? { weights: flags.weights } : {}),
-    ...(flags.logOutcome ? { logOutcome: true } : {}),
-    ...(flags.minPeriods !== undefined ? { minPeriods: flags.minPeriods } : {}),
-    ...(flags.level !== undefined ? { level: flags.level } : {}),
-  };
-}
-
-/** Build the command-line program; actions return text for `io.stdout` or write `--output`. */
+/** Build the command-line program: each action checks its request, runs the command and writes the output. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('cpp-variance')
-    .description(
-      'Split the variance of child protection plan rates between local authorities into named groups of predictors.',
-    )
+    .description('Split the variance of child protection plan rates between local authorities into named groups of predictors.')
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
 
-  const emit = (text: string, output: string | undefined, inputs: readonly string[]) => {
+  const finish = (checked: { destination: Destination; notes: readonly string[] }, text: string, messages: readonly string[]) => {
+    for (const line of [...checked.notes, ...messages]) io.stderr(`${line}\n`);
+    const { output, inputs } = checked.destination;
     if (output === undefined) io.stdout(text);
     else writeOutputFile(output, text, inputs);
   };
-  const inputsOf = (file: string | undefined) => (file === undefined ? [] : [file]);
+  const defaultDataset = defaultDatasetPath();
+  const progress = (quiet: boolean, unit: string) => (!quiet && io.stderrIsTty ? progressBar(io, unit) : undefined);
+  const colour = (output: string | undefined) => ({
+    color: output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
+    ...(output === undefined && io.stdoutIsTty && io.stdoutColumns ? { terminalWidth: io.stdoutColumns } : {}),
+  });
+  const modelCommand = (name: CommandName, description: string) => {
+    const command = program.command(name).description(description).argument('[file]', FILE_HELP);
+    const groups: GroupSpec[] = [];
+    const given = declare(command, name, groups);
+    command.addHelpText('after', DEFAULTS_HELP);
+    return { command, read: (file: string | undefined): GivenFlags => ({ values: given(), groups, ...(file !== undefined ? { file } : {}) }) };
+  };
 
-  const decomposeGroups: GroupSpec[] = [];
-  const decompose = withBootstrapFlags(
-    withModelFlags(
-      program
-        .command('decompose')
-        .description(
-          'apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)',
-        ),
-      decomposeGroups,
-      DECOMPOSE_FORMATS,
-    ),
-  )
-    .option('--title <text>', 'title of the --format svg figure')
-    .addOption(
-      new Option('--method <method>', 'how R² is apportioned; "all" compares the methods side by side')
-        .choices([...DECOMPOSITION_METHODS])
-        .default('shapley'),
-    )
-    .option(
-      '--order <groups>',
-      'order of entry for --method sequential, comma-separated group names (default: as given)',
-    )
-    .option(
-      '--expect <shares>',
-      'fail (exit 3) unless each share is within --tolerance, e.g. practice=44,unexplained=25 (percent)',
-    )
-    .option('--tolerance <points>', 'tolerance of --expect in percentage points', nonNegative('--tolerance'), 0.5)
-    .option('--expect-within-ci', 'with --bootstrap: pass when each expected value lies inside its interval')
-    .option('--compare <split>', `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`)
-    .option('--spec <file>', 'read the analysis from a JSON spec (see README); flags given here override it')
-    .option('--by <column>', 'one split per level of this column (e.g. year), each on its own rows')
-    .option(
-      '--workers <n>',
-      'threads for --bootstrap (default: every core); results are the same for any number',
-      integer('--workers', 1),
-    )
-    .option('--exact', `exact Shapley values even above ${EXACT_GROUP_LIMIT} groups (refused when it would take hours)`)
-    .option(
-      '--samples <n>',
-      'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors',
-      integer('--samples', 2),
-    );
-  decompose.action(async (file: string | undefined, flags: DecomposeFlags) => {
+  const decompose = modelCommand(
+    'decompose',
+    'apportion R² of an OLS fit with fixed effects to named groups of predictors (exact Shapley / LMG by default)',
+  );
+  decompose.command.action(async (file: string | undefined) => {
+    const given = decompose.read(file);
+    const specPath = given.values.get('spec') as string | undefined;
+    const spec = specPath === undefined ? undefined : readSpecFile(specPath, 'decompose');
+    const checked = decomposeRequest(given, defaultDataset, spec);
     const { runDecompose } = await import('./commands/decompose.js');
-    const fromCli = (name: string) => decompose.getOptionValueSource(name) === 'cli';
-    const spec = flags.spec === undefined ? {} : readAnalysisSpec(flags.spec);
-    const pick = <T>(name: string, flag: T, fromSpec: T | undefined): T =>
-      fromCli(name) || fromSpec === undefined ? flag : fromSpec;
-    const replicates = pick('bootstrap', flags.bootstrap, spec.bootstrap?.replicates);
-    const expect = pick(
-      'expect',
-      flags.expect === undefined ? undefined : parseExpectations(flags.expect),
-      spec.expect && Object.entries(spec.expect).map(([name, percent]) => ({ name, percent })),
-    );
-    const progress =
-      !flags.quiet && io.stderrIsTty
-        ? progressBar(io, replicates !== undefined ? 'bootstrap replicates' : 'steps')
-        : undefined;
-    const dataFile = file ?? spec.data;
-    const output = await runDecompose({
-      ...dataOptions(
-        dataFile,
-        { ...flags, outcome: pick('outcome', flags.outcome, spec.outcome) },
-        decomposeGroups.length > 0 ? decomposeGroups : (spec.groups ?? []),
-      ),
-      ...(flags.na === undefined && spec.na ? { missingTokens: spec.na } : {}),
-      method: pick('method', flags.method, spec.method as DecompositionMethod | undefined),
-      ...orderOption(
-        pick(
-          'order',
-          flags.order?.split(',').map((name) => name.trim()),
-          spec.order,
-        ),
-      ),
-      format: pick('format', flags.format, spec.format as DecomposeFormat | undefined),
-      ...(flags.title !== undefined ? { title: flags.title } : {}),
-      color: flags.output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
-      ...(flags.output === undefined && io.stdoutIsTty && io.stdoutColumns ? { terminalWidth: io.stdoutColumns } : {}),
-      ...(replicates !== undefined
-        ? {
-            bootstrap: {
-              replicates,
-              ...clusterOption(pick('cluster', flags.cluster, spec.bootstrap?.cluster)),
-              seed: pick('seed', flags.seed, spec.bootstrap?.seed),
-              level: pick('ci', flags.ci, spec.bootstrap?.ci),
-              type: pick('ciType', flags.ciType, spec.bootstrap?.type as IntervalType | undefined),
-            },
-          }
-        : {}),
-      ...(expect ? { expect } : {}),
-      tolerance: pick('tolerance', flags.tolerance, spec.tolerance),
-      expectWithinCi: pick('expectWithinCi', flags.expectWithinCi === true, spec.expectWithinCi),
-      ...compareOption(pick('compare', flags.compare, spec.compare)),
-      seed: pick('seed', flags.seed, spec.bootstrap?.seed),
-      ...(flags.by !== undefined ? { by: flags.by } : {}),
-      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-      ...(flags.exact ? { exact: true } : {}),
-      ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
-      ...(progress ? { onProgress: progress } : {}),
-    });
-    for (const message of output.messages) io.stderr(`${message}\n`);
-    emit(output.text, flags.output, [...inputsOf(dataFile), ...(flags.spec ? [flags.spec] : [])]);
+    const { quiet, ...options } = checked.options;
+    const onProgress = progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
+    const output = await runDecompose({ ...options, ...colour(checked.destination.output), ...(onProgress ? { onProgress } : {}) });
+    finish(checked, output.text, output.messages);
     const misses = output.checks.filter((check) => !check.passed);
     for (const miss of misses) io.stderr(`${miss.message}\n`);
-    if (misses.length > 0)
-      throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
+    if (misses.length > 0) throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
   });
 
-  const fitGroups: GroupSpec[] = [];
-  withModelFlags(
-    program
-      .command('fit')
-      .description('the regression behind a decomposition: coefficients, standard errors, R², F, VIF'),
-    fitGroups,
-  )
-    .option('--cluster <column>', 'cluster-robust (CR1) standard errors by this column, t on G − 1 df')
-    .option(
-      '--no-intercept',
-      'leave out the intercept (models without fixed effects only; R² is then uncentred, as in R)',
-    )
-    .option('--show-fe', 'also print the fixed-effect coefficients (treatment contrasts, as R lm)')
-    .action(
-      async (
-        file: string | undefined,
-        flags: ModelFlags & { cluster?: string; intercept: boolean; showFe?: boolean },
-      ) => {
-        const { runFit } = await import('./commands/fit.js');
-        const output = runFit({
-          ...dataOptions(file, flags, fitGroups),
-          ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
-          intercept: flags.intercept,
-          showFixedEffects: flags.showFe === true,
-          format: flags.format,
-        });
-        for (const message of output.messages) io.stderr(`${message}\n`);
-        emit(output.text, flags.output, inputsOf(file));
-      },
-    );
+  const fit = modelCommand('fit', 'the regression behind a decomposition: coefficients, standard errors, R², F, VIF');
+  fit.command.action(async (file: string | undefined) => {
+    const checked = fitRequest(fit.read(file), defaultDataset);
+    const { runFit } = await import('./commands/fit.js');
+    const output = runFit(checked.options);
+    finish(checked, output.text, output.messages);
+  });
 
-  const reportGroups: GroupSpec[] = [];
-  const report = withBootstrapFlags(
-    withModelFlags(
-      program
-        .command('report')
-        .description(
-          'one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility',
-        ),
-      reportGroups,
-      ['html'],
-    ),
-  ).option('--title <text>', 'title of the report');
-  report.action(async (file: string | undefined, flags: Omit<ModelFlags, 'format'> & ReportFlags) => {
+  const report = modelCommand(
+    'report',
+    'one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility',
+  );
+  report.command.action(async (file: string | undefined) => {
+    const checked = reportRequest(report.read(file), defaultDataset);
     const { runReport } = await import('./commands/report.js');
-    const progress =
-      flags.bootstrap !== undefined && !flags.quiet && io.stderrIsTty
-        ? progressBar(io, 'bootstrap replicates')
-        : undefined;
+    const { quiet, ...options } = checked.options;
+    const onProgress = options.bootstrap ? progress(quiet, 'bootstrap replicates') : undefined;
     const text = runReport({
-      ...dataOptions(file, flags, reportGroups),
-      ...(flags.bootstrap !== undefined
-        ? {
-            bootstrap: {
-              replicates: flags.bootstrap,
-              ...clusterOption(flags.cluster),
-              seed: flags.seed,
-              level: flags.ci,
-              type: flags.ciType,
-            },
-          }
-        : {}),
-      ...(flags.title !== undefined ? { title: flags.title } : {}),
+      ...options,
       command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),
-      ...(progress ? { onProgress: progress } : {}),
+      ...(onProgress ? { onProgress } : {}),
     });
-    emit(text, flags.output, inputsOf(file));
+    finish(checked, text, []);
   });
 
-  program
+  const join = program
     .command('join')
     .description('merge CSV files on key columns (e.g. authority and year), reporting every unmatched key; writes CSV')
-    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)')
-    .option('--on <keys>', 'key columns, COL,COL for every file or FILE:COL,COL for one (repeatable)', collect)
-    .addOption(
-      new Option('--how <how>', 'inner keeps keys found in every file; left keeps every row of the first')
-        .choices(['inner', 'left'])
-        .default('inner'),
-    )
-    .option('--label <column>', 'name unmatched keys by this column where a file has it (e.g. la_name)')
-    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
-    .option('--output <file>', 'write the merged CSV here instead of standard output')
-    .action(
-      async (
-        files: string[],
-        flags: { on?: string[]; how: 'inner' | 'left'; label?: string; level?: string; output?: string },
-      ) => {
-        const { runJoin } = await import('./commands/tables.js');
-        const output = runJoin({
-          files,
-          on: flags.on ?? [],
-          how: flags.how,
-          ...(flags.label !== undefined ? { label: flags.label } : {}),
-          ...(flags.level !== undefined ? { level: flags.level } : {}),
-        });
-        for (const message of output.messages) io.stderr(`${message}\n`);
-        emit(output.text, flags.output, files);
-      },
-    );
+    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
+  const joinGiven = declare(join, 'join');
+  join.action(async (files: string[]) => {
+    const checked = joinRequest({ values: joinGiven(), files });
+    const { runJoin } = await import('./commands/tables.js');
+    const output = runJoin(checked.options);
+    finish(checked, output.text, output.messages);
+  });
 
-  program
+  const stack = program
     .command('stack')
-    .description(
-      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV',
-    )
-    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)')
-    .option(
-      '--columns <names>',
-      'the columns to keep, comma-separated; each must be in every file (default: all, the same in every file)',
-    )
-    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
-    .option('--output <file>', 'write the stacked CSV here instead of standard output')
-    .action(async (files: string[], flags: { columns?: string; level?: string; output?: string }) => {
-      const { runStack } = await import('./commands/tables.js');
-      const output = runStack({
-        files,
-        ...(flags.columns !== undefined ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
-        ...(flags.level !== undefined ? { level: flags.level } : {}),
-      });
-      for (const message of output.messages) io.stderr(`${message}\n`);
-      emit(output.text, flags.output, files);
-    });
+    .description('put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV')
+    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
+  const stackGiven = declare(stack, 'stack');
+  stack.action(async (files: string[]) => {
+    const checked = stackRequest({ values: stackGiven(), files });
+    const { runStack } = await import('./commands/tables.js');
+    const output = runStack(checked.options);
+    finish(checked, output.text, output.messages);
+  });
 
-  program
+  const describe = program
     .command('describe')
-    .description(
-      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units',
-    )
-    .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`)
-    .option('--unit <column>', 'the unit column (default: la, or old_la_code in DfE files)')
-    .option('--period <column>', 'the period column (default: year, or time_period in DfE files)')
-    .option('--outcome <column>', 'the outcome whose variance is split between and within units (default: cpp_rate)')
-    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated')
-    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
-    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
-    .option('--output <file>', 'write the output here instead of standard output')
-    .action(
-      async (
-        file: string | undefined,
-        flags: {
-          unit?: string;
-          period?: string;
-          outcome?: string;
-          na?: string;
-          level?: string;
-          format: OutputFormat;
-          output?: string;
-        },
-      ) => {
-        const { runDescribe } = await import('./commands/tables.js');
-        const output = runDescribe({
-          ...(file !== undefined ? { file } : {}),
-          ...(flags.unit !== undefined ? { unit: flags.unit } : {}),
-          ...(flags.period !== undefined ? { period: flags.period } : {}),
-          ...(flags.outcome !== undefined ? { outcome: flags.outcome } : {}),
-          missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
-          ...(flags.level !== undefined ? { level: flags.level } : {}),
-          format: flags.format,
-        });
-        for (const message of output.messages) io.stderr(`${message}\n`);
-        emit(output.text, flags.output, inputsOf(file));
-      },
-    );
+    .description('first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units')
+    .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`);
+  const describeGiven = declare(describe, 'describe');
+  describe.action(async (file: string | undefined) => {
+    const checked = describeRequest({ values: describeGiven(), ...(file !== undefined ? { file } : {}) }, defaultDataset);
+    const { runDescribe } = await import('./commands/tables.js');
+    const output = runDescribe(checked.options);
+    finish(checked, output.text, output.messages);
+  });
 
-  program
+  const derive = program
     .command('derive')
     .description('append derived columns to a CSV, e.g. a rate from a count and a population; writes CSV')
-    .argument('<file>', 'a CSV file ("-" reads standard input)')
-    .option('--derive <definition>', "e.g. 'cpp_rate = cpp_count / child_pop * 10000' (repeatable; in order)", collect)
-    .option('--na <tokens>', 'extra cell values meaning "missing", comma-separated')
-    .option('--level <level>', 'DfE statistics files: the geographic_level to keep (default "Local authority")')
-    .option('--output <file>', 'write the CSV here instead of standard output')
-    .action(async (file: string, flags: { derive?: string[]; na?: string; level?: string; output?: string }) => {
-      const { runDerive } = await import('./commands/tables.js');
-      const output = runDerive({
-        file,
-        derive: flags.derive ?? [],
-        missingTokens: flags.na === undefined ? [] : flags.na.split(',').map((t) => t.trim()),
-        ...(flags.level !== undefined ? { level: flags.level } : {}),
-      });
-      for (const message of output.messages) io.stderr(`${message}\n`);
-      emit(output.text, flags.output, [file]);
-    });
+    .argument('<file>', 'a CSV file ("-" reads standard input)');
+  const deriveGiven = declare(derive, 'derive');
+  derive.action(async (file: string) => {
+    const checked = deriveRequest({ values: deriveGiven(), file });
+    const { runDerive } = await import('./commands/tables.js');
+    const output = runDerive(checked.options);
+    finish(checked, output.text, output.messages);
+  });
 
-  program
+  const simulate = program
     .command('simulate')
-    .description(
-      'write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares',
-    )
-    .requiredOption(
-      '--seed <n>',
-      'random seed (whole number); the same seed gives the same file byte for byte',
-      integer('--seed', 0),
-    )
-    .option('--authorities <n>', 'number of authorities', integer('--authorities', 3), 152)
-    .option('--years <first-last>', 'years covered', '2012-2017')
-    .option(
-      '--shares <list>',
-      'target shares in percent, e.g. practice=44,deprivation=15,policy=10,resources=6 (the NAO 2019 split)',
-    )
-    .option('--output <file>', 'write the CSV to this file instead of standard output')
-    .action(async (options: { seed: number; authorities: number; years: string; shares?: string; output?: string }) => {
-      const { runSimulate } = await import('./commands/simulate.js');
-      emit(runSimulate(options), options.output, []);
-    });
+    .description('write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares');
+  const simulateGiven = declare(simulate, 'simulate');
+  simulate.action(async () => {
+    const checked = simulateRequest({ values: simulateGiven() });
+    const { runSimulate } = await import('./commands/simulate.js');
+    finish(checked, runSimulate(checked.options), []);
+  });
 
   return program;
 }
+
+const FILE_HELP = `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

@@ -5,19 +5,32 @@ import { NAO_2019_SHARES, simulatePanel, type SimulationShares } from '../models
 export interface SimulateOptions {
   readonly seed: number;
   readonly authorities: number;
+  /** `FIRST-LAST`, e.g. 2012-2017. */
   readonly years: string;
-  readonly shares?: string;
+  /** Target shares in percent by group; default: the NAO 2019 split. */
+  readonly shares?: Readonly<Record<string, number>>;
 }
+
+/** Years a simulated panel may span, and rows it may have: a larger request is refused before any work. */
+export const MAX_SIMULATED_YEARS = 200;
+export const MAX_SIMULATED_ROWS = 2_000_000;
 
 /** Simulate the panel and return it as CSV text. */
 export function runSimulate(options: SimulateOptions): string {
   const [firstYear, lastYear] = parseYears(options.years);
+  const rows = options.authorities * (lastYear - firstYear + 1);
+  if (rows > MAX_SIMULATED_ROWS) {
+    throw new UsageError(
+      `--authorities ${options.authorities} × ${lastYear - firstYear + 1} years would make ${rows.toLocaleString('en-GB')} rows; ` +
+        `the limit is ${MAX_SIMULATED_ROWS.toLocaleString('en-GB')}`,
+    );
+  }
   const panel = simulatePanel({
     seed: options.seed,
     authorities: options.authorities,
     firstYear,
     lastYear,
-    shares: options.shares === undefined ? NAO_2019_SHARES : parseShares(options.shares),
+    shares: options.shares === undefined ? NAO_2019_SHARES : checkShares(options.shares),
   });
   return formatCsv(panel.columns, panel.rows);
 }
@@ -25,22 +38,22 @@ export function runSimulate(options: SimulateOptions): string {
 function parseYears(text: string): [number, number] {
   const match = /^(\d{4})-(\d{4})$/.exec(text.trim());
   if (!match) throw new UsageError(`--years expects FIRST-LAST, e.g. 2012-2017, got "${text}"`);
-  return [Number(match[1]), Number(match[2])];
+  const [first, last] = [Number(match[1]), Number(match[2])];
+  if (last - first + 1 > MAX_SIMULATED_YEARS) {
+    throw new UsageError(`--years ${text.trim()} spans ${last - first + 1} years; the limit is ${MAX_SIMULATED_YEARS}`);
+  }
+  return [first, last];
 }
 
-/** Parse `practice=44,deprivation=15,policy=10,resources=6` (percent); every name is required. */
-export function parseShares(text: string): SimulationShares {
+/** Every simulated group needs a share (percent); no other names. */
+export function checkShares(given: Readonly<Record<string, number>>): SimulationShares {
   const names = Object.keys(NAO_2019_SHARES) as (keyof SimulationShares)[];
-  const given = new Map<string, number>();
-  for (const part of text.split(',')) {
-    const match = /^\s*([A-Za-z]+)\s*=\s*([0-9]+(?:\.[0-9]+)?)\s*$/.exec(part);
-    if (!match) throw new UsageError(`--shares expects NAME=PERCENT pairs separated by commas, got "${part}"`);
-    if (!names.includes(match[1] as keyof SimulationShares)) {
-      throw new UsageError(`--shares: unknown group "${match[1]}"; the simulated groups are ${names.join(', ')}`);
+  for (const name of Object.keys(given)) {
+    if (!names.includes(name as keyof SimulationShares)) {
+      throw new UsageError(`--shares: unknown group "${name}"; the simulated groups are ${names.join(', ')}`);
     }
-    given.set(match[1]!, Number(match[2]));
   }
-  const missing = names.filter((name) => !given.has(name));
+  const missing = names.filter((name) => given[name] === undefined);
   if (missing.length > 0) throw new UsageError(`--shares: give a share for every group; missing ${missing.join(', ')}`);
-  return Object.fromEntries(names.map((name) => [name, given.get(name)!])) as unknown as SimulationShares;
+  return Object.fromEntries(names.map((name) => [name, given[name]!])) as unknown as SimulationShares;
 }

@@ -132,13 +132,13 @@ describe('bad input gives exit code 2 and a one-line message', () => {
   it.each([
     [['decompose', '--bogus'], /unknown option '--bogus'/],
     [['decompose', '--group', 'nocolumns'], /--group expects NAME=COL/],
-    [['decompose', '--format', 'xml'], /argument 'xml' is invalid/],
+    [['decompose', '--format', 'xml'], /--format \/ "format": "xml" is not one of table, json/],
     [['decompose', '--group', 'unexplained=idaci'], /"unexplained" is reserved/],
     [['decompose', '--fe', 'x=la,year'], /fixed-effect group "x" takes exactly one column/],
     [['decompose', '--outcome', 'idaci', '--group', 'd=idaci'], /column "idaci" is the outcome/],
     [['decompose', 'no/such/file.csv'], /no\/such\/file.csv: no such file/],
-    [['simulate'], /required option '--seed <n>' not specified/],
-    [['simulate', '--seed', '-3'], /--seed must be a whole number/],
+    [['simulate'], /simulate needs --seed N/],
+    [['simulate', '--seed', '-3'], /--seed: must be a whole number from 0/],
     [['simulate', '--seed', '1', '--shares', 'practice=90,deprivation=15,policy=10,resources=6'], /add up to 121%/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('usage error %j', (args, pattern) => {

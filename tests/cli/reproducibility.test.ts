@@ -177,7 +177,7 @@ describe('--compare nao2019', () => {
     expect(json.unexplained.published).toBe(0.25);
     expect(json.compare.key).toBe('nao2019');
     expect(runCli(['decompose', ...SYNTHETIC, '--compare', 'ons2020']).stderr).toMatch(
-      /unknown published split "ons2020"/,
+      /--compare \/ "compare": "ons2020" is not one of nao2019/,
     );
   });
 });
