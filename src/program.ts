@@ -122,13 +122,19 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** Build the command-line program: each action checks its request, runs the command and writes the output. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('cpp-variance')
-    .description('Split the variance of child protection plan rates between local authorities into named groups of predictors.')
+    .description(
+      'Split the variance of child protection plan rates between local authorities into named groups of predictors.',
+    )
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
 
-  const finish = (checked: { destination: Destination; notes: readonly string[] }, text: string, messages: readonly string[]) => {
+  const finish = (
+    checked: { destination: Destination; notes: readonly string[] },
+    text: string,
+    messages: readonly string[],
+  ) => {
     for (const line of [...checked.notes, ...messages]) io.stderr(`${line}\n`);
     const { output, inputs } = checked.destination;
     if (output === undefined) io.stdout(text);
@@ -145,7 +151,14 @@ export function buildProgram(io: CliIo): Command {
     const groups: GroupSpec[] = [];
     const given = declare(command, name, groups);
     command.addHelpText('after', DEFAULTS_HELP);
-    return { command, read: (file: string | undefined): GivenFlags => ({ values: given(), groups, ...(file !== undefined ? { file } : {}) }) };
+    return {
+      command,
+      read: (file: string | undefined): GivenFlags => ({
+        values: given(),
+        groups,
+        ...(file !== undefined ? { file } : {}),
+      }),
+    };
   };
 
   const decompose = modelCommand(
@@ -160,11 +173,16 @@ export function buildProgram(io: CliIo): Command {
     const { runDecompose } = await import('./commands/decompose.js');
     const { quiet, ...options } = checked.options;
     const onProgress = progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
-    const output = await runDecompose({ ...options, ...colour(checked.destination.output), ...(onProgress ? { onProgress } : {}) });
+    const output = await runDecompose({
+      ...options,
+      ...colour(checked.destination.output),
+      ...(onProgress ? { onProgress } : {}),
+    });
     finish(checked, output.text, output.messages);
     const misses = output.checks.filter((check) => !check.passed);
     for (const miss of misses) io.stderr(`${miss.message}\n`);
-    if (misses.length > 0) throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
+    if (misses.length > 0)
+      throw new ExpectationError(`${misses.length} of ${output.checks.length} expected shares missed`);
   });
 
   const fit = modelCommand('fit', 'the regression behind a decomposition: coefficients, standard errors, R², F, VIF');
@@ -206,7 +224,9 @@ export function buildProgram(io: CliIo): Command {
 
   const stack = program
     .command('stack')
-    .description('put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV')
+    .description(
+      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV',
+    )
     .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
   const stackGiven = declare(stack, 'stack');
   stack.action(async (files: string[]) => {
@@ -218,11 +238,16 @@ export function buildProgram(io: CliIo): Command {
 
   const describe = program
     .command('describe')
-    .description('first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units')
+    .description(
+      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units',
+    )
     .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`);
   const describeGiven = declare(describe, 'describe');
   describe.action(async (file: string | undefined) => {
-    const checked = describeRequest({ values: describeGiven(), ...(file !== undefined ? { file } : {}) }, defaultDataset);
+    const checked = describeRequest(
+      { values: describeGiven(), ...(file !== undefined ? { file } : {}) },
+      defaultDataset,
+    );
     const { runDescribe } = await import('./commands/tables.js');
     const output = runDescribe(checked.options);
     finish(checked, output.text, output.messages);
@@ -242,7 +267,9 @@ export function buildProgram(io: CliIo): Command {
 
   const simulate = program
     .command('simulate')
-    .description('write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares');
+    .description(
+      'write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares',
+    );
   const simulateGiven = declare(simulate, 'simulate');
   simulate.action(async () => {
     const checked = simulateRequest({ values: simulateGiven() });

@@ -2,6 +2,7 @@ import { InternalError, ModelError, UsageError } from '../errors.js';
 import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
 import { buildModelData, type ModelData } from '../models/design/modelData.js';
+import { validateSpec } from '../models/spec/spec.js';
 import { byTabular, renderByJson, renderByTable, type ByReport, type BySplit } from '../report/by.js';
 import type { IntervalType } from '../models/bootstrap/bootstrap.js';
 import { bootstrapInParallel, defaultWorkers, shapleySumsInParallel } from '../models/parallel/parallel.js';
@@ -22,7 +23,7 @@ import { renderDecompositionJson } from '../report/json.js';
 import { renderDecompositionSvg } from '../report/svg.js';
 import { renderDecompositionTable } from '../report/table.js';
 import { decompositionTabular, renderCsv, renderMarkdown } from '../report/tabular.js';
-import { loadModelData, specFromOptions, type DataOptions, type LoadedData } from './data.js';
+import { loadModelData, planModel, type DataOptions, type LoadedData, type ModelPlan } from './data.js';
 import { isStreamable, streamModelData } from './streamData.js';
 
 /** Output formats of every command; `decompose` also draws an SVG figure. */
@@ -80,18 +81,10 @@ export interface DecomposeOutput {
 
 /** Read, fit, decompose (and bootstrap, on `workers` threads); render and check expectations. */
 export async function runDecompose(options: DecomposeOptions): Promise<DecomposeOutput> {
-  if (options.expectWithinCi && !options.bootstrap) throw new UsageError('--expect-within-ci needs --bootstrap B');
-  if (options.expectWithinCi && !options.expect)
-    throw new UsageError('--expect-within-ci needs --expect NAME=PERCENT,...');
   const published = options.compare === undefined ? undefined : PUBLISHED_SPLITS[options.compare];
-  if (options.compare !== undefined && !published) {
-    throw new UsageError(
-      `--compare: unknown published split "${options.compare}"; known: ${Object.keys(PUBLISHED_SPLITS).join(', ')}`,
-    );
-  }
   if (options.by !== undefined) return runBy(options);
-  const cluster = options.bootstrap ? bootstrapCluster(options) : undefined;
-  const loaded = loadForDecomposition({ ...options, ...(cluster !== undefined ? { cluster } : {}) });
+  const plan = modelPlan(options);
+  const loaded = loadForDecomposition(options, plan);
   const decomposeOptions = {
     method: options.method,
     ...(options.order ? { order: options.order } : {}),
@@ -138,6 +131,21 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
   return { text: render(report, options), checks, messages: loaded.messages };
 }
 
+/**
+ * The model, planned once: with a bootstrap, the spec carries the resampling unit (the given column, rows for
+ * "none", else the first fixed-effect column).
+ */
+export function modelPlan(options: DataOptions & { readonly bootstrap?: BootstrapSettings }): ModelPlan {
+  const plan = planModel(options);
+  if (!options.bootstrap) return plan;
+  const requested = options.bootstrap.cluster;
+  const cluster =
+    requested === NO_CLUSTER
+      ? undefined
+      : (requested ?? plan.spec.groups.find((g) => g.kind === 'fixed-effect')?.columns[0]);
+  return cluster === undefined ? plan : { ...plan, spec: validateSpec({ ...plan.spec, cluster }) };
+}
+
 /** The model and where it came from, whether its rows were kept or streamed into a factor. */
 interface ModelInput {
   readonly data: DecomposableModel;
@@ -152,9 +160,9 @@ interface ModelInput {
  * The model for a decomposition. A model without fixed effects is streamed into its triangular factor unless
  * the rows are needed afterwards (the bootstrap resamples them); either way the split is the same.
  */
-function loadForDecomposition(options: DecomposeOptions): ModelInput {
-  if (options.bootstrap || !isStreamable(specFromOptions(options))) return loadModelData(options);
-  const streamed = streamModelData(options);
+function loadForDecomposition(options: DecomposeOptions, plan: ModelPlan): ModelInput {
+  if (options.bootstrap || !isStreamable(plan.spec)) return loadModelData(options, plan);
+  const streamed = streamModelData(options, plan);
   if (!('model' in streamed)) return streamed;
   const { model, file, notes, datasetNote } = streamed;
   return { data: model, file, notes, messages: [], ...(datasetNote !== undefined ? { datasetNote } : {}) };
@@ -186,16 +194,6 @@ async function parallelEnumeration(
   const plan = planExactShapley(data, enginesOf(data));
   const sums = await shapleySumsInParallel(data, plan, workers, options.bootstrap ? undefined : options.onProgress);
   return { enumerate: () => sums };
-}
-
-/** The resampling unit of a bootstrap: the given column, rows for "none", else the first fixed-effect column. */
-export function bootstrapCluster(
-  options: DataOptions & { readonly bootstrap?: BootstrapSettings },
-): string | undefined {
-  const requested = options.bootstrap!.cluster;
-  if (requested === NO_CLUSTER) return undefined;
-  if (requested !== undefined) return requested;
-  return specFromOptions(options).groups.find((g) => g.kind === 'fixed-effect')?.columns[0];
 }
 
 /**

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { packageVersion } from '../io/packageRoot.js';
 import { bootstrapDecomposition } from '../models/bootstrap/bootstrap.js';
 import { decompose } from '../models/methods/decompose.js';
@@ -7,8 +5,8 @@ import { fitModel } from '../models/fit/fit.js';
 import { summarizeData } from '../models/design/summary.js';
 import type { DecompositionReport } from '../report/context.js';
 import { renderHtmlReport } from '../report/html.js';
-import { defaultDatasetPath, loadModelData, type DataOptions } from './data.js';
-import { bootstrapCluster, type BootstrapSettings } from './decompose.js';
+import { loadModelData, type DataOptions } from './data.js';
+import { modelPlan, type BootstrapSettings } from './decompose.js';
 
 export interface ReportOptions extends DataOptions {
   /** Bootstrap intervals for the Shapley split. */
@@ -26,11 +24,14 @@ export interface ReportOptions extends DataOptions {
  * of the data, and what is needed to reproduce it (command, version, SHA-256 of the input, seed).
  */
 export function runReport(options: ReportOptions): string {
-  const cluster = options.bootstrap ? bootstrapCluster(options) : options.cluster;
-  const loaded = loadModelData({ ...options, cluster });
+  const plan = modelPlan(options);
+  const loaded = loadModelData(options, plan);
   const { data } = loaded;
   const context = { file: loaded.file, ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}) };
-  const result = decompose(data, { method: 'shapley' });
+  // One decomposition serves both: "all" has the Shapley split as its headline and the other methods beside it.
+  const all = decompose(data, { method: 'all' });
+  const { comparison: _, ...shapleyPart } = all;
+  const result = { ...shapleyPart, method: 'shapley' as const };
   const bootstrap = options.bootstrap
     ? bootstrapDecomposition(data, result, {
         replicates: options.bootstrap.replicates,
@@ -42,7 +43,7 @@ export function runReport(options: ReportOptions): string {
       })
     : undefined;
   const split: DecompositionReport = { result, ...context, ...(bootstrap ? { bootstrap } : {}) };
-  const comparison: DecompositionReport = { result: decompose(data, { method: 'all' }), ...context };
+  const comparison: DecompositionReport = { result: all, ...context };
   const fit = { result: fitModel(data, { clustered: false }), ...context };
   return renderHtmlReport({
     split,
@@ -52,17 +53,10 @@ export function runReport(options: ReportOptions): string {
     reproducibility: {
       command: options.command,
       version: packageVersion(),
-      sha256: inputSha256(options.file),
+      // Standard input is named by no path a reader could hash again, so none is shown for it.
+      sha256: options.file === '-' ? null : loaded.sha256,
       seed: bootstrap ? bootstrap.seed : null,
     },
     ...(options.title !== undefined ? { title: options.title } : {}),
   });
-}
-
-/** SHA-256 (hex) of the input file's bytes; null for standard input, which cannot be read twice. */
-function inputSha256(file: string | undefined): string | null {
-  if (file === '-') return null;
-  return createHash('sha256')
-    .update(readFileSync(file ?? defaultDatasetPath()))
-    .digest('hex');
 }

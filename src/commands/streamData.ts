@@ -1,20 +1,20 @@
 import { UsageError } from '../errors.js';
-import type { RawTable } from '../io/csv.js';
-import { detectDfeFormat } from '../io/dfe.js';
-import { readTableSegments, relocateRows, type TableSegment } from '../io/segments.js';
+import { readPanel } from '../io/panel.js';
+import { relocateRows } from '../io/segments.js';
+import { derivationNotes, type DerivedColumn } from '../input/derive.js';
+import { readInputSegments } from '../input/pipeline.js';
 import { FactoredModelBuilder, type FactoredModel, type NumericGroupShape } from '../models/design/factoredModel.js';
 import { columnRequests, selectModelRows } from '../models/design/modelData.js';
 import type { ModelSpec } from '../models/spec/spec.js';
 import {
-  bundledDatasetNote,
-  derivationNotes,
-  derivationsOf,
-  inputOf,
+  inputRequest,
   loadModelData,
-  readWithDerivations,
-  specFromOptions,
+  planModel,
+  requireDefaultModelColumns,
+  usesDefaultModel,
   type DataOptions,
   type LoadedData,
+  type ModelPlan,
 } from './data.js';
 
 /** A model read by streaming: its triangular factor instead of its rows. */
@@ -33,40 +33,40 @@ export function isStreamable(spec: ModelSpec): boolean {
 }
 
 /**
- * Read the input for a model without fixed effects in segments (`readTableSegments`), each typed, derived and
- * reduced to complete rows exactly as a whole-file read would be, and rotated into the model's triangular factor
+ * Read the input for a model without fixed effects in segments (`readInputSegments`), each typed and reduced to
+ * complete rows exactly as a whole-file read would be, and rotated into the model's triangular factor
  * (`FactoredModelBuilder`); memory does not grow with the number of rows, and inputs above the whole-file limit
- * can be read. DfE statistics files are normalised as a whole (their geographic levels and suppression report
- * concern the whole file; they are small), so for those the segments are joined and the rows kept.
+ * can be read. A DfE statistics file comes back whole, and its rows are kept.
  *
  * @throws {UsageError} the model has fixed effects (callers check `isStreamable`).
  */
-export function streamModelData(options: DataOptions): StreamedData | LoadedData {
-  const spec = specFromOptions(options);
+export function streamModelData(options: DataOptions, plan: ModelPlan = planModel(options)): StreamedData | LoadedData {
+  const { spec } = plan;
   if (!isStreamable(spec))
     throw new UsageError('only models without fixed effects or clusters can be read by streaming');
-  const { path, name } = inputOf(options);
-  const derivations = derivationsOf(options);
+  const input = readInputSegments(inputRequest(options, plan));
+  if (input.kind === 'whole') return loadModelData(options, plan, input.input);
   const requests = columnRequests(spec);
   const builder = new FactoredModelBuilder(spec.groups as readonly NumericGroupShape[]);
-  const invalid = new Map<string, number>();
-  const segments = readTableSegments(path, name === undefined ? {} : { name });
-  let file = name ?? path;
+  const derived = new Map<string, DerivedColumn>();
+  let file = input.path;
   let rowsRead = 0;
-  for (const { table, recordsBefore } of segments) {
+  let first = true;
+  for (const { table, recordsBefore, derived: columns } of input.segments) {
     file = table.file;
-    if (recordsBefore === 0 && detectDfeFormat(table.header))
-      return loadModelData(options, joinSegments(table, segments));
-    if (options.level !== undefined) {
-      throw new UsageError(
-        `--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`,
+    if (first && usesDefaultModel(options)) requireDefaultModelColumns(table, spec);
+    first = false;
+    relocateRows(recordsBefore, () => {
+      const panel = readPanel(table, requests, { missingTokens: options.missingTokens });
+      builder.add(selectModelRows(panel, spec));
+    });
+    for (const column of columns) {
+      const sum = derived.get(column.name);
+      derived.set(
+        column.name,
+        sum ? { ...sum, missing: sum.missing + column.missing, invalid: sum.invalid + column.invalid } : column,
       );
     }
-    relocateRows(recordsBefore, () => {
-      const read = readWithDerivations(table, requests, derivations, options.missingTokens);
-      for (const [column, count] of read.invalid) invalid.set(column, (invalid.get(column) ?? 0) + count);
-      builder.add(selectModelRows(read.panel, spec));
-    });
     rowsRead += table.records.length;
   }
   const model = builder.finish(
@@ -74,13 +74,11 @@ export function streamModelData(options: DataOptions): StreamedData | LoadedData
     requests.map((r) => r.name),
     rowsRead,
   );
-  const datasetNote = bundledDatasetNote(path);
-  return { model, spec, file, notes: derivationNotes(invalid), ...(datasetNote !== undefined ? { datasetNote } : {}) };
-}
-
-/** The first segment and every remaining one as one table. */
-function joinSegments(first: RawTable, rest: Iterable<TableSegment>): RawTable {
-  const records = [...first.records];
-  for (const { table } of rest) for (const record of table.records) records.push(record);
-  return { ...first, records };
+  return {
+    model,
+    spec,
+    file,
+    notes: derivationNotes([...derived.values()]),
+    ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
+  };
 }

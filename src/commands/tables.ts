@@ -1,25 +1,20 @@
 import { basename } from 'node:path';
+import { readInput } from '../input/pipeline.js';
 import { UsageError } from '../errors.js';
-import { parseCsv, type RawTable } from '../io/csv.js';
-import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
+import type { RawTable } from '../io/csv.js';
 import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
 import { formatCsv } from '../io/output.js';
-import { DEFAULT_MISSING_TOKENS, readPanel } from '../io/panel.js';
-import { readSource } from '../io/source.js';
 import { formatStackReport, stackTables } from '../io/stack.js';
 import { describeTable } from '../profile/describe.js';
-import { columnsOf, evaluate, parseDerivation } from '../models/spec/expression.js';
+import { parseDerivation } from '../models/spec/expression.js';
 import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
 import { renderCsv, renderMarkdown } from '../report/tabular.js';
-import { DEFAULT_DATASET, defaultDatasetPath } from './data.js';
 
-/** A CSV read as text, with DfE statistics conventions applied when recognised; `messages` for stderr. */
-export function readTable(path: string, level: string | undefined): { table: RawTable; messages: string[] } {
-  const table = parseCsv(readSource(path));
-  if (!detectDfeFormat(table.header)) return { table, messages: [] };
-  const normalised = normaliseDfeTable(table, level !== undefined ? { level } : {});
-  return { table: normalised.table, messages: formatDfeReport(normalised.report) };
+/** A CSV read as text through the one input pipeline, with DfE statistics conventions applied; `messages` for stderr. */
+export function readTable(path: string, level: string | undefined): { table: RawTable; messages: readonly string[] } {
+  const input = readInput({ file: path, ...(level !== undefined ? { level } : {}) });
+  return { table: input.table, messages: input.messages };
 }
 
 export interface JoinCommandOptions {
@@ -115,7 +110,6 @@ export interface DeriveCommandOptions {
  */
 export function runDerive(options: DeriveCommandOptions): { text: string; messages: string[] } {
   if (options.derive.length === 0) throw new UsageError('derive needs at least one --derive "name = expression"');
-  const { table, messages } = readTable(options.file, options.level);
   const derivations = options.derive.map((text) => {
     try {
       return parseDerivation(text);
@@ -123,63 +117,23 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
       throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
     }
   });
-  // A derivation that only names a column copies it as text (renaming a key such as la_name or old_la_code);
-  // anything else is arithmetic on numeric columns.
-  const missing = new Set([...DEFAULT_MISSING_TOKENS, ...options.missingTokens.map((token) => token.trim())]);
-  const derived = new Map<string, Float64Array | readonly string[]>();
-  for (const d of derivations) {
-    if (table.header.includes(d.name) || derived.has(d.name))
-      throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists`);
-    if (d.expression.kind === 'column') {
-      const source = d.expression.name;
-      const earlier = derived.get(source);
-      const index = table.header.indexOf(source);
-      if (earlier === undefined && index < 0)
-        throw new UsageError(`--derive "${d.text}": column "${source}" not found`);
-      // A missing-value marker (the defaults and --na) is copied as an empty cell, as arithmetic would write it.
-      derived.set(
-        d.name,
-        earlier
-          ? earlier instanceof Float64Array
-            ? Array.from(earlier, formatValue)
-            : earlier
-          : table.records.map((record) => (missing.has(record[index]!.trim()) ? '' : record[index]!)),
-      );
-      messages.push(`${basename(options.file)}: derived ${d.name}: a copy of ${source}`);
-      continue;
-    }
-    const inputs = columnsOf(d.expression).filter((name) => !derived.has(name));
-    const panel = readPanel(
-      table,
-      inputs.map((name) => ({ name, kind: 'numeric' as const })),
-      { missingTokens: options.missingTokens },
-    );
-    const { values, invalid } = evaluate(
-      d.expression,
-      (name) => {
-        const column = derived.get(name);
-        if (column instanceof Float64Array) return column;
-        if (column) return Float64Array.from(column, (cell) => (cell.trim() === '' ? Number.NaN : Number(cell)));
-        const read = panel.columns.get(name);
-        return read?.kind === 'numeric' ? read.values : undefined;
-      },
-      table.records.length,
-    );
-    derived.set(d.name, values);
-    const missingRows = values.filter(Number.isNaN).length;
-    messages.push(
-      `${basename(options.file)}: derived ${d.name}: ${missingRows} of ${values.length} rows missing${invalid ? ` (${invalid} from division by zero or an invalid log, square root or power)` : ''}`,
-    );
-  }
-  const names = [...derived.keys()];
-  const cell = (column: Float64Array | readonly string[], i: number) =>
-    column instanceof Float64Array ? formatValue(column[i]!) : column[i]!;
-  const records = table.records.map((record, i) => [...record, ...names.map((name) => cell(derived.get(name)!, i))]);
-  return { text: formatCsv([...table.header, ...names], records), messages };
-}
-
-function formatValue(value: number): string {
-  return Number.isNaN(value) ? '' : String(value);
+  const input = readInput({
+    file: options.file,
+    ...(options.level !== undefined ? { level: options.level } : {}),
+    derivations,
+    missingTokens: options.missingTokens,
+  });
+  const name = basename(options.file);
+  const rows = input.table.records.length;
+  const messages = [
+    ...input.messages,
+    ...input.derived.map((column) =>
+      column.copyOf !== undefined
+        ? `${name}: derived ${column.name}: a copy of ${column.copyOf}`
+        : `${name}: derived ${column.name}: ${column.missing} of ${rows} rows missing${column.invalid ? ` (${column.invalid} from division by zero or an invalid log, square root or power)` : ''}`,
+    ),
+  ];
+  return { text: formatCsv(input.table.header, input.table.records), messages };
 }
 
 export interface DescribeCommandOptions {
@@ -194,19 +148,12 @@ export interface DescribeCommandOptions {
 
 /** `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split. */
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
-  const path = options.file ?? defaultDatasetPath();
-  const table0 = parseCsv(
-    options.file === undefined ? { ...readSource(path), name: DEFAULT_DATASET } : readSource(path),
-  );
-  let table = table0;
-  const messages: string[] = [];
-  let dfeMissing: DfeReport['missing'] | undefined;
-  if (detectDfeFormat(table0.header)) {
-    const normalised = normaliseDfeTable(table0, options.level !== undefined ? { level: options.level } : {});
-    table = normalised.table;
-    dfeMissing = normalised.report.missing;
-    messages.push(...formatDfeReport(normalised.report));
-  }
+  const input = readInput({
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    ...(options.level !== undefined ? { level: options.level } : {}),
+  });
+  const { table, messages } = input;
+  const dfeMissing = input.dfe?.missing;
   const result = describeTable(table, {
     missingTokens: options.missingTokens,
     ...(options.unit !== undefined ? { unit: options.unit } : {}),
@@ -222,5 +169,5 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
         : options.format === 'markdown'
           ? renderMarkdown(describeTabular(result))
           : renderDescribeTable(result);
-  return { text, messages };
+  return { text, messages: [...messages] };
 }

@@ -7,7 +7,17 @@
 import { DECOMPOSITION_METHODS } from '../models/methods/decompose.js';
 import { INTERVAL_TYPES } from '../models/bootstrap/bootstrap.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
-import { flag, nameList, namedNumbers, oneOf, realNumber, text, textList, wholeNumber, type ValueType } from './values.js';
+import {
+  flag,
+  nameList,
+  namedNumbers,
+  oneOf,
+  realNumber,
+  text,
+  textList,
+  wholeNumber,
+  type ValueType,
+} from './values.js';
 
 export const COMMANDS = ['decompose', 'fit', 'report', 'describe', 'join', 'stack', 'derive', 'simulate'] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -39,13 +49,20 @@ const p = <T>(parameter: Parameter<T>): Parameter<T> => parameter;
 
 /** Parameters shared by the commands that read a panel and build a model (decompose, fit, report). */
 const model = {
-  outcome: p({ name: 'outcome', flag: '--outcome <column>', key: 'outcome', type: text('column name'), description: 'outcome column (default: cpp_rate)' }),
+  outcome: p({
+    name: 'outcome',
+    flag: '--outcome <column>',
+    key: 'outcome',
+    type: text('column name'),
+    description: 'outcome column (default: cpp_rate)',
+  }),
   formula: p({
     name: 'formula',
     flag: '--formula <formula>',
     key: 'formula',
     type: text('formula'),
-    description: "the model as a formula, e.g. 'cpp_rate ~ child_poverty + spend + vacancy | la + year' (instead of --group/--fe)",
+    description:
+      "the model as a formula, e.g. 'cpp_rate ~ child_poverty + spend + vacancy | la + year' (instead of --group/--fe)",
   }),
   groupOf: p({
     name: 'groupOf',
@@ -61,10 +78,23 @@ const model = {
     key: 'derive',
     type: textList('definition'),
     repeatable: true,
-    description: "a derived column, e.g. 'rate = count / population * 10000' (repeatable; in order; before the model is read)",
+    description:
+      "a derived column, e.g. 'rate = count / population * 10000' (repeatable; in order; before the model is read)",
   }),
-  weights: p({ name: 'weights', flag: '--weights <column>', key: 'weights', type: text('column name'), description: 'weighted least squares with these positive row weights (e.g. child population)' }),
-  logOutcome: p({ name: 'logOutcome', flag: '--log-outcome', key: 'logOutcome', type: flag(), description: 'model the logarithm of the outcome' }),
+  weights: p({
+    name: 'weights',
+    flag: '--weights <column>',
+    key: 'weights',
+    type: text('column name'),
+    description: 'weighted least squares with these positive row weights (e.g. child population)',
+  }),
+  logOutcome: p({
+    name: 'logOutcome',
+    flag: '--log-outcome',
+    key: 'logOutcome',
+    type: flag(),
+    description: 'model the logarithm of the outcome',
+  }),
   minPeriods: p({
     name: 'minPeriods',
     flag: '--min-periods <n>',
@@ -72,13 +102,37 @@ const model = {
     type: wholeNumber(1, 1_000_000),
     description: 'drop units (levels of the first fixed effect) observed in fewer than n rows',
   }),
-  level: p({ name: 'level', flag: '--level <level>', key: 'level', type: text('geographic level'), description: 'DfE statistics files: the geographic_level to keep (default "Local authority")' }),
-  na: p({ name: 'na', flag: '--na <tokens>', key: 'na', type: nameList(), description: 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)' }),
-  output: p({ name: 'output', flag: '--output <file>', key: 'output', type: text('path'), description: 'write the output to this file ("-": standard output)' }),
+  level: p({
+    name: 'level',
+    flag: '--level <level>',
+    key: 'level',
+    type: text('geographic level'),
+    description: 'DfE statistics files: the geographic_level to keep (default "Local authority")',
+  }),
+  na: p({
+    name: 'na',
+    flag: '--na <tokens>',
+    key: 'na',
+    type: nameList(),
+    description: 'extra cell values meaning "missing", comma-separated (empty cells and NA always are)',
+  }),
+  output: p({
+    name: 'output',
+    flag: '--output <file>',
+    key: 'output',
+    type: text('path'),
+    description: 'write the output to this file ("-": standard output)',
+  }),
 };
 
 const bootstrap = {
-  bootstrap: p({ name: 'bootstrap', flag: '--bootstrap <B>', key: 'bootstrap.replicates', type: wholeNumber(2, MAX_REPLICATES), description: 'cluster-bootstrap confidence intervals from B replicates' }),
+  bootstrap: p({
+    name: 'bootstrap',
+    flag: '--bootstrap <B>',
+    key: 'bootstrap.replicates',
+    type: wholeNumber(2, MAX_REPLICATES),
+    description: 'cluster-bootstrap confidence intervals from B replicates',
+  }),
   cluster: p({
     name: 'cluster',
     flag: '--cluster <column>',
@@ -86,9 +140,30 @@ const bootstrap = {
     type: text('column name'),
     description: 'resampling unit for --bootstrap (default: the first fixed-effect column; "none" resamples rows)',
   }),
-  seed: p({ name: 'seed', flag: '--seed <n>', key: 'bootstrap.seed', type: wholeNumber(0, MAX_SEED), default: 1, description: 'seed of the bootstrap and of Monte Carlo Shapley (pure-rand xoroshiro128+; default 1)' }),
-  ci: p({ name: 'ci', flag: '--ci <level>', key: 'bootstrap.ci', type: realNumber(0, 1, true), default: 0.95, description: 'confidence level of the intervals (default 0.95)' }),
-  ciType: p({ name: 'ciType', flag: '--ci-type <type>', key: 'bootstrap.type', type: oneOf(INTERVAL_TYPES), default: 'percentile', description: `interval type: ${INTERVAL_TYPES.join(' or ')} (default percentile)` }),
+  seed: p({
+    name: 'seed',
+    flag: '--seed <n>',
+    key: 'bootstrap.seed',
+    type: wholeNumber(0, MAX_SEED),
+    default: 1,
+    description: 'seed of the bootstrap and of Monte Carlo Shapley (pure-rand xoroshiro128+; default 1)',
+  }),
+  ci: p({
+    name: 'ci',
+    flag: '--ci <level>',
+    key: 'bootstrap.ci',
+    type: realNumber(0, 1, true),
+    default: 0.95,
+    description: 'confidence level of the intervals (default 0.95)',
+  }),
+  ciType: p({
+    name: 'ciType',
+    flag: '--ci-type <type>',
+    key: 'bootstrap.type',
+    type: oneOf(INTERVAL_TYPES),
+    default: 'percentile',
+    description: `interval type: ${INTERVAL_TYPES.join(' or ')} (default percentile)`,
+  }),
   quiet: p({ name: 'quiet', flag: '--quiet', type: flag(), description: 'no progress bar' }),
 };
 
@@ -101,7 +176,13 @@ const decomposeOnly = {
     default: 'shapley',
     description: `how R² is apportioned: ${DECOMPOSITION_METHODS.join(', ')} ("all" side by side; default shapley)`,
   }),
-  order: p({ name: 'order', flag: '--order <groups>', key: 'order', type: nameList(), description: 'order of entry for --method sequential, comma-separated group names (default: as given)' }),
+  order: p({
+    name: 'order',
+    flag: '--order <groups>',
+    key: 'order',
+    type: nameList(),
+    description: 'order of entry for --method sequential, comma-separated group names (default: as given)',
+  }),
   expect: p({
     name: 'expect',
     flag: '--expect <shares>',
@@ -109,8 +190,21 @@ const decomposeOnly = {
     type: namedNumbers(-100, 200),
     description: 'fail (exit 3) unless each share is within --tolerance, e.g. practice=44,unexplained=25 (percent)',
   }),
-  tolerance: p({ name: 'tolerance', flag: '--tolerance <points>', key: 'tolerance', type: realNumber(0, 100), default: 0.5, description: 'tolerance of --expect in percentage points (default 0.5)' }),
-  expectWithinCi: p({ name: 'expectWithinCi', flag: '--expect-within-ci', key: 'expectWithinCi', type: flag(), description: 'with --bootstrap: pass when each expected value lies inside its interval' }),
+  tolerance: p({
+    name: 'tolerance',
+    flag: '--tolerance <points>',
+    key: 'tolerance',
+    type: realNumber(0, 100),
+    default: 0.5,
+    description: 'tolerance of --expect in percentage points (default 0.5)',
+  }),
+  expectWithinCi: p({
+    name: 'expectWithinCi',
+    flag: '--expect-within-ci',
+    key: 'expectWithinCi',
+    type: flag(),
+    description: 'with --bootstrap: pass when each expected value lies inside its interval',
+  }),
   compare: p({
     name: 'compare',
     flag: '--compare <split>',
@@ -118,56 +212,161 @@ const decomposeOnly = {
     type: oneOf(Object.keys(PUBLISHED_SPLITS)),
     description: `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`,
   }),
-  by: p({ name: 'by', flag: '--by <column>', key: 'by', type: text('column name'), description: 'one split per level of this column (e.g. year), each on its own rows' }),
+  by: p({
+    name: 'by',
+    flag: '--by <column>',
+    key: 'by',
+    type: text('column name'),
+    description: 'one split per level of this column (e.g. year), each on its own rows',
+  }),
   workers: p({
     name: 'workers',
     flag: '--workers <n>',
     key: 'workers',
     type: wholeNumber(1, MAX_WORKERS),
-    description: 'threads for the bootstrap and for exact Shapley values over many groups (default: every core); results do not depend on it',
+    description:
+      'threads for the bootstrap and for exact Shapley values over many groups (default: every core); results do not depend on it',
   }),
-  exact: p({ name: 'exact', flag: '--exact', key: 'exact', type: flag(), description: 'exact Shapley values even where sampling is the default (refused when it would take hours)' }),
+  exact: p({
+    name: 'exact',
+    flag: '--exact',
+    key: 'exact',
+    type: flag(),
+    description: 'exact Shapley values even where sampling is the default (refused when it would take hours)',
+  }),
   samples: p({
     name: 'samples',
     flag: '--samples <n>',
     key: 'samples',
     type: wholeNumber(10, MAX_SAMPLES),
-    description: 'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors',
+    description:
+      'estimate Shapley values from n random orders of the groups (antithetic pairs), with Monte Carlo standard errors',
   }),
-  title: p({ name: 'title', flag: '--title <text>', key: 'title', type: text(), description: 'title of the --format svg figure' }),
-  spec: p({ name: 'spec', flag: '--spec <file>', type: text('path'), description: 'read the analysis from a JSON spec (schema: docs/analysis-spec.schema.json); flags given here override it' }),
+  title: p({
+    name: 'title',
+    flag: '--title <text>',
+    key: 'title',
+    type: text(),
+    description: 'title of the --format svg figure',
+  }),
+  spec: p({
+    name: 'spec',
+    flag: '--spec <file>',
+    type: text('path'),
+    description:
+      'read the analysis from a JSON spec (schema: docs/analysis-spec.schema.json); flags given here override it',
+  }),
 };
 
 const format = (formats: readonly string[], fallback: string) =>
-  p({ name: 'format', flag: '--format <format>', key: 'format', type: oneOf(formats), default: fallback, description: `output format: ${formats.join(', ')} (default ${fallback})` });
+  p({
+    name: 'format',
+    flag: '--format <format>',
+    key: 'format',
+    type: oneOf(formats),
+    default: fallback,
+    description: `output format: ${formats.join(', ')} (default ${fallback})`,
+  });
 
 const describeOnly = {
-  unit: p({ name: 'unit', flag: '--unit <column>', type: text('column name'), description: 'the unit column (default: la, or old_la_code in DfE files)' }),
-  period: p({ name: 'period', flag: '--period <column>', type: text('column name'), description: 'the period column (default: year, or time_period in DfE files)' }),
-  outcome: p({ name: 'outcome', flag: '--outcome <column>', type: text('column name'), description: 'the outcome whose variance is split between and within units (default: cpp_rate)' }),
+  unit: p({
+    name: 'unit',
+    flag: '--unit <column>',
+    type: text('column name'),
+    description: 'the unit column (default: la, or old_la_code in DfE files)',
+  }),
+  period: p({
+    name: 'period',
+    flag: '--period <column>',
+    type: text('column name'),
+    description: 'the period column (default: year, or time_period in DfE files)',
+  }),
+  outcome: p({
+    name: 'outcome',
+    flag: '--outcome <column>',
+    type: text('column name'),
+    description: 'the outcome whose variance is split between and within units (default: cpp_rate)',
+  }),
 };
 
 const tables = {
-  on: p({ name: 'on', flag: '--on <keys>', type: textList('key list'), repeatable: true, description: 'key columns, COL,COL for every file or FILE:COL,COL for one (repeatable)' }),
-  how: p({ name: 'how', flag: '--how <how>', type: oneOf(['inner', 'left'] as const), default: 'inner', description: 'inner keeps keys found in every file; left keeps every row of the first (default inner)' }),
-  label: p({ name: 'label', flag: '--label <column>', type: text('column name'), description: 'name unmatched keys by this column where a file has it (e.g. la_name)' }),
-  columns: p({ name: 'columns', flag: '--columns <names>', type: nameList(), description: 'the columns to keep, comma-separated; each must be in every file (default: all, the same in every file)' }),
-  deriveRequired: p({ name: 'derive', flag: '--derive <definition>', type: textList('definition'), repeatable: true, description: "e.g. 'rate = count / population * 10000' (repeatable; in order)" }),
+  on: p({
+    name: 'on',
+    flag: '--on <keys>',
+    type: textList('key list'),
+    repeatable: true,
+    description: 'key columns, COL,COL for every file or FILE:COL,COL for one (repeatable)',
+  }),
+  how: p({
+    name: 'how',
+    flag: '--how <how>',
+    type: oneOf(['inner', 'left'] as const),
+    default: 'inner',
+    description: 'inner keeps keys found in every file; left keeps every row of the first (default inner)',
+  }),
+  label: p({
+    name: 'label',
+    flag: '--label <column>',
+    type: text('column name'),
+    description: 'name unmatched keys by this column where a file has it (e.g. la_name)',
+  }),
+  columns: p({
+    name: 'columns',
+    flag: '--columns <names>',
+    type: nameList(),
+    description:
+      'the columns to keep, comma-separated; each must be in every file (default: all, the same in every file)',
+  }),
+  deriveRequired: p({
+    name: 'derive',
+    flag: '--derive <definition>',
+    type: textList('definition'),
+    repeatable: true,
+    description: "e.g. 'rate = count / population * 10000' (repeatable; in order)",
+  }),
 };
 
 const simulateOnly = {
-  seed: p({ name: 'seed', flag: '--seed <n>', type: wholeNumber(0, MAX_SEED), description: 'random seed (required); the same seed gives the same file byte for byte' }),
-  authorities: p({ name: 'authorities', flag: '--authorities <n>', type: wholeNumber(3, 100_000), default: 152, description: 'number of authorities (default 152)' }),
-  years: p({ name: 'years', flag: '--years <first-last>', type: text('year range'), default: '2012-2017', description: 'years covered, at most 200 (default 2012-2017)' }),
+  seed: p({
+    name: 'seed',
+    flag: '--seed <n>',
+    type: wholeNumber(0, MAX_SEED),
+    description: 'random seed (required); the same seed gives the same file byte for byte',
+  }),
+  authorities: p({
+    name: 'authorities',
+    flag: '--authorities <n>',
+    type: wholeNumber(3, 100_000),
+    default: 152,
+    description: 'number of authorities (default 152)',
+  }),
+  years: p({
+    name: 'years',
+    flag: '--years <first-last>',
+    type: text('year range'),
+    default: '2012-2017',
+    description: 'years covered, at most 200 (default 2012-2017)',
+  }),
   shares: p({
     name: 'shares',
     flag: '--shares <list>',
     type: namedNumbers(0, 100),
-    description: 'target shares in percent (default: the NAO 2019 split practice=44,deprivation=15,policy=10,resources=6)',
+    description:
+      'target shares in percent (default: the NAO 2019 split practice=44,deprivation=15,policy=10,resources=6)',
   }),
 };
 
-const modelParameters = [model.outcome, model.formula, model.groupOf, model.derive, model.weights, model.logOutcome, model.minPeriods, model.level, model.na];
+const modelParameters = [
+  model.outcome,
+  model.formula,
+  model.groupOf,
+  model.derive,
+  model.weights,
+  model.logOutcome,
+  model.minPeriods,
+  model.level,
+  model.na,
+];
 const bootstrapParameters = Object.values(bootstrap);
 
 /** The parameters of each command, in the order `--help` lists them. */
@@ -194,22 +393,82 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     ...modelParameters,
     format(FORMATS, 'table'),
     model.output,
-    p({ name: 'cluster', flag: '--cluster <column>', key: 'cluster', type: text('column name'), description: 'cluster-robust (CR1) standard errors by this column, t on G − 1 df' }),
-    p({ name: 'intercept', flag: '--no-intercept', key: 'intercept', type: flag(), default: true, description: 'leave out the intercept (models without fixed effects only; R² is then uncentred, as in R)' }),
-    p({ name: 'showFe', flag: '--show-fe', key: 'showFe', type: flag(), description: 'also print the fixed-effect coefficients (treatment contrasts, as R lm)' }),
+    p({
+      name: 'cluster',
+      flag: '--cluster <column>',
+      key: 'cluster',
+      type: text('column name'),
+      description: 'cluster-robust (CR1) standard errors by this column, t on G − 1 df',
+    }),
+    p({
+      name: 'intercept',
+      flag: '--no-intercept',
+      key: 'intercept',
+      type: flag(),
+      default: true,
+      description: 'leave out the intercept (models without fixed effects only; R² is then uncentred, as in R)',
+    }),
+    p({
+      name: 'showFe',
+      flag: '--show-fe',
+      key: 'showFe',
+      type: flag(),
+      description: 'also print the fixed-effect coefficients (treatment contrasts, as R lm)',
+    }),
   ],
-  report: [...modelParameters, format(['html'], 'html'), model.output, ...bootstrapParameters, { ...decomposeOnly.title, description: 'title of the report' }],
-  describe: [describeOnly.unit, describeOnly.period, describeOnly.outcome, model.na, model.level, format(FORMATS, 'table'), model.output],
-  join: [tables.on, tables.how, tables.label, model.level, { ...model.output, description: 'write the merged CSV here ("-": standard output)' }],
-  stack: [tables.columns, model.level, { ...model.output, description: 'write the stacked CSV here ("-": standard output)' }],
-  derive: [tables.deriveRequired, model.na, model.level, { ...model.output, description: 'write the CSV here ("-": standard output)' }],
-  simulate: [simulateOnly.seed, simulateOnly.authorities, simulateOnly.years, simulateOnly.shares, { ...model.output, description: 'write the CSV here ("-": standard output)' }],
+  report: [
+    ...modelParameters,
+    format(['html'], 'html'),
+    model.output,
+    ...bootstrapParameters,
+    { ...decomposeOnly.title, description: 'title of the report' },
+  ],
+  describe: [
+    describeOnly.unit,
+    describeOnly.period,
+    describeOnly.outcome,
+    model.na,
+    model.level,
+    format(FORMATS, 'table'),
+    model.output,
+  ],
+  join: [
+    tables.on,
+    tables.how,
+    tables.label,
+    model.level,
+    { ...model.output, description: 'write the merged CSV here ("-": standard output)' },
+  ],
+  stack: [
+    tables.columns,
+    model.level,
+    { ...model.output, description: 'write the stacked CSV here ("-": standard output)' },
+  ],
+  derive: [
+    tables.deriveRequired,
+    model.na,
+    model.level,
+    { ...model.output, description: 'write the CSV here ("-": standard output)' },
+  ],
+  simulate: [
+    simulateOnly.seed,
+    simulateOnly.authorities,
+    simulateOnly.years,
+    simulateOnly.shares,
+    { ...model.output, description: 'write the CSV here ("-": standard output)' },
+  ],
 };
 
 /** `--group NAME=COLS` and `--fe NAME=COL`, collected in order into the spec's `groups`. */
 export const GROUP_FLAGS = {
-  group: { flag: '--group <name=cols>', description: 'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)' },
-  fe: { flag: '--fe <name=col>', description: 'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)' },
+  group: {
+    flag: '--group <name=cols>',
+    description: 'a group of numeric predictors, e.g. resources=spend,vacancy (repeatable)',
+  },
+  fe: {
+    flag: '--fe <name=col>',
+    description: 'a fixed-effect group: one indicator per level of col, e.g. practice=la (repeatable)',
+  },
 } as const;
 
 /** The file argument's spec key. */

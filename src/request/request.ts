@@ -10,7 +10,12 @@ import type { DataOptions } from '../commands/data.js';
 import type { DecomposeOptions } from '../commands/decompose.js';
 import type { FitCommandOptions } from '../commands/fit.js';
 import type { ReportOptions } from '../commands/report.js';
-import type { DeriveCommandOptions, DescribeCommandOptions, JoinCommandOptions, StackCommandOptions } from '../commands/tables.js';
+import type {
+  DeriveCommandOptions,
+  DescribeCommandOptions,
+  JoinCommandOptions,
+  StackCommandOptions,
+} from '../commands/tables.js';
 import type { SimulateOptions } from '../commands/simulate.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
@@ -121,21 +126,30 @@ function workersOf(values: ResolvedValues, notes: string[]): number | undefined 
   return cores;
 }
 
-export type DecomposeRequest = Omit<DecomposeOptions, 'color' | 'terminalWidth' | 'onProgress'> & { readonly quiet: boolean };
+export type DecomposeRequest = Omit<DecomposeOptions, 'color' | 'terminalWidth' | 'onProgress'> & {
+  readonly quiet: boolean;
+};
 
 /** `decompose`: flags over the spec, checked together. */
-export function decomposeRequest(given: GivenFlags, defaultDataset: string, spec?: SpecValues): Checked<DecomposeRequest> {
+export function decomposeRequest(
+  given: GivenFlags,
+  defaultDataset: string,
+  spec?: SpecValues,
+): Checked<DecomposeRequest> {
   const values = new ResolvedValues('decompose', given, spec);
   const notes: string[] = [];
   const data = modelOptions(values, given, spec);
   const replicates = values.get<number>('bootstrap');
   const expect = values.get<Record<string, number>>('expect');
   const expectWithinCi = values.get<boolean>('expectWithinCi') === true;
-  if (expectWithinCi && replicates === undefined) throw new UsageError('--expect-within-ci / "expectWithinCi" needs --bootstrap B / "bootstrap.replicates"');
-  if (expectWithinCi && expect === undefined) throw new UsageError('--expect-within-ci / "expectWithinCi" needs --expect NAME=PERCENT,... / "expect"');
+  if (expectWithinCi && replicates === undefined)
+    throw new UsageError('--expect-within-ci / "expectWithinCi" needs --bootstrap B / "bootstrap.replicates"');
+  if (expectWithinCi && expect === undefined)
+    throw new UsageError('--expect-within-ci / "expectWithinCi" needs --expect NAME=PERCENT,... / "expect"');
   const seed = values.get<number>('seed')!;
   const cluster = values.get<string>('cluster');
-  if (cluster !== undefined && replicates === undefined) throw new UsageError('--cluster / "bootstrap.cluster" is the resampling unit of --bootstrap; give --bootstrap B');
+  if (cluster !== undefined && replicates === undefined)
+    throw new UsageError('--cluster / "bootstrap.cluster" is the resampling unit of --bootstrap; give --bootstrap B');
   const options: DecomposeRequest = defined({
     ...data,
     method: values.get('method')!,
@@ -174,7 +188,11 @@ export function fitRequest(given: GivenFlags, defaultDataset: string): Checked<F
     showFixedEffects: values.get<boolean>('showFe') === true,
     format: values.get('format')!,
   }) as FitRequest;
-  return { options, destination: defined({ output: values.get<string>('output'), inputs: inputsOf(data.file, defaultDataset) }), notes: [] };
+  return {
+    options,
+    destination: defined({ output: values.get<string>('output'), inputs: inputsOf(data.file, defaultDataset) }),
+    notes: [],
+  };
 }
 
 export type ReportRequest = Omit<ReportOptions, 'command' | 'onProgress'> & { readonly quiet: boolean };
@@ -184,17 +202,28 @@ export function reportRequest(given: GivenFlags, defaultDataset: string): Checke
   const data = modelOptions(values, given);
   const replicates = values.get<number>('bootstrap');
   const cluster = values.get<string>('cluster');
-  if (cluster !== undefined && replicates === undefined) throw new UsageError('--cluster is the resampling unit of --bootstrap; give --bootstrap B');
+  if (cluster !== undefined && replicates === undefined)
+    throw new UsageError('--cluster is the resampling unit of --bootstrap; give --bootstrap B');
   const options: ReportRequest = defined({
     ...data,
     bootstrap:
       replicates === undefined
         ? undefined
-        : defined({ replicates, cluster, seed: values.get<number>('seed')!, level: values.get<number>('ci')!, type: values.get('ciType')! }),
+        : defined({
+            replicates,
+            cluster,
+            seed: values.get<number>('seed')!,
+            level: values.get<number>('ci')!,
+            type: values.get('ciType')!,
+          }),
     title: values.get<string>('title'),
     quiet: values.get<boolean>('quiet') === true,
   }) as ReportRequest;
-  return { options, destination: defined({ output: values.get<string>('output'), inputs: inputsOf(data.file, defaultDataset) }), notes: [] };
+  return {
+    options,
+    destination: defined({ output: values.get<string>('output'), inputs: inputsOf(data.file, defaultDataset) }),
+    notes: [],
+  };
 }
 
 export function describeRequest(given: GivenFlags, defaultDataset: string): Checked<DescribeCommandOptions> {
@@ -208,7 +237,11 @@ export function describeRequest(given: GivenFlags, defaultDataset: string): Chec
     level: values.get<string>('level'),
     format: values.get('format')!,
   }) as DescribeCommandOptions;
-  return { options, destination: defined({ output: values.get<string>('output'), inputs: [given.file ?? defaultDataset] }), notes: [] };
+  return {
+    options,
+    destination: defined({ output: values.get<string>('output'), inputs: [given.file ?? defaultDataset] }),
+    notes: [],
+  };
 }
 
 export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
@@ -227,7 +260,11 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
 export function stackRequest(given: GivenFlags): Checked<StackCommandOptions> {
   const values = new ResolvedValues('stack', given);
   const files = given.files ?? [];
-  const options: StackCommandOptions = defined({ files, columns: values.get<readonly string[]>('columns'), level: values.get<string>('level') });
+  const options: StackCommandOptions = defined({
+    files,
+    columns: values.get<readonly string[]>('columns'),
+    level: values.get<string>('level'),
+  });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
 
@@ -246,7 +283,8 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
 export function simulateRequest(given: GivenFlags): Checked<SimulateOptions> {
   const values = new ResolvedValues('simulate', given);
   const seed = values.get<number>('seed');
-  if (seed === undefined) throw new UsageError('simulate needs --seed N (the same seed gives the same file byte for byte)');
+  if (seed === undefined)
+    throw new UsageError('simulate needs --seed N (the same seed gives the same file byte for byte)');
   const options: SimulateOptions = defined({
     seed,
     authorities: values.get<number>('authorities')!,

@@ -36,12 +36,23 @@ const GROUP_SCHEMA: SchemaFragment = {
 /** The JSON Schema (draft 2020-12) of the analysis spec of `command`. */
 export function specSchema(command: CommandName = 'decompose'): SchemaFragment {
   const properties: Record<string, Record<string, unknown>> = {
-    [DATA_KEY]: { ...text('path').schema, description: 'input CSV, relative to the spec file\'s folder (or absolute; "-" is standard input)' },
-    groups: { type: 'array', items: GROUP_SCHEMA, minItems: 1, description: 'the groups, in order (as --group and --fe)' },
+    [DATA_KEY]: {
+      ...text('path').schema,
+      description: 'input CSV, relative to the spec file\'s folder (or absolute; "-" is standard input)',
+    },
+    groups: {
+      type: 'array',
+      items: GROUP_SCHEMA,
+      minItems: 1,
+      description: 'the groups, in order (as --group and --fe)',
+    },
   };
   for (const parameter of keyed(command)) {
     const [head, tail] = parameter.key!.split('.') as [string, string | undefined];
-    const entry = { ...parameter.type.schema, description: `${parameter.description} (${parameter.flag.split(' ')[0]})` };
+    const entry = {
+      ...parameter.type.schema,
+      description: `${parameter.description} (${parameter.flag.split(' ')[0]})`,
+    };
     if (tail === undefined) {
       properties[head] = entry;
       continue;
@@ -85,7 +96,9 @@ function readBounded(path: string): string {
       if (read === 0) break;
       length += read;
       if (length > MAX_SPEC_BYTES) {
-        throw new DataError(`is larger than ${MAX_SPEC_BYTES / 1024} KiB; an analysis spec is a small JSON file`, { file: path });
+        throw new DataError(`is larger than ${MAX_SPEC_BYTES / 1024} KiB; an analysis spec is a small JSON file`, {
+          file: path,
+        });
       }
     }
     return buffer.subarray(0, length).toString('utf8');
@@ -107,7 +120,9 @@ export function readSpecFile(path: string, command: CommandName = 'decompose'): 
   }
   let validator = validators.get(command);
   if (validator === undefined) {
-    validator = new Ajv({ allErrors: false, strict: true, strictRequired: false, verbose: true }).compile(specSchema(command));
+    validator = new Ajv({ allErrors: false, strict: true, strictRequired: false, verbose: true }).compile(
+      specSchema(command),
+    );
     validators.set(command, validator);
   }
   if (!validator(json)) throw new UsageError(`${path}: ${describeSchemaError(validator.errors![0]!, json, command)}`);
@@ -148,7 +163,12 @@ export function readValue(parameter: Parameter, raw: unknown): unknown {
 }
 
 function lookup(spec: Record<string, unknown>, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), spec);
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      spec,
+    );
 }
 
 /** One line for the first schema violation: the parameter's own message where the path is a parameter's key. */
@@ -165,7 +185,12 @@ function describeSchemaError(error: ErrorObject, json: unknown, command: Command
   if (parameter !== undefined) readValue(parameter, lookup(json as Record<string, unknown>, parameter.key!));
   if (path[0] === 'groups' && path.length >= 2) {
     const group = `groups[${path[1]}]${path.length > 2 ? `.${path.slice(2).join('.')}` : ''}`;
-    if (error.keyword === 'oneOf' || (error.keyword === 'required' && path.length === 2 && (error.params as { missingProperty: string }).missingProperty !== 'name')) {
+    if (
+      error.keyword === 'oneOf' ||
+      (error.keyword === 'required' &&
+        path.length === 2 &&
+        (error.params as { missingProperty: string }).missingProperty !== 'name')
+    ) {
       return `${group} needs exactly one of "columns" (numeric) or "fe" (fixed effect)`;
     }
     return `${group} ${error.message ?? 'is not valid'}`;

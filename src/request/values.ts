@@ -22,7 +22,7 @@ export interface ValueType<T> {
 }
 
 const show = (value: unknown): string => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
@@ -32,7 +32,9 @@ const grouped = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('
 export function wholeNumber(minimum: number, maximum: number): ValueType<number> {
   const check = (value: number, given: unknown): number => {
     if (!Number.isSafeInteger(value) || value < minimum || value > maximum) {
-      throw new ValueProblem(`must be a whole number from ${grouped(minimum)} to ${grouped(maximum)}, got ${show(given)}`);
+      throw new ValueProblem(
+        `must be a whole number from ${grouped(minimum)} to ${grouped(maximum)}, got ${show(given)}`,
+      );
     }
     return value;
   };
@@ -45,7 +47,11 @@ export function wholeNumber(minimum: number, maximum: number): ValueType<number>
 
 /** A finite number in [minimum, maximum] (or the open interval when `open`). */
 export function realNumber(minimum: number, maximum: number, open = false): ValueType<number> {
-  const range = open ? `between ${minimum} and ${maximum}` : maximum === Infinity ? `≥ ${minimum}` : `from ${minimum} to ${maximum}`;
+  const range = open
+    ? `between ${minimum} and ${maximum}`
+    : maximum === Infinity
+      ? `≥ ${minimum}`
+      : `from ${minimum} to ${maximum}`;
   const check = (value: number, given: unknown): number => {
     const inside = open ? value > minimum && value < maximum : value >= minimum && value <= maximum;
     if (!Number.isFinite(value) || !inside) throw new ValueProblem(`must be a number ${range}, got ${show(given)}`);
@@ -67,7 +73,8 @@ export function oneOf<const W extends string>(words: readonly W[]): ValueType<W>
   const check = (value: unknown): W => {
     const found = words.find((w) => w === value);
     if (found !== undefined) return found;
-    const near = typeof value === 'string' ? words.find((w) => w.toLowerCase() === value.trim().toLowerCase()) : undefined;
+    const near =
+      typeof value === 'string' ? words.find((w) => w.toLowerCase() === value.trim().toLowerCase()) : undefined;
     throw new ValueProblem(`${show(value)} is not one of ${words.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`);
   };
   return { fromText: check, fromJson: check, schema: { type: 'string', enum: [...words] } };
@@ -79,7 +86,8 @@ export const MAX_TEXT_LENGTH = 10_000;
 /** Non-empty text (a column name, a path, an expression). */
 export function text(what = 'text'): ValueType<string> {
   const check = (value: unknown): string => {
-    if (typeof value !== 'string' || value.trim() === '') throw new ValueProblem(`must be a non-empty ${what}, got ${show(value)}`);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new ValueProblem(`must be a non-empty ${what}, got ${show(value)}`);
     if (value.length > MAX_TEXT_LENGTH) {
       throw new ValueProblem(`is ${grouped(value.length)} characters long; the limit is ${grouped(MAX_TEXT_LENGTH)}`);
     }

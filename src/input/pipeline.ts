@@ -1,0 +1,185 @@
+/**
+ * The one way data come in. `readInput` opens an input (a file, standard input, or the bundled default dataset),
+ * parses it, recognises and normalises DfE statistics files, and appends derived columns; `readInputSegments`
+ * does the same in segments of about 2 MiB for inputs that are reduced while they are read. Every command that
+ * reads data goes through here, so every command applies the same conventions and reports them the same way.
+ */
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { InternalError, UsageError } from '../errors.js';
+import { parseCsv, type RawTable } from '../io/csv.js';
+import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
+import { packageRoot } from '../io/packageRoot.js';
+import { readTableSegments, relocateRows } from '../io/segments.js';
+import { readSource } from '../io/source.js';
+import { appendDerivedColumns, type DerivedColumn } from './derive.js';
+import type { Derivation } from '../models/spec/expression.js';
+
+/** The dataset used when no file is given, relative to the package root: the real England panel. */
+export const DEFAULT_DATASET = 'fixtures/england-la-panel.csv';
+
+/** The synthetic NAO panel, kept for the NAO reproduction. */
+export const SYNTHETIC_DATASET = 'fixtures/nao-2019-synthetic.csv';
+
+/** What the default dataset covers: the authorities and years its default model uses (checked in the tests). */
+export const ENGLAND_PANEL_EXTENT = '149 English local authorities (not all in every year), 2016–2022';
+
+export const ENGLAND_NOTE =
+  `real public data: ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md), ` +
+  'rebuilt by scripts/build-england-panel.sh';
+
+export const SYNTHETIC_NOTE =
+  'these data are SYNTHETIC (made by `cpp-variance simulate --seed 2019`), calibrated to the NAO 2019 published split ' +
+  "(44/15/10/6/25); they are not the NAO's data";
+
+/**
+ * The note carried into every output made from a fixture that ships with the package, by its path relative to
+ * the package root. A file is recognised by where it is, not by its content: a copy elsewhere is the user's file.
+ */
+export const BUNDLED_DATASET_NOTES: Readonly<Record<string, string>> = {
+  [DEFAULT_DATASET]: ENGLAND_NOTE,
+  [SYNTHETIC_DATASET]: SYNTHETIC_NOTE,
+};
+
+/** Path of the default dataset inside the installed package. */
+export function defaultDatasetPath(): string {
+  return join(packageRoot(), DEFAULT_DATASET);
+}
+
+/** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input. */
+export function bundledDatasetNote(path: string): string | undefined {
+  if (path === '-') return undefined;
+  const absolute = resolve(path);
+  const fixture = Object.keys(BUNDLED_DATASET_NOTES).find((name) => join(packageRoot(), name) === absolute);
+  return fixture === undefined ? undefined : BUNDLED_DATASET_NOTES[fixture];
+}
+
+/** What to read and how. */
+export interface InputRequest {
+  /** A path, `-` for standard input; absent for the bundled default dataset. */
+  readonly file?: string;
+  /** DfE statistics files: the geographic level to keep (default "Local authority"). */
+  readonly level?: string;
+  /** Columns to append, in order, before anything else reads the table. */
+  readonly derivations?: readonly Derivation[];
+  /** Extra missing-value markers (derivations treat them as missing). */
+  readonly missingTokens?: readonly string[];
+}
+
+/** An input read whole: the table as the rest of the tool sees it, and what was done to it. */
+export interface PreparedInput {
+  readonly table: RawTable;
+  /** The path read (the default dataset's full path when no file was given). */
+  readonly path: string;
+  /** DfE statistics files: suppressed cells per column and symbol, periods and levels. */
+  readonly dfe?: DfeReport;
+  /** Lines for standard error about how the file was read (DfE conventions). */
+  readonly messages: readonly string[];
+  /** One entry per derivation, with its missing and invalid rows. */
+  readonly derived: readonly DerivedColumn[];
+  /** Set for a bundled fixture: where the data come from. */
+  readonly datasetNote?: string;
+  /** SHA-256 (hex) of the bytes read, for reproducibility records. */
+  readonly sha256: string;
+}
+
+function located(request: InputRequest): { path: string; name?: string } {
+  return request.file === undefined ? { path: defaultDatasetPath(), name: DEFAULT_DATASET } : { path: request.file };
+}
+
+function notDfe(table: RawTable, request: InputRequest): void {
+  if (request.level !== undefined) {
+    throw new UsageError(
+      `--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`,
+    );
+  }
+}
+
+/** Normalise a DfE file, then derive: the steps every whole table goes through. */
+function prepare(parsed: RawTable, path: string, request: InputRequest, sha256: string): PreparedInput {
+  let table = parsed;
+  let dfe: DfeReport | undefined;
+  if (detectDfeFormat(table.header)) {
+    const normalised = normaliseDfeTable(table, request.level !== undefined ? { level: request.level } : {});
+    table = normalised.table;
+    dfe = normalised.report;
+  } else {
+    notDfe(table, request);
+  }
+  const derived = appendDerivedColumns(table, request.derivations ?? [], request.missingTokens ?? []);
+  const datasetNote = bundledDatasetNote(path);
+  return {
+    table: derived.table,
+    path,
+    messages: dfe ? formatDfeReport(dfe) : [],
+    derived: derived.columns,
+    sha256,
+    ...(dfe ? { dfe } : {}),
+    ...(datasetNote !== undefined ? { datasetNote } : {}),
+  };
+}
+
+/**
+ * Read an input whole: parse (`readSource`, `parseCsv`: every check of the reader), normalise a DfE statistics
+ * file (`normaliseDfeTable`), append derived columns (`appendDerivedColumns`).
+ *
+ * @throws {DataError} unreadable or malformed input (naming file, row and column); {UsageError} --level on a file
+ * that is not a DfE file, a derivation that names an unknown column or an existing one.
+ */
+export function readInput(request: InputRequest): PreparedInput {
+  const { path, name } = located(request);
+  const source = readSource(path);
+  const sha256 = createHash('sha256').update(source.bytes).digest('hex');
+  return prepare(parseCsv(name === undefined ? source : { ...source, name }), path, request, sha256);
+}
+
+/** A segment of an input read in pieces: its table (derived columns appended) and where it lies. */
+export interface PreparedSegment {
+  readonly table: RawTable;
+  /** Data records of the input before this segment (row numbers in errors are those of the whole input). */
+  readonly recordsBefore: number;
+  readonly derived: readonly DerivedColumn[];
+}
+
+/** An input read in segments, or whole where it must be (DfE files are normalised as a whole). */
+export type SegmentedInput =
+  | { readonly kind: 'whole'; readonly input: PreparedInput }
+  | {
+      readonly kind: 'segments';
+      readonly path: string;
+      readonly datasetNote?: string;
+      readonly segments: Iterable<PreparedSegment>;
+    };
+
+/**
+ * Read an input in segments of about 2 MiB (`readTableSegments`), each derived as a whole read would be, so that
+ * memory does not grow with the number of rows. A DfE statistics file is read whole (its levels and suppression
+ * report concern the whole file; such files are small).
+ */
+export function readInputSegments(request: InputRequest): SegmentedInput {
+  const { path, name } = located(request);
+  const segments = readTableSegments(path, name === undefined ? {} : { name });
+  const first = segments.next();
+  if (first.done) throw new InternalError('readTableSegments yields at least one segment');
+  const { table, recordsBefore } = first.value;
+  if (detectDfeFormat(table.header)) {
+    const records = [...table.records];
+    for (const segment of { [Symbol.iterator]: () => segments })
+      for (const record of segment.table.records) records.push(record);
+    // Segments do not keep their bytes; a DfE file is small, so it is hashed from its path.
+    const sha256 = path === '-' ? '' : createHash('sha256').update(readSource(path).bytes).digest('hex');
+    return { kind: 'whole', input: prepare({ ...table, records }, path, request, sha256) };
+  }
+  notDfe(table, request);
+  const derive = (segment: { table: RawTable; recordsBefore: number }): PreparedSegment =>
+    relocateRows(segment.recordsBefore, () => {
+      const derived = appendDerivedColumns(segment.table, request.derivations ?? [], request.missingTokens ?? []);
+      return { table: derived.table, recordsBefore: segment.recordsBefore, derived: derived.columns };
+    });
+  function* all(): Generator<PreparedSegment> {
+    yield derive({ table, recordsBefore });
+    for (const segment of { [Symbol.iterator]: () => segments }) yield derive(segment);
+  }
+  const datasetNote = bundledDatasetNote(path);
+  return { kind: 'segments', path, ...(datasetNote !== undefined ? { datasetNote } : {}), segments: all() };
+}
