@@ -13,7 +13,7 @@ import { NAO_2019_SHARES, simulatePanel } from '../src/models/simulate/simulate.
 import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
 import { parseCsv } from '../src/io/csv.js';
 import { readPanel } from '../src/io/panel.js';
-import { formatCsv } from '../src/io/output.js';
+import { writeCsv } from '../src/report/csv.js';
 
 const datasets = Number(process.argv[2] ?? 100);
 const replicates = Number(process.argv[3] ?? 199);
@@ -46,7 +46,7 @@ for (let seed = 1; seed <= datasets; seed++) {
     scales: population.scales,
   });
   const spec = { ...SIMULATED_SPEC, cluster: 'la' };
-  const table = parseCsv({ name: `seed ${seed}`, bytes: Buffer.from(formatCsv(sample.columns, sample.rows)) });
+  const table = parseCsv({ name: `seed ${seed}`, bytes: Buffer.from(writeCsv(sample.columns, sample.rows)) });
   const data = buildModelData(readPanel(table, columnRequests(spec)), spec);
   const estimate = decompose(data);
   const statistics = [...estimate.groups.map((g) => g.share), estimate.unexplained];

@@ -3,7 +3,7 @@ import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
 import { buildModelData, type ModelData } from '../models/design/modelData.js';
 import { validateSpec } from '../models/spec/spec.js';
-import { byTabular, renderByJson, renderByTable, type ByReport, type BySplit } from '../report/by.js';
+import type { ByReport, BySplit } from '../report/by.js';
 import type { IntervalType } from '../models/bootstrap/bootstrap.js';
 import { bootstrapInParallel, defaultWorkers, shapleySumsInParallel } from '../models/parallel/parallel.js';
 import {
@@ -19,18 +19,12 @@ import { enginesOf, isFactored, type DecomposableModel } from '../models/engines
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/spec/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
 import type { DecompositionReport } from '../report/context.js';
-import { renderDecompositionJson } from '../report/json.js';
-import { renderDecompositionSvg } from '../report/svg.js';
-import { renderDecompositionTable } from '../report/table.js';
-import { decompositionTabular, renderCsv, renderMarkdown } from '../report/tabular.js';
+import type { DecomposeFormat } from '../report/formatNames.js';
+import { render, type RenderSettings } from '../report/formats.js';
 import { loadModelData, planModel, type DataOptions, type LoadedData, type ModelPlan } from './data.js';
 import { isStreamable, streamModelData } from './streamData.js';
 
-/** Output formats of every command; `decompose` also draws an SVG figure. */
-export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-export const DECOMPOSE_FORMATS = [...OUTPUT_FORMATS, 'svg'] as const;
-export type DecomposeFormat = (typeof DECOMPOSE_FORMATS)[number];
+export type { DecomposeFormat, OutputFormat } from '../report/formatNames.js';
 
 /** `--cluster none`: resample single rows. */
 export const NO_CLUSTER = 'none';
@@ -128,7 +122,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
         ...(options.expectWithinCi && bootstrap ? { withinInterval: bootstrap } : {}),
       })
     : [];
-  return { text: render(report, options), checks, messages: loaded.messages };
+  return { text: render('decompose', options.format, report, settingsOf(options)), checks, messages: loaded.messages };
 }
 
 /**
@@ -263,15 +257,16 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
     splits,
     notes,
   };
-  const text =
-    options.format === 'json'
-      ? renderByJson(report)
-      : options.format === 'csv'
-        ? renderCsv(byTabular(report))
-        : options.format === 'markdown'
-          ? renderMarkdown(byTabular(report))
-          : renderByTable(report);
+  const text = render('decomposeBy', options.format, report, settingsOf(options));
   return { text, checks: [], messages: loaded.messages };
+}
+
+function settingsOf(options: DecomposeOptions): RenderSettings {
+  return {
+    color: options.color,
+    ...(options.terminalWidth ? { terminalWidth: options.terminalWidth } : {}),
+    ...(options.title !== undefined ? { title: options.title } : {}),
+  };
 }
 
 function byLevelOrder(a: string, b: string): number {
@@ -279,23 +274,5 @@ function byLevelOrder(a: string, b: string): number {
     return timePeriodOrder(a) - timePeriodOrder(b);
   } catch {
     return a.localeCompare(b, 'en', { numeric: true });
-  }
-}
-
-function render(report: DecompositionReport, options: DecomposeOptions): string {
-  switch (options.format) {
-    case 'json':
-      return renderDecompositionJson(report);
-    case 'csv':
-      return renderCsv(decompositionTabular(report));
-    case 'markdown':
-      return renderMarkdown(decompositionTabular(report));
-    case 'svg':
-      return renderDecompositionSvg(report, options.title !== undefined ? { title: options.title } : {});
-    case 'table':
-      return renderDecompositionTable(report, {
-        color: options.color,
-        ...(options.terminalWidth ? { terminalWidth: options.terminalWidth } : {}),
-      });
   }
 }

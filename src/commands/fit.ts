@@ -1,8 +1,8 @@
 import { fitModel } from '../models/fit/fit.js';
-import { renderFitJson, renderFitTable, type FitReport } from '../report/fitReport.js';
-import { fitTabular, renderCsv, renderMarkdown } from '../report/tabular.js';
+import type { FitReport } from '../report/fitReport.js';
+import { render } from '../report/formats.js';
 import { loadModelData, type DataOptions } from './data.js';
-import type { OutputFormat } from './decompose.js';
+import type { OutputFormat } from '../report/formatNames.js';
 
 export interface FitCommandOptions extends DataOptions {
   readonly intercept: boolean;
@@ -24,18 +24,5 @@ export function runFit(options: FitCommandOptions): { text: string; messages: re
     file: loaded.file,
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
   };
-  return { text: render(report, options.format), messages: loaded.messages };
-}
-
-function render(report: FitReport, format: OutputFormat): string {
-  switch (format) {
-    case 'json':
-      return renderFitJson(report);
-    case 'csv':
-      return renderCsv(fitTabular(report));
-    case 'markdown':
-      return renderMarkdown(fitTabular(report));
-    case 'table':
-      return renderFitTable(report);
-  }
+  return { text: render('fit', options.format, report, { color: false }), messages: loaded.messages };
 }

@@ -4,7 +4,7 @@ import { decompose } from '../models/methods/decompose.js';
 import { fitModel } from '../models/fit/fit.js';
 import { summarizeData } from '../models/design/summary.js';
 import type { DecompositionReport } from '../report/context.js';
-import { renderHtmlReport } from '../report/html.js';
+import { render } from '../report/formats.js';
 import { loadModelData, type DataOptions } from './data.js';
 import { modelPlan, type BootstrapSettings } from './decompose.js';
 
@@ -45,18 +45,22 @@ export function runReport(options: ReportOptions): string {
   const split: DecompositionReport = { result, ...context, ...(bootstrap ? { bootstrap } : {}) };
   const comparison: DecompositionReport = { result: all, ...context };
   const fit = { result: fitModel(data, { clustered: false }), ...context };
-  return renderHtmlReport({
-    split,
-    comparison,
-    fit,
-    summary: summarizeData(data, data.n + data.droppedRows),
-    reproducibility: {
-      command: options.command,
-      version: packageVersion(),
-      // Standard input is named by no path a reader could hash again, so none is shown for it.
-      sha256: options.file === '-' ? null : loaded.sha256,
-      seed: bootstrap ? bootstrap.seed : null,
+  return render(
+    'report',
+    'html',
+    {
+      split,
+      comparison,
+      fit,
+      summary: summarizeData(data, data.n + data.droppedRows),
+      reproducibility: {
+        command: options.command,
+        version: packageVersion(),
+        // Standard input is named by no path a reader could hash again, so none is shown for it.
+        sha256: options.file === '-' ? null : loaded.sha256,
+        seed: bootstrap ? bootstrap.seed : null,
+      },
     },
-    ...(options.title !== undefined ? { title: options.title } : {}),
-  });
+    { color: false, ...(options.title !== undefined ? { title: options.title } : {}) },
+  );
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { formatCsv } from '../io/output.js';
+import { writeCsv } from '../report/csv.js';
 import { NAO_2019_SHARES, simulatePanel, type SimulationShares } from '../models/simulate/simulate.js';
 
 export interface SimulateOptions {
@@ -32,7 +32,7 @@ export function runSimulate(options: SimulateOptions): string {
     lastYear,
     shares: options.shares === undefined ? NAO_2019_SHARES : checkShares(options.shares),
   });
-  return formatCsv(panel.columns, panel.rows);
+  return writeCsv(panel.columns, panel.rows);
 }
 
 function parseYears(text: string): [number, number] {

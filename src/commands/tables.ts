@@ -4,12 +4,11 @@ import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
 import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
-import { formatCsv } from '../io/output.js';
+import { writeCsv } from '../report/csv.js';
 import { formatStackReport, stackTables } from '../io/stack.js';
 import { describeTable } from '../profile/describe.js';
 import { parseDerivation } from '../models/spec/expression.js';
-import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
-import { renderCsv, renderMarkdown } from '../report/tabular.js';
+import { render } from '../report/formats.js';
 
 /** A CSV read as text through the one input pipeline, with DfE statistics conventions applied; `messages` for stderr. */
 export function readTable(path: string, level: string | undefined): { table: RawTable; messages: readonly string[] } {
@@ -43,7 +42,7 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
   });
   const { table, report } = joinTables(inputs, { how: options.how });
   messages.push(...formatJoinReport(report));
-  return { text: formatCsv(table.header, table.records), messages };
+  return { text: writeCsv(table.header, table.records), messages };
 }
 
 function resolveKeys(files: readonly string[], on: readonly string[]): (readonly string[])[] {
@@ -93,7 +92,7 @@ export function runStack(options: StackCommandOptions): { text: string; messages
   });
   const { table, report } = stackTables(tables, options.columns);
   messages.push(...formatStackReport(report));
-  return { text: formatCsv(table.header, table.records), messages };
+  return { text: writeCsv(table.header, table.records), messages };
 }
 
 export interface DeriveCommandOptions {
@@ -133,7 +132,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
         : `${name}: derived ${column.name}: ${column.missing} of ${rows} rows missing${column.invalid ? ` (${column.invalid} from division by zero or an invalid log, square root or power)` : ''}`,
     ),
   ];
-  return { text: formatCsv(input.table.header, input.table.records), messages };
+  return { text: writeCsv(input.table.header, input.table.records), messages };
 }
 
 export interface DescribeCommandOptions {
@@ -161,13 +160,6 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
     ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
     ...(dfeMissing ? { dfeMissing } : {}),
   });
-  const text =
-    options.format === 'json'
-      ? renderDescribeJson(result)
-      : options.format === 'csv'
-        ? renderCsv(describeTabular(result))
-        : options.format === 'markdown'
-          ? renderMarkdown(describeTabular(result))
-          : renderDescribeTable(result);
+  const text = render('describe', options.format, result, { color: false });
   return { text, messages: [...messages] };
 }

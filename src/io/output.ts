@@ -28,9 +28,3 @@ function canonical(path: string): string {
   const absolute = resolve(path);
   return existsSync(absolute) ? realpathSync(absolute) : absolute;
 }
-
-/** RFC 4180 CSV text: fields with a comma, quote or line break are quoted, quotes doubled; LF line ends. */
-export function formatCsv(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  const field = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
-  return `${[columns, ...rows].map((row) => row.map(field).join(',')).join('\n')}\n`;
-}

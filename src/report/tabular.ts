@@ -1,3 +1,4 @@
+import { writeCsv } from './csv.js';
 import type { DecompositionReport } from './context.js';
 import { formatPercent, intervalOf } from './context.js';
 import type { FitReport } from './fitReport.js';
@@ -107,20 +108,9 @@ export function fitTabular(report: FitReport): Tabular {
   };
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * CSV (RFC 4180). Numbers are written in full precision; text cells that a spreadsheet would run as a formula
- * (starting with =, +, -, @, tab or carriage return) are prefixed with a single quote (OWASP CSV injection).
- */
+/** CSV of a format-neutral table (`writeCsv`: numbers in full precision, the formula-injection guard). */
 export function renderCsv(table: Tabular): string {
-  const cell = (value: string | number | null): string => {
-    if (value === null) return '';
-    if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-    const text = FORMULA_START.test(value) ? `'${value}` : value;
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return `${[table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\n')}\n`;
+  return writeCsv(table.columns, table.rows);
 }
 
 /** GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. */

@@ -7,6 +7,7 @@
 import { DECOMPOSITION_METHODS } from '../models/methods/decompose.js';
 import { INTERVAL_TYPES } from '../models/bootstrap/bootstrap.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
+import { FORMAT_NAMES } from '../report/formatNames.js';
 import {
   flag,
   nameList,
@@ -42,8 +43,6 @@ export const MAX_WORKERS = 256;
 export const MAX_REPLICATES = 100_000;
 export const MAX_SAMPLES = 10_000_000;
 export const MAX_SEED = 2 ** 32 - 1;
-
-const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 
 const p = <T>(parameter: Parameter<T>): Parameter<T> => parameter;
 
@@ -373,7 +372,7 @@ const bootstrapParameters = Object.values(bootstrap);
 export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
   decompose: [
     ...modelParameters,
-    format(['table', 'json', 'csv', 'markdown', 'svg'], 'table'),
+    format(FORMAT_NAMES.decompose, 'table'),
     model.output,
     decomposeOnly.method,
     decomposeOnly.order,
@@ -391,7 +390,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
   ],
   fit: [
     ...modelParameters,
-    format(FORMATS, 'table'),
+    format(FORMAT_NAMES.fit, 'table'),
     model.output,
     p({
       name: 'cluster',
@@ -418,7 +417,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
   ],
   report: [
     ...modelParameters,
-    format(['html'], 'html'),
+    format(FORMAT_NAMES.report, 'html'),
     model.output,
     ...bootstrapParameters,
     { ...decomposeOnly.title, description: 'title of the report' },
@@ -429,7 +428,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     describeOnly.outcome,
     model.na,
     model.level,
-    format(FORMATS, 'table'),
+    format(FORMAT_NAMES.describe, 'table'),
     model.output,
   ],
   join: [

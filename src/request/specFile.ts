@@ -62,7 +62,6 @@ export function specSchema(command: CommandName = 'decompose'): SchemaFragment {
   }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `https://cpp-variance.example/schemas/${command}-spec.schema.json`,
     title: `cpp-variance ${command} analysis spec`,
     description: 'Everything the command line can say, in one file; flags given on the command line override it.',
     type: 'object',

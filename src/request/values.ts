@@ -26,21 +26,25 @@ const show = (value: unknown): string => {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
+/** Flag text that reads as a number is shown as the number it is (as the spec's JSON would show it); else quoted. */
+const numberShown = (text: string): string => {
+  const trimmed = text.trim();
+  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? JSON.stringify(Number(trimmed)) : show(text);
+};
+
 const grouped = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-GB') : String(n));
 
 /** A whole number in [minimum, maximum]. */
 export function wholeNumber(minimum: number, maximum: number): ValueType<number> {
-  const check = (value: number, given: unknown): number => {
+  const check = (value: number, shown: string): number => {
     if (!Number.isSafeInteger(value) || value < minimum || value > maximum) {
-      throw new ValueProblem(
-        `must be a whole number from ${grouped(minimum)} to ${grouped(maximum)}, got ${show(given)}`,
-      );
+      throw new ValueProblem(`must be a whole number from ${grouped(minimum)} to ${grouped(maximum)}, got ${shown}`);
     }
     return value;
   };
   return {
-    fromText: (text) => check(/^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN, text),
-    fromJson: (value) => check(typeof value === 'number' ? value : Number.NaN, value),
+    fromText: (text) => check(/^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN, numberShown(text)),
+    fromJson: (value) => check(typeof value === 'number' ? value : Number.NaN, show(value)),
     schema: { type: 'integer', minimum, maximum },
   };
 }
@@ -52,14 +56,14 @@ export function realNumber(minimum: number, maximum: number, open = false): Valu
     : maximum === Infinity
       ? `≥ ${minimum}`
       : `from ${minimum} to ${maximum}`;
-  const check = (value: number, given: unknown): number => {
+  const check = (value: number, shown: string): number => {
     const inside = open ? value > minimum && value < maximum : value >= minimum && value <= maximum;
-    if (!Number.isFinite(value) || !inside) throw new ValueProblem(`must be a number ${range}, got ${show(given)}`);
+    if (!Number.isFinite(value) || !inside) throw new ValueProblem(`must be a number ${range}, got ${shown}`);
     return value;
   };
   return {
-    fromText: (text) => check(text.trim() === '' ? Number.NaN : Number(text), text),
-    fromJson: (value) => check(typeof value === 'number' ? value : Number.NaN, value),
+    fromText: (text) => check(text.trim() === '' ? Number.NaN : Number(text), numberShown(text)),
+    fromJson: (value) => check(typeof value === 'number' ? value : Number.NaN, show(value)),
     schema: {
       type: 'number',
       ...(open ? { exclusiveMinimum: minimum, exclusiveMaximum: maximum } : { minimum }),

@@ -6,7 +6,7 @@ import { NAO_2019_SHARES, simulatePanel } from '../../../src/models/simulate/sim
 import { SIMULATED_SPEC } from '../../../src/models/spec/spec.js';
 import { parseCsv } from '../../../src/io/csv.js';
 import { readPanel } from '../../../src/io/panel.js';
-import { formatCsv } from '../../../src/io/output.js';
+import { writeCsv } from '../../../src/report/csv.js';
 
 // A small, deterministic version of bench/coverage.ts (the full study, reported in the README).
 // Truth: the shares of one fixed data-generating process, calibrated on 2,000 authorities to 44/15/10/6/25.
@@ -35,7 +35,7 @@ describe('coverage of the 95% cluster-bootstrap percentile intervals', () => {
         scales: population.scales,
       });
       const spec = { ...SIMULATED_SPEC, cluster: 'la' };
-      const table = parseCsv({ name: 'sim', bytes: Buffer.from(formatCsv(sample.columns, sample.rows)) });
+      const table = parseCsv({ name: 'sim', bytes: Buffer.from(writeCsv(sample.columns, sample.rows)) });
       const data = buildModelData(readPanel(table, columnRequests(spec)), spec);
       const boot = bootstrapDecomposition(data, decompose(data), {
         replicates: REPLICATES,
