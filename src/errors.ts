@@ -31,6 +31,22 @@ export interface DataLocation {
   readonly column?: string;
 }
 
+/**
+ * A parameter's value cannot be used, found below the command line (where the flags are unknown): it names the
+ * parameter by its request name (`order`, `minPeriods`), and the command line reports it with the flag and the
+ * spec key (`--order / "order": ...`).
+ */
+export class ParameterError extends UsageError {
+  readonly parameter: string;
+  readonly detail: string;
+
+  constructor(parameter: string, detail: string) {
+    super(`${parameter}: ${detail}`);
+    this.parameter = parameter;
+    this.detail = detail;
+  }
+}
+
 /** The data cannot be used as given: unreadable, malformed, or unfit for the requested model. */
 export class DataError extends CpvError {
   readonly exitCode = EXIT_BAD_INPUT;

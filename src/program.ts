@@ -1,11 +1,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { DEFAULT_DATASET, defaultDatasetPath, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
-import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
+import {
+  EXIT_BAD_INPUT,
+  EXIT_OK,
+  ExpectationError,
+  exitCodeFor,
+  messageFor,
+  ParameterError,
+  UsageError,
+} from './errors.js';
 import { writeOutputFile } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
 import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
-import { GROUP_FLAGS, PARAMETERS, type CommandName } from './request/parameters.js';
+import { GROUP_FLAGS, PARAMETERS, parameterLabel, type CommandName } from './request/parameters.js';
 import {
   decomposeRequest,
   deriveRequest,
@@ -282,9 +290,20 @@ export function buildProgram(io: CliIo): Command {
 
 const FILE_HELP = `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
 
+/** A parameter named below the command line gets its flag and spec key: `order` → `--order / "order"`. */
+function named(error: unknown, command: CommandName | undefined): unknown {
+  if (!(error instanceof ParameterError) || command === undefined) return error;
+  const parameter = PARAMETERS[command].find((candidate) => candidate.name === error.parameter);
+  return parameter === undefined ? error : new UsageError(`${parameterLabel(parameter, command)}: ${error.detail}`);
+}
+
 /** Run the CLI with `argv` (without node and script); returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const program = buildProgram({ ...io, argv });
+  let running: CommandName | undefined;
+  program.hook('preAction', (_program, action) => {
+    running = action.name() as CommandName;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
@@ -293,7 +312,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // commander has already printed its one-line message; help and version are successes.
       return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
-    io.stderr(`${messageFor(error)}\n`);
+    io.stderr(`${messageFor(named(error, running))}\n`);
     return exitCodeFor(error);
   }
 }

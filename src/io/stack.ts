@@ -3,7 +3,7 @@
  * columns. Pure: no file I/O, inputs are never mutated.
  */
 import { basename } from 'node:path';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, UsageError, ParameterError } from '../errors.js';
 import { displayText, type RawTable } from './csv.js';
 
 /** Rows contributed by each input, in order. */
@@ -30,7 +30,7 @@ export function stackTables(
   const first = tables[0]!;
   const kept = columns ?? first.header;
   const repeated = kept.find((name, i) => kept.indexOf(name) !== i);
-  if (repeated !== undefined) throw new UsageError(`--columns names "${displayText(repeated)}" twice`);
+  if (repeated !== undefined) throw new ParameterError('columns', `names "${displayText(repeated)}" twice`);
   const records: string[][] = [];
   const inputs = tables.map((table) => {
     const missing = kept.filter((name) => !table.header.includes(name));

@@ -481,7 +481,14 @@ export function flagName(parameter: Pick<Parameter, 'flag'>): string {
   return parameter.flag.split(' ')[0]!;
 }
 
-/** How a parameter is named in messages: `--method / "method"`, or the flag alone where there is no key. */
-export function parameterLabel(parameter: Pick<Parameter, 'flag' | 'key'>): string {
-  return parameter.key === undefined ? flagName(parameter) : `${flagName(parameter)} / "${parameter.key}"`;
+/** The commands that read an analysis spec (`--spec`); the others have flags only. */
+export const SPEC_COMMANDS: readonly CommandName[] = ['decompose'];
+
+/**
+ * How a parameter is named in messages: `--method / "method"` for a command that reads a spec, else the flag.
+ */
+export function parameterLabel(parameter: Pick<Parameter, 'flag' | 'key'>, command: CommandName = 'decompose'): string {
+  return parameter.key === undefined || !SPEC_COMMANDS.includes(command)
+    ? flagName(parameter)
+    : `${flagName(parameter)} / "${parameter.key}"`;
 }

@@ -41,7 +41,7 @@ export class ResolvedValues {
     for (const parameter of PARAMETERS[command]) {
       const raw = given.values.get(parameter.name);
       if (raw !== undefined) {
-        this.values.set(parameter.name, fromFlag(parameter, raw));
+        this.values.set(parameter.name, fromFlag(parameter, raw, command));
         this.fromFlags.add(parameter.name);
       } else if (spec?.values.has(parameter.name)) {
         this.values.set(parameter.name, spec.values.get(parameter.name));
@@ -61,13 +61,13 @@ export class ResolvedValues {
   }
 }
 
-function fromFlag(parameter: Parameter, raw: string | readonly string[] | boolean): unknown {
+function fromFlag(parameter: Parameter, raw: string | readonly string[] | boolean, command: CommandName): unknown {
   try {
     if (typeof raw === 'boolean') return raw;
     if (typeof raw === 'string') return parameter.type.fromText(raw);
     return raw.flatMap((text) => parameter.type.fromText(text) as readonly unknown[]);
   } catch (error) {
-    if (error instanceof ValueProblem) throw new UsageError(`${parameterLabel(parameter)}: ${error.message}`);
+    if (error instanceof ValueProblem) throw new UsageError(`${parameterLabel(parameter, command)}: ${error.message}`);
     throw error;
   }
 }

@@ -66,6 +66,6 @@ describe('stackTables', () => {
 
   it('needs two files and distinct column names', () => {
     expect(() => stackTables([a])).toThrow(UsageError);
-    expect(() => stackTables([a, b], ['la', 'la'])).toThrow('--columns names "la" twice');
+    expect(() => stackTables([a, b], ['la', 'la'])).toThrow('columns: names "la" twice');
   });
 });

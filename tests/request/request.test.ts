@@ -189,6 +189,26 @@ describe('one checked request: spec values and flags pass the same check, with t
   });
 });
 
+describe('errors raised below the command line name the parameter; the command line adds its flag and key', () => {
+  it('names flag and spec key in decompose, the flag alone in commands without a spec', async () => {
+    const fromSpec = await run(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL, '--spec', spec({ expect: { foo: 3 } })]);
+    const fromFlag = await run(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL, '--expect', 'foo=3']);
+    for (const result of [fromSpec, fromFlag]) {
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        'error: --expect / "expect": names "foo", which is not a group; the groups are practice, deprivation, policy, resources, unexplained\n',
+      );
+    }
+    const weights = await run(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL, '--spec', spec({ weights: 'idaci' })]);
+    expect(weights.stderr).toMatch(/^error: --weights \/ "weights": idaci: the weights column cannot also be the outcome/);
+    const fit = await run(['fit', SYNTHETIC, ...SYNTHETIC_MODEL, '--no-intercept']);
+    expect(fit.status).toBe(2);
+    expect(fit.stderr).toMatch(/^error: --no-intercept: leaving out the intercept applies only to models without fixed effects/);
+    const simulate = await run(['simulate', '--seed', '1', '--shares', 'practice=90,deprivation=15,policy=10,resources=6']);
+    expect(simulate.stderr).toBe('error: --shares: add up to 121%; they must leave some variance unexplained (below 100)\n');
+  });
+});
+
 describe('derived columns come before the model reads its columns', () => {
   const shares = async (args: readonly string[]) => {
     const result = await run(['decompose', ...args, '--format', 'json']);

@@ -1,7 +1,7 @@
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { quantileSorted, sampleStandardDeviation } from 'simple-statistics';
-import { ModelError, UsageError } from '../../errors.js';
+import { ModelError, ParameterError } from '../../errors.js';
 import {
   decompose,
   type DecomposeOptions,
@@ -103,14 +103,15 @@ export type ReplicateOptions = Pick<BootstrapOptions, 'seed' | 'decompose'>;
 export function checkBootstrapOptions(options: BootstrapOptions): void {
   const method = options.decompose.method ?? 'shapley';
   if (!BOOTSTRAP_METHODS.includes(method)) {
-    throw new UsageError(
-      `--bootstrap works with the methods that give one number per group (${BOOTSTRAP_METHODS.join(', ')}), not "${method}"`,
+    throw new ParameterError(
+      'bootstrap',
+      `works with the methods that give one number per group (${BOOTSTRAP_METHODS.join(', ')}), not "${method}"`,
     );
   }
   if (!Number.isInteger(options.replicates) || options.replicates < 2)
-    throw new UsageError('--bootstrap needs at least 2 replicates');
+    throw new ParameterError('bootstrap', 'needs at least 2 replicates');
   if (!(options.level > 0 && options.level < 1))
-    throw new UsageError(`--ci must be between 0 and 1 (e.g. 0.95), got ${options.level}`);
+    throw new ParameterError('ci', `must be between 0 and 1 (e.g. 0.95), got ${options.level}`);
 }
 
 /** Run replicates first … last − 1; replicate r draws from random stream r, so any split of the range gives the same numbers. */

@@ -1,4 +1,4 @@
-import { ModelError } from '../../errors.js';
+import { ModelError, ParameterError } from '../../errors.js';
 import { fUpperP, tQuantileOf, tTwoSidedP } from './distributions.js';
 import { fitLeastSquares, type LeastSquaresFit } from '../linalg/leastSquares.js';
 import type { FixedEffectGroupData, ModelData } from '../design/modelData.js';
@@ -81,8 +81,9 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const level = options.level ?? 0.95;
   const fixed = data.groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
   if (!intercept && fixed.length > 0) {
-    throw new ModelError(
-      '--no-intercept applies only to models without fixed effects (a fixed effect contains the intercept)',
+    throw new ParameterError(
+      'intercept',
+      'leaving out the intercept applies only to models without fixed effects (a fixed effect contains the intercept)',
     );
   }
   const absorbing = fixed.reduce<FixedEffectGroupData | undefined>(

@@ -1,4 +1,4 @@
-import { ModelError, UsageError } from '../../errors.js';
+import { ModelError, ParameterError } from '../../errors.js';
 import type { Panel, PanelColumn } from '../../io/panel.js';
 import { decomposeShapley } from '../methods/decompose.js';
 import { buildModelData } from '../design/modelData.js';
@@ -269,22 +269,23 @@ function formatShares(shares: SimulationShares): string {
 
 function checkOptions(options: SimulationOptions): void {
   if (!Number.isInteger(options.authorities) || options.authorities < 3) {
-    throw new UsageError(`--authorities must be a whole number of at least 3, got ${options.authorities}`);
+    throw new ParameterError('authorities', `must be a whole number of at least 3, got ${options.authorities}`);
   }
   if (
     !Number.isInteger(options.firstYear) ||
     !Number.isInteger(options.lastYear) ||
     options.lastYear - options.firstYear < 2
   ) {
-    throw new UsageError(
-      `--years must span at least three years (e.g. 2012-2017), got ${options.firstYear}-${options.lastYear}`,
+    throw new ParameterError(
+      'years',
+      `must span at least three years (e.g. 2012-2017), got ${options.firstYear}-${options.lastYear}`,
     );
   }
   for (const [name, percent] of Object.entries(options.shares)) {
     if (!(percent > 0 && percent < 100))
-      throw new UsageError(`--shares: ${name} must be above 0 and below 100 percent, got ${percent}`);
+      throw new ParameterError('shares', `${name} must be above 0 and below 100 percent, got ${percent}`);
   }
   const total = sumShares(options.shares);
   if (!(total < 100))
-    throw new UsageError(`--shares add up to ${total}%; they must leave some variance unexplained (below 100)`);
+    throw new ParameterError('shares', `add up to ${total}%; they must leave some variance unexplained (below 100)`);
 }

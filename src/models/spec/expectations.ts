@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { ParameterError } from '../../errors.js';
 import type { BootstrapResult } from '../bootstrap/bootstrap.js';
 import type { DecompositionResult } from '../methods/decompose.js';
 import { UNEXPLAINED } from './spec.js';
@@ -7,15 +7,6 @@ import { UNEXPLAINED } from './spec.js';
 export interface Expectation {
   readonly name: string;
   readonly percent: number;
-}
-
-/** Parse `practice=44,deprivation=15,unexplained=25`. */
-export function parseExpectations(text: string): Expectation[] {
-  return text.split(',').map((part) => {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(-?\d+(?:\.\d+)?)\s*$/.exec(part);
-    if (!match) throw new UsageError(`--expect expects NAME=PERCENT pairs separated by commas, got "${part}"`);
-    return { name: match[1]!, percent: Number(match[2]) };
-  });
 }
 
 export interface ExpectationCheck {
@@ -41,7 +32,7 @@ export function checkExpectations(
   return expectations.map(({ name, percent }) => {
     const index = names.indexOf(name);
     if (index < 0)
-      throw new UsageError(`--expect names "${name}", which is not a group; the groups are ${names.join(', ')}`);
+      throw new ParameterError('expect', `names "${name}", which is not a group; the groups are ${names.join(', ')}`);
     const share = index < result.groups.length ? result.groups[index]!.share : result.unexplained;
     const got = share * 100;
     const shown = got.toFixed(1);

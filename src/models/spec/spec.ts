@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError, ParameterError } from '../../errors.js';
 
 /** A numeric group enters as its columns; a fixed-effect group as one indicator per level of its column. */
 export type GroupKind = 'numeric' | 'fixed-effect';
@@ -80,15 +80,19 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
   if (spec.outcome.trim() === '') throw new UsageError('the outcome column name is empty');
   if (spec.groups.length === 0) throw new UsageError('the model has no groups of predictors');
   if (spec.minPeriods !== undefined && !spec.groups.some((g) => g.kind === 'fixed-effect')) {
-    throw new UsageError(
-      '--min-periods counts the rows of each unit of the first fixed effect; the model has no fixed effect',
+    throw new ParameterError(
+      'minPeriods',
+      'counts the rows of each unit of the first fixed effect; the model has no fixed effect',
     );
   }
   if (
     spec.weights !== undefined &&
     (spec.weights === spec.outcome || spec.groups.some((g) => g.columns.includes(spec.weights!)))
   ) {
-    throw new UsageError(`--weights ${spec.weights}: the weights column cannot also be the outcome or a predictor`);
+    throw new ParameterError(
+      'weights',
+      `${spec.weights}: the weights column cannot also be the outcome or a predictor`,
+    );
   }
   const groupNames = new Set<string>();
   const owner = new Map<string, string>();
