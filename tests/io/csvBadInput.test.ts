@@ -59,11 +59,12 @@ describe('parseCsv messages', () => {
   });
 
   it('stay on one line and short, whatever the cells', () => {
-    const start = performance.now();
+    // That the number pattern does not backtrack on long digit runs (how fast this is refused) is measured by the
+    // benchmark, scenario 7 (`npm run bench`), not timed here.
     const long = message(() =>
       readPanel(parseCsv(source(`x\n${'7'.repeat(1_000_000)}z\n`)), [{ name: 'x', kind: 'numeric' }]),
     );
-    expect(performance.now() - start).toBeLessThan(2000); // the number pattern does not backtrack on long digit runs
+    expect(long).toMatch(/^in\.csv row 2, column "x": "7{40}…" is not a number/);
     expect(long.length).toBeLessThan(200);
     const multiline = message(() =>
       readPanel(parseCsv(source('"a\u2028b\nc",y\n1,2\n')), [{ name: 'nope', kind: 'numeric' }]),

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { parseCsv } from '../../src/io/csv.js';
@@ -11,6 +10,7 @@ import {
   normaliseDfeTable,
   timePeriodOrder,
 } from '../../src/io/dfe.js';
+import { sharedFiles } from '../sharedData.js';
 
 const source = (name: string, text: string) => ({ name, bytes: Buffer.from(text) });
 
@@ -196,9 +196,11 @@ describe('timePeriodOrder', () => {
   );
 });
 
-const REAL = '/work/shared/data/real';
-const CPP = join(REAL, 'dfe_cpp_at31march_la_2013_to_2025.csv');
-const CSWW = join(REAL, 'dfe_csww_indicators_la_2017_to_2025.csv');
+// The full DfE releases in ../shared/data/real beside the repository: skipped locally when absent, failing in CI.
+const CPP_FILE = sharedFiles('dfe_cpp_at31march_la_2013_to_2025.csv');
+const CSWW_FILE = sharedFiles('dfe_csww_indicators_la_2017_to_2025.csv');
+const CPP = CPP_FILE.paths[0]!;
+const CSWW = CSWW_FILE.paths[0]!;
 
 /**
  * An independent count, without the CSV parser: the first three fields (time_period, time_identifier,
@@ -234,10 +236,10 @@ function lineCount(path: string, dataColumns: number) {
 }
 
 describe('real DfE files', () => {
-  const cppPresent = existsSync(CPP);
-  it.skipIf(!cppPresent)(
-    `CPP at 31 March 2013–2025 normalises to its Local authority rows${cppPresent ? '' : ` (SKIPPED: ${CPP} not found)`}`,
+  it.skipIf(CPP_FILE.skip)(
+    `CPP at 31 March 2013–2025 normalises to its Local authority rows${CPP_FILE.titleNote}`,
     () => {
+      CPP_FILE.requirePresent();
       const table = parseCsv({ name: 'dfe_cpp.csv', bytes: readFileSync(CPP) });
       expect(detectDfeFormat(table.header)).toBe(true);
       const { table: out, report } = normaliseDfeTable(table, {});
@@ -302,10 +304,10 @@ describe('real DfE files', () => {
     },
   );
 
-  const cswwPresent = existsSync(CSWW);
-  it.skipIf(!cswwPresent)(
-    `social work workforce 2017–2025 normalises with its own symbols${cswwPresent ? '' : ` (SKIPPED: ${CSWW} not found)`}`,
+  it.skipIf(CSWW_FILE.skip)(
+    `social work workforce 2017–2025 normalises with its own symbols${CSWW_FILE.titleNote}`,
     () => {
+      CSWW_FILE.requirePresent();
       const table = parseCsv({ name: 'csww.csv', bytes: readFileSync(CSWW) });
       const { report } = normaliseDfeTable(table, {});
       const expected = lineCount(CSWW, 22);

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../../src/errors.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { normaliseDfeTable } from '../../src/io/dfe.js';
 import { formatJoinReport, joinTables, type JoinInput, type UnmatchedKey } from '../../src/io/join.js';
+import { sharedFiles } from '../sharedData.js';
 
 const table = (name: string, text: string) => parseCsv({ name, bytes: Buffer.from(text) });
 
@@ -251,9 +251,9 @@ describe('joinTables', () => {
   });
 });
 
-const REAL = '/work/shared/data/real';
-const CPP = join(REAL, 'dfe_cpp_at31march_la_2013_to_2025.csv');
-const CSWW = join(REAL, 'dfe_csww_indicators_la_2017_to_2025.csv');
+// The full DfE releases in ../shared/data/real beside the repository: skipped locally when absent, failing in CI.
+const REAL = sharedFiles('dfe_cpp_at31march_la_2013_to_2025.csv', 'dfe_csww_indicators_la_2017_to_2025.csv');
+const [CPP, CSWW] = REAL.paths as [string, string];
 
 /**
  * Local-authority keys "old_la_code|time_period" → la_name, read line by line without the CSV parser: the first
@@ -275,13 +275,13 @@ function laKeys(path: string): Map<string, string> {
 }
 
 describe('joining real DfE files', () => {
-  const present = existsSync(CPP) && existsSync(CSWW);
   const read = (path: string, name: string) =>
     normaliseDfeTable(parseCsv({ name, bytes: readFileSync(path) }), {}).table;
 
-  it.skipIf(!present)(
-    `CPP at 31 March with the social work workforce at 30 September, on old_la_code and time_period${present ? '' : ` (SKIPPED: ${CPP} or ${CSWW} not found)`}`,
+  it.skipIf(REAL.skip)(
+    `CPP at 31 March with the social work workforce at 30 September, on old_la_code and time_period${REAL.titleNote}`,
     () => {
+      REAL.requirePresent();
       const cpp = read(CPP, 'cpp.csv');
       const csww = read(CSWW, 'csww.csv');
       const { table: out, report } = joinTables(
@@ -368,9 +368,10 @@ describe('joining real DfE files', () => {
     },
   );
 
-  it.skipIf(!present)(
-    `aligning each 30 September snapshot with the following 31 March leaves only the combined rows unmatched${present ? '' : ' (SKIPPED: real files not found)'}`,
+  it.skipIf(REAL.skip)(
+    `aligning each 30 September snapshot with the following 31 March leaves only the combined rows unmatched${REAL.titleNote}`,
     () => {
+      REAL.requirePresent();
       const cpp = read(CPP, 'cpp.csv');
       const csww = read(CSWW, 'csww.csv');
       const period = csww.header.indexOf('time_period');

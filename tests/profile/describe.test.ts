@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DataError, InternalError, UsageError } from '../../src/errors.js';
 import { parseCsv, type RawTable } from '../../src/io/csv.js';
@@ -7,6 +7,7 @@ import { describeTable, type DescribeResult } from '../../src/profile/describe.j
 import { describeTabular, renderDescribeJson, renderDescribeTable } from '../../src/report/describeReport.js';
 import { renderCsv, renderMarkdown } from '../../src/report/tabular.js';
 import { dummies, referenceR2, testRandom } from '../helpers.js';
+import { sharedFiles } from '../sharedData.js';
 
 const table = (name: string, text: string): RawTable => parseCsv({ name, bytes: Buffer.from(text) });
 
@@ -410,13 +411,15 @@ describe('describe renderers', () => {
   });
 });
 
-const CPP = '/work/shared/data/real/dfe_cpp_at31march_la_2013_to_2025.csv';
-const cppPresent = existsSync(CPP);
+// The full DfE release in ../shared/data/real beside the repository: skipped locally when absent, failing in CI.
+const CPP_FILE = sharedFiles('dfe_cpp_at31march_la_2013_to_2025.csv');
+const CPP = CPP_FILE.paths[0]!;
 
 describe('describeTable on the real DfE CPP file', () => {
-  it.skipIf(!cppPresent)(
-    `describes 158 authorities over 13 years after normaliseDfeTable${cppPresent ? '' : ` (SKIPPED: ${CPP} not found)`}`,
+  it.skipIf(CPP_FILE.skip)(
+    `describes 158 authorities over 13 years after normaliseDfeTable${CPP_FILE.titleNote}`,
     () => {
+      CPP_FILE.requirePresent();
       const { table: normalised, report } = normaliseDfeTable(
         parseCsv({ name: 'dfe_cpp.csv', bytes: readFileSync(CPP) }),
         {},
@@ -427,7 +430,7 @@ describe('describeTable on the real DfE CPP file', () => {
         outcome: 'CPP_At31',
         dfeMissing: report.missing,
       });
-      // With F=/work/shared/data/real/dfe_cpp_at31march_la_2013_to_2025.csv. Fields 1 (time_period), 3 (geographic_level) and 8 (old_la_code) come before the only field with commas
+      // With F=../shared/data/real/dfe_cpp_at31march_la_2013_to_2025.csv (from the repository root). Fields 1 (time_period), 3 (geographic_level) and 8 (old_la_code) come before the only field with commas
       // (la_name, field 10), so awk -F, reads them; CPP_At31 is the 11th field from the end, $(NF-10).
       //   awk -F, '$3=="Local authority"{print $8}' $F | sort -u | wc -l                        → 158
       //   awk -F, '$3=="Local authority"{print $1}' $F | sort | uniq -c                         → 2013–2025, 151–153 each (1976 rows)

@@ -150,6 +150,7 @@ describe('renderHtmlReport via runReport', () => {
     const split = section(root, 'split');
     const svg = one(split, element('svg'));
     const parts = [...splitJson.groups, { ...splitJson.unexplained, name: 'unexplained' }];
+    expect(parts).toHaveLength(5); // four groups and the unexplained rest
     for (const part of parts) {
       const bar = one(svg, (n) => n.name === 'rect' && n.attrs.class === 'bar' && n.attrs['data-group'] === part.name);
       expect(Number(bar.attrs['data-share'])).toBe(part.share);
@@ -181,6 +182,7 @@ describe('renderHtmlReport via runReport', () => {
     const keys = ['shapley', 'owen', 'sequential', 'sequentialReverse', 'unique'];
     const rows = tableRows(methods, 'Share of the variance');
     const expected = comparisonJson.comparison.rows;
+    expect(expected.map((r) => r.group)).toEqual(['practice', 'deprivation', 'policy', 'resources']);
     expect(rows.map((r) => r[0])).toEqual([...expected.map((r) => r.group), 'unexplained']);
     expected.forEach((row, i) => {
       expect(rows[i]!.slice(1, 6).map(labelled)).toEqual(keys.map((key) => shown(row[key] as number)));
@@ -206,6 +208,7 @@ describe('renderHtmlReport via runReport', () => {
     };
     const regression = section(root, 'regression');
     const rows = tableRows(regression, 'Coefficients');
+    expect(fitJson.coefficients.map((c) => c.term)).toEqual(['idaci', 'spend', 'vacancy']);
     expect(rows.map((r) => r[0])).toEqual(fitJson.coefficients.map((c) => c.term));
     fitJson.coefficients.forEach((c, i) => {
       expect(Math.abs(Number(rows[i]![1]) - c.estimate)).toBeLessThanOrEqual(5e-6 * Math.abs(c.estimate));
@@ -258,6 +261,7 @@ describe('runReport without a bootstrap', () => {
     const rows = tableRows(split, 'Share of the variance');
     expect(rows.map((r) => r.length)).toEqual([3, 3, 3, 3]);
     const parts = [...json.groups, { ...json.unexplained, name: 'unexplained' }];
+    expect(parts.map((part) => part.name)).toEqual(['unit', 'a', 'unexplained']);
     parts.forEach((part, i) => {
       expect(rows[i]![0]).toBe(part.name);
       expect(labelled(rows[i]![2]!)).toBe(Number(part.percent.toFixed(1)));

@@ -79,13 +79,14 @@ function expectSelfContained(svg: string): void {
 }
 
 describe('renderDecompositionSvg', () => {
-  for (const [label, loaded] of [
-    ['the synthetic NAO panel', synthetic],
-    ['fixtures/reference-panel.csv', reference],
+  for (const [label, loaded, groups] of [
+    ['the synthetic NAO panel', synthetic, 4],
+    ['fixtures/reference-panel.csv', reference, 2],
   ] as const) {
     it(`draws one bar per part of ${label}, with the JSON output's shares and percents`, () => {
       const report = reportOf(loaded);
       const json = jsonOf(report);
+      expect(partsOf(json)).toHaveLength(groups + 1); // the groups and the unexplained rest
       const svg = renderDecompositionSvg(report);
       expectSelfContained(svg);
       const root = parseXml(svg);
@@ -140,6 +141,7 @@ describe('renderDecompositionSvg', () => {
     const bar = one(root, (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] === 'unexplained');
     expect(bar.attrs.fill).toBe('url(#fig1-hatch)');
     const others = findAll(root, (node) => hasClass('rect', 'bar')(node) && node.attrs['data-group'] !== 'unexplained');
+    expect(others).toHaveLength(4);
     expect(new Set(others.map((b) => b.attrs.fill)).size).toBe(others.length);
     for (const other of others) expect(other.attrs.fill).toMatch(/^#[0-9A-F]{6}$/);
   });
@@ -164,7 +166,8 @@ describe('renderDecompositionSvg', () => {
     const json = jsonOf(report);
     const root = parseXml(renderDecompositionSvg(report));
     const whiskers = findAll(root, hasClass('g', 'interval'));
-    expect(whiskers).toHaveLength(partsOf(json).length);
+    expect(partsOf(json)).toHaveLength(5);
+    expect(whiskers).toHaveLength(5);
     for (const part of partsOf(json)) {
       const whisker = one(root, (node) => hasClass('g', 'interval')(node) && node.attrs['data-group'] === part.name);
       expect(Number(whisker.attrs['data-low'])).toBe(part.ciLow);
@@ -187,6 +190,8 @@ describe('renderDecompositionSvg', () => {
     const report = reportOf(synthetic, 'shapley', { published: PUBLISHED_SPLITS.nao2019! });
     const json = jsonOf(report);
     const root = parseXml(renderDecompositionSvg(report));
+    expect(partsOf(json)).toHaveLength(5);
+    expect(findAll(root, hasClass('rect', 'published'))).toHaveLength(5);
     for (const part of partsOf(json)) {
       const bar = one(root, (node) => hasClass('rect', 'published')(node) && node.attrs['data-group'] === part.name);
       expect(Number(bar.attrs['data-share'])).toBe(part.published);
@@ -404,8 +409,9 @@ describe('renderDecompositionSvg', () => {
         if (node.attrs[key] !== undefined) expect(Number.isFinite(Number(node.attrs[key]))).toBe(true);
       }
     }
-    for (const rect of findAll(root, (node) => node.name === 'rect'))
-      expect(Number(rect.attrs.width)).toBeGreaterThanOrEqual(0);
+    const rects = findAll(root, (node) => node.name === 'rect');
+    expect(rects.length).toBeGreaterThanOrEqual(4); // at least the bars of g1, g2, shared and unexplained
+    for (const rect of rects) expect(Number(rect.attrs.width)).toBeGreaterThanOrEqual(0);
     expect(one(root, hasClass('g', 'footnote')).text).toContain('negative shared part');
   });
 

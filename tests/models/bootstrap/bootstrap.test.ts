@@ -90,11 +90,14 @@ describe('cluster bootstrap', () => {
 
   it('resamples whole authorities, one level per drawn copy, exactly as an independent resampler', () => {
     const result = run(7);
+    expect(result.replicateValues).toHaveLength(60);
     const stream = seededStreams(7);
     for (let r = 0; r < 5; r++) {
       const random = stream(r);
       const draws = Array.from({ length: 20 }, () => random.integer(0, 19));
       const expected = statistics(resampledRows(source, draws));
+      expect(result.replicateValues![r]).toHaveLength(4); // three groups and the unexplained share
+      expect(expected).toHaveLength(4);
       result.replicateValues![r]!.forEach((value, j) => expect(value).toBeCloseTo(expected[j]!, 10));
     }
   });
@@ -102,6 +105,8 @@ describe('cluster bootstrap', () => {
   it('gives type-7 percentile intervals and the replicate standard deviation', () => {
     const result = run(3);
     const values = result.replicateValues!;
+    expect(values).toHaveLength(60);
+    expect(result.groups).toHaveLength(3);
     [...result.groups, result.unexplained].forEach((interval, j) => {
       const column = values.map((v) => v[j]!);
       expect(interval.low).toBeCloseTo(quantile7(column, 0.05), 12);
@@ -124,6 +129,9 @@ describe('cluster bootstrap', () => {
       ),
     );
     const point = [...estimate.groups.map((g) => g.share), estimate.unexplained];
+    expect(jackknife).toHaveLength(20);
+    expect(result.groups).toHaveLength(3);
+    expect(result.replicateValues).toHaveLength(80);
     [...result.groups, result.unexplained].forEach((interval, j) => {
       const column = result.replicateValues!.map((v) => v[j]!);
       const z0 = normalQuantile(column.filter((v) => v < point[j]!).length / column.length, 0, 1);

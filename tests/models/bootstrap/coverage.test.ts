@@ -44,11 +44,13 @@ describe('coverage of the 95% cluster-bootstrap percentile intervals', () => {
         type: 'percentile',
         decompose: { method: 'shapley' },
       });
+      expect(boot.groups).toHaveLength(truth.length - 1);
       [...boot.groups, boot.unexplained].forEach((interval, j) => {
         if (truth[j]! >= interval.low && truth[j]! <= interval.high) covered[j]!++;
       });
     }
     const rates = covered.map((c) => c / PANELS);
+    expect(rates).toHaveLength(5); // four groups and the unexplained share
     const pooled = covered.reduce((a, b) => a + b, 0) / (PANELS * truth.length);
     // Measured when written: practice 0.85, deprivation 0.90, policy 0.975, resources 0.975, unexplained 0.925
     // (pooled 0.925); see the README for the full study. A broken resampler (rows instead of

@@ -115,10 +115,14 @@ describe('factored model (streamed rows)', () => {
     expect(fromFactor.droppedRows).toBe(fromRows.droppedRows);
     expect(fromFactor.missingByColumn).toEqual(fromRows.missingByColumn);
     expect(Math.abs(fromFactor.r2 - fromRows.r2)).toBeLessThan(1e-11);
+    expect(fromFactor.groups.map((g) => g.name)).toEqual(['first', 'pair', 'rest']);
+    expect(fromRows.groups.map((g) => g.name)).toEqual(['first', 'pair', 'rest']);
     fromFactor.groups.forEach((group, g) =>
       expect(Math.abs(group.share - fromRows.groups[g]!.share)).toBeLessThan(1e-11),
     );
     if (method === 'owen') {
+      expect(fromFactor.owen!.columns.map((c) => c.column)).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(fromRows.owen!.columns.map((c) => c.column)).toEqual(['a', 'b', 'c', 'd', 'e']);
       fromFactor.owen!.columns.forEach((c, i) =>
         expect(Math.abs(c.share - fromRows.owen!.columns[i]!.share)).toBeLessThan(1e-11),
       );
@@ -129,6 +133,8 @@ describe('factored model (streamed rows)', () => {
     const { panel, spec } = problem(6);
     const fromRows = decompose(buildModelData(panel, spec), { samples: 400, seed: 9 });
     const fromFactor = decompose(factored(panel, spec, 100), { samples: 400, seed: 9 });
+    expect(fromFactor.groups).toHaveLength(3);
+    expect(fromRows.groups).toHaveLength(3);
     fromFactor.groups.forEach((group, g) =>
       expect(Math.abs(group.share - fromRows.groups[g]!.share)).toBeLessThan(1e-11),
     );

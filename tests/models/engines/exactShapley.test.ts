@@ -61,6 +61,9 @@ describe('exact Shapley by Gray-code sweeps', () => {
       const sums = addSums([plan.sumsOfBlocks(0, plan.blocks)]);
       const fast = shapleyFromSums(sums);
       const reference = shapleyValues(data.groups.length, (mask) => stable.fit(mask).r2);
+      // ⌈p/2⌉ groups of x, the absorbed column, the near copy, and two fixed effects when there are any
+      expect(fast).toHaveLength(Math.ceil(p / 2) + 2 + (fe ? 2 : 0));
+      expect(reference).toHaveLength(fast.length);
       fast.forEach((value, g) => expect(Math.abs(value - reference[g]!)).toBeLessThan(1e-9));
       expect(fast.reduce((a, b) => a + b, 0)).toBeCloseTo(stable.fit(2 ** data.groups.length - 1).r2, 10);
       // the near copy of x0 forces QR refits of the subsets holding both
@@ -75,6 +78,8 @@ describe('exact Shapley by Gray-code sweeps', () => {
     const whole = shapleyFromSums(addSums([plan.sumsOfBlocks(0, plan.blocks)]));
     const cut = Math.floor(plan.blocks / 3);
     const parts = shapleyFromSums(addSums([plan.sumsOfBlocks(0, cut), plan.sumsOfBlocks(cut, plan.blocks)]));
+    expect(whole).toHaveLength(16); // 15 pairs of x and the absorbed column
+    expect(parts).toHaveLength(16);
     whole.forEach((v, j) => expect(Math.abs(v - parts[j]!)).toBeLessThan(1e-12));
   });
 });

@@ -39,6 +39,9 @@ describe('Shapley values by antithetic permutation sampling', () => {
     const exact = shapleyValues(model.groups.length, (mask) => stable.fit(mask).r2);
     const sampled = sampleShapley(model, enginesOf(model), { seed: 3, permutations: 2000 });
     expect(sampled.permutations).toBe(2000);
+    expect(exact).toHaveLength(fe ? 10 : 9);
+    expect(sampled.values).toHaveLength(exact.length);
+    expect(sampled.standardErrors).toHaveLength(exact.length);
     sampled.values.forEach((v, g) =>
       expect(Math.abs(v - exact[g]!)).toBeLessThan(4 * sampled.standardErrors[g]! + 1e-12),
     );

@@ -42,12 +42,15 @@ describe.each(Object.entries(reference.models))('agreement with R lm() on %s', (
   });
 
   it('gives every subset R² to 1e-10', () => {
+    expect(model.r2BySubset).toHaveLength(2 ** model.groups.length);
     const fitter = createSubsetFitter(data);
     model.r2BySubset.forEach((r2, mask) => expect(Math.abs(fitter.fit(mask).r2 - r2)).toBeLessThan(1e-10));
   });
 
   it('gives every Shapley value to 1e-10', () => {
     const result = decomposeShapley(data);
+    expect(model.shapley).toHaveLength(model.groups.length);
+    expect(result.groups).toHaveLength(model.groups.length);
     model.shapley.forEach((value, g) => expect(Math.abs(result.groups[g]!.share - value)).toBeLessThan(1e-10));
   });
 });

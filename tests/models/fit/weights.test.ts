@@ -34,6 +34,7 @@ describe('weighted least squares agrees with R lm(weights = pop)', () => {
   it('R² of every subset, by both subset engines', () => {
     const qr = createSubsetFitter(data);
     const gram = createGramFitter(data, enginesOf(data));
+    expect(reference.r2BySubset).toHaveLength(2 ** SPEC.groups.length);
     reference.r2BySubset.forEach((r2: number, mask: number) => {
       close(qr.fit(mask).r2, r2);
       close(gram.fit(mask).r2, r2);
@@ -41,8 +42,12 @@ describe('weighted least squares agrees with R lm(weights = pop)', () => {
   });
 
   it('Shapley values, exact and sampled', () => {
-    decompose(data).groups.forEach((g, i) => close(g.share, reference.shapley[i]));
+    expect(reference.shapley).toHaveLength(SPEC.groups.length);
+    const exact = decompose(data).groups;
+    expect(exact).toHaveLength(SPEC.groups.length);
+    exact.forEach((g, i) => close(g.share, reference.shapley[i]));
     const sampled = sampleShapley(data, enginesOf(data), { seed: 1, permutations: 4000 });
+    expect(sampled.values).toHaveLength(SPEC.groups.length);
     sampled.values.forEach((v, i) =>
       expect(Math.abs(v - reference.shapley[i])).toBeLessThan(4 * sampled.standardErrors[i]! + 1e-12),
     );
@@ -55,18 +60,27 @@ describe('weighted least squares agrees with R lm(weights = pop)', () => {
     expect(classical.dfResidual).toBe(scalar(expected.dfResidual));
     for (const key of ['sigma', 'r2', 'adjR2', 'f', 'withinR2'] as const)
       close(classical[key] as number, scalar(expected[key]));
+    // One row per numeric column (x1, x2); the intercept is absorbed with the fixed effects.
+    expect(classical.coefficients.map((row) => row.term)).toEqual(['x1', 'x2']);
+    expect(expected.classical).toHaveLength(2);
+    expect(expected.vif).toHaveLength(2);
+    expect(expected.cluster).toHaveLength(2);
     classical.coefficients.forEach((row, i) => {
       const ref = expected.classical[i];
       for (const key of ['estimate', 'stdError', 't', 'p'] as const) close(row[key]!, scalar(ref[key]));
       close(row.vif!, expected.vif[i]);
     });
-    fitModel(data, { clustered: true }).coefficients.forEach((row, i) => {
+    const clustered = fitModel(data, { clustered: true }).coefficients;
+    expect(clustered.map((row) => row.term)).toEqual(['x1', 'x2']);
+    clustered.forEach((row, i) => {
       const ref = expected.cluster[i];
       for (const key of ['estimate', 'stdError', 't', 'p'] as const) close(row[key]!, scalar(ref[key]));
     });
   });
 
-  it('the bootstrap resamples the weights with their rows', () => {
+  // That each resampled row keeps its own weight is checked replicate by replicate in
+  // tests/models/bootstrap/weightedBootstrap.test.ts; this only shows that the weights are used at all.
+  it('the bootstrap of the weighted model differs from that of the unweighted one', () => {
     const estimate = decompose(data);
     const result = bootstrapDecomposition(data, estimate, {
       replicates: 30,

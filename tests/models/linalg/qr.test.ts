@@ -18,6 +18,7 @@ describe('pivoted Householder QR', () => {
     ).weights.map((w) => w[0]!);
     // ml's weights list the slopes first and the intercept last.
     const reordered = [theirs[3]!, theirs[0]!, theirs[1]!, theirs[2]!];
+    expect(ours).toHaveLength(4);
     ours.forEach((b, j) => expect(b).toBeCloseTo(reordered[j]!, 9));
   });
 

@@ -48,13 +48,41 @@ function load(model: MethodReference): ModelData {
 describe.each(Object.entries(reference.models))('decomposition methods agree with R on %s', (_, model) => {
   const data = load(model);
   const names = model.groups.map((g) => g.name);
-  const shares = (method: Parameters<typeof decompose>[1]) => decompose(data, method).groups.map((g) => g.share);
+  const k = names.length;
+  const shares = (method: Parameters<typeof decompose>[1]) => {
+    const groups = decompose(data, method).groups;
+    expect(groups).toHaveLength(k);
+    return groups.map((g) => g.share);
+  };
 
-  it('subset R²', () =>
-    subsetR2Table(createSubsetFitter(data)).forEach((r2, mask) => expectAgrees(r2, model.subsets[mask]!)));
+  it('the reference has every list it should, at full length', () => {
+    expect(k).toBeGreaterThanOrEqual(2);
+    expect(model.subsets).toHaveLength(2 ** k);
+    for (const list of [model.shapley, model.sequential, model.sequentialReverse, model.unique])
+      expect(list).toHaveLength(k);
+    expect(model.sequentialReverseOrder).toEqual([...names].reverse());
+    const units = model.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : 1), 0);
+    expect(model.owen).toHaveLength(units);
+    expect(model.commonality).toHaveLength(2 ** k);
+    expect(model.dominance.conditional.map((row) => row.length)).toEqual(Array(k).fill(k));
+    expect(model.dominance.general).toHaveLength(k);
+    for (const matrix of [
+      model.dominance.complete,
+      model.dominance.conditionalDominates,
+      model.dominance.generalDominates,
+    ])
+      expect(matrix.map((row) => row.length)).toEqual(Array(k).fill(k));
+  });
+
+  it('subset R²', () => {
+    const table = subsetR2Table(createSubsetFitter(data));
+    expect(table).toHaveLength(2 ** k);
+    table.forEach((r2, mask) => expectAgrees(r2, model.subsets[mask]!));
+  });
   it('shapley', () => shares({ method: 'shapley' }).forEach((v, g) => expectAgrees(v, model.shapley[g]!)));
   it('owen', () => {
     const result = decompose(data, { method: 'owen' });
+    expect(result.owen!.columns).toHaveLength(model.owen.length);
     expect(result.owen!.columns.map((c) => [c.group, c.column])).toEqual(model.owen.map((o) => [o.group, o.column]));
     result.owen!.columns.forEach((c, i) => expectAgrees(c.share, model.owen[i]!.value));
     result.groups.forEach((g, i) => expectAgrees(g.share, model.shapley[i]!));
@@ -68,11 +96,13 @@ describe.each(Object.entries(reference.models))('decomposition methods agree wit
   });
   it('unique and the shared remainder', () => {
     const result = decompose(data, { method: 'unique' });
+    expect(result.groups).toHaveLength(k);
     result.groups.forEach((g, i) => expectAgrees(g.share, model.unique[i]!));
     expectAgrees(result.unique!.shared, model.subsets.at(-1)! - model.unique.reduce((a, b) => a + b, 0));
   });
   it('commonality coefficients', () => {
     const result = decompose(data, { method: 'commonality' });
+    expect(result.commonality!.sets).toHaveLength(2 ** k - 1);
     for (const set of result.commonality!.sets) {
       const mask = set.groups.reduce((m, name) => m | (1 << names.indexOf(name)), 0);
       expectAgrees(set.share, model.commonality[mask]!);
@@ -81,6 +111,9 @@ describe.each(Object.entries(reference.models))('decomposition methods agree wit
   });
   it('dominance: conditional, general and pairwise relations', () => {
     const result = decompose(data, { method: 'dominance' });
+    expect(result.dominance!.conditional.map((row) => row.bySize.length)).toEqual(Array(k).fill(k));
+    expect(result.groups).toHaveLength(k);
+    expect(result.dominance!.pairs).toHaveLength((k * (k - 1)) / 2); // every unordered pair of groups once
     result.dominance!.conditional.forEach((row, g) =>
       row.bySize.forEach((v, s) => expectAgrees(v, model.dominance.conditional[g]![s]!)),
     );
@@ -95,6 +128,7 @@ describe.each(Object.entries(reference.models))('decomposition methods agree wit
   });
   it('all: one row per group, spread = max − min', () => {
     const result = decompose(data, { method: 'all' });
+    expect(result.comparison!.rows.map((row) => row.group)).toEqual(names);
     result.comparison!.rows.forEach((row, g) => {
       expectAgrees(row.shapley, model.shapley[g]!);
       expectAgrees(row.owen, model.shapley[g]!);

@@ -75,6 +75,8 @@ describe('group Shapley decomposition', () => {
       [data.absorbed],
       [data.x3],
     ]);
+    expect(result.groups).toHaveLength(5);
+    expect(expected).toHaveLength(5);
     result.groups.forEach((group, g) => expect(group.share).toBeCloseTo(expected[g]!, 10));
     const sum = result.groups.reduce((s, g) => s + g.share, 0);
     expect(Math.abs(sum - result.r2)).toBeLessThan(1e-10);

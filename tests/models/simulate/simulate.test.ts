@@ -33,6 +33,7 @@ describe('simulate', () => {
       lastYear: 2017,
       shares: NAO_2019_SHARES,
     });
+    expect(panel.rows).toHaveLength(152 * 6);
     const column = (j: number) => panel.rows.map((row) => Number(row[j]));
     const within = (values: number[], low: number, high: number) => values.every((v) => v >= low && v <= high);
     expect(within(column(2), 0.05, 0.4)).toBe(true); // IDACI
