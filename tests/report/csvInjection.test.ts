@@ -1,10 +1,12 @@
 /**
  * The CSV formula-injection guard of `renderCsv` (OWASP "CSV injection"): a text cell that a spreadsheet would run
  * as a formula — one starting with =, +, -, @, tab or carriage return — is written with a leading single quote.
- * Numbers are not text: a negative number stays a number (-1.5, not '-1.5), while text that merely looks like a
- * negative number is guarded like any other text starting with "-". Expected lines are written out by hand.
+ * Numbers are not formulas: a negative number stays a number (-1.5, not '-1.5), whether it comes as a number or as
+ * the text of a data cell passed through (join, stack, derive write their tables through the same writer).
+ * Expected lines are written out by hand.
  */
 import { describe, expect, it } from 'vitest';
+import { writeCsv } from '../../src/report/csv.js';
 import { renderCsv, type Tabular } from '../../src/report/tabular.js';
 
 /** The CSV of a one-column table with the given cells. */
@@ -26,8 +28,12 @@ describe('renderCsv formula-injection guard', () => {
     expect(csvOf(cell)).toBe(`value\n${expected}\n`);
   });
 
-  it('guards text that looks like a negative number, since it is text', () => {
-    expect(csvOf('-1.5')).toBe("value\n'-1.5\n");
+  it('writes text that reads as a number unchanged: it is data, not a formula', () => {
+    expect(csvOf('-1.5', '+2e-3', '-.5', '-1,5')).toBe(`value\n-1.5\n+2e-3\n-.5\n"'-1,5"\n`);
+  });
+
+  it('is the writer of every CSV: data tables from join, stack and derive get the same guard', () => {
+    expect(writeCsv(['la', 'name'], [['-3', '=cmd|calc'], ['201', 'Camden']])).toBe("la,name\n-3,'=cmd|calc\n201,Camden\n");
   });
 
   it('writes numbers, negative ones included, as plain numbers in full precision', () => {
