@@ -16,6 +16,7 @@ import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from '.
 import { GROUP_FLAGS, PARAMETERS, parameterLabel, type CommandName } from './request/parameters.js';
 import {
   decomposeRequest,
+  dedupeRequest,
   deriveRequest,
   describeRequest,
   fitRequest,
@@ -270,6 +271,20 @@ export function buildProgram(io: CliIo): Command {
     const checked = deriveRequest({ values: deriveGiven(), file });
     const { runDerive } = await import('./commands/tables.js');
     const output = runDerive(checked.options);
+    finish(checked, output.text, output.messages);
+  });
+
+  const dedupe = program
+    .command('dedupe')
+    .description(
+      'keep one row per key (e.g. authority and year), reporting every duplicated key and what was kept; writes CSV',
+    )
+    .argument('<file>', 'a CSV file ("-" reads standard input)');
+  const dedupeGiven = declare(dedupe, 'dedupe');
+  dedupe.action(async (file: string) => {
+    const checked = dedupeRequest({ values: dedupeGiven(), file });
+    const { runDedupe } = await import('./commands/tables.js');
+    const output = runDedupe(checked.options);
     finish(checked, output.text, output.messages);
   });
 

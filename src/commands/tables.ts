@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { readInput } from '../input/pipeline.js';
 import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
+import { dedupeTable, formatDedupeReport, type Keep } from '../io/dedupe.js';
 import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
 import { writeCsv } from '../report/csv.js';
@@ -93,6 +94,23 @@ export function runStack(options: StackCommandOptions): { text: string; messages
   const { table, report } = stackTables(tables, options.columns);
   messages.push(...formatStackReport(report));
   return { text: writeCsv(table.header, table.records), messages };
+}
+
+export interface DedupeCommandOptions {
+  readonly file: string;
+  readonly on: readonly string[];
+  readonly keep: Keep;
+  readonly level?: string;
+}
+
+/** `cpp-variance dedupe FILE --on KEYS --keep first|last|none`: one row per key; the report goes to stderr. */
+export function runDedupe(options: DedupeCommandOptions): { text: string; messages: string[] } {
+  const { table, messages } = readTable(options.file, options.level);
+  const deduped = dedupeTable(table, options.on, options.keep);
+  return {
+    text: writeCsv(deduped.table.header, deduped.table.records),
+    messages: [...messages, ...formatDedupeReport(deduped.report)],
+  };
 }
 
 export interface DeriveCommandOptions {

@@ -7,6 +7,7 @@
 import { DECOMPOSITION_METHODS } from '../models/methods/decompose.js';
 import { INTERVAL_TYPES } from '../models/bootstrap/bootstrap.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
+import { KEEP_CHOICES } from '../io/dedupe.js';
 import { FORMAT_NAMES } from '../report/formatNames.js';
 import {
   flag,
@@ -20,7 +21,17 @@ import {
   type ValueType,
 } from './values.js';
 
-export const COMMANDS = ['decompose', 'fit', 'report', 'describe', 'join', 'stack', 'derive', 'simulate'] as const;
+export const COMMANDS = [
+  'decompose',
+  'fit',
+  'report',
+  'describe',
+  'join',
+  'stack',
+  'derive',
+  'dedupe',
+  'simulate',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface Parameter<T = unknown> {
@@ -446,6 +457,23 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
   derive: [
     tables.deriveRequired,
     model.na,
+    model.level,
+    { ...model.output, description: 'write the CSV here ("-": standard output)' },
+  ],
+  dedupe: [
+    p({
+      name: 'on',
+      flag: '--on <keys>',
+      type: nameList(),
+      description: 'the key columns, comma-separated (e.g. la,year)',
+    }),
+    p({
+      name: 'keep',
+      flag: '--keep <which>',
+      type: oneOf(KEEP_CHOICES),
+      default: 'first',
+      description: 'which row of a duplicated key to keep: first, last, or none (drop them all; default first)',
+    }),
     model.level,
     { ...model.output, description: 'write the CSV here ("-": standard output)' },
   ],

@@ -11,11 +11,13 @@ import type { DecomposeOptions } from '../commands/decompose.js';
 import type { FitCommandOptions } from '../commands/fit.js';
 import type { ReportOptions } from '../commands/report.js';
 import type {
+  DedupeCommandOptions,
   DeriveCommandOptions,
   DescribeCommandOptions,
   JoinCommandOptions,
   StackCommandOptions,
 } from '../commands/tables.js';
+import type { Keep } from '../io/dedupe.js';
 import type { SimulateOptions } from '../commands/simulate.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
@@ -275,6 +277,20 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
     file,
     derive: values.get<readonly string[]>('derive') ?? [],
     missingTokens: values.get<readonly string[]>('na') ?? [],
+    level: values.get<string>('level'),
+  });
+  return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
+}
+
+export function dedupeRequest(given: GivenFlags): Checked<DedupeCommandOptions> {
+  const values = new ResolvedValues('dedupe', given);
+  const file = given.file!;
+  const on = values.get<readonly string[]>('on');
+  if (on === undefined) throw new UsageError('dedupe needs --on COL,COL (the key columns, e.g. --on la,year)');
+  const options: DedupeCommandOptions = defined({
+    file,
+    on,
+    keep: values.get<Keep>('keep')!,
     level: values.get<string>('level'),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };

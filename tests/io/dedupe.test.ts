@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { RawTable } from '../../src/io/csv.js';
+import { dedupeTable } from '../../src/io/dedupe.js';
+import { main } from '../../src/program.js';
+import { sharedFiles } from '../sharedData.js';
+
+const table: RawTable = {
+  file: 't.csv',
+  header: ['la', 'year', 'x'],
+  records: [
+    ['1', '2016', 'a'],
+    ['1', '2017', 'b'],
+    [' 1', '2016', 'c'], // the same key once trimmed, a different value
+    ['2', '2016', 'd'],
+    ['2', '2016', 'd'], // an identical copy
+    ['1', '2016', 'e'],
+  ],
+};
+
+describe('dedupeTable', () => {
+  it('keeps the first row of each duplicated key, in file order, and reports every key with its rows', () => {
+    const { table: out, report } = dedupeTable(table, ['la', 'year'], 'first');
+    expect(out.records.map((r) => r[2])).toEqual(['a', 'b', 'd']);
+    expect(report.duplicated).toEqual([
+      { key: ['1', '2016'], rows: [2, 4, 7], kept: 2, differ: true },
+      { key: ['2', '2016'], rows: [5, 6], kept: 5, differ: false },
+    ]);
+    expect(report).toMatchObject({ rows: 6, outputRows: 3, keep: 'first' });
+  });
+
+  it('keeps the last, or none', () => {
+    expect(dedupeTable(table, ['la', 'year'], 'last').table.records.map((r) => r[2])).toEqual(['b', 'd', 'e']);
+    expect(dedupeTable(table, ['la', 'year'], 'none').table.records.map((r) => r[2])).toEqual(['b']);
+  });
+
+  it('leaves a table without duplicates as it is, and refuses unknown or repeated key columns', () => {
+    const { table: out, report } = dedupeTable(table, ['x'], 'first');
+    expect(out.records).toHaveLength(5);
+    expect(report.duplicated).toHaveLength(1);
+    expect(dedupeTable(table, ['la', 'year', 'x'], 'none').table.records).toHaveLength(4);
+    expect(() => dedupeTable(table, ['la', 'nope'], 'first')).toThrow(/t.csv has no column "nope"/);
+    expect(() => dedupeTable(table, ['la', 'la'], 'first')).toThrow(/"la" is named twice/);
+  });
+});
+
+async function run(args: readonly string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stdoutIsTty: false,
+    stderrIsTty: false,
+    stderrStream: new Writable({ write: (_c, _e, done) => done() }),
+    env: { NO_COLOR: '1' },
+  });
+  return { status, stdout, stderr };
+}
+
+describe('cpp-variance dedupe', () => {
+  it('writes the CSV with one row per key and reports each duplicated key on stderr', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cpv-dedupe-'));
+    const path = join(folder, 'd.csv');
+    writeFileSync(path, 'la,year,x\n1,2016,a\n1,2016,b\n2,2016,c\n');
+    const result = await run(['dedupe', path, '--on', 'la,year', '--keep', 'last']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('la,year,x\n1,2016,b\n2,2016,c\n');
+    expect(result.stderr).toBe(
+      `${path}: 1 duplicated keys (la, year); kept 2 of 3 rows (1 removed, --keep last)\n` +
+        '  la=1, year=2016: rows 2, 3 (they differ); kept row 3\n',
+    );
+    const refused = await run(['dedupe', path, '--on', 'la,year', '--keep', 'middle']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe('error: --keep: "middle" is not one of first, last, none\n');
+    expect((await run(['dedupe', path])).stderr).toMatch(/dedupe needs --on COL,COL/);
+  });
+
+  const ipse = sharedFiles('ipse_la_panel_2010_2022.csv');
+  it.skipIf(ipse.skip)(
+    `finds the seven duplicated authority-years of the IPSE panel (Bournemouth, Christchurch and Poole, 2011–17)${ipse.titleNote}`,
+    async () => {
+      ipse.requirePresent();
+      const result = await run(['dedupe', ipse.paths[0]!, '--on', 'new_la_code,time_period', '--keep', 'none']);
+      expect(result.status).toBe(0);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines[0]).toMatch(
+        /7 duplicated keys \(new_la_code, time_period\); kept 1956 of 1970 rows \(14 removed, --keep none\)$/,
+      );
+      expect(lines.slice(1)).toEqual(
+        [2011, 2012, 2013, 2014, 2015, 2016, 2017].map(
+          (year, i) =>
+            `  new_la_code=E06000058, time_period=${year}: rows ${705 + 2 * i}, ${706 + 2 * i} (they differ); none kept`,
+        ),
+      );
+      expect(result.stdout.trimEnd().split('\n')).toHaveLength(1957);
+    },
+  );
+});
