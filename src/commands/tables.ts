@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { readInput } from '../input/pipeline.js';
 import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
+import { formatSplitReport, splitCombinedRows } from '../io/combined.js';
 import { dedupeTable, formatDedupeReport, type Keep } from '../io/dedupe.js';
 import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
@@ -25,6 +26,8 @@ export interface JoinCommandOptions {
   /** A column to name unmatched keys by in the report (e.g. la_name), where present. */
   readonly label?: string;
   readonly level?: string;
+  /** Split rows published for several authorities jointly ("314 / 318") into one row each before joining. */
+  readonly splitCombined?: boolean;
 }
 
 /** `cpp-variance join`: merge files on their key columns; returns the CSV and the report lines for stderr. */
@@ -33,8 +36,14 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
   const keysFor = resolveKeys(options.files, options.on);
   const messages: string[] = [];
   const inputs = options.files.map((file, i) => {
-    const { table, messages: read } = readTable(file, options.level);
-    messages.push(...read);
+    const { table: read, messages: readMessages } = readTable(file, options.level);
+    messages.push(...readMessages);
+    let table = read;
+    if (options.splitCombined) {
+      const split = splitCombinedRows(read, keysFor[i]!);
+      table = split.table;
+      messages.push(...formatSplitReport(read.file, split.split));
+    }
     return {
       table,
       keys: keysFor[i]!,

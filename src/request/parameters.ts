@@ -446,6 +446,13 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     tables.on,
     tables.how,
     tables.label,
+    p({
+      name: 'splitCombined',
+      flag: '--split-combined',
+      type: flag(),
+      description:
+        'split rows published for several authorities jointly ("314 / 318") into one row each, with the joint values',
+    }),
     model.level,
     { ...model.output, description: 'write the merged CSV here ("-": standard output)' },
   ],

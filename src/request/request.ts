@@ -255,6 +255,7 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
     how: values.get<'inner' | 'left'>('how')!,
     label: values.get<string>('label'),
     level: values.get<string>('level'),
+    splitCombined: values.get<boolean>('splitCombined') || undefined,
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
