@@ -33,7 +33,15 @@ describe('renderCsv formula-injection guard', () => {
   });
 
   it('is the writer of every CSV: data tables from join, stack and derive get the same guard', () => {
-    expect(writeCsv(['la', 'name'], [['-3', '=cmd|calc'], ['201', 'Camden']])).toBe("la,name\n-3,'=cmd|calc\n201,Camden\n");
+    expect(
+      writeCsv(
+        ['la', 'name'],
+        [
+          ['-3', '=cmd|calc'],
+          ['201', 'Camden'],
+        ],
+      ),
+    ).toBe("la,name\n-3,'=cmd|calc\n201,Camden\n");
   });
 
   it('writes numbers, negative ones included, as plain numbers in full precision', () => {
