@@ -76,6 +76,19 @@ export function usesDefaultModel(options: Pick<DataOptions, 'formula' | 'groups'
 export interface ModelPlan {
   readonly spec: ModelSpec;
   readonly derivations: readonly Derivation[];
+  /** Remarks on how the model was read (a column listed twice in a group, kept once). */
+  readonly notes: readonly string[];
+}
+
+/** A column listed twice in one group is kept once, as R's model.matrix does, with a note. */
+function withoutRepeatedColumns(groups: readonly GroupSpec[], notes: string[]): GroupSpec[] {
+  return groups.map((group) => {
+    const columns = [...new Set(group.columns)];
+    if (columns.length === group.columns.length) return group;
+    const repeated = [...new Set(group.columns.filter((column, i) => group.columns.indexOf(column) !== i))];
+    notes.push(`group "${group.name}" lists ${repeated.map((c) => `"${c}"`).join(', ')} more than once; each column is used once`);
+    return { ...group, columns };
+  });
 }
 
 /**
@@ -101,9 +114,10 @@ export function planModel(options: Omit<DataOptions, 'missingTokens'>): ModelPla
     if (options.groupOf && options.groupOf.length > 0) throw new UsageError('--group-of goes with --formula');
     base = options.groups.length > 0 ? { outcome: DEFAULT_SPEC.outcome, groups: options.groups } : DEFAULT_SPEC;
   }
+  const notes: string[] = [];
   const spec = validateSpec({
     outcome: options.outcome ?? base.outcome,
-    groups: base.groups,
+    groups: withoutRepeatedColumns(base.groups, notes),
     ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
     ...(options.weights !== undefined ? { weights: options.weights } : {}),
     ...(options.logOutcome ? { logOutcome: true } : {}),
@@ -123,7 +137,7 @@ export function planModel(options: Omit<DataOptions, 'missingTokens'>): ModelPla
       );
     }
   }
-  return { spec, derivations };
+  return { spec, derivations, notes };
 }
 
 /** The model the options describe (see `planModel`). */
@@ -148,7 +162,7 @@ export function loadModelData(
     ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : []),
   ];
   const panel = readPanel(input.table, requests, { missingTokens: options.missingTokens });
-  const notes = derivationNotes(input.derived);
+  const notes = [...plan.notes, ...derivationNotes(input.derived)];
   const data = buildModelData(panel, spec);
   if (data.droppedForMinPeriods) {
     notes.push(

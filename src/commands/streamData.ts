@@ -78,7 +78,7 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     model,
     spec,
     file,
-    notes: derivationNotes([...derived.values()]),
+    notes: [...plan.notes, ...derivationNotes([...derived.values()])],
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
   };
 }

@@ -94,7 +94,9 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
     }
     const value = parseStrictNumber(cell);
     if (value === undefined) {
-      throw new DataError(`${quotedText(cell)} is not a number${notNumberHint(cell)}`, {
+      const kind = textColumnKind(table, index, missing);
+      const hint = kind === undefined ? notNumberHint(cell) : textColumnHint(kind, name);
+      throw new DataError(`${quotedText(cell)} is not a number${hint}`, {
         file: table.file,
         row: rowNumber(i),
         column: displayText(name),
@@ -103,6 +105,35 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
     values[i] = value;
   });
   return { kind: 'numeric', name, values };
+}
+
+const LOGICAL = new Set(['TRUE', 'FALSE', 'True', 'False', 'true', 'false', 'T', 'F']);
+
+/**
+ * Whether a column asked for as numbers holds text or logical values: most of its non-missing cells are not
+ * numbers (a stray word in a numeric column is a missing-value marker or a typo, and gets the cell's own hint).
+ */
+function textColumnKind(table: RawTable, index: number, missing: ReadonlySet<string>): 'text' | 'logical' | undefined {
+  let present = 0;
+  let numbers = 0;
+  let logical = 0;
+  for (const record of table.records) {
+    const cell = (record[index] ?? '').trim();
+    if (missing.has(cell)) continue;
+    present++;
+    if (parseStrictNumber(cell) !== undefined) numbers++;
+    else if (LOGICAL.has(cell)) logical++;
+  }
+  if (present === 0 || numbers * 2 > present) return undefined;
+  return logical === present - numbers ? 'logical' : 'text';
+}
+
+function textColumnHint(kind: 'text' | 'logical', name: string): string {
+  const column = displayText(name);
+  return kind === 'logical'
+    ? ` (the column holds logical values, TRUE/FALSE: a fixed effect --fe NAME=${column} gives the same fit as a 0/1 column)`
+    : ` (the column holds text, not numbers: to use its values as categories, make it a fixed effect, --fe NAME=${column}, ` +
+        'or derive a 0/1 column from it)';
 }
 
 /** Why a cell is not a plain decimal number, as a parenthesised hint for the message. */
