@@ -86,7 +86,9 @@ function withoutRepeatedColumns(groups: readonly GroupSpec[], notes: string[]): 
     const columns = [...new Set(group.columns)];
     if (columns.length === group.columns.length) return group;
     const repeated = [...new Set(group.columns.filter((column, i) => group.columns.indexOf(column) !== i))];
-    notes.push(`group "${group.name}" lists ${repeated.map((c) => `"${c}"`).join(', ')} more than once; each column is used once`);
+    notes.push(
+      `group "${group.name}" lists ${repeated.map((c) => `"${c}"`).join(', ')} more than once; each column is used once`,
+    );
     return { ...group, columns };
   });
 }

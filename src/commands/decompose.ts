@@ -108,6 +108,12 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
         options.workers ?? defaultWorkers(),
       )
     : undefined;
+  const checks = options.expect
+    ? checkExpectations(result, options.expect, {
+        tolerance: options.tolerance,
+        ...(options.expectWithinCi && bootstrap ? { withinInterval: bootstrap } : {}),
+      })
+    : [];
   const report: DecompositionReport = {
     result,
     file: loaded.file,
@@ -115,13 +121,16 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     ...(bootstrap ? { bootstrap } : {}),
     ...(published ? { published } : {}),
     ...(loaded.dfe ? { missing: loaded.dfe.missing } : {}),
+    ...(options.expect
+      ? {
+          expectations: {
+            tolerance: options.tolerance,
+            withinInterval: options.expectWithinCi && bootstrap !== undefined,
+            checks,
+          },
+        }
+      : {}),
   };
-  const checks = options.expect
-    ? checkExpectations(result, options.expect, {
-        tolerance: options.tolerance,
-        ...(options.expectWithinCi && bootstrap ? { withinInterval: bootstrap } : {}),
-      })
-    : [];
   return { text: render('decompose', options.format, report, settingsOf(options)), checks, messages: loaded.messages };
 }
 

@@ -1,5 +1,6 @@
 import type { BootstrapResult, ShareInterval } from '../models/bootstrap/bootstrap.js';
 import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
+import type { ExpectationCheck } from '../models/spec/expectations.js';
 import type { PublishedSplit } from '../models/spec/published.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
@@ -15,6 +16,12 @@ export interface DecompositionReport {
   readonly published?: PublishedSplit;
   /** DfE files: cells that held a suppression symbol, per column and symbol. */
   readonly missing?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** `--expect` checks and how they were judged. */
+  readonly expectations?: {
+    readonly tolerance: number;
+    readonly withinInterval: boolean;
+    readonly checks: readonly ExpectationCheck[];
+  };
 }
 
 /** The interval of group `index`, or of the unexplained share when index is the number of groups. */

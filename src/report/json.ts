@@ -5,6 +5,17 @@ export const SCHEMA_VERSION = 1;
 
 const withPercent = <T extends { share: number }>(item: T) => ({ ...item, percent: item.share * 100 });
 
+/** Every fraction of the total variance comes with its twin in percent (`ciLow` and `ciLowPercent`). */
+const percentTwins = (fields: Readonly<Record<string, number | undefined>>) =>
+  Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .flatMap(([name, value]) => [
+        [name, value],
+        [`${name}Percent`, value! * 100],
+      ]),
+  );
+
 /**
  * The decomposition as a stable JSON document: shares as fractions of the outcome's total variance
  * and as percents (share × 100), unrounded; method-specific sections as documented in the README.
@@ -20,6 +31,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     n: result.n,
     droppedRows: result.droppedRows,
     r2: result.r2,
+    r2Percent: result.r2 * 100,
     groups: result.groups.map((group, index) => ({
       ...withPercent({
         name: group.name,
@@ -30,7 +42,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       }),
       ...intervalFields(report, index),
       ...publishedField(report, group.name),
-      ...(result.sampling ? { mcSe: result.sampling.standardErrors[index] } : {}),
+      ...(result.sampling ? percentTwins({ mcSe: result.sampling.standardErrors[index] }) : {}),
     })),
     unexplained: {
       ...withPercent({ share: result.unexplained }),
@@ -59,6 +71,21 @@ export function renderDecompositionJson(report: DecompositionReport): string {
         }
       : {}),
     ...(report.missing ? { missing: report.missing } : {}),
+    ...(report.expectations
+      ? {
+          expect: {
+            tolerance: report.expectations.tolerance,
+            withinInterval: report.expectations.withinInterval,
+            passed: report.expectations.checks.every((check) => check.passed),
+            checks: report.expectations.checks.map(({ name, expected, got, passed }) => ({
+              name,
+              expectedPercent: expected,
+              gotPercent: got,
+              passed,
+            })),
+          },
+        }
+      : {}),
     ...(result.sampling
       ? { sampling: { permutations: result.sampling.permutations, seed: result.sampling.seed } }
       : {}),
@@ -72,10 +99,10 @@ export function renderDecompositionJson(report: DecompositionReport): string {
 
 function intervalFields(report: DecompositionReport, index: number) {
   const interval = intervalOf(report, index);
-  return interval ? { se: interval.se, ciLow: interval.low, ciHigh: interval.high } : {};
+  return interval ? percentTwins({ se: interval.se, ciLow: interval.low, ciHigh: interval.high }) : {};
 }
 
 function publishedField(report: DecompositionReport, name: string) {
   const share = report.published?.shares[name];
-  return share === undefined ? {} : { published: share };
+  return share === undefined ? {} : percentTwins({ published: share });
 }

@@ -299,3 +299,39 @@ describe('the published JSON Schema of the spec', () => {
     }
   });
 });
+
+describe('JSON a pipeline can trust', () => {
+  it('gives every fraction a percent twin, and records the --expect checks with their verdicts', async () => {
+    const result = await run([
+      'decompose',
+      'fixtures/nao-2019-synthetic.csv',
+      '--spec',
+      'fixtures/nao-2019-analysis.json',
+      '--bootstrap',
+      '20',
+      '--expect',
+      'practice=44,deprivation=30',
+      '--format',
+      'json',
+    ]);
+    expect(result.status).toBe(3);
+    const json = JSON.parse(result.stdout);
+    expect(json.r2Percent).toBe(json.r2 * 100);
+    expect(json.groups).toHaveLength(4);
+    for (const group of [...json.groups, json.unexplained]) {
+      for (const name of ['se', 'ciLow', 'ciHigh', 'published']) {
+        expect(typeof group[name]).toBe('number');
+        expect(group[`${name}Percent`]).toBe(group[name] * 100);
+      }
+    }
+    expect(json.expect).toEqual({
+      tolerance: 1,
+      withinInterval: false,
+      passed: false,
+      checks: [
+        { name: 'practice', expectedPercent: 44, gotPercent: json.groups[0].percent, passed: true },
+        { name: 'deprivation', expectedPercent: 30, gotPercent: json.groups[1].percent, passed: false },
+      ],
+    });
+  });
+});
