@@ -1,4 +1,4 @@
-import { InternalError, ModelError, UsageError } from '../errors.js';
+import { InternalError, ModelError, ParameterError, UsageError } from '../errors.js';
 import { timePeriodOrder } from '../io/dfe.js';
 import { selectRows } from '../io/panelRows.js';
 import { buildModelData, type ModelData } from '../models/design/modelData.js';
@@ -87,11 +87,19 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     seed: options.bootstrap?.seed ?? options.seed ?? 1,
   };
   const progress = options.bootstrap || !options.onProgress ? {} : { onProgress: options.onProgress };
+  const started = performance.now();
   const estimate = decompose(loaded.data, {
     ...decomposeOptions,
     ...progress,
     ...(await parallelEnumeration(loaded.data, decomposeOptions, options)),
   });
+  if (options.bootstrap) {
+    refuseLongBootstrap(
+      options.bootstrap.replicates,
+      (performance.now() - started) / 1000,
+      options.workers ?? defaultWorkers(),
+    );
+  }
   const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
   const bootstrap = options.bootstrap
     ? await bootstrapInParallel(
@@ -132,6 +140,24 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
       : {}),
   };
   return { text: render('decompose', options.format, report, settingsOf(options)), checks, messages: loaded.messages };
+}
+
+/** A bootstrap estimated to run longer than this is refused before it starts. */
+export const MAX_BOOTSTRAP_SECONDS = 3600;
+
+/**
+ * Refuse a bootstrap whose estimated time — replicates × the time the point estimate took ÷ threads — is above
+ * MAX_BOOTSTRAP_SECONDS, before any replicate runs (the point estimate, being the first run, overestimates a
+ * little, which errs on the side of refusing sooner).
+ */
+export function refuseLongBootstrap(replicates: number, secondsPerDecomposition: number, workers: number): void {
+  const seconds = (replicates * secondsPerDecomposition) / Math.max(1, workers);
+  if (seconds <= MAX_BOOTSTRAP_SECONDS) return;
+  throw new ParameterError(
+    'bootstrap',
+    `${replicates} replicates would take about ${(seconds / 3600).toFixed(1)} hours here ` +
+      `(one decomposition takes ${secondsPerDecomposition.toPrecision(2)} s); ask for fewer replicates`,
+  );
 }
 
 /**

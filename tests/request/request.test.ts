@@ -335,3 +335,15 @@ describe('JSON a pipeline can trust', () => {
     });
   });
 });
+
+describe('a bootstrap that would take hours is refused before it starts', () => {
+  it('refuses from the measured time of one decomposition, and lets a feasible one run', async () => {
+    const { refuseLongBootstrap } = await import('../../src/commands/decompose.js');
+    expect(() => refuseLongBootstrap(100_000, 0.2, 2)).toThrow(
+      'bootstrap: 100000 replicates would take about 2.8 hours here (one decomposition takes 0.20 s); ask for fewer replicates',
+    );
+    expect(() => refuseLongBootstrap(1000, 0.2, 2)).not.toThrow();
+    expect(() => refuseLongBootstrap(36_000, 0.1, 1)).not.toThrow();
+    expect(() => refuseLongBootstrap(36_001, 0.1, 1)).toThrow(/1\.0 hours/);
+  });
+});
