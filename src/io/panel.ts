@@ -110,30 +110,33 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
 const LOGICAL = new Set(['TRUE', 'FALSE', 'True', 'False', 'true', 'false', 'T', 'F']);
 
 /**
- * Whether a column asked for as numbers holds text or logical values: most of its non-missing cells are not
- * numbers (a stray word in a numeric column is a missing-value marker or a typo, and gets the cell's own hint).
+ * Whether a column asked for as numbers holds text or logical values: at least half of its non-missing cells are
+ * short labels that are not numbers, with at least two different ones (a stray word in a numeric column is a
+ * missing-value marker or a typo, and gets the cell's own hint).
  */
 function textColumnKind(table: RawTable, index: number, missing: ReadonlySet<string>): 'text' | 'logical' | undefined {
   let present = 0;
   let numbers = 0;
   let logical = 0;
+  const labels = new Set<string>();
   for (const record of table.records) {
     const cell = (record[index] ?? '').trim();
     if (missing.has(cell)) continue;
     present++;
     if (parseStrictNumber(cell) !== undefined) numbers++;
     else if (LOGICAL.has(cell)) logical++;
+    else if (cell.length <= 40 && labels.size < 2) labels.add(cell);
   }
-  if (present === 0 || numbers * 2 > present) return undefined;
-  return logical === present - numbers ? 'logical' : 'text';
+  const others = present - numbers;
+  if (others === 0 || numbers > others || (labels.size < 2 && logical < others)) return undefined;
+  return logical === others ? 'logical' : 'text';
 }
 
 function textColumnHint(kind: 'text' | 'logical', name: string): string {
   const column = displayText(name);
   return kind === 'logical'
-    ? ` (the column holds logical values, TRUE/FALSE: a fixed effect --fe NAME=${column} gives the same fit as a 0/1 column)`
-    : ` (the column holds text, not numbers: to use its values as categories, make it a fixed effect, --fe NAME=${column}, ` +
-        'or derive a 0/1 column from it)';
+    ? ` (a TRUE/FALSE column: a fixed effect, --fe NAME=${column}, fits the same as a 0/1 column)`
+    : ` (a text column: use its values as categories with --fe NAME=${column}, or derive a 0/1 column from it)`;
 }
 
 /** Why a cell is not a plain decimal number, as a parenthesised hint for the message. */

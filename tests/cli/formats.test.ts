@@ -10,6 +10,7 @@ const BASE_KEYS = [
   'n',
   'droppedRows',
   'r2',
+  'r2Percent',
   'groups',
   'unexplained',
   'subsets',

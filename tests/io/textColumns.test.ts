@@ -23,15 +23,15 @@ const table: RawTable = {
 describe('a text or logical column asked for as numbers', () => {
   it('says the column holds text, and points to a fixed effect', () => {
     expect(() => readPanel(table, [{ name: 'state', kind: 'numeric' }])).toThrow(
-      't.csv row 2, column "state": "ALABAMA" is not a number (the column holds text, not numbers: to use its values as ' +
-        'categories, make it a fixed effect, --fe NAME=state, or derive a 0/1 column from it)',
+      't.csv row 2, column "state": "ALABAMA" is not a number (a text column: use its values as categories with ' +
+        '--fe NAME=state, or derive a 0/1 column from it)',
     );
   });
 
   it('says a TRUE/FALSE column is logical (missing markers aside)', () => {
     expect(() => readPanel(table, [{ name: 'flag', kind: 'numeric' }])).toThrow(
-      't.csv row 2, column "flag": "TRUE" is not a number (the column holds logical values, TRUE/FALSE: a fixed effect ' +
-        '--fe NAME=flag gives the same fit as a 0/1 column)',
+      't.csv row 2, column "flag": "TRUE" is not a number (a TRUE/FALSE column: a fixed effect, --fe NAME=flag, fits ' +
+        'the same as a 0/1 column)',
     );
   });
 
