@@ -3,6 +3,7 @@ import { formatPercent, intervalOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
+import { markdownText, printableLines } from './printable.js';
 
 /** A format-neutral table: what CSV and Markdown render. Numbers stay numbers until the renderer. */
 export interface Tabular {
@@ -112,6 +113,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 /**
  * CSV (RFC 4180). Numbers are written in full precision; text cells that a spreadsheet would run as a formula
  * (starting with =, +, -, @, tab or carriage return) are prefixed with a single quote (OWASP CSV injection).
+ * Otherwise text is written as it is, control characters included: CSV carries data, and a name must come back
+ * unchanged from R's read.csv or a spreadsheet (the table and Markdown formats are the ones for reading).
  */
 export function renderCsv(table: Tabular): string {
   const cell = (value: string | number | null): string => {
@@ -123,14 +126,17 @@ export function renderCsv(table: Tabular): string {
   return `${[table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\n')}\n`;
 }
 
-/** GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. */
+/**
+ * GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. Every text goes
+ * through `markdownText`: control characters shown as escapes, HTML, code, links and cell bars escaped.
+ */
 export function renderMarkdown(table: Tabular): string {
-  const escapeCell = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const escapeCell = markdownText;
   const cell = (value: string | number | null, column: string): string => {
     if (value === null) return '';
     if (typeof value === 'string') return escapeCell(value);
     if (column === 'percent') return formatPercent(value / 100);
-    if (column === 'p') return formatP(value);
+    if (column === 'p') return escapeCell(formatP(value)); // '< 2e-16'
     return formatNumber(value);
   };
   const numericColumn = table.columns.map((_, j) => table.rows.some((r) => typeof r[j] === 'number'));
@@ -142,5 +148,5 @@ export function renderMarkdown(table: Tabular): string {
     ...table.rows.map((row) => `| ${row.map((value, j) => cell(value, table.columns[j]!)).join(' | ')} |`),
   ];
   if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${escapeCell(note)}`));
-  return `${lines.join('\n')}\n`;
+  return printableLines(`${lines.join('\n')}\n`);
 }
