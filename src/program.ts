@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_DATASET, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
+import { DEFAULT_DATASET, defaultDatasetPath, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
 import { DECOMPOSE_FORMATS, OUTPUT_FORMATS, type DecomposeFormat, type OutputFormat } from './commands/decompose.js';
 import { Presets, SingleBar } from 'cli-progress';
 import { EXIT_BAD_INPUT, EXIT_OK, ExpectationError, exitCodeFor, messageFor } from './errors.js';
@@ -7,7 +7,7 @@ import { readAnalysisSpec } from './io/analysisSpec.js';
 import { INTERVAL_TYPES, type IntervalType } from './models/bootstrap/bootstrap.js';
 import { parseExpectations } from './models/spec/expectations.js';
 import { PUBLISHED_SPLITS } from './models/spec/published.js';
-import { writeOutputFile } from './io/output.js';
+import { writeOutput } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
 import { DECOMPOSITION_METHODS, EXACT_GROUP_LIMIT, type DecompositionMethod } from './models/methods/decompose.js';
 import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
@@ -253,11 +253,9 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
 
-  const emit = (text: string, output: string | undefined, inputs: readonly string[]) => {
-    if (output === undefined) io.stdout(text);
-    else writeOutputFile(output, text, inputs);
-  };
-  const inputsOf = (file: string | undefined) => (file === undefined ? [] : [file]);
+  const emit = (text: string, output: string | undefined, inputs: readonly string[]) =>
+    writeOutput(output, text, inputs, io.stdout);
+  const inputsOf = (file: string | undefined) => [file ?? defaultDatasetPath()];
 
   const decomposeGroups: GroupSpec[] = [];
   const decompose = withBootstrapFlags(
