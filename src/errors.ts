@@ -8,6 +8,8 @@
  *   3  a result did not meet an expectation (used by `--expect`)
  */
 
+import { printable, printableLines } from './report/printable.js';
+
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_BAD_INPUT = 2;
@@ -92,12 +94,16 @@ export function exitCodeFor(error: unknown): number {
   return error instanceof CpvError ? error.exitCode : EXIT_INTERNAL;
 }
 
-/** The one-line message for stderr. Unexpected errors ask for a bug report and keep their stack. */
+/**
+ * The one-line message for stderr. Unexpected errors ask for a bug report and keep their stack. Text quoted from
+ * the data or the command line (names, labels, paths) cannot act on the terminal: control and invisible format
+ * characters are shown as escapes (`printable`), and a message stays on one line.
+ */
 export function messageFor(error: unknown): string {
   if (error instanceof InternalError) {
-    return `internal error: ${error.message}\nThis is a bug in cpp-variance; please report it with the command you ran.`;
+    return `internal error: ${printable(error.message)}\nThis is a bug in cpp-variance; please report it with the command you ran.`;
   }
-  if (error instanceof CpvError) return `error: ${error.message}`;
+  if (error instanceof CpvError) return `error: ${printable(error.message)}`;
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return `internal error: ${stack}\nThis is a bug in cpp-variance; please report it with the command you ran.`;
+  return `internal error: ${printableLines(stack)}\nThis is a bug in cpp-variance; please report it with the command you ran.`;
 }

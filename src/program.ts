@@ -10,7 +10,7 @@ import {
   ParameterError,
   UsageError,
 } from './errors.js';
-import { writeOutputFile } from './io/output.js';
+import { checkOutputTarget, writeOutput } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
 import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
 import { GROUP_FLAGS, PARAMETERS, parameterLabel, type CommandName } from './request/parameters.js';
@@ -28,6 +28,7 @@ import {
   type GivenFlags,
 } from './request/request.js';
 import { readSpecFile } from './request/specFile.js';
+import { printableLines } from './report/printable.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -146,14 +147,20 @@ export function buildProgram(io: CliIo): Command {
   ) => {
     for (const line of [...checked.notes, ...messages]) io.stderr(`${line}\n`);
     const { output, inputs } = checked.destination;
-    if (output === undefined) io.stdout(text);
-    else writeOutputFile(output, text, inputs);
+    writeOutput(output, text, inputs, io.stdout);
+  };
+  /** The output target is checked before any work, so that a long run is not wasted on a refused --output. */
+  const early = <T extends { destination: Destination }>(checked: T): T => {
+    const { output, inputs } = checked.destination;
+    if (output !== undefined && output !== '-') checkOutputTarget(output, inputs);
+    return checked;
   };
   const defaultDataset = defaultDatasetPath();
   const progress = (quiet: boolean, unit: string) => (!quiet && io.stderrIsTty ? progressBar(io, unit) : undefined);
+  const toTerminal = (output: string | undefined) => (output === undefined || output === '-') && io.stdoutIsTty;
   const colour = (output: string | undefined) => ({
-    color: output === undefined && io.stdoutIsTty && !io.env.NO_COLOR,
-    ...(output === undefined && io.stdoutIsTty && io.stdoutColumns ? { terminalWidth: io.stdoutColumns } : {}),
+    color: toTerminal(output) && !io.env.NO_COLOR,
+    ...(toTerminal(output) && io.stdoutColumns ? { terminalWidth: io.stdoutColumns } : {}),
   });
   const modelCommand = (name: CommandName, description: string) => {
     const command = program.command(name).description(description).argument('[file]', FILE_HELP);
@@ -178,7 +185,7 @@ export function buildProgram(io: CliIo): Command {
     const given = decompose.read(file);
     const specPath = given.values.get('spec') as string | undefined;
     const spec = specPath === undefined ? undefined : readSpecFile(specPath, 'decompose');
-    const checked = decomposeRequest(given, defaultDataset, spec);
+    const checked = early(decomposeRequest(given, defaultDataset, spec));
     const { runDecompose } = await import('./commands/decompose.js');
     const { quiet, ...options } = checked.options;
     const onProgress = progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
@@ -196,7 +203,7 @@ export function buildProgram(io: CliIo): Command {
 
   const fit = modelCommand('fit', 'the regression behind a decomposition: coefficients, standard errors, R², F, VIF');
   fit.command.action(async (file: string | undefined) => {
-    const checked = fitRequest(fit.read(file), defaultDataset);
+    const checked = early(fitRequest(fit.read(file), defaultDataset));
     const { runFit } = await import('./commands/fit.js');
     const output = runFit(checked.options);
     finish(checked, output.text, output.messages);
@@ -207,7 +214,7 @@ export function buildProgram(io: CliIo): Command {
     'one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility',
   );
   report.command.action(async (file: string | undefined) => {
-    const checked = reportRequest(report.read(file), defaultDataset);
+    const checked = early(reportRequest(report.read(file), defaultDataset));
     const { runReport } = await import('./commands/report.js');
     const { quiet, ...options } = checked.options;
     const onProgress = options.bootstrap ? progress(quiet, 'bootstrap replicates') : undefined;
@@ -225,7 +232,7 @@ export function buildProgram(io: CliIo): Command {
     .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
   const joinGiven = declare(join, 'join');
   join.action(async (files: string[]) => {
-    const checked = joinRequest({ values: joinGiven(), files });
+    const checked = early(joinRequest({ values: joinGiven(), files }));
     const { runJoin } = await import('./commands/tables.js');
     const output = runJoin(checked.options);
     finish(checked, output.text, output.messages);
@@ -239,7 +246,7 @@ export function buildProgram(io: CliIo): Command {
     .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
   const stackGiven = declare(stack, 'stack');
   stack.action(async (files: string[]) => {
-    const checked = stackRequest({ values: stackGiven(), files });
+    const checked = early(stackRequest({ values: stackGiven(), files }));
     const { runStack } = await import('./commands/tables.js');
     const output = runStack(checked.options);
     finish(checked, output.text, output.messages);
@@ -253,9 +260,8 @@ export function buildProgram(io: CliIo): Command {
     .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`);
   const describeGiven = declare(describe, 'describe');
   describe.action(async (file: string | undefined) => {
-    const checked = describeRequest(
-      { values: describeGiven(), ...(file !== undefined ? { file } : {}) },
-      defaultDataset,
+    const checked = early(
+      describeRequest({ values: describeGiven(), ...(file !== undefined ? { file } : {}) }, defaultDataset),
     );
     const { runDescribe } = await import('./commands/tables.js');
     const output = runDescribe(checked.options);
@@ -268,7 +274,7 @@ export function buildProgram(io: CliIo): Command {
     .argument('<file>', 'a CSV file ("-" reads standard input)');
   const deriveGiven = declare(derive, 'derive');
   derive.action(async (file: string) => {
-    const checked = deriveRequest({ values: deriveGiven(), file });
+    const checked = early(deriveRequest({ values: deriveGiven(), file }));
     const { runDerive } = await import('./commands/tables.js');
     const output = runDerive(checked.options);
     finish(checked, output.text, output.messages);
@@ -282,7 +288,7 @@ export function buildProgram(io: CliIo): Command {
     .argument('<file>', 'a CSV file ("-" reads standard input)');
   const dedupeGiven = declare(dedupe, 'dedupe');
   dedupe.action(async (file: string) => {
-    const checked = dedupeRequest({ values: dedupeGiven(), file });
+    const checked = early(dedupeRequest({ values: dedupeGiven(), file }));
     const { runDedupe } = await import('./commands/tables.js');
     const output = runDedupe(checked.options);
     finish(checked, output.text, output.messages);
@@ -295,7 +301,7 @@ export function buildProgram(io: CliIo): Command {
     );
   const simulateGiven = declare(simulate, 'simulate');
   simulate.action(async () => {
-    const checked = simulateRequest({ values: simulateGiven() });
+    const checked = early(simulateRequest({ values: simulateGiven() }));
     const { runSimulate } = await import('./commands/simulate.js');
     finish(checked, runSimulate(checked.options), []);
   });
@@ -313,7 +319,9 @@ function named(error: unknown, command: CommandName | undefined): unknown {
 }
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. Never throws. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo): Promise<number> {
+  // No name quoted in a message may act on the terminal: everything for standard error is made printable here.
+  const io: CliIo = { ...given, stderr: (text) => given.stderr(printableLines(text)) };
   const program = buildProgram({ ...io, argv });
   let running: CommandName | undefined;
   program.hook('preAction', (_program, action) => {

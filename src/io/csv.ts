@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
+import { printable } from '../report/printable.js';
 import { checkInputBytes, formatBytes, MAX_RECORD_BYTES, type InputSource } from './source.js';
 
 /**
@@ -71,29 +72,20 @@ export function parseCsv(source: InputSource): RawTable {
   return { file, header, records };
 }
 
-/** A cell in double quotes for a one-line message: JSON escapes, U+2028/U+2029 escaped too, cut to `max`. */
+/**
+ * A cell in double quotes for a one-line message: JSON escapes, and what JSON leaves raw (DEL, C1 controls,
+ * U+2028/U+2029, invisible format characters) escaped as `printable` does; cut to `max`.
+ */
 export function quotedText(text: string, max = 40): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut)
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  return printable(JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text));
 }
 
 /**
- * A name or cell as it may appear in a one-line message: control characters and line separators escaped, and
- * cut to `max` characters with an ellipsis.
+ * A name or cell as it may appear in a one-line message: cut to `max` characters with an ellipsis, and escaped as
+ * `printable` escapes every text shown to a person (control and invisible format characters made visible).
  */
 export function displayText(text: string, max = 60): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === '\n'
-      ? '\\n'
-      : c === '\r'
-        ? '\\r'
-        : c === '\t'
-          ? '\\t'
-          : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return printable(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

@@ -1,30 +1,268 @@
-import { renameSync, writeFileSync, realpathSync, existsSync } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
-import { UsageError, DataError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import {
+  type BigIntStats,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
+import { DataError, UsageError } from '../errors.js';
 
 /**
- * Write `text` to `path` atomically (a temporary file in the same folder, then rename), refusing to
- * overwrite any of the command's input files.
+ * The output rules (README, "Exit codes"):
+ * - `--output -` (or no `--output`) means standard output.
+ * - The target is never one of the command's inputs: every file read (the data file, the bundled dataset read
+ *   when no file is given, a `--spec` file, each file of join/stack, standard input when it is a file). Files are
+ *   compared by identity (device and inode), so a symbolic link, a hard link or another spelling of the path
+ *   to an input is refused too.
+ * - A symbolic link is followed: its final target is written (and checked by these same rules); the link stays.
+ * - A regular file (or a new one) is replaced atomically: the text goes to a temporary file with a unique name in
+ *   the target's own folder, is flushed to disk, then renamed over the target (which keeps its permissions).
+ *   Readers see the old file or the new one, never half of one; on any failure the temporary file is removed
+ *   and the target is left as it was.
+ * - A character device or FIFO (`/dev/null`, a terminal, a named pipe, `/dev/stdout` when it is one) is written
+ *   directly; a folder, a block device (a disk) or a socket is refused.
  */
-export function writeOutputFile(path: string, text: string, inputs: readonly string[]): void {
-  const target = canonical(path);
+
+/** The `--output` value meaning standard output. */
+export const STDOUT_NAME = '-';
+
+/** The `-` input means standard input. */
+const STDIN_NAME = '-';
+
+/** Symbolic links followed before giving up (as Linux's MAXSYMLINKS). */
+const MAX_LINKS = 40;
+
+/** Characters of the target's name kept in the temporary file's name (a name may be at most 255 bytes). */
+const TEMPORARY_NAME_CHARS = 80;
+
+/**
+ * Where a command's text goes: standard output for no `--output` or `--output -`, else the file, written by
+ * `writeOutputFile` under the rules above. `inputs` lists every path the command read.
+ */
+export function writeOutput(
+  output: string | undefined,
+  text: string,
+  inputs: readonly string[],
+  stdout: (text: string) => void,
+): void {
+  if (output === undefined || output === STDOUT_NAME) stdout(text);
+  else writeOutputFile(output, text, inputs);
+}
+
+/** What the target of `--output` turned out to be. */
+export interface OutputTarget {
+  /** The path written: `path` with symbolic links followed, absolute. */
+  readonly path: string;
+  /** What is there now; undefined for a new file. */
+  readonly stats?: BigIntStats;
+}
+
+/**
+ * Check `path` as an output target for a command that read `inputs` (paths as given; `-` is standard input),
+ * without writing anything: refused (exit 2) when it is one of the inputs, a folder or a block device.
+ * Cheap, so a command may call it before its work as well as `writeOutputFile` does before writing.
+ */
+export function checkOutputTarget(path: string, inputs: readonly string[]): OutputTarget {
+  if (path === '') throw new UsageError('--output needs a file name');
+  const stats = identity(path);
+  if (!stats) return { path: followLinks(path) }; // a new file, or the one a dangling link names
   for (const input of inputs) {
-    if (input !== '-' && canonical(input) === target) {
-      throw new UsageError(`--output ${path} is an input of this command; refusing to overwrite it`);
+    const other = input === STDIN_NAME ? standardInput() : identity(input);
+    if (other && other.dev === stats.dev && other.ino === stats.ino) {
+      const same = input === path ? '' : ` (it is the same file as ${input === STDIN_NAME ? 'standard input' : input})`;
+      throw new UsageError(`--output ${path} is an input of this command; refusing to overwrite it${same}`);
     }
   }
-  const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  if (stats.isDirectory())
+    throw new UsageError(`--output ${path} is a folder; give the name of a file (e.g. ${join(path, 'out.txt')})`);
+  if (stats.isBlockDevice()) throw new UsageError(`--output ${path} is a block device (a disk); refusing to write it`);
+  if (stats.isSocket())
+    throw new UsageError(
+      `--output ${path} is a socket, which cannot be opened as a file; --output - writes to standard output`,
+    );
+  // A device or pipe is opened by the name given, which the system resolves itself (`/dev/stdout` is a link to
+  // `pipe:[…]`, not to a path); a regular file is replaced at its real path, where the link chain ends.
+  return { path: stats.isFile() ? realPath(path) : resolve(path), stats };
+}
+
+/**
+ * Write `text` to `path` under the output rules above, refusing to overwrite any of `inputs` (every path the
+ * command read). Failures are one-line errors (exit 2) that leave the target and its folder as they were.
+ */
+export function writeOutputFile(path: string, text: string, inputs: readonly string[]): void {
+  if (path === STDOUT_NAME) throw new UsageError('--output - means standard output; it is not a file name here');
+  const target = checkOutputTarget(path, inputs);
+  const bytes = Buffer.from(text, 'utf8');
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
+    if (target.stats && !target.stats.isFile()) writeInPlace(target.path, bytes);
+    else replaceAtomically(target, bytes, () => checkOutputTarget(path, inputs));
   } catch (error) {
-    throw new DataError(`cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
-      file: path,
-    });
+    if (error instanceof UsageError) throw error;
+    throw new DataError(`--output ${path} cannot be written: ${describeSystemError(error)}`);
   }
 }
 
-function canonical(path: string): string {
-  const absolute = resolve(path);
-  return existsSync(absolute) ? realpathSync(absolute) : absolute;
+/** A device or FIFO: opened and written as it is (no temporary file, no rename). */
+function writeInPlace(path: string, bytes: Buffer): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A regular file, new or replaced: a temporary file in the same folder, written and flushed, then put in place.
+ * The target is looked at again just before: a new file is put in place by a hard link, which fails if anything
+ * appeared under the name meanwhile (no clobbering), an existing one by rename only if it is still the file that
+ * was checked; otherwise the target is checked again (`recheck`) and the rules apply to what is there now.
+ * Exported for the tests, which hand it a stale `target` to stand for a change between check and write.
+ */
+export function replaceAtomically(target: OutputTarget, bytes: Buffer, recheck: () => OutputTarget): void {
+  const name = basename(target.path).slice(0, TEMPORARY_NAME_CHARS);
+  const temporary = join(dirname(target.path), `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // 'wx': created here and now (O_EXCL), so no other file is ever written through this name.
+  let fd: number | undefined = openSync(temporary, 'wx', 0o666);
+  try {
+    if (target.stats) fchmodSync(fd, Number(target.stats.mode & 0o777n));
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    if (!putInPlace(temporary, target)) {
+      const now = recheck();
+      if (now.stats && !now.stats.isFile()) writeInPlace(now.path, bytes);
+      else renameSync(temporary, now.path);
+    }
+  } catch (error) {
+    if (fd !== undefined) closeQuietly(fd);
+    throw error;
+  } finally {
+    removeQuietly(temporary); // gone already after a rename; after a link or a failure, removed here
+  }
+}
+
+/** Put the temporary file at the target if the target is still what was checked; false if it changed. */
+function putInPlace(temporary: string, target: OutputTarget): boolean {
+  if (target.stats === undefined) {
+    try {
+      linkSync(temporary, target.path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // File systems without hard links (FAT, some network shares): rename, as for a replaced file.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+      renameSync(temporary, target.path);
+      return true;
+    }
+  }
+  const now = lstatIdentity(target.path);
+  if (!now || now.dev !== target.stats.dev || now.ino !== target.stats.ino) return false;
+  renameSync(temporary, target.path);
+  return true;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already failing: the first error is the one to report
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // nothing more can be done; the first error is the one to report
+  }
+}
+
+/** `path` made absolute with every symbolic link along the chain followed; a dangling link gives its target. */
+function followLinks(path: string): string {
+  let current = resolve(path);
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    let stats: ReturnType<typeof lstatSync>;
+    try {
+      stats = lstatSync(current);
+    } catch {
+      return current; // nothing there (a new file), or an unreadable folder: the write says which
+    }
+    if (!stats.isSymbolicLink()) return current;
+    current = resolve(realFolder(dirname(current)), readlinkSync(current));
+  }
+  throw new UsageError(`--output ${path}: too many levels of symbolic links`);
+}
+
+/** `path` with every link resolved, as the system resolves it; by following the chain if that fails. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return followLinks(path);
+  }
+}
+
+/** A folder with its own links resolved, so that `..` in a link's target means what the system takes it to. */
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return folder;
+  }
+}
+
+/** Device and inode of what `path` names, links followed; undefined when there is nothing (readable) there. */
+function identity(path: string): BigIntStats | undefined {
+  try {
+    return statSync(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Device and inode of `path` itself (a link is not followed); undefined when nothing is there. */
+function lstatIdentity(path: string): BigIntStats | undefined {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Standard input, when it is a file (`< data.csv`), so that `--output data.csv` can be refused. */
+function standardInput(): BigIntStats | undefined {
+  try {
+    const stats = fstatSync(0, { bigint: true });
+    return stats.isFile() ? stats : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A system error in words with its code, e.g. `no space left on device (ENOSPC)`. */
+export function describeSystemError(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException;
+  const known = typeof failure.errno === 'number' ? getSystemErrorMap().get(failure.errno) : undefined;
+  const reason = known?.[1] ?? (error instanceof Error ? error.message : String(error));
+  const code = failure.code ?? known?.[0];
+  return code && !reason.includes(code) ? `${reason} (${code})` : reason;
 }

@@ -2,6 +2,7 @@ import type { DecompositionMethod, DecompositionResult } from '../models/methods
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import { formatPercent, METHOD_LABELS } from './context.js';
 import { SCHEMA_VERSION } from './json.js';
+import { jsonText, printable, terminalText } from './printable.js';
 import type { Tabular } from './tabular.js';
 
 /** One level's decomposition, or why it could not be made. */
@@ -25,35 +26,41 @@ function groupNames(report: ByReport): readonly string[] {
   return report.groups;
 }
 
-/** One row per level: n, R², each group's share and the unexplained share, in percent. */
+/**
+ * One row per level: n, R², each group's share and the unexplained share, in percent. Levels and names from the
+ * data are shown through `printable`, and the whole text through `terminalText`.
+ */
 export function renderByTable(report: ByReport): string {
-  const names = groupNames(report);
-  const header = [report.by, 'n', 'R²', ...names, UNEXPLAINED];
+  const names = groupNames(report).map(printable);
+  const by = printable(report.by);
+  const header = [by, 'n', 'R²', ...names, UNEXPLAINED];
   const rows = report.splits.map((split) =>
     'result' in split
       ? [
-          split.level,
+          printable(split.level),
           String(split.result.n),
           split.result.r2.toFixed(3),
           ...split.result.groups.map((g) => `${formatPercent(g.share)}%`),
           `${formatPercent(split.result.unexplained)}%`,
         ]
-      : [split.level, '', '', `not estimable: ${split.error}`],
+      : [printable(split.level), '', '', `not estimable: ${printable(split.error)}`],
   );
   const widths = header.map((h, j) =>
     Math.max(h.length, ...rows.filter((r) => r.length === header.length).map((r) => r[j]!.length)),
   );
   const line = (cells: readonly string[]) =>
     `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : j < header.length && cells.length === header.length ? cell.padStart(widths[j]!) : cell)).join('  ')}`.trimEnd();
-  return `${[
-    `Variance of ${report.outcome} explained by each group, separately for each ${report.by} (${METHOD_LABELS[report.method]})`,
-    '',
-    line(header),
-    ...rows.map(line),
-    '',
-    `data: ${report.file}`,
-    ...report.notes.map((note) => `note: ${note}`),
-  ].join('\n')}\n`;
+  return terminalText(
+    `${[
+      `Variance of ${printable(report.outcome)} explained by each group, separately for each ${by} (${METHOD_LABELS[report.method]})`,
+      '',
+      line(header),
+      ...rows.map(line),
+      '',
+      `data: ${printable(report.file)}`,
+      ...report.notes.map((note) => `note: ${printable(note)}`),
+    ].join('\n')}\n`,
+  );
 }
 
 /** `{"schemaVersion":1,"command":"decompose","by":COL,"splits":[{"level","n","droppedRows","r2","groups":[…],"unexplained"} | {"level","error"}]}` */
@@ -79,7 +86,7 @@ export function renderByJson(report: ByReport): string {
     ),
     notes: report.notes,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${jsonText(document)}\n`;
 }
 
 export function byTabular(report: ByReport): Tabular {

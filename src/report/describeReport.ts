@@ -1,4 +1,4 @@
-import { displayText } from '../io/csv.js';
+import { displayText, quotedText } from '../io/csv.js';
 import { DFE_SYMBOLS } from '../io/dfe.js';
 import type {
   ColumnDescription,
@@ -10,6 +10,7 @@ import type {
 import { formatPercent } from './context.js';
 import { formatNumber } from './fitReport.js';
 import { SCHEMA_VERSION } from './json.js';
+import { jsonText, printable, terminalText } from './printable.js';
 import type { Tabular } from './tabular.js';
 
 /** Periods listed in full up to this many; longer lists show their ends. */
@@ -21,7 +22,8 @@ const INCOMPLETE_UNITS_LISTED = 10;
 
 /**
  * The description for people: one aligned line per column (type, values, missing and how they were written, a
- * summary), then the panel structure, then the outcome's variance split in percent, then the notes.
+ * summary), then the panel structure, then the outcome's variance split in percent, then the notes. Names and
+ * labels are shown through `displayText` (which escapes as `printable` does), the whole text through `terminalText`.
  *
  * @example renderDescribeTable(describeTable(table, {})).split('\n')[0] // 'Describe data.csv: 912 rows, 6 columns'
  */
@@ -60,8 +62,8 @@ export function renderDescribeTable(result: DescribeResult): string {
   if (result.panel) out.push('', ...panelLines(result.panel));
   if (result.outcome) out.push('', ...outcomeLines(result.outcome, result.panel));
   if (result.notes.length > 0) out.push('');
-  for (const note of result.notes) out.push(`note: ${note}`);
-  return `${out.join('\n')}\n`;
+  for (const note of result.notes) out.push(`note: ${printable(note)}`);
+  return terminalText(`${out.join('\n')}\n`);
 }
 
 function align(rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
@@ -78,12 +80,12 @@ function missingText(counts: readonly MissingCount[]): string {
 }
 
 function tokenText(token: string): string {
-  return token === '' ? 'empty' : JSON.stringify(displayText(token, 20));
+  return token === '' ? 'empty' : quotedText(token, 20);
 }
 
 /** `"LA001" (6), "LA002" (6)`; labels cut to `max` characters (CSV and Markdown keep them whole). */
 function topText(top: readonly { readonly value: string; readonly count: number }[], max = 30): string {
-  return top.map((t) => `${JSON.stringify(displayText(t.value, max))} (${t.count})`).join(', ');
+  return top.map((t) => `${quotedText(t.value, max)} (${t.count})`).join(', ');
 }
 
 function columnSummary(c: ColumnDescription): string {
@@ -95,7 +97,7 @@ function columnSummary(c: ColumnDescription): string {
       const more = c.distinct > c.top.length ? ', …' : '';
       const numbers =
         c.numericCells > 0
-          ? `; ${c.numericCells} of ${c.values} are numbers, not: ${c.firstNonNumeric.map((f) => `row ${f.row} ${JSON.stringify(displayText(f.value, 20))}`).join(', ')}${c.values - c.numericCells > c.firstNonNumeric.length ? ', …' : ''}`
+          ? `; ${c.numericCells} of ${c.values} are numbers, not: ${c.firstNonNumeric.map((f) => `row ${f.row} ${quotedText(f.value, 20)}`).join(', ')}${c.values - c.numericCells > c.firstNonNumeric.length ? ', …' : ''}`
           : '';
       return `${c.distinct} distinct: ${top}${more}${numbers}`;
     }
@@ -243,7 +245,7 @@ export function renderDescribeJson(result: DescribeResult): string {
     outcome: result.outcome ? outcomeJson(result.outcome) : null,
     notes: result.notes,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${jsonText(document)}\n`;
 }
 
 function columnJson(c: ColumnDescription) {

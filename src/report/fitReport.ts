@@ -1,5 +1,6 @@
 import type { CoefficientRow, FitResult } from '../models/fit/fit.js';
 import { SCHEMA_VERSION } from './json.js';
+import { jsonText, printable, terminalText } from './printable.js';
 
 /** A fit and where its data came from. */
 export interface FitReport {
@@ -26,9 +27,9 @@ export function formatP(p: number | null): string {
 const HEADER = ['term', 'estimate', 'std. error', 't', 'p', 'ci low', 'ci high', 'VIF'];
 
 function cells(row: CoefficientRow): string[] {
-  if (row.aliased) return [row.term, 'aliased', '', '', '', '', '', ''];
+  if (row.aliased) return [printable(row.term), 'aliased', '', '', '', '', '', ''];
   return [
-    row.term,
+    printable(row.term),
     formatNumber(row.estimate),
     formatNumber(row.stdError),
     formatNumber(row.t, 4),
@@ -56,13 +57,13 @@ function statistics(result: FitResult): [string, string][] {
       `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
     ],
     ...result.fixedEffects.map((fe): [string, string] => [
-      `fixed effect ${fe.name}`,
-      `${fe.column}, ${fe.levels} levels (absorbed)`,
+      `fixed effect ${printable(fe.name)}`,
+      `${printable(fe.column)}, ${fe.levels} levels (absorbed)`,
     ]),
     [
       'standard errors',
       result.clusters
-        ? `cluster-robust CR1 by ${result.clusters.column} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
+        ? `cluster-robust CR1 by ${printable(result.clusters.column)} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
         : 'classical OLS',
     ],
   ];
@@ -75,27 +76,27 @@ function align(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
-/** The regression as a table for people. */
+/** The regression as a table for people; names from the data through `printable`, the text through `terminalText`. */
 export function renderFitTable(report: FitReport): string {
   const { result } = report;
   const out = [
-    `OLS of ${result.outcome}${result.fixedEffects.length ? ` with ${result.fixedEffects.map((f) => f.column).join(' and ')} fixed effects` : ''}`,
+    `OLS of ${printable(result.outcome)}${result.fixedEffects.length ? ` with ${result.fixedEffects.map((f) => printable(f.column)).join(' and ')} fixed effects` : ''}`,
     '',
   ];
   out.push(...align([HEADER, ...result.coefficients.map(cells)]));
   out.push(`  (${Math.round(result.level * 100)}% confidence intervals)`);
   if (result.fixedEffectCoefficients) {
     out.push('', '  fixed-effect coefficients (treatment contrasts, as R lm):');
-    out.push(...align(result.fixedEffectCoefficients.map((c) => [c.term, formatNumber(c.estimate)])));
+    out.push(...align(result.fixedEffectCoefficients.map((c) => [printable(c.term), formatNumber(c.estimate)])));
   }
   out.push('');
   const stats = statistics(result);
   const width = Math.max(...stats.map(([name]) => name.length));
   for (const [name, value] of stats) out.push(`${name.padEnd(width)}  ${value}`);
-  out.push(`data: ${report.file}`);
-  for (const note of result.notes) out.push(`note: ${note}`);
-  if (report.datasetNote) out.push(`note: ${report.datasetNote}`);
-  return `${out.join('\n')}\n`;
+  out.push(`data: ${printable(report.file)}`);
+  for (const note of result.notes) out.push(`note: ${printable(note)}`);
+  if (report.datasetNote) out.push(`note: ${printable(report.datasetNote)}`);
+  return terminalText(`${out.join('\n')}\n`);
 }
 
 /** The regression as a stable JSON document (schema in the README). */
@@ -127,5 +128,5 @@ export function renderFitJson(report: FitReport): string {
     ...(result.fixedEffectCoefficients ? { fixedEffectCoefficients: result.fixedEffectCoefficients } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${jsonText(document)}\n`;
 }

@@ -1,4 +1,5 @@
 import { intervalOf, type DecompositionReport } from './context.js';
+import { jsonText } from './printable.js';
 
 /** Version of the JSON layout; bumped on any incompatible change (documented in the README). */
 export const SCHEMA_VERSION = 1;
@@ -94,7 +95,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${jsonText(document)}\n`;
 }
 
 function intervalFields(report: DecompositionReport, index: number) {

@@ -15,7 +15,9 @@ export interface SvgOptions {
 /**
  * Escape text for XML and HTML, in element content and in quoted attributes alike: & < > " ' become
  * entities, and characters that XML 1.0 forbids (C0 controls other than tab, newline and carriage return,
- * lone surrogates, U+FFFE and U+FFFF) become U+FFFD, so no input can break or inject markup.
+ * lone surrogates, U+FFFE and U+FFFF) become U+FFFD, so no input can break or inject markup. DEL and the C1
+ * controls (U+007F–U+009F: allowed by XML 1.0 but discouraged, a parse error in HTML, and U+009B starts a
+ * terminal sequence when the file is printed) become U+FFFD too.
  *
  * @example
  * escapeXml(`a<&"'b`); // 'a&lt;&amp;&quot;&#39;b'
@@ -23,7 +25,7 @@ export interface SvgOptions {
 export function escapeXml(text: string): string {
   return text
     .replace(
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
       '\uFFFD',
     )
     .replaceAll('&', '&amp;')

@@ -3,6 +3,7 @@ import type { DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
+import { printable, terminalText } from './printable.js';
 
 export interface TableOptions {
   /** Use ANSI colour (only when writing to a terminal and NO_COLOR is unset). */
@@ -47,14 +48,20 @@ interface Row {
   readonly published?: number;
 }
 
-/** The split as a table for people: one row per group with its percent and a proportional bar, then the fit. */
+/**
+ * The split as a table for people: one row per group with its percent and a proportional bar, then the fit.
+ * Names from the data are shown through `printable` (control characters as visible escapes), and the whole text
+ * through `terminalText`, so nothing in a name can act on the terminal.
+ */
 export function renderDecompositionTable(report: DecompositionReport, options: TableOptions): string {
   const { result } = report;
   const paint: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
   const barWidth = options.barWidth ?? DEFAULT_BAR_WIDTH;
   const fit = options.terminalWidth;
   const out: string[] = [];
-  out.push(paint.bold(`Variance of ${result.outcome} explained by each group (${METHOD_LABELS[result.method]})`));
+  out.push(
+    paint.bold(`Variance of ${printable(result.outcome)} explained by each group (${METHOD_LABELS[result.method]})`),
+  );
   out.push('');
   if (result.method === 'all') out.push(...comparisonLines(result));
   else if (result.method === 'commonality') {
@@ -71,9 +78,9 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   } else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report, fit));
   if (result.dominance) out.push('', ...dominanceLines(result));
   out.push('', ...footer(report));
-  for (const note of result.notes) out.push(paint.yellow(`note: ${note}`));
-  if (report.datasetNote) out.push(paint.yellow(`note: ${report.datasetNote}`));
-  return `${out.join('\n')}\n`;
+  for (const note of result.notes) out.push(paint.yellow(`note: ${printable(note)}`));
+  if (report.datasetNote) out.push(paint.yellow(`note: ${printable(report.datasetNote)}`));
+  return terminalText(`${out.join('\n')}\n`, options.color);
 }
 
 function describeGroup(group: DecompositionResult['groups'][number]): string {
@@ -152,13 +159,14 @@ function commonalityRows(result: DecompositionResult): Row[] {
 const MIN_BAR_WIDTH = 10;
 
 function shareLines(
-  rows: readonly Row[],
+  given: readonly Row[],
   paint: ChalkInstance,
   preferredBarWidth: number,
   withTotal: boolean,
   report?: DecompositionReport,
   terminalWidth?: number,
 ): string[] {
+  const rows = given.map((row) => ({ ...row, name: printable(row.name), what: printable(row.what) }));
   const nameWidth = Math.max(5, ...rows.map((r) => r.name.length));
   const whatWidth = Math.max(7, ...rows.map((r) => r.what.length));
   const level = report?.bootstrap ? `${Math.round(report.bootstrap.level * 100)}% CI` : undefined;
@@ -204,9 +212,10 @@ function shareLines(
 
 function comparisonLines(result: DecompositionResult): string[] {
   const comparison = result.comparison!;
+  const order = comparison.order.map(printable);
   const header = ['group', 'shapley', 'owen', 'sequential', 'reverse seq.', 'unique', 'spread'];
   const rows = comparison.rows.map((r) => [
-    r.group,
+    printable(r.group),
     ...[r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread].map((v) => `${formatPercent(v)}%`),
   ]);
   rows.push([UNEXPLAINED, ...Array(5).fill(`${formatPercent(result.unexplained)}%`), '']);
@@ -217,7 +226,7 @@ function comparisonLines(result: DecompositionResult): string[] {
     format(header),
     ...rows.map(format),
     '',
-    `sequential order: ${comparison.order.join(' → ')}; reverse: ${[...comparison.order].reverse().join(' → ')}`,
+    `sequential order: ${order.join(' → ')}; reverse: ${[...order].reverse().join(' → ')}`,
     'spread = largest minus smallest share across the five methods: how much the answer hangs on the method',
   ];
 }
@@ -226,12 +235,15 @@ function dominanceLines(result: DecompositionResult): string[] {
   const dominance = result.dominance!;
   const k = result.groups.length;
   const header = ['conditional dominance', ...Array.from({ length: k }, (_, s) => `size ${s}`)];
-  const rows = dominance.conditional.map((row) => [row.group, ...row.bySize.map((v) => `${formatPercent(v)}%`)]);
+  const rows = dominance.conditional.map((row) => [
+    printable(row.group),
+    ...row.bySize.map((v) => `${formatPercent(v)}%`),
+  ]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const format = (cells: readonly string[]) =>
     `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`;
   const relation = (winner: string | null, a: string, b: string) =>
-    winner === null ? 'undetermined' : `${winner} over ${winner === a ? b : a}`;
+    winner === null ? 'undetermined' : printable(`${winner} over ${winner === a ? b : a}`);
   return [
     format(header),
     ...rows.map(format),
@@ -240,7 +252,7 @@ function dominanceLines(result: DecompositionResult): string[] {
     '  pair                        complete / conditional / general dominance',
     ...dominance.pairs.map(
       (p) =>
-        `  ${`${p.a} vs ${p.b}`.padEnd(26)}  ${relation(p.complete, p.a, p.b)} / ${relation(p.conditional, p.a, p.b)} / ${relation(p.general, p.a, p.b)}`,
+        `  ${printable(`${p.a} vs ${p.b}`).padEnd(26)}  ${relation(p.complete, p.a, p.b)} / ${relation(p.conditional, p.a, p.b)} / ${relation(p.general, p.a, p.b)}`,
     ),
   ];
 }
@@ -251,21 +263,24 @@ function footer(report: DecompositionReport): string[] {
   const used = result.n + result.droppedRows;
   out.push(`rows used: ${result.n} of ${used} (${result.droppedRows} dropped for missing values)`);
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
-  if (fixed.length > 0) out.push(`fixed effects: ${fixed.map((g) => `${g.columns[0]} ${g.levels} levels`).join(', ')}`);
+  if (fixed.length > 0)
+    out.push(`fixed effects: ${fixed.map((g) => `${printable(g.columns[0]!)} ${g.levels} levels`).join(', ')}`);
   out.push(
     `R² = ${result.r2.toFixed(4)}; method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets} subset regressions)`,
   );
   if (report.bootstrap) {
-    out.push(describeBootstrap(report.bootstrap));
+    out.push(printable(describeBootstrap(report.bootstrap)));
     for (const failure of report.bootstrap.failures)
-      out.push(`  excluded replicates: ${failure.count} × ${failure.reason}`);
+      out.push(`  excluded replicates: ${failure.count} × ${printable(failure.reason)}`);
   }
   if (report.published) out.push(`${report.published.label}: ${report.published.source}`);
   if (result.sequential)
-    out.push(`order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares)`);
+    out.push(
+      `order of entry: ${result.sequential.order.map(printable).join(' → ')} (another order gives other shares)`,
+    );
   if (result.method === 'commonality' && result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
     out.push(`the ${2 ** result.groups.length - 1} commonality coefficients are listed with --format json`);
   }
-  out.push(`data: ${report.file}`);
+  out.push(`data: ${printable(report.file)}`);
   return out;
 }

@@ -4,6 +4,7 @@ import { formatPercent, intervalOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
+import { markdownText, printableLines } from './printable.js';
 
 /** A format-neutral table: what CSV and Markdown render. Numbers stay numbers until the renderer. */
 export interface Tabular {
@@ -108,19 +109,26 @@ export function fitTabular(report: FitReport): Tabular {
   };
 }
 
-/** CSV of a format-neutral table (`writeCsv`: numbers in full precision, the formula-injection guard). */
+/**
+ * CSV of a format-neutral table (`writeCsv`: numbers in full precision, the formula-injection
+ * guard; otherwise text is written as it is, control characters included: CSV carries data, and a name must come
+ * back unchanged from R's read.csv).
+ */
 export function renderCsv(table: Tabular): string {
   return writeCsv(table.columns, table.rows);
 }
 
-/** GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. */
+/**
+ * GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. Every text goes
+ * through `markdownText`: control characters shown as escapes, HTML, code, links and cell bars escaped.
+ */
 export function renderMarkdown(table: Tabular): string {
-  const escapeCell = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const escapeCell = markdownText;
   const cell = (value: string | number | null, column: string): string => {
     if (value === null) return '';
     if (typeof value === 'string') return escapeCell(value);
     if (column === 'percent') return formatPercent(value / 100);
-    if (column === 'p') return formatP(value);
+    if (column === 'p') return escapeCell(formatP(value)); // '< 2e-16'
     return formatNumber(value);
   };
   const numericColumn = table.columns.map((_, j) => table.rows.some((r) => typeof r[j] === 'number'));
@@ -132,5 +140,5 @@ export function renderMarkdown(table: Tabular): string {
     ...table.rows.map((row) => `| ${row.map((value, j) => cell(value, table.columns[j]!)).join(' | ')} |`),
   ];
   if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${escapeCell(note)}`));
-  return `${lines.join('\n')}\n`;
+  return printableLines(`${lines.join('\n')}\n`);
 }

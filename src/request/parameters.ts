@@ -131,7 +131,7 @@ const model = {
     flag: '--output <file>',
     key: 'output',
     type: text('path'),
-    description: 'write the output to this file ("-": standard output)',
+    description: 'write the output to this file instead of standard output ("-": standard output; never over an input)',
   }),
 };
 
@@ -454,18 +454,18 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
         'split rows published for several authorities jointly ("314 / 318") into one row each, with the joint values',
     }),
     model.level,
-    { ...model.output, description: 'write the merged CSV here ("-": standard output)' },
+    { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
   stack: [
     tables.columns,
     model.level,
-    { ...model.output, description: 'write the stacked CSV here ("-": standard output)' },
+    { ...model.output, description: 'write the stacked CSV here ("-": standard output; never over an input)' },
   ],
   derive: [
     tables.deriveRequired,
     model.na,
     model.level,
-    { ...model.output, description: 'write the CSV here ("-": standard output)' },
+    { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],
   dedupe: [
     p({
@@ -482,14 +482,14 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       description: 'which row of a duplicated key to keep: first, last, or none (drop them all; default first)',
     }),
     model.level,
-    { ...model.output, description: 'write the CSV here ("-": standard output)' },
+    { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],
   simulate: [
     simulateOnly.seed,
     simulateOnly.authorities,
     simulateOnly.years,
     simulateOnly.shares,
-    { ...model.output, description: 'write the CSV here ("-": standard output)' },
+    { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],
 };
 

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import {
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DataError, UsageError } from '../../src/errors.js';
+import {
+  checkOutputTarget,
+  describeSystemError,
+  replaceAtomically,
+  writeOutput,
+  writeOutputFile,
+} from '../../src/io/output.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cpv-output-unit-'));
+});
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return expect.fail('expected an error');
+}
+
+describe('writeOutput', () => {
+  it('sends the text to standard output for no --output and for "-", and writes a file otherwise', () => {
+    const printed: string[] = [];
+    writeOutput(undefined, 'a\n', [], (text) => printed.push(text));
+    writeOutput('-', 'b\n', [], (text) => printed.push(text));
+    const file = join(dir, 'out.txt');
+    writeOutput(file, 'c\n', [], (text) => printed.push(text));
+    expect(printed).toEqual(['a\n', 'b\n']);
+    expect(readFileSync(file, 'utf8')).toBe('c\n');
+    expect(readdirSync(dir)).toEqual(['out.txt']);
+  });
+
+  it('writeOutputFile does not take "-" for a file name', () => {
+    expect(thrown(() => writeOutputFile('-', 'x', []))).toBeInstanceOf(UsageError);
+  });
+});
+
+describe('checkOutputTarget: inputs compared by identity', () => {
+  it('refuses the input by its own name, a relative spelling, a symbolic link chain and a hard link', () => {
+    const input = join(dir, 'data.csv');
+    writeFileSync(input, 'a,b\n1,2\n');
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(input, join(dir, 'link1.csv'));
+    symlinkSync('link1.csv', join(dir, 'link2.csv'));
+    linkSync(input, join(dir, 'hard.csv'));
+    const before = sha(input);
+    for (const target of [
+      input,
+      relative(process.cwd(), join(dir, 'sub', '..', 'data.csv')),
+      join(dir, 'link2.csv'),
+      join(dir, 'hard.csv'),
+    ]) {
+      const error = thrown(() => writeOutputFile(target, 'overwritten', ['other.csv', input]));
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toMatch(/is an input of this command; refusing to overwrite it/);
+    }
+    expect(sha(input)).toBe(before);
+    expect(lstatSync(join(dir, 'link2.csv')).isSymbolicLink()).toBe(true);
+  });
+
+  it('accepts a file that merely has the same name as an input in another folder', () => {
+    mkdirSync(join(dir, 'in'));
+    mkdirSync(join(dir, 'out'));
+    writeFileSync(join(dir, 'in', 'data.csv'), 'x');
+    writeFileSync(join(dir, 'out', 'data.csv'), 'y');
+    writeOutputFile(join(dir, 'out', 'data.csv'), 'z', [join(dir, 'in', 'data.csv')]);
+    expect(readFileSync(join(dir, 'out', 'data.csv'), 'utf8')).toBe('z');
+    expect(readFileSync(join(dir, 'in', 'data.csv'), 'utf8')).toBe('x');
+  });
+
+  it('refuses a folder, a loop of symbolic links and an empty name', () => {
+    expect((thrown(() => checkOutputTarget(dir, [])) as Error).message).toMatch(/is a folder/);
+    symlinkSync('b', join(dir, 'a'));
+    symlinkSync('a', join(dir, 'b'));
+    expect((thrown(() => checkOutputTarget(join(dir, 'a'), [])) as Error).message).toMatch(
+      /too many levels of symbolic links/,
+    );
+    expect(thrown(() => checkOutputTarget('', []))).toBeInstanceOf(UsageError);
+  });
+
+  const blockDevice = readdirSync('/dev')
+    .map((name) => join('/dev', name))
+    .find((path) => {
+      try {
+        return lstatSync(path).isBlockDevice();
+      } catch {
+        return false;
+      }
+    });
+  it.skipIf(blockDevice === undefined)(`refuses a block device (${blockDevice}) without writing`, () => {
+    expect((thrown(() => checkOutputTarget(blockDevice!, [])) as Error).message).toMatch(/is a block device/);
+  });
+});
+
+describe('writeOutputFile: the temporary file', () => {
+  it('has a name of its own: a file named as the old fixed scheme (.NAME.PID.tmp) is left alone', () => {
+    const decoy = join(dir, `.out.csv.${process.pid}.tmp`);
+    writeFileSync(decoy, 'not ours');
+    writeOutputFile(join(dir, 'out.csv'), 'new', []);
+    expect(readFileSync(decoy, 'utf8')).toBe('not ours');
+    expect(readdirSync(dir).sort()).toEqual([`.out.csv.${process.pid}.tmp`, 'out.csv']);
+  });
+
+  it('keeps a long name within the file system limit (255 bytes)', () => {
+    const name = `${'n'.repeat(250)}.csv`;
+    writeOutputFile(join(dir, name), 'long', []);
+    expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it('is removed when the write fails, and the failure is one DataError naming --output', () => {
+    const error = thrown(() => writeOutputFile(join(dir, 'missing', 'out.csv'), 'x', []));
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(
+      /^--output .*missing\/out\.csv cannot be written: no such file or directory \(ENOENT\)$/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps the permissions of the file it replaces', () => {
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'old', { mode: 0o600 });
+    writeOutputFile(target, 'new', []);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(readFileSync(target, 'utf8')).toBe('new');
+  });
+});
+
+describe('replaceAtomically: the target changed between the check and the write', () => {
+  it('a file that appeared under a name checked as free is not clobbered blindly: checked again, then replaced', () => {
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'appeared');
+    let rechecked = 0;
+    replaceAtomically({ path: target }, Buffer.from('new'), () => {
+      rechecked++;
+      return checkOutputTarget(target, []);
+    });
+    expect(rechecked).toBe(1);
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('an input that appeared there is refused on the second look, and nothing is left behind', () => {
+    const input = join(dir, 'data.csv');
+    writeFileSync(input, 'precious');
+    const before = sha(input);
+    const error = thrown(() =>
+      replaceAtomically({ path: input }, Buffer.from('new'), () => checkOutputTarget(input, [input])),
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect(sha(input)).toBe(before);
+    expect(readdirSync(dir)).toEqual(['data.csv']);
+  });
+
+  it('a file replaced by another since the check is checked again before the rename', () => {
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'first');
+    const stale = checkOutputTarget(target, []);
+    // Renamed over: out.csv is now another inode, so the identity checked no longer matches.
+    writeOutputFile(target, 'second', []);
+    let rechecked = 0;
+    replaceAtomically(stale, Buffer.from('third'), () => {
+      rechecked++;
+      return checkOutputTarget(target, []);
+    });
+    expect(rechecked).toBe(1);
+    expect(readFileSync(target, 'utf8')).toBe('third');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});
+
+describe('describeSystemError', () => {
+  it('gives the reason in words with its code', () => {
+    const error = thrown(() => readFileSync(join(dir, 'nothing-here')));
+    expect(describeSystemError(error)).toBe('no such file or directory (ENOENT)');
+    expect(describeSystemError(Object.assign(new Error('write ENOSPC'), { code: 'ENOSPC', errno: -28 }))).toBe(
+      'no space left on device (ENOSPC)',
+    );
+    expect(describeSystemError(new Error('plain'))).toBe('plain');
+  });
+});
