@@ -187,7 +187,9 @@ describe('fit on the command line', () => {
     expect(json.intercept).toBe(false);
     const refused = runCli(['fit', '--no-intercept']);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/--no-intercept: leaving out the intercept applies only to models without fixed effects/);
+    expect(refused.stderr).toMatch(
+      /--no-intercept: leaving out the intercept applies only to models without fixed effects/,
+    );
   });
 });
 

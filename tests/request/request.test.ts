@@ -200,12 +200,24 @@ describe('errors raised below the command line name the parameter; the command l
       );
     }
     const weights = await run(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL, '--spec', spec({ weights: 'idaci' })]);
-    expect(weights.stderr).toMatch(/^error: --weights \/ "weights": idaci: the weights column cannot also be the outcome/);
+    expect(weights.stderr).toMatch(
+      /^error: --weights \/ "weights": idaci: the weights column cannot also be the outcome/,
+    );
     const fit = await run(['fit', SYNTHETIC, ...SYNTHETIC_MODEL, '--no-intercept']);
     expect(fit.status).toBe(2);
-    expect(fit.stderr).toMatch(/^error: --no-intercept: leaving out the intercept applies only to models without fixed effects/);
-    const simulate = await run(['simulate', '--seed', '1', '--shares', 'practice=90,deprivation=15,policy=10,resources=6']);
-    expect(simulate.stderr).toBe('error: --shares: add up to 121%; they must leave some variance unexplained (below 100)\n');
+    expect(fit.stderr).toMatch(
+      /^error: --no-intercept: leaving out the intercept applies only to models without fixed effects/,
+    );
+    const simulate = await run([
+      'simulate',
+      '--seed',
+      '1',
+      '--shares',
+      'practice=90,deprivation=15,policy=10,resources=6',
+    ]);
+    expect(simulate.stderr).toBe(
+      'error: --shares: add up to 121%; they must leave some variance unexplained (below 100)\n',
+    );
   });
 });
 
