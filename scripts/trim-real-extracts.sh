@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Trim the public source files in /work/shared/data/real/ (see fixtures/real/SOURCES.md) to the columns and years
+# Trim the public source files in ../shared/data/real/ (see fixtures/real/SOURCES.md) to the columns and years
 # that scripts/build-england-panel.sh uses, and write them to fixtures/real/.
 #
 #   bash scripts/trim-real-extracts.sh [SOURCE_DIR] [OUTPUT_DIR]
-#   (defaults: /work/shared/data/real and fixtures/real)
+#   (defaults: ../shared/data/real, relative to the repository root, and fixtures/real)
 #
 # Run once by a developer when the extracts change; the tests never run it. Nothing is computed or recoded:
 # every kept row is the original row with the unused columns removed, every kept field is the original field's
@@ -33,7 +33,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-src="${1:-/work/shared/data/real}"
+src="${1:-$root/../shared/data/real}"
 out="${2:-$root/fixtures/real}"
 mkdir -p "$out"
 

@@ -255,7 +255,7 @@ export function buildProgram(io: CliIo): Command {
   const describe = program
     .command('describe')
     .description(
-      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units',
+      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units; with --by, summaries of numeric columns by category (means with 95% CIs, η², ANOVA and Welch tests)',
     )
     .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`);
   const describeGiven = declare(describe, 'describe');

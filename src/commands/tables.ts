@@ -8,8 +8,10 @@ import { joinTables } from '../io/join.js';
 import { formatJoinReport } from '../io/join.js';
 import { writeCsv } from '../report/csv.js';
 import { formatStackReport, stackTables } from '../io/stack.js';
-import { describeTable } from '../profile/describe.js';
+import { describeByCategory } from '../profile/byCategory.js';
+import { describeKeys, describeTable } from '../profile/describe.js';
 import { parseDerivation } from '../models/spec/expression.js';
+import type { FormatOf } from '../report/formatNames.js';
 import { render } from '../report/formats.js';
 
 /** A CSV read as text through the one input pipeline, with DfE statistics conventions applied; `messages` for stderr. */
@@ -167,23 +169,46 @@ export interface DescribeCommandOptions {
   readonly unit?: string;
   readonly period?: string;
   readonly outcome?: string;
+  /** Summaries by category of this column instead of the description. */
+  readonly by?: string;
+  /** With `by`: the numeric columns to summarise (default: every numeric column but `by`, the unit and the period). */
+  readonly columns?: readonly string[];
   readonly missingTokens: readonly string[];
   readonly level?: string;
-  readonly format: 'table' | 'json' | 'csv' | 'markdown';
+  /** `svg` only with `by` (describeRequest checks). */
+  readonly format: FormatOf<'describe'> | FormatOf<'describeBy'>;
 }
 
-/** `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split. */
+/**
+ * `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split;
+ * with `--by COL`, summaries of the numeric columns by category of COL (byCategory.ts) instead.
+ */
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
   const input = readInput({
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.level !== undefined ? { level: options.level } : {}),
   });
   const { table, messages } = input;
+  const keys = {
+    ...(options.unit !== undefined ? { unit: options.unit } : {}),
+    ...(options.period !== undefined ? { period: options.period } : {}),
+  };
+  if (options.by !== undefined) {
+    const found = describeKeys(table, keys);
+    const result = describeByCategory(table, {
+      by: options.by,
+      missingTokens: options.missingTokens,
+      exclude: [found?.unit, found?.period].filter((name): name is string => name !== undefined),
+      ...(options.columns !== undefined ? { columns: options.columns } : {}),
+    });
+    const notes = input.datasetNote === undefined ? result.notes : [...result.notes, input.datasetNote];
+    const text = render('describeBy', options.format, { ...result, notes }, { color: false });
+    return { text, messages: [...messages] };
+  }
   const dfeMissing = input.dfe?.missing;
   const result = describeTable(table, {
     missingTokens: options.missingTokens,
-    ...(options.unit !== undefined ? { unit: options.unit } : {}),
-    ...(options.period !== undefined ? { period: options.period } : {}),
+    ...keys,
     ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
     ...(dfeMissing ? { dfeMissing } : {}),
   });

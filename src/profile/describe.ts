@@ -29,9 +29,12 @@ export const DEFAULT_DESCRIBE_OUTCOME = 'cpp_rate';
 export interface DescribeOptions {
   /** Extra cell values that mean "missing", in addition to DEFAULT_MISSING_TOKENS; compared trimmed. */
   readonly missingTokens?: readonly string[];
-  /** Unit (authority) column; give it together with `period`, or neither (then DEFAULT_PANEL_KEYS are tried). */
+  /**
+   * Unit (authority) column. With `period`: the unit × period panel. Alone: the units and the outcome's split
+   * between and within them (no period is guessed). With neither, DEFAULT_PANEL_KEYS are tried.
+   */
   readonly unit?: string;
-  /** Period (year) column; give it together with `unit`, or neither. */
+  /** Period (year) column. With `unit`: the panel. Alone: the periods and the share of the period means. */
   readonly period?: string;
   /** Outcome whose variance is split; default DEFAULT_DESCRIBE_OUTCOME when the header has it. */
   readonly outcome?: string;
@@ -134,33 +137,53 @@ export interface PanelStructure {
   readonly duplicates: readonly { readonly unit: string; readonly period: string; readonly rows: readonly number[] }[];
 }
 
-/** The outcome's total sum of squares split into between-unit and within-unit parts, over complete rows. */
+/**
+ * A unit or a period column named without the other: its levels and rows, in place of the unit × period panel
+ * structure (which needs both).
+ */
+export interface SingleKeyStructure {
+  readonly column: string;
+  readonly role: 'unit' | 'period';
+  /** Distinct labels. */
+  readonly levels: number;
+  /** Rows with the key present. */
+  readonly rows: number;
+  /** Rows with the key missing. */
+  readonly rowsMissingKey: number;
+  /** Rows per label. */
+  readonly rowsPerLevel: { readonly min: number; readonly median: number; readonly max: number };
+}
+
+/**
+ * The outcome's total sum of squares split into between-unit and within-unit parts, over complete rows. With
+ * only a unit column the period fields are null; with only a period column the unit fields are.
+ */
 export interface OutcomeVariance {
   readonly column: string;
-  readonly unit: string;
-  readonly period: string;
-  /** Complete rows: outcome, unit and period all present. */
+  readonly unit: string | null;
+  readonly period: string | null;
+  /** Complete rows: the outcome and each key column (unit, period) present. */
   readonly n: number;
   /** Rows left out (table rows − n). */
   readonly droppedRows: number;
-  /** Units and periods in the complete rows. */
-  readonly units: number;
-  readonly periods: number;
+  /** Units and periods in the complete rows; null without that column. */
+  readonly units: number | null;
+  readonly periods: number | null;
   /** ȳ; null when n is 0. */
   readonly mean: number | null;
   /** Σ (y − ȳ)². */
   readonly totalSS: number;
-  /** Σ_units n_u (ȳ_u − ȳ)². */
-  readonly betweenSS: number;
-  /** Σ (y − ȳ_u)²; betweenSS + withinSS = totalSS. */
-  readonly withinSS: number;
-  /** Σ_periods n_t (ȳ_t − ȳ)². */
-  readonly periodSS: number;
-  /** betweenSS / totalSS: the R² of the outcome on unit indicators. Null when the outcome takes one value (or n is 0). */
+  /** Σ_units n_u (ȳ_u − ȳ)²; null without a unit column. */
+  readonly betweenSS: number | null;
+  /** Σ (y − ȳ_u)²; betweenSS + withinSS = totalSS. Null without a unit column. */
+  readonly withinSS: number | null;
+  /** Σ_periods n_t (ȳ_t − ȳ)²; null without a period column. */
+  readonly periodSS: number | null;
+  /** betweenSS / totalSS: the R² of the outcome on unit indicators. Null when the outcome takes one value (or n is 0), or without a unit column. */
   readonly betweenShare: number | null;
   /** withinSS / totalSS = 1 − betweenShare. Null as betweenShare. */
   readonly withinShare: number | null;
-  /** periodSS / totalSS: the R² on period indicators. Not additive with betweenShare unless the panel is balanced. */
+  /** periodSS / totalSS: the R² on period indicators. Not additive with betweenShare unless the panel is balanced. Null as betweenShare, or without a period column. */
   readonly periodShare: number | null;
 }
 
@@ -170,9 +193,11 @@ export interface DescribeResult {
   readonly rows: number;
   /** One description per column, in header order. */
   readonly columns: readonly ColumnDescription[];
-  /** Null when no unit and period columns were given or found. */
+  /** Null when no unit and period columns were given or found, or only one of them was given. */
   readonly panel: PanelStructure | null;
-  /** Null when there is no panel or no outcome (see notes). */
+  /** Set when only one of the unit and period columns was given: its levels instead of the panel structure. */
+  readonly singleKey: SingleKeyStructure | null;
+  /** Null when there is no unit or period column, or no outcome (see notes). */
   readonly outcome: OutcomeVariance | null;
   /** Plain-language remarks: what was skipped and why, gaps, duplicates. */
   readonly notes: readonly string[];
@@ -200,13 +225,16 @@ export interface DescribeResult {
  * part (unit and period indicators are orthogonal); in an unbalanced one they overlap.
  *
  * Unit and period: `options.unit` and `options.period` together, or else the first pair of DEFAULT_PANEL_KEYS
- * that the header has (`la`/`year`, then `old_la_code`/`time_period`), or else no panel part. Row numbers are
+ * that the header has (`la`/`year`, then `old_la_code`/`time_period`), or else no panel part. One of them alone
+ * (no other is guessed) gives `singleKey` (its levels and rows per level) instead of the panel structure, and
+ * the outcome's split by that column only: between and within units for a unit, the period share for a period,
+ * with a note. Row numbers are
  * spreadsheet rows of `table` (record index + 2); for a table made by normaliseDfeTable they count the kept rows,
  * not the lines of the input file.
  *
  * @param table a parsed CSV (parseCsv), possibly normalised by normaliseDfeTable
  * @param options missing tokens, unit, period, outcome, and the DfE symbol counts
- * @throws {UsageError} only one of unit and period given, or both the same column
+ * @throws {UsageError} unit and period are the same column
  * @throws {DataError} a named unit, period or outcome column is not in the header, or a named outcome has a
  *   cell that is not a number (the message names file, row and column)
  * @throws {InternalError} `dfeMissing` names a column not in the header, or counts more symbols than empty cells
@@ -219,7 +247,7 @@ export function describeTable(table: RawTable, options: DescribeOptions): Descri
     (token) => !DEFAULT_MISSING_TOKENS.includes(token),
   );
   const missing = new Set([...DEFAULT_MISSING_TOKENS, ...extraTokens]);
-  const keys = panelKeys(table, options);
+  const keys = describeKeys(table, options);
   checkDfeMissing(table, options.dfeMissing);
 
   const notes: string[] = [];
@@ -244,55 +272,80 @@ export function describeTable(table: RawTable, options: DescribeOptions): Descri
     ).values;
   }
 
+  const rows = table.records.length;
   if (keys === undefined) {
     const pairs = DEFAULT_PANEL_KEYS.map((k) => `${k.unit}/${k.period}`).join(' or ');
     notes.push(
       `no unit and period columns (${pairs}): panel structure${y ? ' and outcome variance split' : ''} skipped (name the unit and period columns to get ${y ? 'them' : 'it'})`,
     );
-    return { file: table.file, rows: table.records.length, columns, panel: null, outcome: null, notes };
+    return { file: table.file, rows, columns, panel: null, singleKey: null, outcome: null, notes };
   }
   const read = readPanel(
     table,
-    [
-      { name: keys.unit, kind: 'categorical' },
-      { name: keys.period, kind: 'categorical' },
-    ],
+    [keys.unit, keys.period]
+      .filter((name): name is string => name !== undefined)
+      .map((name) => ({ name, kind: 'categorical' as const })),
     { missingTokens: extraTokens },
   );
-  const unit = read.columns.get(keys.unit) as CategoricalColumn;
-  const period = read.columns.get(keys.period) as CategoricalColumn;
-  const panel = panelStructure(table, unit, period, periodRanks(period.levels), keys.source);
-  notes.push(...panelNotes(panel));
+  const unit = keys.unit === undefined ? null : (read.columns.get(keys.unit) as CategoricalColumn);
+  const period = keys.period === undefined ? null : (read.columns.get(keys.period) as CategoricalColumn);
+  let panel: PanelStructure | null = null;
+  let singleKey: SingleKeyStructure | null = null;
+  if (unit && period) {
+    panel = panelStructure(table, unit, period, periodRanks(period.levels), keys.source);
+    notes.push(...panelNotes(panel));
+  } else {
+    singleKey = singleKeyStructure(unit ?? period!, unit ? 'unit' : 'period');
+    notes.push(singleKeyNote(singleKey, y !== undefined));
+  }
   const outcome = y && outcomeName !== undefined ? outcomeVariance(outcomeName, y, unit, period) : null;
-  if (outcome && outcome.betweenShare === null) {
+  if (outcome && (outcome.unit !== null ? outcome.betweenShare : outcome.periodShare) === null) {
+    const present = [outcome.column, outcome.unit, outcome.period].filter((name): name is string => name !== null);
     notes.push(
       outcome.n === 0
-        ? `${displayText(outcome.column)} has no complete rows (${displayText(outcome.column)}, ${displayText(keys.unit)} and ${displayText(keys.period)} all present): no variance to split`
+        ? `${displayText(outcome.column)} has no complete rows (${andList(present.map((name) => displayText(name)))} ${present.length === 2 ? 'both' : 'all'} present): no variance to split`
         : `${displayText(outcome.column)} takes one value on all ${outcome.n} complete rows: no variance to split`,
     );
   }
-  return { file: table.file, rows: table.records.length, columns, panel, outcome, notes };
+  return { file: table.file, rows, columns, panel, singleKey, outcome, notes };
 }
 
 // ---------------------------------------------------------------------------------------------- options
 
-function panelKeys(
+/** The unit and period columns describe uses: as given (one alone is kept alone), or a default pair found by name. */
+export interface DescribeKeys {
+  readonly unit?: string;
+  readonly period?: string;
+  readonly source: 'options' | 'default';
+}
+
+/**
+ * The unit and period columns of `table` under `options`: both as given, one as given (no other is guessed), or
+ * the first pair of DEFAULT_PANEL_KEYS the header has; undefined when none is given or found.
+ *
+ * @throws {UsageError} unit and period are the same column
+ */
+export function describeKeys(
   table: RawTable,
-  options: DescribeOptions,
-): { unit: string; period: string; source: 'options' | 'default' } | undefined {
+  options: Pick<DescribeOptions, 'unit' | 'period'>,
+): DescribeKeys | undefined {
   const { unit, period } = options;
-  if ((unit === undefined) !== (period === undefined)) {
-    throw new UsageError(
-      `describeTable needs both a unit and a period column, or neither (got only the ${unit === undefined ? 'period' : 'unit'})`,
-    );
-  }
-  if (unit !== undefined && period !== undefined) {
-    if (unit === period)
-      throw new UsageError(`describeTable needs different unit and period columns (both are "${displayText(unit)}")`);
-    return { unit, period, source: 'options' };
+  if (unit !== undefined && unit === period)
+    throw new UsageError(`describeTable needs different unit and period columns (both are "${displayText(unit)}")`);
+  if (unit !== undefined || period !== undefined) {
+    return {
+      ...(unit !== undefined ? { unit } : {}),
+      ...(period !== undefined ? { period } : {}),
+      source: 'options',
+    };
   }
   const found = DEFAULT_PANEL_KEYS.find((k) => table.header.includes(k.unit) && table.header.includes(k.period));
   return found === undefined ? undefined : { ...found, source: 'default' };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function checkDfeMissing(table: RawTable, dfeMissing: DescribeOptions['dfeMissing']): void {
@@ -511,51 +564,82 @@ function panelNotes(panel: PanelStructure): string[] {
   return notes;
 }
 
+function singleKeyStructure(column: CategoricalColumn, role: 'unit' | 'period'): SingleKeyStructure {
+  const counts = new Array<number>(column.levels.length).fill(0);
+  let rows = 0;
+  for (const code of column.codes) {
+    if (code < 0) continue;
+    counts[code]!++;
+    rows++;
+  }
+  const has = counts.length > 0;
+  return {
+    column: column.name,
+    role,
+    levels: column.levels.length,
+    rows,
+    rowsMissingKey: column.codes.length - rows,
+    rowsPerLevel: { min: has ? min(counts) : 0, median: has ? median(counts) : 0, max: has ? max(counts) : 0 },
+  };
+}
+
+function singleKeyNote(key: SingleKeyStructure, outcome: boolean): string {
+  const other = key.role === 'unit' ? 'period' : 'unit';
+  const split = !outcome
+    ? ''
+    : key.role === 'unit'
+      ? `; the outcome's variance is split between and within ${displayText(key.column)} only`
+      : `; of the outcome's variance, only the share of the ${displayText(key.column)} means is shown`;
+  return `only a ${key.role} column (${displayText(key.column)}) was named: the unit × period panel structure needs a ${other} column too (--${other})${split}`;
+}
+
 // ---------------------------------------------------------------------------------------------- outcome
 
 function outcomeVariance(
   column: string,
   y: Float64Array,
-  unit: CategoricalColumn,
-  period: CategoricalColumn,
+  unit: CategoricalColumn | null,
+  period: CategoricalColumn | null,
 ): OutcomeVariance {
   const rows: number[] = [];
   for (let i = 0; i < y.length; i++)
-    if (!Number.isNaN(y[i]!) && unit.codes[i]! >= 0 && period.codes[i]! >= 0) rows.push(i);
+    if (!Number.isNaN(y[i]!) && (unit === null || unit.codes[i]! >= 0) && (period === null || period.codes[i]! >= 0))
+      rows.push(i);
   const n = rows.length;
   let sum = 0;
   for (const i of rows) sum += y[i]!;
   const mean = n > 0 ? sum / n : Number.NaN;
-  const byUnit = groupMeans(rows, y, unit);
-  const byPeriod = groupMeans(rows, y, period);
+  const byUnit = unit && groupMeans(rows, y, unit);
+  const byPeriod = period && groupMeans(rows, y, period);
   let totalSS = 0;
   let withinSS = 0;
   for (const i of rows) {
     totalSS += (y[i]! - mean) ** 2;
-    withinSS += (y[i]! - byUnit.mean[unit.codes[i]!]!) ** 2;
+    if (unit && byUnit) withinSS += (y[i]! - byUnit.mean[unit.codes[i]!]!) ** 2;
   }
   const betweenOf = (g: GroupMeans) =>
     g.count.reduce((ss, c, k) => (c > 0 ? ss + c * (g.mean[k]! - mean) ** 2 : ss), 0);
-  const betweenSS = betweenOf(byUnit);
-  const periodSS = betweenOf(byPeriod);
+  const betweenSS = byUnit && betweenOf(byUnit);
+  const periodSS = byPeriod && betweenOf(byPeriod);
   // Exact test: a constant outcome leaves rounding noise in totalSS, which must not be split.
   const varies = rows.some((i) => y[i] !== y[rows[0]!]);
-  const share = (ss: number) => (varies ? ss / totalSS : null);
+  const share = (ss: number | null) => (varies && ss !== null ? ss / totalSS : null);
+  const levels = (g: GroupMeans | null) => (g === null ? null : g.count.reduce((k, c) => (c > 0 ? k + 1 : k), 0));
   return {
     column,
-    unit: unit.name,
-    period: period.name,
+    unit: unit?.name ?? null,
+    period: period?.name ?? null,
     n,
     droppedRows: y.length - n,
-    units: byUnit.count.reduce((k, c) => (c > 0 ? k + 1 : k), 0),
-    periods: byPeriod.count.reduce((k, c) => (c > 0 ? k + 1 : k), 0),
+    units: levels(byUnit),
+    periods: levels(byPeriod),
     mean: n > 0 ? mean : null,
     totalSS,
     betweenSS,
-    withinSS,
+    withinSS: unit ? withinSS : null,
     periodSS,
     betweenShare: share(betweenSS),
-    withinShare: share(withinSS),
+    withinShare: share(unit ? withinSS : null),
     periodShare: share(periodSS),
   };
 }

@@ -6,6 +6,7 @@ import type {
   MissingCount,
   OutcomeVariance,
   PanelStructure,
+  SingleKeyStructure,
 } from '../profile/describe.js';
 import { formatPercent } from './context.js';
 import { formatNumber } from './fitReport.js';
@@ -60,6 +61,7 @@ export function renderDescribeTable(result: DescribeResult): string {
     );
   }
   if (result.panel) out.push('', ...panelLines(result.panel));
+  if (result.singleKey) out.push('', ...singleKeyLines(result.singleKey));
   if (result.outcome) out.push('', ...outcomeLines(result.outcome, result.panel));
   if (result.notes.length > 0) out.push('');
   for (const note of result.notes) out.push(`note: ${printable(note)}`);
@@ -181,27 +183,54 @@ function periodRanges(periods: readonly string[], all: readonly string[]): strin
   return runs.join(', ');
 }
 
+function singleKeyLines(key: SingleKeyStructure): string[] {
+  const plural = key.role === 'unit' ? 'units' : 'periods';
+  const stats: [string, string][] = [
+    [plural, String(key.levels)],
+    ['rows', `${key.rows}${key.rowsMissingKey > 0 ? ` (and ${key.rowsMissingKey} without a ${key.role})` : ''}`],
+    [
+      `rows per ${key.role}`,
+      `min ${formatNumber(key.rowsPerLevel.min)}, median ${formatNumber(key.rowsPerLevel.median)}, max ${formatNumber(key.rowsPerLevel.max)}`,
+    ],
+  ];
+  const width = Math.max(...stats.map(([name]) => name.length));
+  return [
+    `${key.role === 'unit' ? 'Unit' : 'Period'}: ${displayText(key.column)} (no ${key.role === 'unit' ? 'period' : 'unit'} column named)`,
+    ...stats.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
+  ];
+}
+
 function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[] {
-  const unit = displayText(o.unit);
-  const period = displayText(o.period);
+  const keys = [o.unit, o.period].filter((name): name is string => name !== null).map((name) => displayText(name));
   const head =
     `Variance of ${displayText(o.column)} over ${o.n} complete row${o.n === 1 ? '' : 's'}` +
-    `${o.droppedRows > 0 ? ` (${o.droppedRows} left out: ${displayText(o.column)}, ${unit} or ${period} missing)` : ''}` +
+    `${o.droppedRows > 0 ? ` (${o.droppedRows} left out: ${[displayText(o.column), ...keys].join(', ').replace(/, ([^,]*)$/, ' or $1')} missing)` : ''}` +
     `${o.mean === null ? '' : `, mean ${formatNumber(o.mean)}`}`;
-  if (o.betweenShare === null || o.withinShare === null || o.periodShare === null)
-    return [head, '  no variance to split'];
+  const periodRow = (share: number) => [
+    `explained by ${displayText(o.period ?? '')} means (${o.periods} periods)`,
+    `${formatPercent(share)}%`,
+  ];
+  if (o.unit === null) {
+    // Only a period column: the share of the period means.
+    if (o.periodShare === null) return [head, '  no variance to split'];
+    return [head, ...align([periodRow(o.periodShare)], [false, true])];
+  }
+  const unit = displayText(o.unit);
+  if (o.betweenShare === null || o.withinShare === null) return [head, '  no variance to split'];
   const rows = [
     [`between ${unit} (${o.units} units)`, `${formatPercent(o.betweenShare)}%`],
     [`within ${unit}`, `${formatPercent(o.withinShare)}%`],
     ['total', `${formatPercent(o.betweenShare + o.withinShare)}%`],
   ];
-  const periodRow = [`explained by ${period} means (${o.periods} periods)`, `${formatPercent(o.periodShare)}%`];
-  const lines = align([...rows, periodRow], [false, true]);
-  const balanced = panel?.balanced ?? false;
+  const withPeriod = o.period !== null && o.periodShare !== null;
+  const lines = align(withPeriod ? [...rows, periodRow(o.periodShare!)] : rows, [false, true]);
   lines.splice(2, 0, `  ${'─'.repeat(lines[0]!.length - 2)}`);
-  lines[lines.length - 1] += balanced
-    ? '  (part of the within share)'
-    : '  (unbalanced panel: overlaps the between share)';
+  if (withPeriod) {
+    const balanced = panel?.balanced ?? false;
+    lines[lines.length - 1] += balanced
+      ? '  (part of the within share)'
+      : '  (unbalanced panel: overlaps the between share)';
+  }
   return [head, ...lines];
 }
 
@@ -224,6 +253,8 @@ function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[
  *     "periodsPerUnit": { "min", "median", "max", "counts": [{ "periods", "units" }] },
  *     "incompleteUnits": [{ "unit", "observed", "missingPeriods": [labels] }],
  *     "duplicateKeys", "duplicateRows", "duplicates": [{ "unit", "period", "rows": [spreadsheet rows] }] },
+ *   "singleKey": null | { "column", "role": "unit" | "period", "levels", "rows", "rowsMissingKey",
+ *     "rowsPerLevel": { "min", "median", "max" } },     // only a unit or only a period column was named
  *   "outcome": null | { "column", "unit", "period", "n", "droppedRows", "units", "periods", "mean",
  *     "totalSS", "betweenSS", "withinSS", "periodSS", "betweenShare", "withinShare", "periodShare" },
  *   "notes": [strings] }
@@ -232,7 +263,9 @@ function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[
  * `missingByToken` lists only tokens seen: empty cell (`""`), `NA`, the `--na` tokens, then DfE symbols. `rows`
  * (and `firstNonNumeric[].row`, `duplicates[].rows`) are spreadsheet rows: the header is row 1. `betweenShare` +
  * `withinShare` = 1; `periodShare` is the share of the period means; the three are null when the outcome does
- * not vary. `mean` is null when there are no complete rows.
+ * not vary. `mean` is null when there are no complete rows. With only a unit column, `panel` is null, `singleKey`
+ * describes the units, and the outcome's `period`, `periods`, `periodSS` and `periodShare` are null; with only a
+ * period column, its `unit`, `units`, `betweenSS`, `withinSS`, `betweenShare` and `withinShare` are.
  */
 export function renderDescribeJson(result: DescribeResult): string {
   const document = {
@@ -242,6 +275,16 @@ export function renderDescribeJson(result: DescribeResult): string {
     rows: result.rows,
     columns: result.columns.map(columnJson),
     panel: result.panel ? panelJson(result.panel) : null,
+    singleKey: result.singleKey
+      ? {
+          column: result.singleKey.column,
+          role: result.singleKey.role,
+          levels: result.singleKey.levels,
+          rows: result.singleKey.rows,
+          rowsMissingKey: result.singleKey.rowsMissingKey,
+          rowsPerLevel: { ...result.singleKey.rowsPerLevel },
+        }
+      : null,
     outcome: result.outcome ? outcomeJson(result.outcome) : null,
     notes: result.notes,
   };
@@ -374,9 +417,15 @@ function panelNotes(p: PanelStructure | null): string[] {
 }
 
 function outcomeNotes(o: OutcomeVariance | null): string[] {
-  if (!o || o.betweenShare === null || o.withinShare === null || o.periodShare === null) return [];
+  if (!o) return [];
+  const period =
+    o.period !== null && o.periodShare !== null
+      ? `${formatPercent(o.periodShare)}% explained by ${o.period} means`
+      : undefined;
+  if (o.unit === null || o.betweenShare === null || o.withinShare === null)
+    return period === undefined ? [] : [`variance of ${o.column} over ${o.n} complete rows: ${period}`];
   return [
     `variance of ${o.column} over ${o.n} complete rows: ${formatPercent(o.betweenShare)}% between ${o.unit}, ` +
-      `${formatPercent(o.withinShare)}% within ${o.unit}; ${formatPercent(o.periodShare)}% explained by ${o.period} means`,
+      `${formatPercent(o.withinShare)}% within ${o.unit}${period === undefined ? '' : `; ${period}`}`,
   ];
 }

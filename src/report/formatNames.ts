@@ -8,6 +8,8 @@ export const FORMAT_NAMES = {
   decomposeBy: ['table', 'json', 'csv', 'markdown'],
   fit: ['table', 'json', 'csv', 'markdown'],
   describe: ['table', 'json', 'csv', 'markdown'],
+  /** `describe --by`: summaries of numeric columns by category, with a dot-and-whisker figure. */
+  describeBy: ['table', 'json', 'csv', 'markdown', 'svg'],
   report: ['html'],
 } as const;
 

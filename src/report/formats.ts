@@ -2,9 +2,17 @@
  * The format registry: for each kind of result, the renderer of each format. A new format is one renderer and
  * one line here (and its name in formatNames.ts); commands look the renderer up, they never switch on formats.
  */
+import type { DescribeByResult } from '../profile/byCategory.js';
 import type { DescribeResult } from '../profile/describe.js';
 import { byTabular, renderByJson, renderByTable, type ByReport } from './by.js';
 import type { DecompositionReport } from './context.js';
+import {
+  describeByTabular,
+  renderDescribeByJson,
+  renderDescribeByMarkdown,
+  renderDescribeBySvg,
+  renderDescribeByTable,
+} from './describeByReport.js';
 import { describeTabular, renderDescribeJson, renderDescribeTable } from './describeReport.js';
 import { renderFitJson, renderFitTable, type FitReport } from './fitReport.js';
 import { FORMAT_NAMES, type FormatOf, type ResultKind } from './formatNames.js';
@@ -29,6 +37,7 @@ interface Results {
   readonly decomposeBy: ByReport;
   readonly fit: FitReport;
   readonly describe: DescribeResult;
+  readonly describeBy: DescribeByResult;
   readonly report: HtmlReportInput;
 }
 
@@ -66,6 +75,14 @@ const RENDERERS: Registry = {
     json: renderDescribeJson,
     csv: (result) => renderCsv(describeTabular(result)),
     markdown: (result) => renderMarkdown(describeTabular(result)),
+  },
+  describeBy: {
+    table: renderDescribeByTable,
+    json: renderDescribeByJson,
+    csv: (result) => renderCsv(describeByTabular(result)),
+    markdown: renderDescribeByMarkdown,
+    svg: (result, settings) =>
+      renderDescribeBySvg(result, settings.title !== undefined ? { title: settings.title } : {}),
   },
   report: {
     html: (input, settings) =>

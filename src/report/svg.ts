@@ -43,15 +43,15 @@ export function defaultFigureTitle(result: Pick<DecompositionResult, 'outcome' |
 }
 
 // Okabe & Ito (2008) colour-blind-safe palette, ordered so that neighbours differ in lightness too.
-const GROUP_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'] as const;
+export const GROUP_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'] as const;
 const SHARED_COLOUR = '#999999';
 const HATCH_BACKGROUND = '#D9D9D9';
 const HATCH_LINE = '#8C8C8C';
 const PUBLISHED_COLOUR = '#4D4D4D';
-const INK = '#1A1A1A';
-const MUTED = '#5C5C5C';
-const GRID = '#E3E3E3';
-const FONT =
+export const INK = '#1A1A1A';
+export const MUTED = '#5C5C5C';
+export const GRID = '#E3E3E3';
+export const FONT =
   "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
 
 const WIDTH = 880;
@@ -132,18 +132,18 @@ export function renderDecompositionSvg(report: DecompositionReport, options: Svg
 // ── layout helpers ────────────────────────────────────────────────────────────────────────────────────────
 
 /** Coordinates with at most two decimals, so output is short and identical everywhere. */
-function n(value: number): string {
+export function n(value: number): string {
   const text = String(Math.round(value * 100) / 100);
   return text === '-0' ? '0' : text;
 }
 
 /** A conservative estimate of the width of text in a sans-serif font (no font metrics are available). */
-function textWidth(text: string, size: number, bold = false): number {
+export function textWidth(text: string, size: number, bold = false): number {
   return [...text].length * size * (bold ? 0.68 : 0.57);
 }
 
 /** Greedy word wrap to lines of at most `width` pixels (long words are cut). */
-function wrap(text: string, size: number, width: number): string[] {
+export function wrap(text: string, size: number, width: number): string[] {
   const perLine = Math.max(10, Math.floor(width / (size * 0.57)));
   const lines: string[] = [];
   let line = '';
@@ -166,14 +166,14 @@ function wrap(text: string, size: number, width: number): string[] {
 }
 
 /** Shorten text to fit `width` pixels, ending with an ellipsis when cut. */
-function fit(text: string, size: number, width: number, bold = false): string {
+export function fit(text: string, size: number, width: number, bold = false): string {
   if (textWidth(text, size, bold) <= width) return text;
   const chars = [...text];
   const keep = Math.max(1, Math.floor(width / (size * (bold ? 0.68 : 0.57))) - 1);
   return `${chars.slice(0, keep).join('')}…`;
 }
 
-function text(x: number, y: number, content: string, attributes: Record<string, string | number> = {}): string {
+export function text(x: number, y: number, content: string, attributes: Record<string, string | number> = {}): string {
   const extra = Object.entries(attributes)
     .map(([key, value]) => ` ${key}="${escapeXml(String(value))}"`)
     .join('');

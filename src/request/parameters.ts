@@ -283,13 +283,15 @@ const describeOnly = {
     name: 'unit',
     flag: '--unit <column>',
     type: text('column name'),
-    description: 'the unit column (default: la, or old_la_code in DfE files)',
+    description:
+      'the unit column (default: la, or old_la_code in DfE files); alone, without --period: the units and the split between and within them',
   }),
   period: p({
     name: 'period',
     flag: '--period <column>',
     type: text('column name'),
-    description: 'the period column (default: year, or time_period in DfE files)',
+    description:
+      'the period column (default: year, or time_period in DfE files); alone, without --unit: the periods and the share of their means',
   }),
   outcome: p({
     name: 'outcome',
@@ -297,7 +299,24 @@ const describeOnly = {
     type: text('column name'),
     description: 'the outcome whose variance is split between and within units (default: cpp_rate)',
   }),
+  by: p({
+    name: 'by',
+    flag: '--by <column>',
+    type: text('column name'),
+    description:
+      "summaries by category: per level of this column, each numeric column's n, mean, SD, median, quartiles, range and 95% CI of the mean; per column η² with the one-way ANOVA and Welch F tests",
+  }),
+  columns: p({
+    name: 'columns',
+    flag: '--columns <names>',
+    type: nameList(),
+    description:
+      'with --by: the numeric columns to summarise, comma-separated (default: every numeric column but the --by, unit and period columns)',
+  }),
 };
+
+/** Formats of `describe`: those of the description, and with --by those of the summaries by category (svg). */
+const DESCRIBE_FORMATS = [...new Set([...FORMAT_NAMES.describe, ...FORMAT_NAMES.describeBy])];
 
 const tables = {
   on: p({
@@ -437,9 +456,14 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     describeOnly.unit,
     describeOnly.period,
     describeOnly.outcome,
+    describeOnly.by,
+    describeOnly.columns,
     model.na,
     model.level,
-    format(FORMAT_NAMES.describe, 'table'),
+    {
+      ...format(DESCRIBE_FORMATS, 'table'),
+      description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
+    },
     model.output,
   ],
   join: [

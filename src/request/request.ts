@@ -19,6 +19,7 @@ import type {
 } from '../commands/tables.js';
 import type { Keep } from '../io/dedupe.js';
 import type { SimulateOptions } from '../commands/simulate.js';
+import { FORMAT_NAMES } from '../report/formatNames.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
 import { ValueProblem } from './values.js';
@@ -230,14 +231,31 @@ export function reportRequest(given: GivenFlags, defaultDataset: string): Checke
 
 export function describeRequest(given: GivenFlags, defaultDataset: string): Checked<DescribeCommandOptions> {
   const values = new ResolvedValues('describe', given);
+  const by = values.get<string>('by');
+  const columns = values.get<readonly string[]>('columns');
+  const format = values.get<DescribeCommandOptions['format']>('format')!;
+  if (by === undefined) {
+    if (columns !== undefined)
+      throw new UsageError('--columns chooses the columns summarised by category; give the category column with --by');
+    if (!(FORMAT_NAMES.describe as readonly string[]).includes(format))
+      throw new UsageError(
+        `--format ${format} is a figure of summaries by category; give the category column with --by`,
+      );
+  } else if (values.given('outcome')) {
+    throw new UsageError(
+      '--outcome is the variance split of describe without --by; with --by, name the columns with --columns',
+    );
+  }
   const options: DescribeCommandOptions = defined({
     file: given.file,
     unit: values.get<string>('unit'),
     period: values.get<string>('period'),
     outcome: values.get<string>('outcome'),
+    by,
+    columns,
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
-    format: values.get('format')!,
+    format,
   }) as DescribeCommandOptions;
   return {
     options,

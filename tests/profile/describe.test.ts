@@ -220,7 +220,7 @@ describe('the between/within split against a regression on unit indicators', () 
       expect(o.betweenShare!).toBeCloseTo(expected.between, 10);
       expect(o.periodShare!).toBeCloseTo(expected.period, 10);
       expect(o.betweenShare! + o.withinShare!).toBeCloseTo(1, 14);
-      expect(o.betweenSS + o.withinSS).toBeCloseTo(o.totalSS, 8);
+      expect(o.betweenSS! + o.withinSS!).toBeCloseTo(o.totalSS, 8);
     }
   });
 });
@@ -270,11 +270,71 @@ describe('describeTable on the synthetic NAO panel', () => {
 });
 
 describe('describeTable options and edge cases', () => {
-  it('refuses a unit without a period, or the same column twice', () => {
+  it('refuses the same column as unit and period', () => {
     const input = table('t.csv', SMALL);
-    expect(() => describeTable(input, { unit: 'la' })).toThrow(UsageError);
-    expect(() => describeTable(input, { period: 'year' })).toThrow(UsageError);
     expect(() => describeTable(input, { unit: 'la', period: 'la' })).toThrow(UsageError);
+  });
+
+  it('with only a unit: the units and the split between and within them, no period guessed, with a note', () => {
+    const input = table('t.csv', SMALL);
+    const result = describeTable(input, { unit: 'la', missingTokens: ['-'] });
+    const both = describeTable(input, { unit: 'la', period: 'year', missingTokens: ['-'] });
+    expect(result.panel).toBeNull();
+    // la: A ×3, B ×3, C ×2, and row 10 without one.
+    expect(result.singleKey).toEqual({
+      column: 'la',
+      role: 'unit',
+      levels: 3,
+      rows: 8,
+      rowsMissingKey: 1,
+      rowsPerLevel: { min: 2, median: 3, max: 3 },
+    });
+    // The same complete rows as with a period (every row here has a year), so the same split.
+    expect(result.outcome).toMatchObject({
+      unit: 'la',
+      period: null,
+      periods: null,
+      periodSS: null,
+      periodShare: null,
+      n: both.outcome!.n,
+      units: 3,
+    });
+    expect(result.outcome!.betweenShare!).toBeCloseTo(both.outcome!.betweenShare!, 14);
+    expect(result.notes).toContain(
+      "only a unit column (la) was named: the unit × period panel structure needs a period column too (--period); the outcome's variance is split between and within la only",
+    );
+    const text = renderDescribeTable(result);
+    expect(text).toContain('Unit: la (no period column named)');
+    expect(text).toMatch(/between la \(3 units\) +93\.8%/);
+    expect(text).not.toContain('explained by');
+    expect(JSON.parse(renderDescribeJson(result)).singleKey.role).toBe('unit');
+  });
+
+  it('with only a period: the periods and the share of the period means', () => {
+    const result = describeTable(table('t.csv', SMALL), { period: 'year', missingTokens: ['-'] });
+    expect(result.panel).toBeNull();
+    expect(result.singleKey).toMatchObject({ column: 'year', role: 'period', levels: 3, rows: 9, rowsMissingKey: 0 });
+    expect(result.outcome).toMatchObject({
+      unit: null,
+      units: null,
+      betweenShare: null,
+      withinShare: null,
+      periods: 3,
+    });
+    // Complete rows: cpp_rate present (rows 2, 3, 4, 5, 7, 9, 10): 10, 14, 12, 20, 24, 28, 40 in 2019, 2020, 2021.
+    const y = [10, 14, 12, 20, 24, 28, 40];
+    const year = [2019, 2020, 2021, 2019, 2020, 2021, 2021];
+    const mean = y.reduce((a, b) => a + b) / y.length;
+    const total = y.reduce((ss, v) => ss + (v - mean) ** 2, 0);
+    const between = [2019, 2020, 2021].reduce((ss, t) => {
+      const values = y.filter((_, i) => year[i] === t);
+      const m = values.reduce((a, b) => a + b) / values.length;
+      return ss + values.length * (m - mean) ** 2;
+    }, 0);
+    expect(result.outcome!.periodShare!).toBeCloseTo(between / total, 14);
+    const text = renderDescribeTable(result);
+    expect(text).toContain('Period: year (no unit column named)');
+    expect(text).toMatch(/explained by year means \(3 periods\)/);
   });
 
   it('names a missing column and a bad outcome cell', () => {
@@ -387,6 +447,7 @@ describe('describe renderers', () => {
       'rows',
       'columns',
       'panel',
+      'singleKey',
       'outcome',
       'notes',
     ]);
