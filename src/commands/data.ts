@@ -5,7 +5,7 @@ import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } f
 import { packageRoot } from '../io/packageRoot.js';
 import { columnNotFound, readPanel, type ColumnRequest, type Panel, type PanelColumn } from '../io/panel.js';
 import { readSource } from '../io/source.js';
-import { columnsOf, evaluate, parseDerivation, type Derivation } from '../models/spec/expression.js';
+import { columnsOf, evaluate, inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
 import { groupsFromFormula, interactionColumns, parseFormula, parseGroupOf } from '../models/spec/formula.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
 import { DEFAULT_SPEC, formulaText, validateSpec, type GroupSpec, type ModelSpec } from '../models/spec/spec.js';
@@ -105,7 +105,7 @@ export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): Mo
     if (options.groups.length > 0)
       throw new UsageError('give the model either as --formula or as --group/--fe, not both');
     if (options.outcome !== undefined) throw new UsageError('the formula names the outcome; drop --outcome');
-    const formula = parseFormula(options.formula);
+    const formula = parseFormulaFlag(options.formula);
     if (!formula.intercept)
       throw new UsageError(
         `--formula "${options.formula}": models without an intercept are not decomposed; drop the 0 / -1`,
@@ -125,17 +125,26 @@ export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): Mo
   });
 }
 
+/** `parseFormula`, its errors naming the flag (the parser's own messages name none). */
+function parseFormulaFlag(text: string): ReturnType<typeof parseFormula> {
+  try {
+    return parseFormula(text);
+  } catch (error) {
+    throw inFlag('--formula', text, error);
+  }
+}
+
 /** Derivations from --derive, then one product column per formula interaction not already derived. */
 export function derivationsOf(options: Omit<DataOptions, 'missingTokens'>): Derivation[] {
   const derived = (options.derive ?? []).map((text) => {
     try {
       return parseDerivation(text);
     } catch (error) {
-      throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
+      throw inFlag('--derive', text, error);
     }
   });
   if (options.formula !== undefined) {
-    for (const interaction of interactionColumns(parseFormula(options.formula))) {
+    for (const interaction of interactionColumns(parseFormulaFlag(options.formula))) {
       if (!derived.some((d) => d.name === interaction.name)) {
         derived.push(
           parseDerivation(`\`${interaction.name}\` = ${interaction.factors.map((f) => `\`${f}\``).join(' * ')}`),

@@ -9,7 +9,7 @@ import { DEFAULT_MISSING_TOKENS, readPanel } from '../io/panel.js';
 import { readSource } from '../io/source.js';
 import { formatStackReport, stackTables } from '../io/stack.js';
 import { describeTable } from '../profile/describe.js';
-import { columnsOf, evaluate, parseDerivation } from '../models/spec/expression.js';
+import { columnsOf, evaluate, inFlag, parseDerivation } from '../models/spec/expression.js';
 import { describeTabular, renderDescribeJson, renderDescribeTable } from '../report/describeReport.js';
 import { renderCsv, renderMarkdown } from '../report/tabular.js';
 import { DEFAULT_DATASET, defaultDatasetPath } from './data.js';
@@ -120,7 +120,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
     try {
       return parseDerivation(text);
     } catch (error) {
-      throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
+      throw inFlag('--derive', text, error);
     }
   });
   // A derivation that only names a column copies it as text (renaming a key such as la_name or old_la_code);
