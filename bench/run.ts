@@ -29,6 +29,9 @@ import { buildModelData, columnRequests } from '../src/models/design/modelData.j
 import { qrDecompose, residualSumOfSquares } from '../src/models/linalg/qr.js';
 import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
 import { centre, sumOfSquares } from '../src/models/engines/subsetFit.js';
+import { parseDerivation } from '../src/models/spec/expression.js';
+import { parseFormula } from '../src/models/spec/formula.js';
+import { UsageError } from '../src/errors.js';
 
 const BASELINE_LIMIT_SECONDS = 60;
 const rows: string[][] = [];
@@ -435,6 +438,83 @@ if (!only || only === '7') {
     's',
     3,
   );
+}
+
+// refusals: inputs the parsers refuse before any work (they used to overflow the stack or expand 2^20 terms).
+// For each: the in-process time to the UsageError (median of 5), and the whole CLI run (node start-up included:
+// compare the `--version` row) with its exit code and peak resident memory.
+if (!only || only === 'refusals') {
+  const nest = (open: string, close: string, k: number, inner: string) => open.repeat(k) + inner + close.repeat(k);
+  const products = (k: number) => Array.from({ length: k }, (_, i) => `x${i}`).join('*');
+  const cases: { name: string; flag: '--derive' | '--formula'; text: string }[] = [
+    { name: '1,500 nested parentheses', flag: '--derive', text: `z = ${nest('(', ')', 1500, 'spend')}` },
+    { name: '10^4 unary minus signs', flag: '--derive', text: `z = ${'-'.repeat(10_000)}spend` },
+    { name: '3,000 nested log(', flag: '--derive', text: `z = ${nest('log(', ')', 3000, 'spend')}` },
+    { name: '5,000-term sum, 30,003 characters', flag: '--derive', text: `z = ${Array(5000).fill('spend').join('+')}` },
+    // (Linux passes at most 128 KiB in one argument.)
+    { name: '99,999 characters', flag: '--derive', text: `z = ${'spend+'.repeat(16_665)}spend` },
+    { name: '1,500 nested parentheses', flag: '--formula', text: `cpp_rate ~ ${nest('(', ')', 1500, 'spend')}` },
+    { name: 'x0*x1*…*x19 (2^20 − 1 terms)', flag: '--formula', text: `cpp_rate ~ ${products(20)}` },
+    { name: 'x0*x1*…*x199 (2^200 − 1 terms)', flag: '--formula', text: `cpp_rate ~ ${products(200)}` },
+  ];
+  const fixture = join(packageRoot(), 'fixtures/nao-2019-synthetic.csv');
+  const cli = join(packageRoot(), 'dist/src/cli.js');
+  const timedCli = (args: readonly string[]) => {
+    const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
+    if (run.error) throw run.error;
+    const lines = run.stderr.trim().split('\n');
+    const [wall, kilobytes] = (lines.at(-1) ?? '').split(' ').map(Number);
+    return {
+      status: run.status,
+      ms: (wall ?? Number.NaN) * 1000,
+      mb: (kilobytes ?? 0) / 1024,
+      message: lines[0] ?? '',
+    };
+  };
+  const table: string[][] = [['case', 'parse to refusal ms', 'CLI wall ms', 'CLI peak MB', 'exit', 'message']];
+  const startup = timedCli(['--version']);
+  table.push([
+    '(node start-up: --version)',
+    '—',
+    startup.ms.toFixed(0),
+    startup.mb.toFixed(0),
+    String(startup.status),
+    '',
+  ]);
+  for (const { name, flag, text } of cases) {
+    const parse = () => {
+      try {
+        if (flag === '--derive') parseDerivation(text);
+        else parseFormula(text);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+      }
+    };
+    const inProcess = timeRuns(5, parse) * 1000;
+    const args =
+      flag === '--derive' ? ['fit', fixture, '--group', 'z=z', '--derive', text] : ['fit', fixture, '--formula', text];
+    const run = timedCli(args);
+    const message = run.message.replace(/^error: (--\w+) ".*?…?": /, '$1: ');
+    table.push([
+      `${flag} ${name}`,
+      inProcess.toFixed(2),
+      run.ms.toFixed(0),
+      run.mb.toFixed(0),
+      String(run.status),
+      message.length > 90 ? `${message.slice(0, 89)}…` : message,
+    ]);
+  }
+  const widths = table[0]!.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
+  console.log('refusals (limits: 20,000 characters, 200 levels of nesting, 4,096 formula terms)');
+  console.log(
+    table
+      .map((r) => r.map((c, j) => (j === 0 || j === 5 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  '))
+      .join('\n'),
+  );
+  console.log('');
 }
 
 /** Write `header` then `total` bytes made of repeats of `unit`, in 64 MiB writes. */

@@ -5,7 +5,7 @@ import { columnNotFound, readPanel, type Panel } from '../io/panel.js';
 import { derivationNotes } from '../input/derive.js';
 import { readInput, type InputRequest, type PreparedInput } from '../input/pipeline.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
-import { parseDerivation, type Derivation } from '../models/spec/expression.js';
+import { inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
 import {
   groupsFromFormula,
   interactionColumns,
@@ -105,7 +105,7 @@ export function planModel(options: Omit<DataOptions, 'missingTokens'>): ModelPla
     if (options.groups.length > 0)
       throw new UsageError('give the model either as --formula or as --group/--fe, not both');
     if (options.outcome !== undefined) throw new UsageError('the formula names the outcome; drop --outcome');
-    formula = parseFormula(options.formula);
+    formula = parseFormulaFlag(options.formula);
     if (!formula.intercept) {
       throw new UsageError(
         `--formula "${options.formula}": models without an intercept are not decomposed; drop the 0 / -1`,
@@ -129,7 +129,7 @@ export function planModel(options: Omit<DataOptions, 'missingTokens'>): ModelPla
     try {
       return parseDerivation(text);
     } catch (error) {
-      throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
+      throw inFlag('--derive', text, error);
     }
   });
   for (const interaction of formula ? interactionColumns(formula) : []) {
@@ -140,6 +140,15 @@ export function planModel(options: Omit<DataOptions, 'missingTokens'>): ModelPla
     }
   }
   return { spec, derivations, notes };
+}
+
+/** `parseFormula`, its errors naming the flag (the parser's own messages name none). */
+function parseFormulaFlag(text: string): ParsedFormula {
+  try {
+    return parseFormula(text);
+  } catch (error) {
+    throw inFlag('--formula', text, error);
+  }
 }
 
 /** The model the options describe (see `planModel`). */

@@ -10,7 +10,7 @@ import { writeCsv } from '../report/csv.js';
 import { formatStackReport, stackTables } from '../io/stack.js';
 import { describeByCategory } from '../profile/byCategory.js';
 import { describeKeys, describeTable } from '../profile/describe.js';
-import { parseDerivation } from '../models/spec/expression.js';
+import { inFlag, parseDerivation } from '../models/spec/expression.js';
 import type { FormatOf } from '../report/formatNames.js';
 import { render } from '../report/formats.js';
 
@@ -142,7 +142,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
     try {
       return parseDerivation(text);
     } catch (error) {
-      throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
+      throw inFlag('--derive', text, error);
     }
   });
   const input = readInput({

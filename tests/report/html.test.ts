@@ -111,12 +111,16 @@ describe('renderHtmlReport via runReport', () => {
     expect(fixed[0]![4]).toBe('LA001, LA002, LA003, …, LA151, LA152');
     expect(fixed[1]![4]).toBe('years 2012–2017 (6 years)');
     const numeric = tableRows(data, 'Numeric model columns');
-    const columns = {
-      cpp_rate: loaded.data.y,
-      ...Object.fromEntries(
-        loaded.data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns.map((c, i) => [c, g.values[i]!]) : [])),
-      ),
-    };
+    // Expected values straight from the file's text (every row is used): the model data are stored in
+    // power-of-two units of each column's magnitude, the summary reports the units read.
+    const [header, ...records] = readFileSync(SYNTHETIC_OPTIONS.file, 'utf8').trim().split('\n');
+    const names = header!.split(',');
+    const columns = Object.fromEntries(
+      ['cpp_rate', 'idaci', 'spend', 'vacancy'].map((name) => [
+        name,
+        records.map((record) => Number(record.split(',')[names.indexOf(name)])),
+      ]),
+    );
     expect(numeric.map((row) => row[0])).toEqual(['cpp_rate', 'idaci', 'spend', 'vacancy']);
     for (const row of numeric) {
       const sorted = Array.from(columns[row[0] as keyof typeof columns]!).sort((a, b) => a - b);

@@ -4,10 +4,12 @@ import {
   checkEstimableShape,
   noCompleteRow,
   type ModelData,
+  type ModelScales,
   type ModelShape,
   type NumericGroupData,
 } from './modelData.js';
 import { aliasedColumns, qrDecompose, residualSumOfSquares } from '../linalg/qr.js';
+import { equilibrationExponent, hypot, ldexp, maxAbs, scaleByPowerOfTwo, scaledNorm } from '../linalg/scaling.js';
 import { subsetFitter, type SubsetFit, type SubsetFitter, type Unit } from '../engines/subsetFit.js';
 
 /** A numeric group known by its columns only. */
@@ -17,7 +19,8 @@ export type NumericGroupShape = Pick<NumericGroupData, 'kind' | 'name' | 'column
  * A model without fixed effects reduced to the triangular factor of its design, so that its rows need not be
  * kept: R (upper triangular, `size` × `size`, row-major) with QᵀR = √w ⊙ [1, X − s, y − s] for some orthogonal Q,
  * columns in the order intercept, the numeric columns of the groups in group order, outcome; s is a shift per
- * column (see `FactoredModelBuilder`), which the intercept absorbs. Every least-squares quantity of the model and
+ * column (see `FactoredModelBuilder`), which the intercept absorbs. X, y and w are in the power-of-two units
+ * recorded in `scales` (stored value = value read × 2^−exponent), as `equilibrate` stores a whole-file model. Every least-squares quantity of the model and
  * of its subsets follows from R, because QᵀQ = I: the residual of y on any set of columns has the norm of the
  * residual of R's y column on R's columns of that set.
  */
@@ -25,6 +28,7 @@ export interface FactoredModel extends ModelShape {
   readonly groups: readonly NumericGroupShape[];
   readonly size: number;
   readonly factor: Float64Array;
+  readonly scales: ModelScales;
 }
 
 /**
@@ -39,14 +43,27 @@ export interface FactoredModel extends ModelShape {
  * otherwise cost about twelve digits of the centred sums of squares; Chan, Golub & LeVeque 1983, "Algorithms for
  * computing the sample variance", The American Statistician 37(3):242–247). The intercept absorbs the shift.
  *
- * Whether each variable is constant is tracked exactly, so that `finish` gives the same verdicts as
- * `checkEstimable` on the rows.
+ * Each variable is stored in power-of-two units of its own largest magnitude (outcome, numeric columns, and
+ * weights, as `equilibrate` does for a whole file), so that no product in a rotation overflows or underflows
+ * merely because of the units of a column. The units are those of the largest magnitude seen so far: when a
+ * later batch holds a larger value, the factor's column (and its shift) is rescaled by the power of two between
+ * the old and the new units. Because a Givens rotation is equivariant to scaling a column by a power of two
+ * (c and s depend only on ratios; `hypot` is scale-equivariant bit for bit), the factor is bit-identical to the
+ * one built in the final units from the start. A larger weight rescales the whole factor (every row carries √w)
+ * by 2^(−ΔE/2), ΔE even.
+ *
+ * Whether each variable is constant is tracked exactly on the values read, so that `finish` gives the same
+ * verdicts as `checkEstimable` on the rows.
  */
 export class FactoredModelBuilder {
   private readonly size: number;
   private readonly factor: Float64Array;
   private readonly row: Float64Array;
+  /** Shift of each variable (numeric columns, then outcome), in its stored units. */
   private shift: Float64Array | undefined;
+  /** Binary exponent of each variable's stored units; −Infinity while it has been 0 in every row. */
+  private readonly exponents: Float64Array;
+  private weightsExponent = Number.NEGATIVE_INFINITY;
   /** First value seen of each variable (numeric columns, then outcome), and whether every later one equals it. */
   private readonly first: Float64Array;
   private readonly constant: Uint8Array;
@@ -61,12 +78,17 @@ export class FactoredModelBuilder {
     this.size = columns + 2;
     this.factor = new Float64Array(this.size * this.size);
     this.row = new Float64Array(this.size);
+    this.exponents = new Float64Array(columns + 1).fill(Number.NEGATIVE_INFINITY);
     this.first = new Float64Array(columns + 1);
     this.constant = new Uint8Array(columns + 1).fill(1);
   }
 
-  /** Add the rows of one batch (e.g. one segment of a file), as assembled by `selectModelRows`. */
+  /**
+   * Add the rows of one batch (e.g. one segment of a file), as assembled by `selectModelRows` (values as read,
+   * not equilibrated).
+   */
   add(batch: ModelData): void {
+    if (batch.scales) throw new InternalError('FactoredModelBuilder takes batches as read, not equilibrated');
     this.outcome = batch.outcome;
     if (batch.weightsColumn !== undefined) this.weightsColumn = batch.weightsColumn;
     this.droppedRows += batch.droppedRows;
@@ -85,23 +107,56 @@ export class FactoredModelBuilder {
       variables.push(...group.values);
     }
     variables.push(batch.y);
-    if (this.shift === undefined) {
-      this.shift = Float64Array.from(variables, (values) => values.reduce((sum, v) => sum + v, 0) / values.length);
-      variables.forEach((values, v) => (this.first[v] = values[0]!));
-    }
+    if (this.shift === undefined) variables.forEach((values, v) => (this.first[v] = values[0]!));
+    variables.forEach((values, v) => {
+      for (let i = 0; i < values.length; i++) if (values[i] !== this.first[v]) this.constant[v] = 0;
+      const largest = maxAbs(values);
+      if (largest > 0) this.widenColumn(v, equilibrationExponent(largest));
+    });
+    if (batch.weights) this.widenWeights(equilibrationExponent(maxAbs(batch.weights), true));
+    const stored = variables.map((values, v) => scaleByPowerOfTwo(values, -this.exponentOf(v)));
+    const roots = batch.weights
+      ? scaleByPowerOfTwo(batch.weights, -this.weightsExponent).map(Math.sqrt)
+      : new Float64Array(batch.n).fill(1);
+    this.shift ??= Float64Array.from(stored, (values) => values.reduce((sum, v) => sum + v, 0) / values.length);
     const shift = this.shift;
     const { row, size } = this;
     for (let i = 0; i < batch.n; i++) {
-      const root = batch.weights ? Math.sqrt(batch.weights[i]!) : 1;
+      const root = roots[i]!;
       row[0] = root;
-      for (let v = 0; v < variables.length; v++) {
-        const value = variables[v]![i]!;
-        if (value !== this.first[v]) this.constant[v] = 0;
-        row[v + 1] = root * (value - shift[v]!);
-      }
+      for (let v = 0; v < stored.length; v++) row[v + 1] = root * (stored[v]![i]! - shift[v]!);
       rotateIn(this.factor, size, row);
     }
     this.n += batch.n;
+  }
+
+  private exponentOf(v: number): number {
+    const e = this.exponents[v]!;
+    return Number.isFinite(e) ? e : 0;
+  }
+
+  /** Store variable v in units of 2^e from now on, if they are larger than its present units. */
+  private widenColumn(v: number, e: number): void {
+    const old = this.exponents[v]!;
+    if (e <= old) return;
+    this.exponents[v] = e;
+    // While every value was 0 the column and its shift are 0 in any units.
+    if (!Number.isFinite(old) || this.shift === undefined) return;
+    const { factor, size } = this;
+    const c = v + 1;
+    for (let i = 0; i <= c; i++) factor[i * size + c] = ldexp(factor[i * size + c]!, old - e);
+    this.shift[v] = ldexp(this.shift[v]!, old - e);
+  }
+
+  /** Store the weights in units of 2^e (e even) from now on, if larger: every row of R carries √w. */
+  private widenWeights(e: number): void {
+    const old = this.weightsExponent;
+    if (e <= old) return;
+    this.weightsExponent = e;
+    if (!Number.isFinite(old)) return;
+    const half = (old - e) / 2;
+    const { factor } = this;
+    for (let i = 0; i < factor.length; i++) factor[i] = ldexp(factor[i]!, half);
   }
 
   /**
@@ -128,13 +183,20 @@ export class FactoredModelBuilder {
       { outcome: this.constant[outcomeIndex] ? this.first[outcomeIndex] : undefined, columns: constantColumns },
       `${file}: `,
     );
-    return { ...shape, groups: this.groups, size: this.size, factor: this.factor.slice() };
+    const scales: ModelScales = {
+      outcome: this.exponentOf(outcomeIndex),
+      columns: columns.map((_, c) => this.exponentOf(c)),
+      weights: Number.isFinite(this.weightsExponent) ? this.weightsExponent : 0,
+    };
+    return { ...shape, groups: this.groups, size: this.size, factor: this.factor.slice(), scales };
   }
 }
 
 /**
  * Rotate one row into the upper-triangular factor (both of length `size`; the row is overwritten): for each
- * column j, the Givens rotation of R's row j and the new row that zeroes the row's entry j.
+ * column j, the Givens rotation of R's row j and the new row that zeroes the row's entry j:
+ * r = √(d² + x²) (by `hypot`, without overflow or underflow), c = d/r, s = x/r, and for k > j
+ * (R_jk, row_k) ← (c·R_jk + s·row_k, c·row_k − s·R_jk). Reference: Golub & Van Loan (4th ed.) §5.1.8, §6.5.
  */
 export function rotateIn(factor: Float64Array, size: number, row: Float64Array): void {
   for (let j = 0; j < size; j++) {
@@ -147,7 +209,7 @@ export function rotateIn(factor: Float64Array, size: number, row: Float64Array):
       for (let k = j; k < size; k++) factor[j * size + k] = row[k]!;
       return;
     }
-    const r = Math.sqrt(d * d + x * x);
+    const r = hypot(d, x);
     const c = d / r;
     const s = x / r;
     factor[diagonal] = r;
@@ -209,9 +271,9 @@ export function factorGrams(model: FactoredModel): ProjectedGrams {
 export function createFactorFitter(model: FactoredModel): SubsetFitter {
   const units: Unit[] = model.groups.flatMap((group, g) => group.columns.map((name) => ({ group: g, name })));
   const columns = units.map((_, u) => centredColumn(model, u + 1));
-  const norms = columns.map((column) => Math.sqrt(column.reduce((sum, v) => sum + v * v, 0)));
+  const norms = columns.map((column) => scaledNorm(column));
   const y = centredColumn(model, model.size - 1);
-  const tss = y.reduce((sum, v) => sum + v * v, 0);
+  const tss = scaledNorm(y) ** 2;
   const fitUnits = (chosen: readonly number[]): SubsetFit => {
     if (chosen.length === 0) return { r2: 0, aliased: [] };
     const sorted = [...chosen].sort((a, b) => a - b);

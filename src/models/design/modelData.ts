@@ -1,5 +1,6 @@
-import { DataError, ModelError } from '../../errors.js';
+import { DataError, InternalError, ModelError } from '../../errors.js';
 import { completeCases, type Panel, type ColumnRequest } from '../../io/panel.js';
+import { equilibrationExponent, ldexp, maxAbs, scaleByPowerOfTwo } from '../linalg/scaling.js';
 import type { GroupSpec, ModelSpec } from '../spec/spec.js';
 
 export interface NumericGroupData {
@@ -44,6 +45,44 @@ export interface ModelShape {
   readonly missingByColumn: Readonly<Record<string, number>>;
   /** Name of the weights column, for weighted least squares. */
   readonly weightsColumn?: string;
+  /**
+   * The power-of-two units in which the model's numeric variables are stored (see `equilibrate`); absent means
+   * the values are stored as read (every exponent 0).
+   */
+  readonly scales?: ModelScales;
+}
+
+/**
+ * Binary exponents of a model's stored variables: a stored value is the value read times 2^−exponent. Chosen
+ * from each variable's largest magnitude (`equilibrationExponent`), so that every stored |value| lies below 1
+ * and at least one in each variable reaches 1/2 (1/4 for the weights).
+ */
+export interface ModelScales {
+  readonly outcome: number;
+  /** One per numeric column, in group order (the order of the Gram matrices' and the factor's columns). */
+  readonly columns: readonly number[];
+  /** Even, so that √w is stored times exactly 2^(−weights/2); 0 without weights. */
+  readonly weights: number;
+}
+
+/** Every exponent 0: the values as read. */
+export const UNIT_SCALES: ModelScales = { outcome: 0, columns: [], weights: 0 };
+
+/** The scales of a model (UNIT_SCALES when it has none), with one column exponent per numeric column. */
+export function scalesOf(model: ModelShape): ModelScales {
+  if (model.scales) return model.scales;
+  const columns = model.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : 0), 0);
+  return { ...UNIT_SCALES, columns: new Array<number>(columns).fill(0) };
+}
+
+/**
+ * A (weighted) sum of squares of the outcome computed on the stored values, Σ w_s (y_s − ·)², in the units of
+ * the data as read: × 2^(2·outcome + weights) (exact; +Infinity if it exceeds the double range, as it does for an
+ * outcome in the units of 1e170).
+ */
+export function sumOfSquaresAsRead(model: ModelShape, stored: number): number {
+  const scales = scalesOf(model);
+  return ldexp(stored, 2 * scales.outcome + scales.weights);
 }
 
 /** The estimation sample: complete rows only, every group's data aligned with y. */
@@ -72,7 +111,8 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
 /**
  * Assemble the estimation sample: listwise deletion over every used column, then the checks that make the
  * model estimable — rows remain, the outcome varies, each numeric column varies, each fixed effect has at
- * least two levels, and there are more rows than parameters (1 + Σ numeric columns + Σ (levels − 1)).
+ * least two levels, and there are more rows than parameters (1 + Σ numeric columns + Σ (levels − 1)) — and
+ * finally `equilibrate`, so that nothing downstream depends on the units of the columns.
  */
 export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
   const data = selectModelRows(panel, spec);
@@ -84,7 +124,42 @@ export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
       panel.rowCount,
     );
   checkEstimable(data, `${panel.file}: `);
-  return data;
+  return equilibrate(data);
+}
+
+/**
+ * The model's numeric variables in power-of-two units of their own magnitude: the outcome y, each numeric
+ * column x and the weights w are multiplied by 2^−E, E = frexp exponent of max |v| (`equilibrationExponent`;
+ * even for w), so that every stored |value| < 1, and the exponents are kept in `scales`.
+ *
+ * Why: least squares is invariant to the units of its columns only in exact arithmetic. In floating point a
+ * column in units of 1e170 has squares of 1e340 (= Infinity: total sums of squares, cross-products and the
+ * rank test's norms overflow), and one in units of 1e−170 has squares that underflow to 0 (so a perfectly good
+ * column looks aliased). Scaling by a power of two is exact (it changes only exponents), and every rounding
+ * that follows is the same as on unscaled data, so R², shares and aliasing verdicts are bit-identical for any
+ * power-of-two change of units and equal to rounding for any other; coefficients and standard errors are
+ * unscaled exactly by `fitModel`. This is the diagonal scaling (equilibration) of Higham, Accuracy and Stability
+ * of Numerical Algorithms (2nd ed.) §7.3 and §20.4, restricted to powers of the radix as LAPACK's dgeequb does so
+ * that it introduces no rounding. (R's lm fits a predictor in units of 1e±170, its QR — LINPACK's dqrdc2 — using
+ * scaled norms, but reports NaN R² for an outcome in such units and standard errors of 0 or Inf for such a
+ * predictor: its sums of squares are formed in the units read.)
+ *
+ * Values more than 2^1022 times smaller than their column's largest become subnormal (or 0) when stored; they
+ * are below the rounding error of every sum they enter, so no result changes.
+ *
+ * The arrays of `data` are scaled in place (they belong to the sample just assembled).
+ */
+export function equilibrate(data: ModelData): ModelData {
+  if (data.scales) throw new InternalError('model data equilibrated twice');
+  const scale = (values: Float64Array, even = false): number => {
+    const e = equilibrationExponent(maxAbs(values), even);
+    scaleByPowerOfTwo(values, -e, values);
+    return e;
+  };
+  const outcome = scale(data.y);
+  const columns = data.groups.flatMap((group) => (group.kind === 'numeric' ? group.values.map((v) => scale(v)) : []));
+  const weights = data.weights ? scale(data.weights, true) : 0;
+  return { ...data, scales: { outcome, columns, weights } };
 }
 
 /** The ModelError for a sample without a complete row, naming the column missing most often. */
@@ -149,12 +224,19 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
  * Throws ModelError; `prefix` names the data in the message.
  */
 export function checkEstimable(data: ModelData, prefix = ''): void {
+  const scales = scalesOf(data);
   const constantColumns = new Map<string, number>();
+  let column = 0;
   for (const group of data.groups) {
-    if (group.kind === 'numeric')
-      group.values.forEach((values, c) => isConstant(values) && constantColumns.set(group.columns[c]!, values[0]!));
+    if (group.kind !== 'numeric') continue;
+    group.values.forEach((values, c) => {
+      // Reported in the units read (exact: the stored values are those times a power of two).
+      if (isConstant(values)) constantColumns.set(group.columns[c]!, ldexp(values[0]!, scales.columns[column]!));
+      column++;
+    });
   }
-  checkEstimableShape(data, { outcome: isConstant(data.y) ? data.y[0] : undefined, columns: constantColumns }, prefix);
+  const outcome = isConstant(data.y) ? ldexp(data.y[0]!, scales.outcome) : undefined;
+  checkEstimableShape(data, { outcome, columns: constantColumns }, prefix);
 }
 
 /** Which of a sample's numeric variables take one value in every used row, and that value. */

@@ -1,5 +1,6 @@
 import { max, median, min } from 'simple-statistics';
-import type { ModelData } from './modelData.js';
+import { ldexp } from '../linalg/scaling.js';
+import { scalesOf, type ModelData } from './modelData.js';
 
 /** Minimum, median and maximum of one numeric model column over the rows used. */
 export interface NumericColumnSummary {
@@ -66,15 +67,28 @@ export function summarizeData(data: ModelData, rowsRead: number): DataSummary {
       `summarizeData needs rowsRead ≥ rows used + rows dropped (${data.n + data.droppedRows}), got ${rowsRead}`,
     );
   }
-  const describe = (column: string, group: string | null, values: Float64Array): NumericColumnSummary => {
+  // The model stores its variables in power-of-two units (`equilibrate`); the summary is in the units read.
+  const scales = scalesOf(data);
+  const describe = (column: string, group: string | null, values: Float64Array, exponent: number) => {
     const list = Array.from(values);
-    return { column, group, min: min(list), median: median(list), max: max(list) };
+    const read = (v: number) => ldexp(v, exponent);
+    const summary: NumericColumnSummary = {
+      column,
+      group,
+      min: read(min(list)),
+      median: read(median(list)),
+      max: read(max(list)),
+    };
+    return summary;
   };
-  const numericColumns = [describe(data.outcome, null, data.y)];
+  const numericColumns = [describe(data.outcome, null, data.y, scales.outcome)];
   const fixedEffects: FixedEffectSummary[] = [];
+  let numericIndex = 0;
   for (const group of data.groups) {
     if (group.kind === 'numeric') {
-      group.values.forEach((values, c) => numericColumns.push(describe(group.columns[c]!, group.name, values)));
+      group.values.forEach((values, c) =>
+        numericColumns.push(describe(group.columns[c]!, group.name, values, scales.columns[numericIndex++]!)),
+      );
       continue;
     }
     const counts = new Array<number>(group.levels).fill(0);

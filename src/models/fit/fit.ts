@@ -1,8 +1,9 @@
 import { ModelError, ParameterError } from '../../errors.js';
 import { fUpperP, tQuantileOf, tTwoSidedP } from './distributions.js';
 import { fitLeastSquares, type LeastSquaresFit } from '../linalg/leastSquares.js';
-import type { FixedEffectGroupData, ModelData } from '../design/modelData.js';
-import { rowTransform, sumOfSquares } from '../engines/subsetFit.js';
+import { scalesOf, type FixedEffectGroupData, type ModelData, type ModelScales } from '../design/modelData.js';
+import { rowTransform } from '../engines/subsetFit.js';
+import { ldexp, scaledNorm } from '../linalg/scaling.js';
 
 /** One row of the coefficient table; numbers are null for an aliased (not estimable) term. */
 export interface CoefficientRow {
@@ -39,6 +40,10 @@ export interface FitResult {
   readonly dfResidual: number;
   /** Residual standard error √(RSS / dfResidual). */
   readonly sigma: number;
+  /**
+   * Residual (weighted) sum of squares in the units of the data read; +Infinity when it exceeds the double range
+   * (an outcome above about 1e154). Every other statistic is computed without forming it in those units.
+   */
   readonly rss: number;
   /** 1 − RSS/TSS; TSS centred when the model has an intercept or fixed effects, Σy² otherwise (as R's lm). */
   readonly r2: number;
@@ -73,6 +78,12 @@ const ABSORBED_TOLERANCE = 1e-7;
  * fixest): Var(b) = G/(G−1) · (N−1)/(N−K) · (X̃'X̃)⁻¹ [Σ_g X̃_g' e_g e_g' X̃_g] (X̃'X̃)⁻¹, with t on G − 1 df.
  * VIF_j = 1/(1 − R²_j) = [(X̃'X̃)⁻¹]_jj · Σ(x_j − x̄_j)², R²_j from x_j on all other terms.
  *
+ * The data arrive equilibrated (`equilibrate`: y, each numeric column x_j and the weights stored times 2^−E_y,
+ * 2^−E_j, 2^−E_w), and the whole fit is computed in those units, where nothing overflows; the results are then
+ * unscaled exactly: b_j and its standard error and interval × 2^(E_y − E_j) (the intercept and fixed-effect
+ * coefficients × 2^E_y), σ × 2^(E_y + E_w/2), RSS × 2^(2E_y + E_w); R², F, t, p and VIF are unit-free. A
+ * result that would exceed the double range in the caller's units is refused (ModelError naming the column).
+ *
  * References: Greene, Econometric Analysis (8th ed.) §3.3, §4.5, §11.3; Cameron & Miller (2015), "A
  * practitioner's guide to cluster-robust inference", J. Human Resources 50(2):317–372.
  */
@@ -92,20 +103,26 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   );
   const transform = rowTransform(data.weights);
   const within = (values: Float64Array) => (absorbing ? transform.within(values, absorbing) : transform.scaled(values));
+  const scales = scalesOf(data);
+  const units = new UnitsOfResults(data, scales);
 
   // Design: numeric terms first (they are reported), then the indicators of non-absorbed fixed effects.
-  const terms: { name: string; values: Float64Array; reported: boolean }[] = [];
+  // `exponent`: the term's stored units (value read × 2^−exponent).
+  const terms: { name: string; values: Float64Array; reported: boolean; exponent: number }[] = [];
   if (intercept && !absorbing)
-    terms.push({ name: '(Intercept)', values: new Float64Array(data.n).fill(1), reported: true });
+    terms.push({ name: '(Intercept)', values: new Float64Array(data.n).fill(1), reported: true, exponent: 0 });
+  let numericIndex = 0;
   for (const group of data.groups) {
     if (group.kind === 'numeric')
-      group.values.forEach((values, c) => terms.push({ name: group.columns[c]!, values, reported: true }));
+      group.values.forEach((values, c) =>
+        terms.push({ name: group.columns[c]!, values, reported: true, exponent: scales.columns[numericIndex++]! }),
+      );
   }
   const indicatorStart = terms.length;
   for (const group of fixed) {
     if (group === absorbing) continue;
     indicators(group).forEach((values, level) =>
-      terms.push({ name: `${group.columns[0]}=${group.labels[level]}`, values, reported: false }),
+      terms.push({ name: `${group.columns[0]}=${group.labels[level]}`, values, reported: false, exponent: 0 }),
     );
   }
   const columns = terms.map((term) => within(term.values));
@@ -113,8 +130,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const reducedToNoise = terms.map(
     (term, j) =>
       absorbing !== undefined &&
-      Math.sqrt(sumOfSquares(columns[j]!)) <=
-        ABSORBED_TOLERANCE * Math.sqrt(sumOfSquares(transform.centred(term.values))),
+      scaledNorm(columns[j]!) <= ABSORBED_TOLERANCE * scaledNorm(transform.centred(term.values)),
   );
   const kept = terms.map((_, j) => j).filter((j) => !reducedToNoise[j]);
   const fit = fitLeastSquares(
@@ -129,7 +145,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   if (dfResidual <= 0)
     throw new ModelError(`${data.n} usable rows but ${k} parameters; the model needs more rows than parameters`);
   const centred = intercept || fixed.length > 0;
-  const tss = sumOfSquares(centred ? transform.centred(data.y) : transform.scaled(data.y));
+  const tss = scaledNorm(centred ? transform.centred(data.y) : transform.scaled(data.y)) ** 2;
   const interceptDf = centred ? 1 : 0;
   const r2 = 1 - fit.rss / tss;
   const sigma = Math.sqrt(fit.rss / dfResidual);
@@ -165,23 +181,25 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
         },
       ];
     const i = position.get(j)!;
-    const estimate = fit.coefficients[i]!;
+    // In the stored units, then unscaled: b = b_s · 2^(E_y − E_j), and so its standard error and interval.
+    const storedEstimate = fit.coefficients[i]!;
     const variance = covariance ? covariance[i * p + i]! : sigma * sigma * fit.unscaledCovariance[i * p + i]!;
-    const stdError = Math.sqrt(variance);
-    const t = estimate / stdError;
+    const storedError = Math.sqrt(variance);
+    const t = storedEstimate / storedError;
     const vif =
       intercept && term.name !== '(Intercept)'
-        ? fit.unscaledCovariance[i * p + i]! * sumOfSquares(transform.centred(term.values))
+        ? fit.unscaledCovariance[i * p + i]! * scaledNorm(transform.centred(term.values)) ** 2
         : null;
+    const unscale = (value: number, what: string) => units.coefficient(value, term.exponent, term.name, what);
     return [
       {
         term: term.name,
-        estimate,
-        stdError,
+        estimate: unscale(storedEstimate, 'coefficient'),
+        stdError: unscale(storedError, 'standard error'),
         t,
         p: tTwoSidedP(t, inferenceDf),
-        ciLow: estimate - critical * stdError,
-        ciHigh: estimate + critical * stdError,
+        ciLow: unscale(storedEstimate - critical * storedError, 'confidence interval'),
+        ciHigh: unscale(storedEstimate + critical * storedError, 'confidence interval'),
         vif,
         aliased: false,
       },
@@ -200,8 +218,8 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     droppedRows: data.droppedRows,
     k,
     dfResidual,
-    sigma,
-    rss: fit.rss,
+    sigma: units.sigma(sigma),
+    rss: ldexp(fit.rss, 2 * scales.outcome + scales.weights),
     r2,
     adjR2: 1 - ((1 - r2) * (data.n - interceptDf)) / dfResidual,
     withinR2,
@@ -214,11 +232,52 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     ...(covariance ? { clusters: { column: data.cluster!.column, count: data.cluster!.count, df: inferenceDf } } : {}),
     fixedEffects: fixed.map((g) => ({ name: g.name, column: g.columns[0], levels: g.levels })),
     ...(options.fixedEffectCoefficients && fixed.length > 0
-      ? { fixedEffectCoefficients: treatmentContrastCoefficients(data, fixed) }
+      ? {
+          fixedEffectCoefficients: treatmentContrastCoefficients(data, fixed).map(({ term, estimate }) => ({
+            term,
+            estimate: estimate === null ? null : units.coefficient(estimate, 0, term, 'coefficient'),
+          })),
+        }
       : {}),
     level,
     notes,
   };
+}
+
+/**
+ * Converts results from the stored (equilibrated) units to those of the data read, exactly (powers of two), and
+ * refuses a result that does not fit in a double there.
+ */
+class UnitsOfResults {
+  constructor(
+    private readonly data: ModelData,
+    private readonly scales: ModelScales,
+  ) {}
+
+  /** A coefficient-like value (coefficient, standard error, interval end) of a term stored × 2^−exponent. */
+  coefficient(stored: number, exponent: number, term: string, what: string): number {
+    const value = ldexp(stored, this.scales.outcome - exponent);
+    if (!Number.isFinite(value) && Number.isFinite(stored)) {
+      const decimal = Math.log10(Math.abs(stored)) + (this.scales.outcome - exponent) * Math.log10(2);
+      throw new ModelError(
+        `the ${what} of "${term}" is about ${Math.sign(stored) < 0 ? '-' : ''}1e${Math.round(decimal)}, beyond the range of ` +
+          `double-precision numbers (±1.8e308); express "${term}" or "${this.data.outcome}" in other units`,
+      );
+    }
+    return value;
+  }
+
+  /** The residual standard error: σ_s · 2^(E_y + E_w/2). */
+  sigma(stored: number): number {
+    const value = ldexp(stored, this.scales.outcome + this.scales.weights / 2);
+    if (!Number.isFinite(value) && Number.isFinite(stored)) {
+      throw new ModelError(
+        `the residual standard error is beyond the range of double-precision numbers (±1.8e308); express ` +
+          `"${this.data.outcome}"${this.data.weightsColumn !== undefined ? ` or the weights "${this.data.weightsColumn}"` : ''} in other units`,
+      );
+    }
+    return value;
+  }
 }
 
 function indicators(group: FixedEffectGroupData): Float64Array[] {
@@ -229,7 +288,7 @@ function indicators(group: FixedEffectGroupData): Float64Array[] {
 
 /** RSS of the (already demeaned) outcome on the fixed effects alone. */
 function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[]): number {
-  return indicatorColumns.length === 0 ? sumOfSquares(y) : fitLeastSquares(indicatorColumns, y).rss;
+  return indicatorColumns.length === 0 ? scaledNorm(y) ** 2 : fitLeastSquares(indicatorColumns, y).rss;
 }
 
 /** CR1 covariance of the non-aliased coefficients, p × p row-major over the fit's columns. */

@@ -25,6 +25,7 @@
  * S. Oishi (2005), "Accurate sum and dot product", SIAM J. Sci. Comput. 26, 1955–1988.
  */
 import { applyQTranspose, DEFAULT_RANK_TOLERANCE, qrDecompose, type QrDecomposition } from './qr.js';
+import { binaryExponent, ldexp, maxAbs, scaleByPowerOfTwo } from './scaling.js';
 
 export interface LeastSquaresFit {
   /** Coefficients in the input column order; NaN for aliased columns. */
@@ -59,9 +60,11 @@ const UNIT_ROUNDOFF = 2 ** -53;
 /**
  * Least-squares fit of y on the given design columns: b minimising ‖y − X b‖₂.
  *
- * b = D⁻¹ c where A = X D⁻¹ (D = power-of-two column scales) and c solves min ‖y − A c‖ via A P = Q R,
- * refined with Björck's augmented-system iteration in double-double; (X'X)⁻¹ = D⁻¹ R⁻¹ R⁻ᵀ D⁻¹, each of its
- * columns refined the same way. Aliased columns (R's dqrdc2 rule on the scaled columns) get NaN, as R's lm
+ * b = d_y·D⁻¹ c where A = X D⁻¹, D = diag of powers of two nearest the column norms, d_y the power of two
+ * nearest ‖y‖, and c solves min ‖y/d_y − A c‖ via A P = Q R, refined with Björck's augmented-system iteration
+ * in double-double; (X'X)⁻¹ = D⁻¹ R⁻¹ R⁻ᵀ D⁻¹, each of its columns refined the same way. All arithmetic is on the
+ * scaled problem, so no product overflows whatever the units of X and y; only the returned rss (= d_y²·‖r‖²)
+ * and covariance can, when they exceed the double range in the caller's units. Aliased columns (R's dqrdc2 rule on the scaled columns) get NaN, as R's lm
  * reports NA, and the fit uses the remaining columns. References: Björck (1967), BIT 7; Higham (2002) §20.5.
  */
 export function fitLeastSquares(
@@ -74,8 +77,11 @@ export function fitLeastSquares(
   for (const column of columns) {
     if (column.length !== n) throw new RangeError('fitLeastSquares: every column must have one value per observation');
   }
-  const scales = columns.map(powerOfTwoNorm);
-  const scaled = columns.map((column, j) => column.map((v) => v / scales[j]!));
+  // Equilibrate: column j and y divided by powers of two near their norms (exact; see scaling.ts).
+  const exponents = columns.map(normExponent);
+  const yExponent = normExponent(y);
+  const scaled = columns.map((column, j) => scaleByPowerOfTwo(column, -exponents[j]!));
+  const scaledY = scaleByPowerOfTwo(y, -yExponent);
   const qr = qrDecompose(scaled, { tolerance: options.tolerance ?? DEFAULT_RANK_TOLERANCE });
   const { rank } = qr;
   const kept = Array.from(qr.pivot.subarray(0, rank));
@@ -84,17 +90,19 @@ export function fitLeastSquares(
     qr,
   );
 
-  const scaledSolution = system.solve(y, new Float64Array(rank));
+  const scaledSolution = system.solve(scaledY, new Float64Array(rank));
   const coefficients = new Float64Array(p).fill(Number.NaN);
-  kept.forEach((j, k) => (coefficients[j] = scaledSolution[k]! / scales[j]!));
+  kept.forEach((j, k) => (coefficients[j] = ldexp(scaledSolution[k]!, yExponent - exponents[j]!)));
 
-  const residuals = accurateResiduals(
-    kept.map((j) => columns[j]!),
-    kept.map((j) => coefficients[j]!),
-    y,
+  // Residuals and their sum of squares in the scaled units, where no product can overflow, then unscaled.
+  const scaledResiduals = accurateResiduals(
+    kept.map((j) => scaled[j]!),
+    Array.from(scaledSolution),
+    scaledY,
   );
   const squares = new CompensatedSum();
-  for (const r of residuals) squares.addProduct(r, r);
+  for (const r of scaledResiduals) squares.addProduct(r, r);
+  const residuals = scaleByPowerOfTwo(scaledResiduals, yExponent);
 
   const unscaledCovariance = new Float64Array(p * p).fill(Number.NaN);
   const scaledInverse = system.inverseGram();
@@ -102,7 +110,7 @@ export function fitLeastSquares(
     for (let b = 0; b < rank; b++) {
       // Average the two triangles: each column was refined separately, so they agree only to rounding.
       const symmetric = (scaledInverse[a * rank + b]! + scaledInverse[b * rank + a]!) / 2;
-      unscaledCovariance[kept[a]! * p + kept[b]!] = symmetric / (scales[kept[a]!]! * scales[kept[b]!]!);
+      unscaledCovariance[kept[a]! * p + kept[b]!] = ldexp(symmetric, -exponents[kept[a]!]! - exponents[kept[b]!]!);
     }
   }
 
@@ -111,22 +119,25 @@ export function fitLeastSquares(
     rank,
     aliased: Array.from(qr.pivot.subarray(rank)),
     residuals,
-    rss: squares.value,
+    rss: ldexp(squares.value, 2 * yExponent),
     unscaledCovariance,
   };
 }
 
 /**
- * The power of two nearest the column's Euclidean norm (1 for a zero column). Dividing by it is exact, and
- * leaves the column norm in [1/√2, √2]: close enough to 1 for equilibration.
+ * The exponent e of the power of two nearest the vector's Euclidean norm (0 for a zero vector), computed from
+ * the largest magnitude m and the scaled sum Σ (v/2^E)², E = frexp exponent of m, so that no square can overflow
+ * or underflow: e = round(E + ½·log₂ Σ (v/2^E)²). Dividing by 2^e is exact and leaves the norm in [1/√2, √2]:
+ * close enough to 1 for equilibration.
  */
-function powerOfTwoNorm(column: Float64Array): number {
-  let largest = 0;
-  for (const v of column) largest = Math.max(largest, Math.abs(v));
-  if (largest === 0 || !Number.isFinite(largest)) return 1;
+function normExponent(column: Float64Array): number {
+  const largest = maxAbs(column);
+  if (largest === 0 || !Number.isFinite(largest)) return 0;
+  const e = binaryExponent(largest);
+  const scaled = scaleByPowerOfTwo(column, -e);
   let sumOfSquares = 0;
-  for (const v of column) sumOfSquares += (v / largest) ** 2; // scaled first so that the squares cannot overflow
-  return 2 ** Math.round(Math.log2(largest * Math.sqrt(sumOfSquares)));
+  for (const v of scaled) sumOfSquares += v * v;
+  return Math.round(e + Math.log2(sumOfSquares) / 2);
 }
 
 /** y − Σ_k b_k·x_k for each observation, accumulated in double-double and rounded once. */

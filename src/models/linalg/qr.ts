@@ -1,3 +1,5 @@
+import { scaledNorm } from './scaling.js';
+
 /**
  * Householder QR with limited column pivoting, as LINPACK's dqrdc2 (the routine behind R's `lm`):
  * columns are processed in the given order, and a column whose remaining norm falls below
@@ -50,7 +52,7 @@ export function qrDecompose(columns: readonly ArrayLike<number>[], options: QrOp
     if (column.length !== n) throw new RangeError('qrDecompose: columns differ in length');
     a.set(column, j * n);
     pivot[j] = j;
-    reference[j] = options.referenceNorms ? options.referenceNorms[j]! : norm(a, j * n, n);
+    reference[j] = options.referenceNorms ? options.referenceNorms[j]! : scaledNorm(a, j * n, n);
   }
   const householderHead = new Float64Array(p);
   const diag = new Float64Array(p);
@@ -58,13 +60,13 @@ export function qrDecompose(columns: readonly ArrayLike<number>[], options: QrOp
   const steps = Math.min(n, p);
   for (let l = 0; l < steps && l < last; l++) {
     // Move columns whose remaining part is negligible to the end, keeping the others' order.
-    while (l < last && !isIndependent(norm(a, l * n + l, n - l), tolerance * reference[l]!)) {
+    while (l < last && !isIndependent(scaledNorm(a, l * n + l, n - l), tolerance * reference[l]!)) {
       rotateToEnd(a, n, l, last, pivot, reference);
       last--;
     }
     if (l >= last) break;
     const offset = l * n;
-    let alpha = norm(a, offset + l, n - l);
+    let alpha = scaledNorm(a, offset + l, n - l);
     if (a[offset + l]! < 0) alpha = -alpha;
     for (let i = l; i < n; i++) a[offset + i]! /= alpha;
     a[offset + l]! += 1;
@@ -85,25 +87,6 @@ export function qrDecompose(columns: readonly ArrayLike<number>[], options: QrOp
 
 function isIndependent(remainingNorm: number, threshold: number): boolean {
   return remainingNorm > 0 && remainingNorm > threshold;
-}
-
-function norm(a: Float64Array, start: number, length: number): number {
-  // Scaled sum of squares, as LAPACK's dnrm2, so that neither tiny nor huge entries under/overflow.
-  let scale = 0;
-  let sum = 1;
-  for (let i = start; i < start + length; i++) {
-    const v = a[i]!;
-    if (v !== 0) {
-      const abs = Math.abs(v);
-      if (scale < abs) {
-        sum = 1 + sum * (scale / abs) * (scale / abs);
-        scale = abs;
-      } else {
-        sum += (abs / scale) * (abs / scale);
-      }
-    }
-  }
-  return scale * Math.sqrt(sum);
 }
 
 function rotateToEnd(

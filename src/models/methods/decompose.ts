@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import { commonalityCoefficients } from './commonality.js';
 import { dominanceAnalysis } from './dominance.js';
 import { enginesOf, type DecomposableModel } from '../engines/engines.js';
-import type { ModelShape } from '../design/modelData.js';
+import { sumOfSquaresAsRead, type ModelShape } from '../design/modelData.js';
 import { owenValues } from './owen.js';
 import { sequentialIncrements } from './sequential.js';
 import { popcount } from './shapley.js';
@@ -85,7 +85,7 @@ export interface DecompositionResult {
   readonly n: number;
   readonly droppedRows: number;
   readonly missingByColumn: Readonly<Record<string, number>>;
-  /** Total sum of squares Σ (y − ȳ)². */
+  /** Total sum of squares Σ (y − ȳ)² in the outcome's units (+Infinity beyond the double range; not printed). */
   readonly tss: number;
   /** R² of the full model. */
   readonly r2: number;
@@ -320,7 +320,7 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
     n: data.n,
     droppedRows: data.droppedRows,
     missingByColumn: data.missingByColumn,
-    tss: fitter.tss,
+    tss: sumOfSquaresAsRead(data, fitter.tss),
     r2: full.r2,
     groups,
     unexplained: 1 - full.r2,

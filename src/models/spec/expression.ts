@@ -34,6 +34,10 @@ import { InternalError, UsageError } from '../../errors.js';
  * `:` binds tighter than every other binary operator except `^`, as in R (so `a:b^2` = a·b², and `-a:b` = (−a)·b);
  * the exponent of `^` may carry a sign (`2^-1` = 0.5). A name followed by "(" is a function call; a function's name
  * used without "(" is an ordinary column (a column may be called `exp`).
+ *
+ * Limits (refused with a UsageError before the work): MAX_EXPRESSION_LENGTH characters, MAX_NESTING_DEPTH levels of
+ * parentheses, calls, signs and powers. Left-associative chains are parsed by loops and trees are walked with an
+ * explicit stack, so neither parsing nor evaluation recurses per term.
  */
 
 /** A number written in the expression, e.g. `10000` or `1.5e-3`. `position` is 1-based, in characters. */
@@ -118,6 +122,73 @@ export const EXPRESSION_FUNCTIONS: readonly FunctionName[] = Object.keys(FUNCTIO
 
 function isFunctionName(name: string): name is FunctionName {
   return Object.hasOwn(FUNCTIONS, name);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Limits (shared with src/models/spec/formula.ts)
+
+/**
+ * The longest expression or formula accepted, in characters (code points). Parsing, the tree and its evaluation
+ * are linear in the length, so this bounds their time and memory (a few milliseconds and megabytes to parse);
+ * it leaves room for a sum of 5,000 one-letter terms.
+ */
+export const MAX_EXPRESSION_LENGTH = 20_000;
+
+/**
+ * The deepest nesting accepted: parentheses, function calls, unary signs and exponents (`^` is right-associative)
+ * each open one level while their operand is parsed. The recursive-descent parser recurses once per level, so this
+ * bounds its stack (a few hundred frames, far below Node's default); sums, products and other left-associative
+ * chains are parsed by loops and evaluated without recursion, so they do not count.
+ */
+export const MAX_NESTING_DEPTH = 200;
+
+/**
+ * Refuse a text longer than MAX_EXPRESSION_LENGTH characters before any work on it: `fail` (which must throw) gets
+ * a message in generic words, naming the limit. Counts code points, stopping as soon as the limit is passed.
+ */
+export function checkLength(text: string, what: string, fail: (message: string) => never): void {
+  if (text.length <= MAX_EXPRESSION_LENGTH) return; // UTF-16 units ≥ code points
+  let count = 0;
+  for (const _ of text) if (++count > MAX_EXPRESSION_LENGTH) break;
+  if (count > MAX_EXPRESSION_LENGTH) {
+    fail(
+      `${what} is ${Array.from(text).length.toLocaleString('en')} characters long, more than the ${MAX_EXPRESSION_LENGTH.toLocaleString('en')} allowed`,
+    );
+  }
+}
+
+/**
+ * A nesting counter for a recursive-descent parser: `enter(token)` before parsing what a parenthesis, call, sign or
+ * exponent opens, `leave()` after. Entering level MAX_NESTING_DEPTH + 1 calls `fail` (generic words, the
+ * position of the token that went too deep).
+ */
+export function nestingCounter(what: string, fail: (message: string) => never) {
+  let depth = 0;
+  return {
+    enter(token: Token): void {
+      if (++depth > MAX_NESTING_DEPTH) {
+        fail(
+          `${what} too deeply nested at position ${token.position} (more than ${MAX_NESTING_DEPTH} levels of ` +
+            `parentheses, function calls, signs and powers)`,
+        );
+      }
+    },
+    leave(): void {
+      depth--;
+    },
+  };
+}
+
+/**
+ * The UsageError of a parse error in a command-line value: `--flag "text": message`, the text quoted as JSON (so
+ * the message stays on one line) and shortened to its first 60 characters when longer. Other errors pass through.
+ * The parsers' own messages name no flag; the command line adds it with this.
+ */
+export function inFlag(flag: string, text: string, error: unknown): unknown {
+  if (!(error instanceof UsageError)) return error;
+  const chars = Array.from(text.length > 4 * 60 ? text.slice(0, 4 * 60) : text);
+  const shown = chars.length > 60 || text.length > 4 * 60 ? `${chars.slice(0, 60).join('')}…` : text;
+  return new UsageError(`${flag} ${JSON.stringify(shown)}: ${error.message}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -232,14 +303,22 @@ export function describeToken(token: Token): string {
  *
  * @param text the argument as given on the command line
  * @returns `{ name, expression, text }`
- * @throws {UsageError} with a one-line message giving the character position of the fault, e.g.
- *   `--derive "x = a + * b": unexpected "*" at position 9`
+ * Bounded: a text longer than MAX_EXPRESSION_LENGTH (20,000) characters is refused before it is read, and one
+ * nested deeper than MAX_NESTING_DEPTH (200) levels of parentheses, calls, signs and powers as soon as the parser
+ * reaches level 201; flat chains (`a + b + …`, 5,000 terms and more) are parsed by loops.
+ *
+ * @param text the argument as given on the command line
+ * @returns `{ name, expression, text }`
+ * @throws {UsageError} with a one-line message in generic words (no flag: the command line adds it, see `inFlag`)
+ *   giving the character position of the fault, e.g. `unexpected "*" at position 9`
  * @example parseDerivation('cpp_rate = cpp_count / child_pop * 10000').name // 'cpp_rate'
  */
 export function parseDerivation(text: string): Derivation {
   const fail = (message: string): never => {
-    throw new UsageError(`--derive ${JSON.stringify(text)}: ${message}`);
+    throw new UsageError(message);
   };
+  checkLength(text, 'the expression', fail);
+  const nesting = nestingCounter('the expression is', fail);
   const tokens = tokenize(text, fail);
   let index = 0;
   const peek = (): Token => tokens[index]!;
@@ -275,13 +354,12 @@ export function parseDerivation(text: string): Derivation {
   };
   const parseUnary = (): Expression => {
     const token = peek();
-    if (isSymbol(token, '-')) {
+    if (isSymbol(token, '-') || isSymbol(token, '+')) {
       next();
-      return { kind: 'negate', operand: parseUnary(), position: token.position };
-    }
-    if (isSymbol(token, '+')) {
-      next();
-      return parseUnary();
+      nesting.enter(token);
+      const operand = parseUnary();
+      nesting.leave();
+      return isSymbol(token, '-') ? { kind: 'negate', operand, position: token.position } : operand;
     }
     return parsePower();
   };
@@ -290,7 +368,10 @@ export function parseDerivation(text: string): Derivation {
     const token = peek();
     if (!isSymbol(token, '^')) return base;
     next();
-    return binary(token, base, parseUnary());
+    nesting.enter(token);
+    const exponent = parseUnary();
+    nesting.leave();
+    return binary(token, base, exponent);
   };
   const parsePrimary = (): Expression => {
     const token = next();
@@ -305,14 +386,17 @@ export function parseDerivation(text: string): Derivation {
       return parseCall(token.name, token.position);
     }
     if (isSymbol(token, '(')) {
+      nesting.enter(token);
       const inner = parseExpr();
       expectClosing(token, next(), fail);
+      nesting.leave();
       return inner;
     }
     return unexpected(token);
   };
   const parseCall = (name: FunctionName, position: number): Expression => {
     const open = next(); // "("
+    nesting.enter(open);
     const args: Expression[] = [parseExpr()];
     while (isSymbol(peek(), ',')) {
       next();
@@ -330,6 +414,7 @@ export function parseDerivation(text: string): Derivation {
     if (args.length !== arity) {
       fail(`${name} at position ${position} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${args.length}`);
     }
+    nesting.leave();
     return { kind: 'call', name, args, position };
   };
 
@@ -371,25 +456,26 @@ export function columnsOf(expression: Expression): string[] {
   return [...names];
 }
 
-function columnReferences(expression: Expression, into: ColumnReference[] = []): ColumnReference[] {
-  switch (expression.kind) {
-    case 'number':
-      break;
-    case 'column':
-      into.push(expression);
-      break;
-    case 'negate':
-      columnReferences(expression.operand, into);
-      break;
-    case 'binary':
-      columnReferences(expression.left, into);
-      columnReferences(expression.right, into);
-      break;
-    case 'call':
-      for (const arg of expression.args) columnReferences(arg, into);
-      break;
+/**
+ * The nodes of a tree in post-order (operands before their operator, left before right), by an explicit stack:
+ * a left-deep chain of 5,000 additions is as shallow to walk as any other tree. Reversing the pre-order
+ * node → right → left gives left → right → node.
+ */
+function postOrder(root: Expression): Expression[] {
+  const out: Expression[] = [];
+  const stack: Expression[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    out.push(node);
+    if (node.kind === 'negate') stack.push(node.operand);
+    else if (node.kind === 'binary') stack.push(node.left, node.right);
+    else if (node.kind === 'call') stack.push(...node.args);
   }
-  return into;
+  return out.reverse();
+}
+
+function columnReferences(expression: Expression): ColumnReference[] {
+  return postOrder(expression).filter((node): node is ColumnReference => node.kind === 'column');
 }
 
 /**
@@ -446,56 +532,69 @@ function finiteOrNaN(x: number): number {
   return Number.isFinite(x) ? x : NaN;
 }
 
-function evaluateNode(node: Expression, inputs: ReadonlyMap<string, Float64Array>, n: number): Float64Array {
-  switch (node.kind) {
-    case 'number':
-      return new Float64Array(n).fill(finiteOrNaN(node.value));
-    case 'column':
-      return Float64Array.from(inputs.get(node.name)!, finiteOrNaN);
-    case 'negate': {
-      const x = evaluateNode(node.operand, inputs, n);
-      for (let i = 0; i < n; i++) x[i] = -x[i]!;
-      return x;
-    }
-    case 'binary': {
-      const a = evaluateNode(node.left, inputs, n);
-      const b = evaluateNode(node.right, inputs, n);
-      const out = a; // written in place: a is a fresh array
-      switch (node.operator) {
-        case '+':
-          for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! + b[i]!);
-          break;
-        case '-':
-          for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! - b[i]!);
-          break;
-        case '*':
-        case ':':
-          for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! * b[i]!);
-          break;
-        case '/':
-          for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! / b[i]!);
-          break;
-        case '^':
-          for (let i = 0; i < n; i++) {
-            const x = a[i]!;
-            const y = b[i]!;
-            out[i] = Number.isNaN(x) || Number.isNaN(y) ? NaN : finiteOrNaN(x ** y);
-          }
-          break;
+/**
+ * The values of a tree, evaluated in post-order with a stack of intermediate columns (no recursion, so the depth of
+ * the tree does not matter): a leaf pushes its column, an operator pops its operands and pushes its result, written
+ * in place into the first operand's array (always a fresh one).
+ */
+function evaluateNode(root: Expression, inputs: ReadonlyMap<string, Float64Array>, n: number): Float64Array {
+  const stack: Float64Array[] = [];
+  for (const node of postOrder(root)) {
+    switch (node.kind) {
+      case 'number':
+        stack.push(new Float64Array(n).fill(finiteOrNaN(node.value)));
+        break;
+      case 'column':
+        stack.push(Float64Array.from(inputs.get(node.name)!, finiteOrNaN));
+        break;
+      case 'negate': {
+        const x = stack.at(-1)!;
+        for (let i = 0; i < n; i++) x[i] = -x[i]!;
+        break;
       }
-      return out;
-    }
-    case 'call': {
-      const { apply } = FUNCTIONS[node.name];
-      const args = node.args.map((arg) => evaluateNode(arg, inputs, n));
-      const out = args[0]!;
-      if (args.length === 1) {
-        for (let i = 0; i < n; i++) out[i] = finiteOrNaN(apply(out[i]!));
-      } else {
-        const second = args[1]!;
-        for (let i = 0; i < n; i++) out[i] = finiteOrNaN(apply(out[i]!, second[i]!));
+      case 'binary': {
+        const b = stack.pop()!;
+        const a = stack.at(-1)!;
+        const out = a; // written in place: a is a fresh array
+        switch (node.operator) {
+          case '+':
+            for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! + b[i]!);
+            break;
+          case '-':
+            for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! - b[i]!);
+            break;
+          case '*':
+          case ':':
+            for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! * b[i]!);
+            break;
+          case '/':
+            for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! / b[i]!);
+            break;
+          case '^':
+            for (let i = 0; i < n; i++) {
+              const x = a[i]!;
+              const y = b[i]!;
+              out[i] = Number.isNaN(x) || Number.isNaN(y) ? NaN : finiteOrNaN(x ** y);
+            }
+            break;
+        }
+        break;
       }
-      return out;
+      case 'call': {
+        const { apply } = FUNCTIONS[node.name];
+        const args = stack.splice(stack.length - node.args.length);
+        const out = args[0]!;
+        if (args.length === 1) {
+          for (let i = 0; i < n; i++) out[i] = finiteOrNaN(apply(out[i]!));
+        } else {
+          const second = args[1]!;
+          for (let i = 0; i < n; i++) out[i] = finiteOrNaN(apply(out[i]!, second[i]!));
+        }
+        stack.push(out);
+        break;
+      }
     }
   }
+  if (stack.length !== 1) throw new InternalError(`evaluate: ${stack.length} values left on the stack`);
+  return stack[0]!;
 }

@@ -1,5 +1,13 @@
 import { UsageError } from '../../errors.js';
-import { describeToken, expectClosing, isSymbol, tokenize, type Token } from './expression.js';
+import {
+  checkLength,
+  describeToken,
+  expectClosing,
+  isSymbol,
+  nestingCounter,
+  tokenize,
+  type Token,
+} from './expression.js';
 import type { GroupSpec } from './spec.js';
 
 /**
@@ -58,6 +66,8 @@ export interface GroupOf {
 /** A column or interaction being built: factors in no particular order, plus where it was first written. */
 interface RawTerm {
   readonly factors: ReadonlySet<string>;
+  /** `termKey(factors)`, computed once. */
+  readonly key: string;
   readonly position: number;
 }
 
@@ -67,27 +77,51 @@ interface InterceptMarker {
   readonly position: number;
 }
 
-/** The value of a part of the right-hand side: its terms and any intercept markers. */
+/**
+ * The value of a part of the right-hand side: its terms by key, in the order first written (a Map keeps insertion
+ * order, finds a term in O(1) and deletes one in O(1), so a sum of n terms is parsed in O(n)), and any intercept
+ * markers. Every function below returns a fresh piece, which its caller may then extend in place.
+ */
 interface Piece {
-  readonly terms: readonly RawTerm[];
-  readonly markers: readonly InterceptMarker[];
+  readonly terms: Map<string, RawTerm>;
+  readonly markers: InterceptMarker[];
 }
 
-const EMPTY_PIECE: Piece = { terms: [], markers: [] };
+/**
+ * The most terms a formula may have, counting every term an interaction expands to (a*b*c is 7 terms; a product of
+ * k distinct columns is 2^k − 1). Interactions are counted before they are expanded, so x0*x1*…*x19 (1,048,575
+ * terms) is refused at once rather than built; 4,096 = 2^12 leaves room for a full 12-way product.
+ */
+export const MAX_FORMULA_TERMS = 4096;
+
+/** Pairs of terms an interaction of pieces with shared columns may combine before it is refused unexpanded. */
+const MAX_INTERACTION_PAIRS = 1 << 20;
 
 /** A term's identity: its set of factors, regardless of order. */
 function termKey(factors: Iterable<string>): string {
   return JSON.stringify([...new Set(factors)].sort());
 }
 
-function dedupe(terms: readonly RawTerm[]): RawTerm[] {
-  const seen = new Set<string>();
-  return terms.filter((term) => {
-    const key = termKey(term.factors);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+function rawTerm(factors: ReadonlySet<string>, position: number): RawTerm {
+  return { factors, key: termKey(factors), position };
+}
+
+/** Add b's terms (those not already present) and markers to `target`, in place. */
+function appendInto(target: Piece, b: Piece): void {
+  for (const [key, term] of b.terms) if (!target.terms.has(key)) target.terms.set(key, term);
+  for (const marker of b.markers) target.markers.push(marker);
+}
+
+/** The columns a piece's terms mention. */
+function columnsOfPiece(piece: Piece): Set<string> {
+  const columns = new Set<string>();
+  for (const term of piece.terms.values()) for (const factor of term.factors) columns.add(factor);
+  return columns;
+}
+
+/** n with thousands separators, or in powers of ten beyond 2^53. */
+function countText(n: number): string {
+  return n <= Number.MAX_SAFE_INTEGER ? n.toLocaleString('en') : `about ${n.toExponential(2)}`;
 }
 
 /**
@@ -95,16 +129,27 @@ function dedupe(terms: readonly RawTerm[]): RawTerm[] {
  *
  * @param text the `--formula` argument as given
  * @returns the outcome, the numeric terms, the fixed-effect columns and whether the model keeps its intercept
- * @throws {UsageError} with a one-line message giving the position of the fault: a missing `~`, an empty side, a
- *   second `~` or `|`, a fixed effect written as an interaction, an unsupported operator or a function call, the
- *   outcome among the predictors, a column that is both a term and a fixed effect, a term removed that was never
- *   added, both keeping and removing the intercept, or no predictors at all
+ * Bounded, before the work: a text longer than MAX_EXPRESSION_LENGTH (20,000) characters is refused unread,
+ * parentheses nested deeper than MAX_NESTING_DEPTH (200) as soon as the parser reaches level 201, and a formula
+ * with more than MAX_FORMULA_TERMS (4,096) terms when they are counted — an interaction's terms before it is
+ * expanded: a product of pieces with A₁, A₂, … terms over distinct columns has Π (Aᵢ + 1) − 1 terms (2^k − 1 for k
+ * columns), an interaction `:` Π Aᵢ. Sums are parsed by a loop in time linear in their length.
+ *
+ * @param text the `--formula` argument as given
+ * @returns the outcome, the numeric terms, the fixed-effect columns and whether the model keeps its intercept
+ * @throws {UsageError} with a one-line message in generic words (no flag: the command line adds it) giving the
+ *   position of the fault: a missing `~`, an empty side, a second `~` or `|`, a fixed effect written as an
+ *   interaction, an unsupported operator or a function call, the outcome among the predictors, a column that is
+ *   both a term and a fixed effect, a term removed that was never added, both keeping and removing the intercept,
+ *   no predictors at all, or one of the limits above
  * @example parseFormula('y ~ a*b | la').terms.map((t) => t.label) // ['a', 'b', 'a:b']
  */
 export function parseFormula(text: string): ParsedFormula {
   const fail = (message: string): never => {
-    throw new UsageError(`--formula ${JSON.stringify(text)}: ${message}`);
+    throw new UsageError(message);
   };
+  checkLength(text, 'the formula', fail);
+  const nesting = nestingCounter('the formula is', fail);
   const tokens = tokenize(text, fail);
   let index = 0;
   const peek = (): Token => tokens[index]!;
@@ -139,34 +184,67 @@ export function parseFormula(text: string): ParsedFormula {
       );
     }
   };
+  /** The terms of a1 ⊗ a2 ⊗ … (⊗ = ":" or "*"), counted before expansion and refused above MAX_FORMULA_TERMS. */
+  const checkCount = (pieces: readonly Piece[], operators: readonly Token[], star: boolean): void => {
+    const sizes = pieces.map((piece) => piece.terms.size);
+    const count = sizes.reduce((product, size) => product * (star ? size + 1 : size), 1) - (star ? 1 : 0);
+    if (count <= MAX_FORMULA_TERMS) return;
+    // Over distinct columns every combination is a distinct term, so the count is exact; otherwise it is a bound.
+    const seen = new Set<string>();
+    let disjoint = true;
+    for (const piece of pieces) {
+      const columns = columnsOfPiece(piece);
+      for (const column of columns) disjoint &&= !seen.has(column);
+      for (const column of columns) seen.add(column);
+    }
+    const operator = operators[0]!;
+    const single = star && sizes.every((size) => size === 1) ? ` (2^${pieces.length} − 1)` : '';
+    if (disjoint) {
+      fail(
+        `the ${star ? 'product' : 'interaction'} at position ${operator.position} expands to ${countText(count)} terms${single}, ` +
+          `more than the ${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+      );
+    }
+  };
   const interact = (a: Piece, b: Piece, operator: Token): Piece => {
     noIntercept(a, operator);
     noIntercept(b, operator);
-    const terms: RawTerm[] = [];
-    for (const x of a.terms) {
-      for (const y of b.terms) terms.push({ factors: new Set([...x.factors, ...y.factors]), position: x.position });
+    const pairs = a.terms.size * b.terms.size;
+    if (pairs > MAX_INTERACTION_PAIRS) {
+      fail(
+        `the interaction at position ${operator.position} combines ${countText(a.terms.size)} terms with ` +
+          `${countText(b.terms.size)} (up to ${countText(pairs + a.terms.size + b.terms.size)} terms), more than the ` +
+          `${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+      );
     }
-    return { terms: dedupe(terms), markers: [] };
+    const terms = new Map<string, RawTerm>();
+    for (const x of a.terms.values()) {
+      for (const y of b.terms.values()) {
+        const term = rawTerm(new Set([...x.factors, ...y.factors]), x.position);
+        if (!terms.has(term.key)) terms.set(term.key, term);
+      }
+    }
+    return { terms, markers: [] };
   };
-  const add = (a: Piece, b: Piece): Piece => ({
-    terms: dedupe([...a.terms, ...b.terms]),
-    markers: [...a.markers, ...b.markers],
-  });
-  const remove = (a: Piece, b: Piece, operator: Token): Piece => {
-    const removed = new Set<string>();
-    for (const term of b.terms) {
-      const key = termKey(term.factors);
-      if (!a.terms.some((t) => termKey(t.factors) === key)) {
+  /** Remove b's terms from `target`, in place (each must be there), and add b's intercept markers flipped. */
+  const removeFrom = (target: Piece, b: Piece, operator: Token): void => {
+    for (const [key, term] of b.terms) {
+      if (!target.terms.has(key)) {
         fail(
           `the "-" at position ${operator.position} removes ${JSON.stringify(labelOf(term.factors))}, which the formula does not have before it`,
         );
       }
-      removed.add(key);
     }
-    return {
-      terms: a.terms.filter((t) => !removed.has(termKey(t.factors))),
-      markers: [...a.markers, ...b.markers.map((m) => ({ keep: !m.keep, position: m.position }))],
-    };
+    for (const key of b.terms.keys()) target.terms.delete(key);
+    for (const marker of b.markers) target.markers.push({ keep: !marker.keep, position: marker.position });
+  };
+  const checkTotal = (piece: Piece, operator: Token): void => {
+    if (piece.terms.size > MAX_FORMULA_TERMS) {
+      fail(
+        `the formula has ${countText(piece.terms.size)} terms by position ${operator.position}, more than the ` +
+          `${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+      );
+    }
   };
   /** Factors in order of each column's first appearance in the formula. */
   const ordered = (factors: ReadonlySet<string>): string[] =>
@@ -178,7 +256,8 @@ export function parseFormula(text: string): ParsedFormula {
     const first = peek();
     if (isSymbol(first, '-')) {
       next();
-      piece = remove(EMPTY_PIECE, parseProduct(), first);
+      piece = { terms: new Map(), markers: [] };
+      removeFrom(piece, parseProduct(), first);
     } else {
       if (isSymbol(first, '+')) next();
       piece = parseProduct();
@@ -186,25 +265,45 @@ export function parseFormula(text: string): ParsedFormula {
     for (let token = peek(); isSymbol(token, '+') || isSymbol(token, '-'); token = peek()) {
       next();
       const right = parseProduct();
-      piece = isSymbol(token, '+') ? add(piece, right) : remove(piece, right, token);
+      if (isSymbol(token, '+')) appendInto(piece, right);
+      else removeFrom(piece, right, token);
+      checkTotal(piece, token);
     }
     return piece;
   };
+  /** a * b = a + b + a:b, left to right; the whole chain's terms are counted before any is expanded. */
   const parseProduct = (): Piece => {
-    let piece = parseInter();
+    const pieces = [parseInter()];
+    const operators: Token[] = [];
     for (let token = peek(); isSymbol(token, '*'); token = peek()) {
       next();
-      const right = parseInter();
-      piece = add(add(piece, right), interact(piece, right, token));
+      operators.push(token);
+      pieces.push(parseInter());
     }
+    if (pieces.length > 1) checkCount(pieces, operators, true);
+    const piece = pieces[0]!;
+    pieces.slice(1).forEach((right, i) => {
+      const both = interact(piece, right, operators[i]!);
+      appendInto(piece, right);
+      appendInto(piece, both);
+      checkTotal(piece, operators[i]!);
+    });
     return piece;
   };
   const parseInter = (): Piece => {
-    let piece = parseAtom();
+    const pieces = [parseAtom()];
+    const operators: Token[] = [];
     for (let token = peek(); isSymbol(token, ':'); token = peek()) {
       next();
-      piece = interact(piece, parseAtom(), token);
+      operators.push(token);
+      pieces.push(parseAtom());
     }
+    if (pieces.length > 1) checkCount(pieces, operators, false);
+    let piece = pieces[0]!;
+    pieces.slice(1).forEach((right, i) => {
+      piece = interact(piece, right, operators[i]!);
+      checkTotal(piece, operators[i]!);
+    });
     return piece;
   };
   const parseAtom = (): Piece => {
@@ -217,14 +316,17 @@ export function parseFormula(text: string): ParsedFormula {
         );
       }
       if (!firstSeen.has(token.name)) firstSeen.set(token.name, token.position);
-      return { terms: [{ factors: new Set([token.name]), position: token.position }], markers: [] };
+      const term = rawTerm(new Set([token.name]), token.position);
+      return { terms: new Map([[term.key, term]]), markers: [] };
     }
     if (token.kind === 'number' && (token.value === 0 || token.value === 1)) {
-      return { terms: [], markers: [{ keep: token.value === 1, position: token.position }] };
+      return { terms: new Map(), markers: [{ keep: token.value === 1, position: token.position }] };
     }
     if (isSymbol(token, '(')) {
+      nesting.enter(token);
       const inner = parseSum();
       expectClosing(token, next(), fail);
+      nesting.leave();
       return inner;
     }
     return unexpected(token);
@@ -321,26 +423,28 @@ export function parseFormula(text: string): ParsedFormula {
       );
     }
   }
-  if (rhs.terms.length === 0 && fixedEffects.length === 0) {
+  if (rhs.terms.size === 0 && fixedEffects.length === 0) {
     fail('the formula has no predictors; give at least one term or fixed effect');
   }
 
-  const terms: Term[] = rhs.terms
+  const entries = [...rhs.terms.values()]
     .map((raw, order) => {
       const factors = ordered(raw.factors);
       return { term: { label: factors.join(':'), factors }, position: raw.position, order };
     })
-    .sort((x, y) => x.term.factors.length - y.term.factors.length || x.order - y.order)
-    .map((entry, _, all) => {
-      const clash = all.find((other) => other !== entry && other.term.label === entry.term.label);
-      if (clash !== undefined) {
-        fail(
-          `the terms at positions ${Math.min(entry.position, clash.position)} and ${Math.max(entry.position, clash.position)} ` +
-            `would both be labelled ${JSON.stringify(entry.term.label)}; rename the column that contains ":"`,
-        );
-      }
-      return entry.term;
-    });
+    .sort((x, y) => x.term.factors.length - y.term.factors.length || x.order - y.order);
+  const byLabel = new Map<string, (typeof entries)[number]>();
+  for (const entry of entries) {
+    const clash = byLabel.get(entry.term.label);
+    if (clash !== undefined) {
+      fail(
+        `the terms at positions ${Math.min(entry.position, clash.position)} and ${Math.max(entry.position, clash.position)} ` +
+          `would both be labelled ${JSON.stringify(entry.term.label)}; rename the column that contains ":"`,
+      );
+    }
+    byLabel.set(entry.term.label, entry);
+  }
+  const terms: Term[] = entries.map((entry) => entry.term);
 
   return { outcome, terms, fixedEffects, intercept: drops.length === 0 };
 }

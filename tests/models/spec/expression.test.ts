@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { columnsOf, evaluate, parseDerivation, type Expression } from '../../../src/models/spec/expression.js';
+import { columnsOf, evaluate, inFlag, parseDerivation, type Expression } from '../../../src/models/spec/expression.js';
 
 /** Evaluate `NAME = <text>` on the given columns (all of length n); returns the values and the invalid count. */
 function run(text: string, columns: Record<string, readonly number[]> = {}, n = 1) {
@@ -16,13 +16,17 @@ function value(text: string, columns: Record<string, number> = {}): number {
   return run(text, wrapped).values[0]!;
 }
 
-/** The message of the UsageError that parseDerivation throws (fails the test if it throws anything else). */
+/**
+ * The message of the UsageError that parseDerivation throws (fails the test if it throws anything else), as the
+ * command line shows it: the parser's message names no flag, `inFlag` adds `--derive "text": `.
+ */
 function parseError(text: string): string {
   try {
     parseDerivation(text);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
+    expect((error as Error).message).not.toMatch(/--derive/);
+    return (inFlag('--derive', text, error) as Error).message;
   }
   throw new Error(`parseDerivation(${JSON.stringify(text)}) did not throw`);
 }
