@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError } from '../src/errors.js';
+import { DataError, UsageError } from '../src/errors.js';
 import { parseCsv } from '../src/io/csv.js';
 import { packageRoot } from '../src/io/packageRoot.js';
 import { readPanel } from '../src/io/panel.js';
@@ -31,7 +31,6 @@ import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
 import { centre, sumOfSquares } from '../src/models/engines/subsetFit.js';
 import { parseDerivation } from '../src/models/spec/expression.js';
 import { parseFormula } from '../src/models/spec/formula.js';
-import { UsageError } from '../src/errors.js';
 
 const BASELINE_LIMIT_SECONDS = 60;
 const rows: string[][] = [];

@@ -208,7 +208,11 @@ describe('describe --by renderers', () => {
     expect(markdown).toContain('| sparse | Welch |  |  |  |  |  |');
     expect(markdown).toContain("- quartiles: R's default quantile (type 7");
     expect(markdown).toContain('- sparse: "Outstanding" has one sparse value: no SD or confidence interval');
-    expect(renderDescribeByMarkdown(hostile)).toContain('x<y>&"z"');
+    // Markdown escapes HTML in names and labels (a page renders it), so nothing in them can act on the page.
+    const escaped = renderDescribeByMarkdown(hostile);
+    expect(escaped).toContain('x&lt;y&gt;&amp;"z"');
+    expect(escaped).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(escaped).not.toContain('<script');
   });
 
   it('table: aligned per column, with the all-categories line, the tests and the notes', () => {
