@@ -1,8 +1,9 @@
-import { UsageError } from '../errors.js';
+import { ParameterError, UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
 import type { DfeReport } from '../io/dfe.js';
 import { columnNotFound, readPanel, type Panel } from '../io/panel.js';
 import { derivationNotes } from '../input/derive.js';
+import { whereNote } from '../input/where.js';
 import { readInput, type InputRequest, type PreparedInput } from '../input/pipeline.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
 import { inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
@@ -45,6 +46,8 @@ export interface DataOptions {
   readonly level?: string;
   /** A further column to read as categorical (e.g. for --by). */
   readonly alsoRead?: string;
+  /** A row filter, e.g. `year >= 2019 & la_name != "Isles of Scilly"`. */
+  readonly where?: string;
 }
 
 /** Model data and where they came from. */
@@ -167,13 +170,16 @@ export function loadModelData(
 ): LoadedData {
   const { spec } = plan;
   const input = read;
+  if (input.where && input.table.records.length === 0) {
+    throw new ParameterError('where', `removed every row of ${input.table.file} (${input.where.rowsRead} read)`);
+  }
   if (usesDefaultModel(options)) requireDefaultModelColumns(input.table, spec);
   const requests = [
     ...columnRequests(spec),
     ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : []),
   ];
   const panel = readPanel(input.table, requests, { missingTokens: options.missingTokens });
-  const notes = [...plan.notes, ...derivationNotes(input.derived)];
+  const notes = [...plan.notes, ...derivationNotes(input.derived), ...(input.where ? [whereNote(input.where)] : [])];
   const data = buildModelData(panel, spec);
   if (data.droppedForMinPeriods) {
     notes.push(
@@ -200,6 +206,7 @@ export function inputRequest(options: DataOptions, plan: ModelPlan): InputReques
     ...(options.level !== undefined ? { level: options.level } : {}),
     derivations: plan.derivations,
     missingTokens: options.missingTokens,
+    ...(options.where !== undefined ? { where: options.where } : {}),
   };
 }
 

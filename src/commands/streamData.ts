@@ -1,8 +1,9 @@
-import { UsageError } from '../errors.js';
+import { ParameterError, UsageError } from '../errors.js';
 import { readPanel } from '../io/panel.js';
 import { relocateRows } from '../io/segments.js';
 import { derivationNotes, type DerivedColumn } from '../input/derive.js';
 import { readInputSegments } from '../input/pipeline.js';
+import { whereNote } from '../input/where.js';
 import { FactoredModelBuilder, type FactoredModel, type NumericGroupShape } from '../models/design/factoredModel.js';
 import { columnRequests, selectModelRows } from '../models/design/modelData.js';
 import type { ModelSpec } from '../models/spec/spec.js';
@@ -52,7 +53,9 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
   let file = input.path;
   let rowsRead = 0;
   let first = true;
-  for (const { table, recordsBefore, derived: columns } of input.segments) {
+  let removed = 0;
+  for (const { table, recordsBefore, derived: columns, where } of input.segments) {
+    removed += where?.rowsRemoved ?? 0;
     file = table.file;
     if (first && usesDefaultModel(options)) requireDefaultModelColumns(table, spec);
     first = false;
@@ -69,6 +72,9 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     }
     rowsRead += table.records.length;
   }
+  if (options.where !== undefined && rowsRead === 0) {
+    throw new ParameterError('where', `removed every row of ${file} (${removed} read)`);
+  }
   const model = builder.finish(
     file,
     requests.map((r) => r.name),
@@ -78,7 +84,13 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     model,
     spec,
     file,
-    notes: [...plan.notes, ...derivationNotes([...derived.values()])],
+    notes: [
+      ...plan.notes,
+      ...derivationNotes([...derived.values()]),
+      ...(options.where !== undefined
+        ? [whereNote({ text: options.where, rowsRead: rowsRead + removed, rowsRemoved: removed })]
+        : []),
+    ],
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { readInput } from '../input/pipeline.js';
+import { readInput, whereCondition } from '../input/pipeline.js';
+import { applyWhere, whereNote } from '../input/where.js';
 import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
 import { formatSplitReport, splitCombinedRows } from '../io/combined.js';
@@ -15,9 +16,25 @@ import type { FormatOf } from '../report/formatNames.js';
 import { render } from '../report/formats.js';
 
 /** A CSV read as text through the one input pipeline, with DfE statistics conventions applied; `messages` for stderr. */
-export function readTable(path: string, level: string | undefined): { table: RawTable; messages: readonly string[] } {
-  const input = readInput({ file: path, ...(level !== undefined ? { level } : {}) });
-  return { table: input.table, messages: input.messages };
+export function readTable(
+  path: string,
+  level: string | undefined,
+  where?: string,
+): { table: RawTable; messages: readonly string[] } {
+  const input = readInput({
+    file: path,
+    ...(level !== undefined ? { level } : {}),
+    ...(where !== undefined ? { where } : {}),
+  });
+  return { table: input.table, messages: [...input.messages, ...(input.where ? [whereNote(input.where)] : [])] };
+}
+
+/** The `--where` filter of a whole output (join, stack), with its note. */
+function outputFiltered(table: RawTable, where: string | undefined, messages: string[]): RawTable {
+  if (where === undefined) return table;
+  const result = applyWhere(table, whereCondition(where), where, []);
+  messages.push(whereNote(result.report));
+  return result.table;
 }
 
 export interface JoinCommandOptions {
@@ -28,6 +45,8 @@ export interface JoinCommandOptions {
   /** A column to name unmatched keys by in the report (e.g. la_name), where present. */
   readonly label?: string;
   readonly level?: string;
+  /** A row filter (`--where`). */
+  readonly where?: string;
   /** Split rows published for several authorities jointly ("314 / 318") into one row each before joining. */
   readonly splitCombined?: boolean;
 }
@@ -54,7 +73,8 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
   });
   const { table, report } = joinTables(inputs, { how: options.how });
   messages.push(...formatJoinReport(report));
-  return { text: writeCsv(table.header, table.records), messages };
+  const kept = outputFiltered(table, options.where, messages);
+  return { text: writeCsv(kept.header, kept.records), messages };
 }
 
 function resolveKeys(files: readonly string[], on: readonly string[]): (readonly string[])[] {
@@ -89,6 +109,8 @@ export interface StackCommandOptions {
   /** The columns to keep (each must be in every file); default: all, and every file must have the same. */
   readonly columns?: readonly string[];
   readonly level?: string;
+  /** A row filter (`--where`). */
+  readonly where?: string;
 }
 
 /**
@@ -104,7 +126,8 @@ export function runStack(options: StackCommandOptions): { text: string; messages
   });
   const { table, report } = stackTables(tables, options.columns);
   messages.push(...formatStackReport(report));
-  return { text: writeCsv(table.header, table.records), messages };
+  const kept = outputFiltered(table, options.where, messages);
+  return { text: writeCsv(kept.header, kept.records), messages };
 }
 
 export interface DedupeCommandOptions {
@@ -112,11 +135,13 @@ export interface DedupeCommandOptions {
   readonly on: readonly string[];
   readonly keep: Keep;
   readonly level?: string;
+  /** A row filter (`--where`). */
+  readonly where?: string;
 }
 
 /** `cpp-variance dedupe FILE --on KEYS --keep first|last|none`: one row per key; the report goes to stderr. */
 export function runDedupe(options: DedupeCommandOptions): { text: string; messages: string[] } {
-  const { table, messages } = readTable(options.file, options.level);
+  const { table, messages } = readTable(options.file, options.level, options.where);
   const deduped = dedupeTable(table, options.on, options.keep);
   return {
     text: writeCsv(deduped.table.header, deduped.table.records),
@@ -129,6 +154,8 @@ export interface DeriveCommandOptions {
   readonly derive: readonly string[];
   readonly missingTokens: readonly string[];
   readonly level?: string;
+  /** A row filter (`--where`). */
+  readonly where?: string;
 }
 
 /**
@@ -150,11 +177,14 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
     ...(options.level !== undefined ? { level: options.level } : {}),
     derivations,
     missingTokens: options.missingTokens,
+    ...(options.where !== undefined ? { where: options.where } : {}),
   });
   const name = basename(options.file);
-  const rows = input.table.records.length;
+  // Derivations come before the filter: their counts are of the rows read.
+  const rows = input.where ? input.where.rowsRead : input.table.records.length;
   const messages = [
     ...input.messages,
+    ...(input.where ? [whereNote(input.where)] : []),
     ...input.derived.map((column) =>
       column.copyOf !== undefined
         ? `${name}: derived ${column.name}: a copy of ${column.copyOf}`
@@ -175,6 +205,8 @@ export interface DescribeCommandOptions {
   readonly columns?: readonly string[];
   readonly missingTokens: readonly string[];
   readonly level?: string;
+  /** A row filter (`--where`). */
+  readonly where?: string;
   /** `svg` only with `by` (describeRequest checks). */
   readonly format: FormatOf<'describe'> | FormatOf<'describeBy'>;
 }
@@ -187,8 +219,11 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
   const input = readInput({
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.level !== undefined ? { level: options.level } : {}),
+    ...(options.where !== undefined ? { where: options.where } : {}),
+    missingTokens: options.missingTokens,
   });
-  const { table, messages } = input;
+  const { table } = input;
+  const messages = [...input.messages, ...(input.where ? [whereNote(input.where)] : [])];
   const keys = {
     ...(options.unit !== undefined ? { unit: options.unit } : {}),
     ...(options.period !== undefined ? { period: options.period } : {}),

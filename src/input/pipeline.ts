@@ -6,13 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { InternalError, UsageError } from '../errors.js';
+import { InternalError, ParameterError, UsageError } from '../errors.js';
 import { parseCsv, type RawTable } from '../io/csv.js';
 import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
 import { packageRoot } from '../io/packageRoot.js';
 import { readTableSegments, relocateRows } from '../io/segments.js';
 import { readSource } from '../io/source.js';
+import { type Condition, parseCondition } from '../models/spec/condition.js';
 import { appendDerivedColumns, type DerivedColumn } from './derive.js';
+import { applyWhere, type WhereReport } from './where.js';
 import type { Derivation } from '../models/spec/expression.js';
 
 /** The dataset used when no file is given, relative to the package root: the real England panel. */
@@ -64,6 +66,32 @@ export interface InputRequest {
   readonly derivations?: readonly Derivation[];
   /** Extra missing-value markers (derivations treat them as missing). */
   readonly missingTokens?: readonly string[];
+  /** A row filter (`--where`), applied after the derivations, so it can use derived columns. */
+  readonly where?: string;
+}
+
+/** Parse a `--where` condition, its errors naming the parameter (the command line adds flag and key). */
+export function whereCondition(text: string): Condition {
+  try {
+    return parseCondition(text);
+  } catch (error) {
+    if (error instanceof UsageError && !(error instanceof ParameterError))
+      throw new ParameterError('where', error.message);
+    throw error;
+  }
+}
+
+/** Apply the row filter of `request` to a table, when it has one. */
+function filtered(table: RawTable, request: InputRequest): { table: RawTable; where?: WhereReport } {
+  if (request.where === undefined) return { table };
+  try {
+    const result = applyWhere(table, whereCondition(request.where), request.where, request.missingTokens ?? []);
+    return { table: result.table, where: result.report };
+  } catch (error) {
+    if (error instanceof UsageError && !(error instanceof ParameterError))
+      throw new ParameterError('where', error.message);
+    throw error;
+  }
 }
 
 /** An input read whole: the table as the rest of the tool sees it, and what was done to it. */
@@ -81,6 +109,8 @@ export interface PreparedInput {
   readonly datasetNote?: string;
   /** SHA-256 (hex) of the bytes read, for reproducibility records. */
   readonly sha256: string;
+  /** What `--where` removed. */
+  readonly where?: WhereReport;
 }
 
 function located(request: InputRequest): { path: string; name?: string } {
@@ -107,9 +137,11 @@ function prepare(parsed: RawTable, path: string, request: InputRequest, sha256: 
     notDfe(table, request);
   }
   const derived = appendDerivedColumns(table, request.derivations ?? [], request.missingTokens ?? []);
+  const kept = filtered(derived.table, request);
   const datasetNote = bundledDatasetNote(path);
   return {
-    table: derived.table,
+    table: kept.table,
+    ...(kept.where ? { where: kept.where } : {}),
     path,
     messages: dfe ? formatDfeReport(dfe) : [],
     derived: derived.columns,
@@ -136,6 +168,8 @@ export function readInput(request: InputRequest): PreparedInput {
 /** A segment of an input read in pieces: its table (derived columns appended) and where it lies. */
 export interface PreparedSegment {
   readonly table: RawTable;
+  /** What `--where` removed from this segment. */
+  readonly where?: WhereReport;
   /** Data records of the input before this segment (row numbers in errors are those of the whole input). */
   readonly recordsBefore: number;
   readonly derived: readonly DerivedColumn[];
@@ -174,7 +208,13 @@ export function readInputSegments(request: InputRequest): SegmentedInput {
   const derive = (segment: { table: RawTable; recordsBefore: number }): PreparedSegment =>
     relocateRows(segment.recordsBefore, () => {
       const derived = appendDerivedColumns(segment.table, request.derivations ?? [], request.missingTokens ?? []);
-      return { table: derived.table, recordsBefore: segment.recordsBefore, derived: derived.columns };
+      const kept = filtered(derived.table, request);
+      return {
+        table: kept.table,
+        recordsBefore: segment.recordsBefore,
+        derived: derived.columns,
+        ...(kept.where ? { where: kept.where } : {}),
+      };
     });
   function* all(): Generator<PreparedSegment> {
     yield derive({ table, recordsBefore });

@@ -3,7 +3,7 @@
  * ("314 / 318", "E09000021 / E09000027", "Kingston upon Thames / Richmond upon Thames"); such a row matches
  * neither authority in a join. Splitting it gives each authority a copy of the joint values. Pure.
  */
-import { rowNumber, type RawTable } from './csv.js';
+import { rowOf, type RawTable } from './csv.js';
 
 /** How DfE separates the parts of a combined cell. */
 const SEPARATOR = ' / ';
@@ -46,7 +46,7 @@ export function splitCombinedRows(table: RawTable, keys: readonly string[]): { t
     );
     records.push(...copies);
     split.push({
-      row: rowNumber(i),
+      row: rowOf(table, i),
       combined: keyIndices.map((index) => record[index]!),
       parts: copies.map((copy) => keyIndices.map((index) => copy[index]!)),
     });

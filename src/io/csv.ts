@@ -6,17 +6,39 @@ import { checkInputBytes, formatBytes, MAX_RECORD_BYTES, type InputSource } from
 
 /**
  * A CSV file as text cells: the header and the data records.
- * `rowNumber(i)` gives the spreadsheet row of record i (the header is row 1).
+ * `rowOf(table, i)` gives the spreadsheet row of record i (the header is row 1).
  */
 export interface RawTable {
   readonly file: string;
   readonly header: readonly string[];
   readonly records: readonly (readonly string[])[];
+  /**
+   * The spreadsheet row of each record, once rows have been left out (DfE levels, a --where filter); absent while
+   * record i is row i + 2.
+   */
+  readonly rows?: readonly number[];
 }
 
-/** Spreadsheet row number of data record `index` (0-based): the header is row 1. */
+/** Spreadsheet row number of data record `index` (0-based) of an unfiltered table: the header is row 1. */
 export function rowNumber(index: number): number {
   return index + 2;
+}
+
+/** Spreadsheet row number of record `index` of `table`, wherever rows were left out before. */
+export function rowOf(table: RawTable, index: number): number {
+  return table.rows?.[index] ?? index + 2;
+}
+
+/** The records of `table` for which `keep` is true, with their spreadsheet rows. */
+export function keepRecords(table: RawTable, keep: (index: number) => boolean): RawTable {
+  const records: (readonly string[])[] = [];
+  const rows: number[] = [];
+  table.records.forEach((record, i) => {
+    if (!keep(i)) return;
+    records.push(record);
+    rows.push(rowOf(table, i));
+  });
+  return { ...table, records, rows };
 }
 
 /**

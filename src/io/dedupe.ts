@@ -3,7 +3,7 @@
  * report of every duplicated key, its rows and what was kept. Pure: no file I/O, inputs are never mutated.
  */
 import { UsageError } from '../errors.js';
-import { displayText, rowNumber, type RawTable } from './csv.js';
+import { displayText, rowOf, type RawTable } from './csv.js';
 
 export const KEEP_CHOICES = ['first', 'last', 'none'] as const;
 export type Keep = (typeof KEEP_CHOICES)[number];
@@ -69,8 +69,8 @@ export function dedupeTable(
     const differ = rows.some((row) => table.records[row]!.some((cell, j) => cell !== first[j]));
     duplicated.push({
       key: JSON.parse(key),
-      rows: rows.map(rowNumber),
-      kept: kept === null ? null : rowNumber(kept),
+      rows: rows.map((row) => rowOf(table, row)),
+      kept: kept === null ? null : rowOf(table, kept),
       differ,
     });
   }

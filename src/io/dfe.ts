@@ -18,7 +18,7 @@
  * Pure functions: no file I/O, inputs are never mutated.
  */
 import { DataError } from '../errors.js';
-import { rowNumber, type RawTable } from './csv.js';
+import { rowOf, type RawTable } from './csv.js';
 
 /**
  * The local-authority identifier columns of an EES file.
@@ -182,11 +182,13 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
   const counts = { fourDigit: 0, sixDigit: 0, labelled: 0 };
   const periods = new Set<string>();
   const records: string[][] = [];
+  const rows: number[] = [];
 
   table.records.forEach((record, i) => {
     if (record[levelIndex]!.trim() !== level) return;
+    rows.push(rowOf(table, i));
     const out = [...record];
-    const period = relabelPeriod(record[periodIndex]!, { file, row: rowNumber(i), column: header[periodIndex]! });
+    const period = relabelPeriod(record[periodIndex]!, { file, row: rowOf(table, i), column: header[periodIndex]! });
     counts[period.kind]++;
     out[periodIndex] = period.label;
     periods.add(period.label);
@@ -232,7 +234,8 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
     missingBySymbol: inSymbolOrder(missingBySymbol),
     thousandsSeparators: Object.fromEntries(inHeaderOrder(thousandsSeparators, header)),
   };
-  return { table: { file, header: [...header], records }, report };
+  // Rows of other levels are left out: each kept record keeps its own spreadsheet row for messages.
+  return { table: { file, header: [...header], records, rows }, report };
 }
 
 /** The entries of a per-column record in header order. */

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { displayText, quotedText, rowNumber, type RawTable } from './csv.js';
+import { displayText, quotedText, rowOf, type RawTable } from './csv.js';
 
 /** Cells that mean "missing" in every file: empty, and R's `NA`. */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA'];
@@ -34,6 +34,13 @@ export interface Panel {
   readonly file: string;
   readonly rowCount: number;
   readonly columns: ReadonlyMap<string, PanelColumn>;
+  /** The spreadsheet row of each panel row, where rows were left out before (see RawTable.rows). */
+  readonly rows?: readonly number[];
+}
+
+/** Spreadsheet row number of panel row `index`. */
+export function panelRow(panel: Panel, index: number): number {
+  return panel.rows?.[index] ?? index + 2;
 }
 
 export interface PanelOptions {
@@ -66,7 +73,7 @@ export function readPanel(table: RawTable, requests: readonly ColumnRequest[], o
         : readCategorical(table, index, request.name, missing),
     );
   }
-  return { file: table.file, rowCount: table.records.length, columns };
+  return { file: table.file, rowCount: table.records.length, columns, ...(table.rows ? { rows: table.rows } : {}) };
 }
 
 /**
@@ -98,7 +105,7 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
       const hint = kind === undefined ? notNumberHint(cell) : textColumnHint(kind, name);
       throw new DataError(`${quotedText(cell)} is not a number${hint}`, {
         file: table.file,
-        row: rowNumber(i),
+        row: rowOf(table, i),
         column: displayText(name),
       });
     }
@@ -191,7 +198,7 @@ function cellOf(table: RawTable, record: readonly string[], i: number, index: nu
   if (typeof cell !== 'string') {
     throw new DataError(`has ${record.length} fields but the header has ${table.header.length}`, {
       file: table.file,
-      row: rowNumber(i),
+      row: rowOf(table, i),
       column: displayText(name),
     });
   }

@@ -11,5 +11,6 @@ export function selectRows(panel: Panel, rows: Int32Array, file = panel.file): P
         : { ...column, codes: Int32Array.from(rows, (row) => column.codes[row]!) },
     );
   }
-  return { file, rowCount: rows.length, columns };
+  const kept = panel.rows ? { rows: Array.from(rows, (row) => panel.rows![row]!) } : {};
+  return { file, rowCount: rows.length, columns, ...kept };
 }

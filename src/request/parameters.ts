@@ -119,6 +119,14 @@ const model = {
     type: text('geographic level'),
     description: 'DfE statistics files: the geographic_level to keep (default "Local authority")',
   }),
+  where: p({
+    name: 'where',
+    flag: '--where <condition>',
+    key: 'where',
+    type: text('condition'),
+    description:
+      'keep only the rows where the condition holds, e.g. \'year >= 2019 & region != "London"\' (== != < <= > >=, & | !, in (…))',
+  }),
   na: p({
     name: 'na',
     flag: '--na <tokens>',
@@ -395,6 +403,7 @@ const modelParameters = [
   model.minPeriods,
   model.level,
   model.na,
+  model.where,
 ];
 const bootstrapParameters = Object.values(bootstrap);
 
@@ -460,6 +469,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     describeOnly.columns,
     model.na,
     model.level,
+    model.where,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
       description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
@@ -478,17 +488,26 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
         'split rows published for several authorities jointly ("314 / 318") into one row each, with the joint values',
     }),
     model.level,
+    { ...model.where, description: 'keep only the rows of the merged table where the condition holds (see decompose)' },
     { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
   stack: [
     tables.columns,
     model.level,
+    {
+      ...model.where,
+      description: 'keep only the rows of the stacked table where the condition holds (see decompose)',
+    },
     { ...model.output, description: 'write the stacked CSV here ("-": standard output; never over an input)' },
   ],
   derive: [
     tables.deriveRequired,
     model.na,
     model.level,
+    {
+      ...model.where,
+      description: 'keep only the rows where the condition holds (derived columns included; see decompose)',
+    },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],
   dedupe: [
@@ -506,6 +525,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       description: 'which row of a duplicated key to keep: first, last, or none (drop them all; default first)',
     }),
     model.level,
+    { ...model.where, description: 'keep only the rows where the condition holds, before looking for duplicates' },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],
   simulate: [

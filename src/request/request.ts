@@ -23,6 +23,7 @@ import { FORMAT_NAMES } from '../report/formatNames.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
 import { ValueProblem } from './values.js';
+import { whereCondition } from '../input/pipeline.js';
 
 /** What the command line gave: raw flag texts by parameter name (lists for repeatable flags), groups, files. */
 export interface GivenFlags {
@@ -113,7 +114,15 @@ function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValu
     logOutcome: values.get<boolean>('logOutcome') || undefined,
     minPeriods: values.get<number>('minPeriods'),
     level: values.get<string>('level'),
+    where: checkedWhere(values),
   });
+}
+
+/** The row filter, parsed now so that a malformed condition is refused before any data are read. */
+function checkedWhere(values: ResolvedValues): string | undefined {
+  const where = values.get<string>('where');
+  if (where !== undefined) whereCondition(where);
+  return where;
 }
 
 function inputsOf(file: string | undefined, defaultDataset: string, spec?: SpecValues): string[] {
@@ -255,6 +264,7 @@ export function describeRequest(given: GivenFlags, defaultDataset: string): Chec
     columns,
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
+    where: checkedWhere(values),
     format,
   }) as DescribeCommandOptions;
   return {
@@ -273,6 +283,7 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
     how: values.get<'inner' | 'left'>('how')!,
     label: values.get<string>('label'),
     level: values.get<string>('level'),
+    where: checkedWhere(values),
     splitCombined: values.get<boolean>('splitCombined') || undefined,
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
@@ -285,6 +296,7 @@ export function stackRequest(given: GivenFlags): Checked<StackCommandOptions> {
     files,
     columns: values.get<readonly string[]>('columns'),
     level: values.get<string>('level'),
+    where: checkedWhere(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
@@ -297,6 +309,7 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
     derive: values.get<readonly string[]>('derive') ?? [],
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
+    where: checkedWhere(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }
@@ -311,6 +324,7 @@ export function dedupeRequest(given: GivenFlags): Checked<DedupeCommandOptions> 
     on,
     keep: values.get<Keep>('keep')!,
     level: values.get<string>('level'),
+    where: checkedWhere(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }

@@ -1,5 +1,5 @@
-import { DataError, InternalError, ModelError } from '../../errors.js';
-import { completeCases, type Panel, type ColumnRequest } from '../../io/panel.js';
+import { DataError, InternalError, ModelError, ParameterError } from '../../errors.js';
+import { completeCases, panelRow, type Panel, type ColumnRequest } from '../../io/panel.js';
 import { equilibrationExponent, ldexp, maxAbs, scaleByPowerOfTwo } from '../linalg/scaling.js';
 import type { GroupSpec, ModelSpec } from '../spec/spec.js';
 
@@ -169,6 +169,7 @@ export function noCompleteRow(
   missingByColumn: Readonly<Record<string, number>>,
   rowCount: number,
 ): ModelError {
+  if (rowCount === 0) return new ModelError(`${file}: there are no rows to fit`);
   const worst = Object.entries(missingByColumn).sort((a, b) => b[1] - a[1])[0];
   return new ModelError(
     `${file}: no row has all of ${used.join(', ')} present` +
@@ -199,7 +200,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     if (bad >= 0) {
       throw new DataError(`weight ${weights[bad]} is not positive; weights must be > 0`, {
         file,
-        row: cases.rows[bad]! + 2,
+        row: panelRow(panel, cases.rows[bad]!),
         column: spec.weights!,
       });
     }
@@ -208,7 +209,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
   return {
     outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
     n: cases.rows.length,
-    y: spec.logOutcome ? logOf(outcome, cases.rows, file, spec.outcome) : outcome,
+    y: spec.logOutcome ? logOf(outcome, cases.rows, panel, spec.outcome) : outcome,
     groups,
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
@@ -310,16 +311,24 @@ function withMinPeriods(panel: Panel, spec: ModelSpec, complete: ReturnType<type
   const counts = new Map<number, number>();
   for (const row of complete.rows) counts.set(unit.codes[row]!, (counts.get(unit.codes[row]!) ?? 0) + 1);
   const rows = complete.rows.filter((row) => counts.get(unit.codes[row]!)! >= spec.minPeriods!);
+  if (rows.length === 0 && complete.rows.length > 0) {
+    // Say that the filter removed everything, not that a column is missing.
+    throw new ParameterError(
+      'minPeriods',
+      `removed every row: no unit of "${unitColumn}" has ${spec.minPeriods} complete rows ` +
+        `(the most any has is ${Math.max(...counts.values())})`,
+    );
+  }
   const droppedForMinPeriods = complete.rows.length - rows.length;
   return { ...complete, rows, droppedRows: complete.droppedRows + droppedForMinPeriods, droppedForMinPeriods };
 }
 
-function logOf(values: Float64Array, rows: Int32Array, file: string, column: string): Float64Array {
+function logOf(values: Float64Array, rows: Int32Array, panel: Panel, column: string): Float64Array {
   return values.map((value, i) => {
     if (!(value > 0)) {
-      throw new DataError(`${value} has no logarithm; --log-outcome needs positive values`, {
-        file,
-        row: rows[i]! + 2,
+      throw new DataError(`${value} has no logarithm; a log outcome needs positive values`, {
+        file: panel.file,
+        row: panelRow(panel, rows[i]!),
         column,
       });
     }
