@@ -222,7 +222,10 @@ export function buildProgram(io: CliIo): Command {
   const join = program
     .command('join')
     .description('merge CSV files on key columns (e.g. authority and year), reporting every unmatched key; writes CSV')
-    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
+    .argument(
+      '<files...>',
+      'two or more CSV files or Excel workbooks (.xlsx) (DfE statistics files are recognised and normalised)',
+    );
   const joinGiven = declare(join, 'join');
   join.action(async (files: string[]) => {
     const checked = joinRequest({ values: joinGiven(), files });
@@ -236,7 +239,10 @@ export function buildProgram(io: CliIo): Command {
     .description(
       'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV',
     )
-    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
+    .argument(
+      '<files...>',
+      'two or more CSV files or Excel workbooks (.xlsx) (DfE statistics files are recognised and normalised)',
+    );
   const stackGiven = declare(stack, 'stack');
   stack.action(async (files: string[]) => {
     const checked = stackRequest({ values: stackGiven(), files });
@@ -250,7 +256,7 @@ export function buildProgram(io: CliIo): Command {
     .description(
       'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units',
     )
-    .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`);
+    .argument('[file]', `a CSV file or Excel workbook (.xlsx) ("-" reads standard input; default: ${DEFAULT_DATASET})`);
   const describeGiven = declare(describe, 'describe');
   describe.action(async (file: string | undefined) => {
     const checked = describeRequest(
@@ -265,7 +271,7 @@ export function buildProgram(io: CliIo): Command {
   const derive = program
     .command('derive')
     .description('append derived columns to a CSV, e.g. a rate from a count and a population; writes CSV')
-    .argument('<file>', 'a CSV file ("-" reads standard input)');
+    .argument('<file>', 'a CSV file or Excel workbook (.xlsx) ("-" reads standard input)');
   const deriveGiven = declare(derive, 'derive');
   derive.action(async (file: string) => {
     const checked = deriveRequest({ values: deriveGiven(), file });
@@ -279,7 +285,7 @@ export function buildProgram(io: CliIo): Command {
     .description(
       'keep one row per key (e.g. authority and year), reporting every duplicated key and what was kept; writes CSV',
     )
-    .argument('<file>', 'a CSV file ("-" reads standard input)');
+    .argument('<file>', 'a CSV file or Excel workbook (.xlsx) ("-" reads standard input)');
   const dedupeGiven = declare(dedupe, 'dedupe');
   dedupe.action(async (file: string) => {
     const checked = dedupeRequest({ values: dedupeGiven(), file });
@@ -303,7 +309,7 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
-const FILE_HELP = `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
+const FILE_HELP = `long-panel CSV or Excel workbook (.xlsx), one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
 
 /** A parameter named below the command line gets its flag and spec key: `order` → `--order / "order"`. */
 function named(error: unknown, command: CommandName | undefined): unknown {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { readInput } from '../input/pipeline.js';
+import { readInput, type InputRequest } from '../input/pipeline.js';
 import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
 import { formatSplitReport, splitCombinedRows } from '../io/combined.js';
@@ -12,20 +12,58 @@ import { describeTable } from '../profile/describe.js';
 import { parseDerivation } from '../models/spec/expression.js';
 import { render } from '../report/formats.js';
 
-/** A CSV read as text through the one input pipeline, with DfE statistics conventions applied; `messages` for stderr. */
-export function readTable(path: string, level: string | undefined): { table: RawTable; messages: readonly string[] } {
-  const input = readInput({ file: path, ...(level !== undefined ? { level } : {}) });
-  return { table: input.table, messages: input.messages };
+/** How the table commands read each file: the DfE level, and a workbook's sheet and skipped rows. */
+export interface ReadOptions {
+  readonly level?: string;
+  /** Excel workbooks: the sheet to read, by name or number from 1 (default the first). */
+  readonly sheet?: string;
+  /** Excel workbooks: rows above the header to skip. */
+  readonly skip?: number;
 }
 
-export interface JoinCommandOptions {
+/** The pipeline's request for `path` read with `options`; `several` for commands reading several files. */
+function inputOf(path: string | undefined, options: ReadOptions, several = false): InputRequest {
+  return {
+    ...(path !== undefined ? { file: path } : {}),
+    ...(options.level !== undefined ? { level: options.level } : {}),
+    ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+    ...(options.skip !== undefined ? { skip: options.skip } : {}),
+    ...(several ? { sheetOptionsForWorkbooksOnly: true } : {}),
+  };
+}
+
+/**
+ * A CSV file or a workbook's sheet read as text through the one input pipeline, with DfE statistics conventions
+ * applied; `messages` for stderr. With `several` (join, stack), --sheet and --skip apply to the workbooks only.
+ */
+export function readTable(
+  path: string,
+  options: ReadOptions = {},
+  several = false,
+): { table: RawTable; messages: readonly string[]; workbook: boolean } {
+  const input = readInput(inputOf(path, options, several));
+  return { table: input.table, messages: input.messages, workbook: input.workbook !== undefined };
+}
+
+/** --sheet or --skip given to join or stack when none of the files is a workbook. */
+function noWorkbookAmong(options: ReadOptions, read: readonly { workbook: boolean }[]): void {
+  if (read.some((input) => input.workbook)) return;
+  const given = [options.sheet !== undefined ? '--sheet' : '', options.skip !== undefined ? '--skip' : ''].filter(
+    (flag) => flag !== '',
+  );
+  if (given.length === 0) return;
+  throw new UsageError(
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); none of the files is one`,
+  );
+}
+
+export interface JoinCommandOptions extends ReadOptions {
   readonly files: readonly string[];
   /** `col,col` for every file, or `FILE:col,col` for one file (FILE as given, or its base name). */
   readonly on: readonly string[];
   readonly how: 'inner' | 'left';
   /** A column to name unmatched keys by in the report (e.g. la_name), where present. */
   readonly label?: string;
-  readonly level?: string;
   /** Split rows published for several authorities jointly ("314 / 318") into one row each before joining. */
   readonly splitCombined?: boolean;
 }
@@ -35,8 +73,9 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
   if (options.files.length < 2) throw new UsageError('join needs at least two files');
   const keysFor = resolveKeys(options.files, options.on);
   const messages: string[] = [];
-  const inputs = options.files.map((file, i) => {
-    const { table: read, messages: readMessages } = readTable(file, options.level);
+  const tables = options.files.map((file) => readTable(file, options, true));
+  noWorkbookAmong(options, tables);
+  const inputs = tables.map(({ table: read, messages: readMessages }, i) => {
     messages.push(...readMessages);
     let table = read;
     if (options.splitCombined) {
@@ -82,11 +121,10 @@ function resolveKeys(files: readonly string[], on: readonly string[]): (readonly
   });
 }
 
-export interface StackCommandOptions {
+export interface StackCommandOptions extends ReadOptions {
   readonly files: readonly string[];
   /** The columns to keep (each must be in every file); default: all, and every file must have the same. */
   readonly columns?: readonly string[];
-  readonly level?: string;
 }
 
 /**
@@ -95,9 +133,10 @@ export interface StackCommandOptions {
  */
 export function runStack(options: StackCommandOptions): { text: string; messages: string[] } {
   const messages: string[] = [];
-  const tables = options.files.map((file) => {
-    const { table, messages: read } = readTable(file, options.level);
-    messages.push(...read);
+  const read = options.files.map((file) => readTable(file, options, true));
+  noWorkbookAmong(options, read);
+  const tables = read.map(({ table, messages: lines }) => {
+    messages.push(...lines);
     return table;
   });
   const { table, report } = stackTables(tables, options.columns);
@@ -105,16 +144,15 @@ export function runStack(options: StackCommandOptions): { text: string; messages
   return { text: writeCsv(table.header, table.records), messages };
 }
 
-export interface DedupeCommandOptions {
+export interface DedupeCommandOptions extends ReadOptions {
   readonly file: string;
   readonly on: readonly string[];
   readonly keep: Keep;
-  readonly level?: string;
 }
 
 /** `cpp-variance dedupe FILE --on KEYS --keep first|last|none`: one row per key; the report goes to stderr. */
 export function runDedupe(options: DedupeCommandOptions): { text: string; messages: string[] } {
-  const { table, messages } = readTable(options.file, options.level);
+  const { table, messages } = readTable(options.file, options);
   const deduped = dedupeTable(table, options.on, options.keep);
   return {
     text: writeCsv(deduped.table.header, deduped.table.records),
@@ -122,11 +160,10 @@ export function runDedupe(options: DedupeCommandOptions): { text: string; messag
   };
 }
 
-export interface DeriveCommandOptions {
+export interface DeriveCommandOptions extends ReadOptions {
   readonly file: string;
   readonly derive: readonly string[];
   readonly missingTokens: readonly string[];
-  readonly level?: string;
 }
 
 /**
@@ -143,12 +180,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
       throw error instanceof UsageError ? new UsageError(`--derive "${text}": ${error.message}`) : error;
     }
   });
-  const input = readInput({
-    file: options.file,
-    ...(options.level !== undefined ? { level: options.level } : {}),
-    derivations,
-    missingTokens: options.missingTokens,
-  });
+  const input = readInput({ ...inputOf(options.file, options), derivations, missingTokens: options.missingTokens });
   const name = basename(options.file);
   const rows = input.table.records.length;
   const messages = [
@@ -162,22 +194,18 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
   return { text: writeCsv(input.table.header, input.table.records), messages };
 }
 
-export interface DescribeCommandOptions {
+export interface DescribeCommandOptions extends ReadOptions {
   readonly file?: string;
   readonly unit?: string;
   readonly period?: string;
   readonly outcome?: string;
   readonly missingTokens: readonly string[];
-  readonly level?: string;
   readonly format: 'table' | 'json' | 'csv' | 'markdown';
 }
 
 /** `cpp-variance describe FILE`: columns, missing values, panel structure and the outcome's between/within split. */
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
-  const input = readInput({
-    ...(options.file !== undefined ? { file: options.file } : {}),
-    ...(options.level !== undefined ? { level: options.level } : {}),
-  });
+  const input = readInput(inputOf(options.file, options));
   const { table, messages } = input;
   const dfeMissing = input.dfe?.missing;
   const result = describeTable(table, {

@@ -182,11 +182,17 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
   const counts = { fourDigit: 0, sixDigit: 0, labelled: 0 };
   const periods = new Set<string>();
   const records: string[][] = [];
+  const rowNumbers: number[] = [];
 
   table.records.forEach((record, i) => {
     if (record[levelIndex]!.trim() !== level) return;
+    rowNumbers.push(rowNumber(i, table));
     const out = [...record];
-    const period = relabelPeriod(record[periodIndex]!, { file, row: rowNumber(i), column: header[periodIndex]! });
+    const period = relabelPeriod(record[periodIndex]!, {
+      file,
+      row: rowNumber(i, table),
+      column: header[periodIndex]!,
+    });
     counts[period.kind]++;
     out[periodIndex] = period.label;
     periods.add(period.label);
@@ -232,7 +238,8 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
     missingBySymbol: inSymbolOrder(missingBySymbol),
     thousandsSeparators: Object.fromEntries(inHeaderOrder(thousandsSeparators, header)),
   };
-  return { table: { file, header: [...header], records }, report };
+  // The rows kept keep their numbers in the file, so that errors name the row a reader would look at.
+  return { table: { file, header: [...header], records, rowNumbers }, report };
 }
 
 /** The entries of a per-column record in header order. */

@@ -34,6 +34,13 @@ export interface Panel {
   readonly file: string;
   readonly rowCount: number;
   readonly columns: ReadonlyMap<string, PanelColumn>;
+  /** The spreadsheet row of each row, where it is not index + 2 (see RawTable's `rowNumbers`). */
+  readonly rowNumbers?: readonly number[];
+}
+
+/** The spreadsheet row of row `index` of a panel (see `rowNumber`). */
+export function panelRowNumber(panel: Pick<Panel, 'rowNumbers'>, index: number): number {
+  return panel.rowNumbers?.[index] ?? index + 2;
 }
 
 export interface PanelOptions {
@@ -66,7 +73,12 @@ export function readPanel(table: RawTable, requests: readonly ColumnRequest[], o
         : readCategorical(table, index, request.name, missing),
     );
   }
-  return { file: table.file, rowCount: table.records.length, columns };
+  return {
+    file: table.file,
+    rowCount: table.records.length,
+    columns,
+    ...(table.rowNumbers ? { rowNumbers: table.rowNumbers } : {}),
+  };
 }
 
 /**
@@ -96,7 +108,7 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
     if (value === undefined) {
       throw new DataError(`${quotedText(cell)} is not a number${notNumberHint(cell)}`, {
         file: table.file,
-        row: rowNumber(i),
+        row: rowNumber(i, table),
         column: displayText(name),
       });
     }
@@ -157,7 +169,7 @@ function cellOf(table: RawTable, record: readonly string[], i: number, index: nu
   if (typeof cell !== 'string') {
     throw new DataError(`has ${record.length} fields but the header has ${table.header.length}`, {
       file: table.file,
-      row: rowNumber(i),
+      row: rowNumber(i, table),
       column: displayText(name),
     });
   }

@@ -333,7 +333,7 @@ function describeColumn(
     const number = parseStrictNumber(cell);
     if (number === undefined) {
       if (firstNonNumeric.length < DESCRIBE_NON_NUMERIC_LISTED)
-        firstNonNumeric.push({ row: rowNumber(i), value: cell });
+        firstNonNumeric.push({ row: rowNumber(i, table), value: cell });
     } else numbers.push(number);
   });
   const missingByToken = mergeDfe(name, table.file, tokenOrder, tokenCounts, dfe);
@@ -447,7 +447,11 @@ function panelStructure(
     observed[u]![t] = 1;
     if (list.length > 1) {
       duplicateRows += list.length - 1;
-      duplicated.push({ unit: unit.levels[u]!, period: periods.sorted[t]!, rows: list.map(rowNumber) });
+      duplicated.push({
+        unit: unit.levels[u]!,
+        period: periods.sorted[t]!,
+        rows: list.map((i) => rowNumber(i, table)),
+      });
     }
   }
   duplicated.sort((a, b) => a.rows[0]! - b.rows[0]!);

@@ -15,6 +15,7 @@ import {
   namedNumbers,
   oneOf,
   realNumber,
+  sheetChoice,
   text,
   textList,
   wholeNumber,
@@ -134,6 +135,30 @@ const model = {
     description: 'write the output to this file ("-": standard output)',
   }),
 };
+
+/** Every command that reads data: which sheet of a workbook, and where its table starts. */
+const workbook = {
+  sheet: p({
+    name: 'sheet',
+    flag: '--sheet <name|n>',
+    key: 'sheet',
+    type: sheetChoice(),
+    description: 'Excel workbooks (.xlsx): the sheet to read, by name or by number from 1 (default: the first)',
+  }),
+  skip: p({
+    name: 'skip',
+    flag: '--skip <n>',
+    key: 'skip',
+    type: wholeNumber(0, 1_048_575),
+    description: 'Excel workbooks (.xlsx): rows above the header to skip, such as title rows (default 0)',
+  }),
+};
+
+/** --sheet and --skip for the commands that read several files: applied to each workbook among them. */
+const workbooks = [
+  { ...workbook.sheet, description: 'Excel workbooks (.xlsx): the sheet to read in each, by name or number from 1' },
+  { ...workbook.skip, description: 'Excel workbooks (.xlsx): rows above the header to skip in each (title rows)' },
+];
 
 const bootstrap = {
   bootstrap: p({
@@ -375,6 +400,8 @@ const modelParameters = [
   model.logOutcome,
   model.minPeriods,
   model.level,
+  workbook.sheet,
+  workbook.skip,
   model.na,
 ];
 const bootstrapParameters = Object.values(bootstrap);
@@ -439,6 +466,8 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     describeOnly.outcome,
     model.na,
     model.level,
+    workbook.sheet,
+    workbook.skip,
     format(FORMAT_NAMES.describe, 'table'),
     model.output,
   ],
@@ -454,17 +483,21 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
         'split rows published for several authorities jointly ("314 / 318") into one row each, with the joint values',
     }),
     model.level,
+    ...workbooks,
     { ...model.output, description: 'write the merged CSV here ("-": standard output)' },
   ],
   stack: [
     tables.columns,
     model.level,
+    ...workbooks,
     { ...model.output, description: 'write the stacked CSV here ("-": standard output)' },
   ],
   derive: [
     tables.deriveRequired,
     model.na,
     model.level,
+    workbook.sheet,
+    workbook.skip,
     { ...model.output, description: 'write the CSV here ("-": standard output)' },
   ],
   dedupe: [
@@ -482,6 +515,8 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       description: 'which row of a duplicated key to keep: first, last, or none (drop them all; default first)',
     }),
     model.level,
+    workbook.sheet,
+    workbook.skip,
     { ...model.output, description: 'write the CSV here ("-": standard output)' },
   ],
   simulate: [

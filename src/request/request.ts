@@ -112,7 +112,13 @@ function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValu
     logOutcome: values.get<boolean>('logOutcome') || undefined,
     minPeriods: values.get<number>('minPeriods'),
     level: values.get<string>('level'),
+    ...workbookOptions(values),
   });
+}
+
+/** --sheet and --skip, where given. */
+function workbookOptions(values: ResolvedValues): { sheet?: string; skip?: number } {
+  return defined({ sheet: values.get<string>('sheet'), skip: values.get<number>('skip') });
 }
 
 function inputsOf(file: string | undefined, defaultDataset: string, spec?: SpecValues): string[] {
@@ -237,6 +243,7 @@ export function describeRequest(given: GivenFlags, defaultDataset: string): Chec
     outcome: values.get<string>('outcome'),
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
+    ...workbookOptions(values),
     format: values.get('format')!,
   }) as DescribeCommandOptions;
   return {
@@ -255,6 +262,7 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
     how: values.get<'inner' | 'left'>('how')!,
     label: values.get<string>('label'),
     level: values.get<string>('level'),
+    ...workbookOptions(values),
     splitCombined: values.get<boolean>('splitCombined') || undefined,
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
@@ -267,6 +275,7 @@ export function stackRequest(given: GivenFlags): Checked<StackCommandOptions> {
     files,
     columns: values.get<readonly string[]>('columns'),
     level: values.get<string>('level'),
+    ...workbookOptions(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
@@ -279,6 +288,7 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
     derive: values.get<readonly string[]>('derive') ?? [],
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
+    ...workbookOptions(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }
@@ -293,6 +303,7 @@ export function dedupeRequest(given: GivenFlags): Checked<DedupeCommandOptions> 
     on,
     keep: values.get<Keep>('keep')!,
     level: values.get<string>('level'),
+    ...workbookOptions(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }

@@ -1,5 +1,5 @@
 import { DataError, ModelError } from '../../errors.js';
-import { completeCases, type Panel, type ColumnRequest } from '../../io/panel.js';
+import { completeCases, panelRowNumber, type Panel, type ColumnRequest } from '../../io/panel.js';
 import type { GroupSpec, ModelSpec } from '../spec/spec.js';
 
 export interface NumericGroupData {
@@ -124,7 +124,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     if (bad >= 0) {
       throw new DataError(`weight ${weights[bad]} is not positive; weights must be > 0`, {
         file,
-        row: cases.rows[bad]! + 2,
+        row: panelRowNumber(panel, cases.rows[bad]!),
         column: spec.weights!,
       });
     }
@@ -133,7 +133,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
   return {
     outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
     n: cases.rows.length,
-    y: spec.logOutcome ? logOf(outcome, cases.rows, file, spec.outcome) : outcome,
+    y: spec.logOutcome ? logOf(outcome, cases.rows, panel, spec.outcome) : outcome,
     groups,
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
@@ -232,12 +232,12 @@ function withMinPeriods(panel: Panel, spec: ModelSpec, complete: ReturnType<type
   return { ...complete, rows, droppedRows: complete.droppedRows + droppedForMinPeriods, droppedForMinPeriods };
 }
 
-function logOf(values: Float64Array, rows: Int32Array, file: string, column: string): Float64Array {
+function logOf(values: Float64Array, rows: Int32Array, panel: Panel, column: string): Float64Array {
   return values.map((value, i) => {
     if (!(value > 0)) {
       throw new DataError(`${value} has no logarithm; --log-outcome needs positive values`, {
-        file,
-        row: rows[i]! + 2,
+        file: panel.file,
+        row: panelRowNumber(panel, rows[i]!),
         column,
       });
     }
