@@ -229,7 +229,10 @@ export function buildProgram(io: CliIo): Command {
   const join = program
     .command('join')
     .description('merge CSV files on key columns (e.g. authority and year), reporting every unmatched key; writes CSV')
-    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
+    .argument(
+      '<files...>',
+      'two or more CSV files or Excel workbooks (.xlsx) (DfE statistics files are recognised and normalised)',
+    );
   const joinGiven = declare(join, 'join');
   join.action(async (files: string[]) => {
     const checked = early(joinRequest({ values: joinGiven(), files }));
@@ -243,7 +246,10 @@ export function buildProgram(io: CliIo): Command {
     .description(
       'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV',
     )
-    .argument('<files...>', 'two or more CSV files (DfE statistics files are recognised and normalised)');
+    .argument(
+      '<files...>',
+      'two or more CSV files or Excel workbooks (.xlsx) (DfE statistics files are recognised and normalised)',
+    );
   const stackGiven = declare(stack, 'stack');
   stack.action(async (files: string[]) => {
     const checked = early(stackRequest({ values: stackGiven(), files }));
@@ -257,7 +263,7 @@ export function buildProgram(io: CliIo): Command {
     .description(
       'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units; with --by, summaries of numeric columns by category (means with 95% CIs, η², ANOVA and Welch tests)',
     )
-    .argument('[file]', `a CSV file ("-" reads standard input; default: ${DEFAULT_DATASET})`);
+    .argument('[file]', `a CSV file or Excel workbook (.xlsx) ("-" reads standard input; default: ${DEFAULT_DATASET})`);
   const describeGiven = declare(describe, 'describe');
   describe.action(async (file: string | undefined) => {
     const checked = early(
@@ -271,7 +277,7 @@ export function buildProgram(io: CliIo): Command {
   const derive = program
     .command('derive')
     .description('append derived columns to a CSV, e.g. a rate from a count and a population; writes CSV')
-    .argument('<file>', 'a CSV file ("-" reads standard input)');
+    .argument('<file>', 'a CSV file or Excel workbook (.xlsx) ("-" reads standard input)');
   const deriveGiven = declare(derive, 'derive');
   derive.action(async (file: string) => {
     const checked = early(deriveRequest({ values: deriveGiven(), file }));
@@ -285,7 +291,7 @@ export function buildProgram(io: CliIo): Command {
     .description(
       'keep one row per key (e.g. authority and year), reporting every duplicated key and what was kept; writes CSV',
     )
-    .argument('<file>', 'a CSV file ("-" reads standard input)');
+    .argument('<file>', 'a CSV file or Excel workbook (.xlsx) ("-" reads standard input)');
   const dedupeGiven = declare(dedupe, 'dedupe');
   dedupe.action(async (file: string) => {
     const checked = early(dedupeRequest({ values: dedupeGiven(), file }));
@@ -309,7 +315,7 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
-const FILE_HELP = `long-panel CSV, one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
+const FILE_HELP = `long-panel CSV or Excel workbook (.xlsx), one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
 
 /** A parameter named below the command line gets its flag and spec key: `order` → `--order / "order"`. */
 function named(error: unknown, command: CommandName | undefined): unknown {

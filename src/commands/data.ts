@@ -44,6 +44,10 @@ export interface DataOptions {
   readonly minPeriods?: number;
   /** DfE statistics files: the geographic level to keep (default "Local authority"). */
   readonly level?: string;
+  /** Excel workbooks: the sheet to read, by name or number from 1 (default the first). */
+  readonly sheet?: string;
+  /** Excel workbooks: rows above the header to skip. */
+  readonly skip?: number;
   /** A further column to read as categorical (e.g. for --by). */
   readonly alsoRead?: string;
   /** A row filter, e.g. `year >= 2019 & la_name != "Isles of Scilly"`. */
@@ -199,11 +203,16 @@ export function loadModelData(
   };
 }
 
-/** What the model's input is and how it is read: the file, the DfE level, the derivations, the missing markers. */
+/**
+ * What the model's input is and how it is read: the file, the DfE level, the workbook's sheet and skipped rows,
+ * the derivations, the missing markers.
+ */
 export function inputRequest(options: DataOptions, plan: ModelPlan): InputRequest {
   return {
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.level !== undefined ? { level: options.level } : {}),
+    ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+    ...(options.skip !== undefined ? { skip: options.skip } : {}),
     derivations: plan.derivations,
     missingTokens: options.missingTokens,
     ...(options.where !== undefined ? { where: options.where } : {}),

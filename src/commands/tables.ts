@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { readInput, whereCondition } from '../input/pipeline.js';
+import { readInput, whereCondition, type InputRequest } from '../input/pipeline.js';
 import { applyWhere, whereNote } from '../input/where.js';
 import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
@@ -15,18 +15,28 @@ import { inFlag, parseDerivation } from '../models/spec/expression.js';
 import type { FormatOf } from '../report/formatNames.js';
 import { render } from '../report/formats.js';
 
-/** A CSV read as text through the one input pipeline, with DfE statistics conventions applied; `messages` for stderr. */
-export function readTable(
-  path: string,
-  level: string | undefined,
-  where?: string,
-): { table: RawTable; messages: readonly string[] } {
-  const input = readInput({
-    file: path,
-    ...(level !== undefined ? { level } : {}),
-    ...(where !== undefined ? { where } : {}),
-  });
-  return { table: input.table, messages: [...input.messages, ...(input.where ? [whereNote(input.where)] : [])] };
+/** How the table commands read each file: the DfE level, and a workbook's sheet and skipped rows. */
+export interface ReadOptions {
+  readonly level?: string;
+  /** Excel workbooks: the sheet to read, by name or number from 1 (default the first). */
+  readonly sheet?: string;
+  /** Excel workbooks: rows above the header to skip. */
+  readonly skip?: number;
+  /** A row filter (`--where`): of each file read alone, of the output of join and stack. */
+  readonly where?: string;
+}
+
+/** The pipeline's request for `path` read with `options`; `several` for commands reading several files. */
+function inputOf(path: string | undefined, options: ReadOptions, several = false): InputRequest {
+  return {
+    ...(path !== undefined ? { file: path } : {}),
+    ...(options.level !== undefined ? { level: options.level } : {}),
+    ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+    ...(options.skip !== undefined ? { skip: options.skip } : {}),
+    ...(several ? { sheetOptionsForWorkbooksOnly: true } : {}),
+    // join and stack filter their output, not each file.
+    ...(!several && options.where !== undefined ? { where: options.where } : {}),
+  };
 }
 
 /** The `--where` filter of a whole output (join, stack), with its note. */
@@ -37,16 +47,42 @@ function outputFiltered(table: RawTable, where: string | undefined, messages: st
   return result.table;
 }
 
-export interface JoinCommandOptions {
+/**
+ * A CSV file or a workbook's sheet read as text through the one input pipeline, with DfE statistics conventions
+ * applied; `messages` for stderr. With `several` (join, stack), --sheet and --skip apply to the workbooks only.
+ */
+export function readTable(
+  path: string,
+  options: ReadOptions = {},
+  several = false,
+): { table: RawTable; messages: readonly string[]; workbook: boolean } {
+  const input = readInput(inputOf(path, options, several));
+  return {
+    table: input.table,
+    messages: [...input.messages, ...(input.where ? [whereNote(input.where)] : [])],
+    workbook: input.workbook !== undefined,
+  };
+}
+
+/** --sheet or --skip given to join or stack when none of the files is a workbook. */
+function noWorkbookAmong(options: ReadOptions, read: readonly { workbook: boolean }[]): void {
+  if (read.some((input) => input.workbook)) return;
+  const given = [options.sheet !== undefined ? '--sheet' : '', options.skip !== undefined ? '--skip' : ''].filter(
+    (flag) => flag !== '',
+  );
+  if (given.length === 0) return;
+  throw new UsageError(
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); none of the files is one`,
+  );
+}
+
+export interface JoinCommandOptions extends ReadOptions {
   readonly files: readonly string[];
   /** `col,col` for every file, or `FILE:col,col` for one file (FILE as given, or its base name). */
   readonly on: readonly string[];
   readonly how: 'inner' | 'left';
   /** A column to name unmatched keys by in the report (e.g. la_name), where present. */
   readonly label?: string;
-  readonly level?: string;
-  /** A row filter (`--where`). */
-  readonly where?: string;
   /** Split rows published for several authorities jointly ("314 / 318") into one row each before joining. */
   readonly splitCombined?: boolean;
 }
@@ -56,8 +92,9 @@ export function runJoin(options: JoinCommandOptions): { text: string; messages: 
   if (options.files.length < 2) throw new UsageError('join needs at least two files');
   const keysFor = resolveKeys(options.files, options.on);
   const messages: string[] = [];
-  const inputs = options.files.map((file, i) => {
-    const { table: read, messages: readMessages } = readTable(file, options.level);
+  const tables = options.files.map((file) => readTable(file, options, true));
+  noWorkbookAmong(options, tables);
+  const inputs = tables.map(({ table: read, messages: readMessages }, i) => {
     messages.push(...readMessages);
     let table = read;
     if (options.splitCombined) {
@@ -104,13 +141,10 @@ function resolveKeys(files: readonly string[], on: readonly string[]): (readonly
   });
 }
 
-export interface StackCommandOptions {
+export interface StackCommandOptions extends ReadOptions {
   readonly files: readonly string[];
   /** The columns to keep (each must be in every file); default: all, and every file must have the same. */
   readonly columns?: readonly string[];
-  readonly level?: string;
-  /** A row filter (`--where`). */
-  readonly where?: string;
 }
 
 /**
@@ -119,9 +153,10 @@ export interface StackCommandOptions {
  */
 export function runStack(options: StackCommandOptions): { text: string; messages: string[] } {
   const messages: string[] = [];
-  const tables = options.files.map((file) => {
-    const { table, messages: read } = readTable(file, options.level);
-    messages.push(...read);
+  const read = options.files.map((file) => readTable(file, options, true));
+  noWorkbookAmong(options, read);
+  const tables = read.map(({ table, messages: lines }) => {
+    messages.push(...lines);
     return table;
   });
   const { table, report } = stackTables(tables, options.columns);
@@ -130,18 +165,15 @@ export function runStack(options: StackCommandOptions): { text: string; messages
   return { text: writeCsv(kept.header, kept.records), messages };
 }
 
-export interface DedupeCommandOptions {
+export interface DedupeCommandOptions extends ReadOptions {
   readonly file: string;
   readonly on: readonly string[];
   readonly keep: Keep;
-  readonly level?: string;
-  /** A row filter (`--where`). */
-  readonly where?: string;
 }
 
 /** `cpp-variance dedupe FILE --on KEYS --keep first|last|none`: one row per key; the report goes to stderr. */
 export function runDedupe(options: DedupeCommandOptions): { text: string; messages: string[] } {
-  const { table, messages } = readTable(options.file, options.level, options.where);
+  const { table, messages } = readTable(options.file, options);
   const deduped = dedupeTable(table, options.on, options.keep);
   return {
     text: writeCsv(deduped.table.header, deduped.table.records),
@@ -149,13 +181,10 @@ export function runDedupe(options: DedupeCommandOptions): { text: string; messag
   };
 }
 
-export interface DeriveCommandOptions {
+export interface DeriveCommandOptions extends ReadOptions {
   readonly file: string;
   readonly derive: readonly string[];
   readonly missingTokens: readonly string[];
-  readonly level?: string;
-  /** A row filter (`--where`). */
-  readonly where?: string;
 }
 
 /**
@@ -172,13 +201,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
       throw inFlag('--derive', text, error);
     }
   });
-  const input = readInput({
-    file: options.file,
-    ...(options.level !== undefined ? { level: options.level } : {}),
-    derivations,
-    missingTokens: options.missingTokens,
-    ...(options.where !== undefined ? { where: options.where } : {}),
-  });
+  const input = readInput({ ...inputOf(options.file, options), derivations, missingTokens: options.missingTokens });
   const name = basename(options.file);
   // Derivations come before the filter: their counts are of the rows read.
   const rows = input.where ? input.where.rowsRead : input.table.records.length;
@@ -194,7 +217,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
   return { text: writeCsv(input.table.header, input.table.records), messages };
 }
 
-export interface DescribeCommandOptions {
+export interface DescribeCommandOptions extends ReadOptions {
   readonly file?: string;
   readonly unit?: string;
   readonly period?: string;
@@ -204,9 +227,6 @@ export interface DescribeCommandOptions {
   /** With `by`: the numeric columns to summarise (default: every numeric column but `by`, the unit and the period). */
   readonly columns?: readonly string[];
   readonly missingTokens: readonly string[];
-  readonly level?: string;
-  /** A row filter (`--where`). */
-  readonly where?: string;
   /** `svg` only with `by` (describeRequest checks). */
   readonly format: FormatOf<'describe'> | FormatOf<'describeBy'>;
 }
@@ -216,12 +236,7 @@ export interface DescribeCommandOptions {
  * with `--by COL`, summaries of the numeric columns by category of COL (byCategory.ts) instead.
  */
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
-  const input = readInput({
-    ...(options.file !== undefined ? { file: options.file } : {}),
-    ...(options.level !== undefined ? { level: options.level } : {}),
-    ...(options.where !== undefined ? { where: options.where } : {}),
-    missingTokens: options.missingTokens,
-  });
+  const input = readInput({ ...inputOf(options.file, options), missingTokens: options.missingTokens });
   const { table } = input;
   const messages = [...input.messages, ...(input.where ? [whereNote(input.where)] : [])];
   const keys = {

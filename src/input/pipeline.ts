@@ -1,8 +1,9 @@
 /**
  * The one way data come in. `readInput` opens an input (a file, standard input, or the bundled default dataset),
- * parses it, recognises and normalises DfE statistics files, and appends derived columns; `readInputSegments`
- * does the same in segments of about 2 MiB for inputs that are reduced while they are read. Every command that
- * reads data goes through here, so every command applies the same conventions and reports them the same way.
+ * parses it (CSV, or a sheet of an Excel workbook recognised by its first bytes), recognises and normalises DfE
+ * statistics files, and appends derived columns; `readInputSegments` does the same in segments of about 2 MiB for
+ * inputs that are reduced while they are read. Every command that reads data goes through here, so every command
+ * applies the same conventions and reports them the same way.
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -11,7 +12,8 @@ import { parseCsv, type RawTable } from '../io/csv.js';
 import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
 import { packageRoot } from '../io/packageRoot.js';
 import { readTableSegments, relocateRows } from '../io/segments.js';
-import { readSource } from '../io/source.js';
+import { hasWorkbookSignature, peekInput, readSource, STDIN_NAME, type InputSource } from '../io/source.js';
+import { readWorkbook } from '../io/workbook.js';
 import { type Condition, parseCondition } from '../models/spec/condition.js';
 import { appendDerivedColumns, type DerivedColumn } from './derive.js';
 import { applyWhere, type WhereReport } from './where.js';
@@ -66,6 +68,16 @@ export interface InputRequest {
   readonly derivations?: readonly Derivation[];
   /** Extra missing-value markers (derivations treat them as missing). */
   readonly missingTokens?: readonly string[];
+  /** Workbooks: the sheet to read, by name or by number from 1 (default the first). */
+  readonly sheet?: string;
+  /** Workbooks: rows above the header to skip (title rows). */
+  readonly skip?: number;
+  /**
+   * Whether `sheet` and `skip` may be given for a CSV input, which then ignores them: for commands that read
+   * several files (join, stack), where they apply to the workbooks among them. Otherwise they are refused for a
+   * CSV file, as --level is for a file that is not a DfE file.
+   */
+  readonly sheetOptionsForWorkbooksOnly?: boolean;
   /** A row filter (`--where`), applied after the derivations, so it can use derived columns. */
   readonly where?: string;
 }
@@ -111,6 +123,8 @@ export interface PreparedInput {
   readonly sha256: string;
   /** What `--where` removed. */
   readonly where?: WhereReport;
+  /** Set for a workbook: the sheet read and the workbook's sheets. */
+  readonly workbook?: { readonly sheet: string; readonly sheets: readonly string[] };
 }
 
 function located(request: InputRequest): { path: string; name?: string } {
@@ -125,8 +139,42 @@ function notDfe(table: RawTable, request: InputRequest): void {
   }
 }
 
+/** --sheet and --skip are for workbooks; a CSV file refuses them unless they are meant for others (join, stack). */
+function notWorkbook(file: string, request: InputRequest): void {
+  if (request.sheetOptionsForWorkbooksOnly) return;
+  const given = [request.sheet !== undefined ? '--sheet' : '', request.skip !== undefined ? '--skip' : ''].filter(
+    (flag) => flag !== '',
+  );
+  if (given.length === 0) return;
+  throw new UsageError(
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); ${file} is CSV text`,
+  );
+}
+
+/** Parse an input read whole: a sheet of a workbook (recognised by its first bytes), else CSV. */
+function parse(
+  source: InputSource,
+  request: InputRequest,
+): { table: RawTable; messages: readonly string[]; workbook?: PreparedInput['workbook'] } {
+  if (hasWorkbookSignature(source.bytes)) {
+    const read = readWorkbook(source, {
+      ...(request.sheet !== undefined ? { sheet: request.sheet } : {}),
+      ...(request.skip !== undefined ? { skip: request.skip } : {}),
+    });
+    return { table: read.table, messages: read.messages, workbook: { sheet: read.sheet, sheets: read.sheets } };
+  }
+  notWorkbook(source.name, request);
+  return { table: parseCsv(source), messages: [] };
+}
+
 /** Normalise a DfE file, then derive: the steps every whole table goes through. */
-function prepare(parsed: RawTable, path: string, request: InputRequest, sha256: string): PreparedInput {
+function prepare(
+  parsed: RawTable,
+  path: string,
+  request: InputRequest,
+  sha256: string,
+  read: { messages: readonly string[]; workbook?: PreparedInput['workbook'] } = { messages: [] },
+): PreparedInput {
   let table = parsed;
   let dfe: DfeReport | undefined;
   if (detectDfeFormat(table.header)) {
@@ -143,26 +191,30 @@ function prepare(parsed: RawTable, path: string, request: InputRequest, sha256: 
     table: kept.table,
     ...(kept.where ? { where: kept.where } : {}),
     path,
-    messages: dfe ? formatDfeReport(dfe) : [],
+    messages: [...read.messages, ...(dfe ? formatDfeReport(dfe) : [])],
     derived: derived.columns,
     sha256,
     ...(dfe ? { dfe } : {}),
     ...(datasetNote !== undefined ? { datasetNote } : {}),
+    ...(read.workbook ? { workbook: read.workbook } : {}),
   };
 }
 
 /**
- * Read an input whole: parse (`readSource`, `parseCsv`: every check of the reader), normalise a DfE statistics
- * file (`normaliseDfeTable`), append derived columns (`appendDerivedColumns`).
+ * Read an input whole: parse (`readSource`, then `parseCsv` with every check of the reader, or `readWorkbook` for
+ * an Excel workbook, recognised by its first bytes whatever its name), normalise a DfE statistics file
+ * (`normaliseDfeTable`), append derived columns (`appendDerivedColumns`).
  *
- * @throws {DataError} unreadable or malformed input (naming file, row and column); {UsageError} --level on a file
- * that is not a DfE file, a derivation that names an unknown column or an existing one.
+ * @throws {DataError} unreadable or malformed input (naming file, row and column; for a workbook, file and sheet);
+ * {UsageError} --level on a file that is not a DfE file, --sheet or --skip on a CSV file, a derivation that names
+ * an unknown column or an existing one; {ParameterError} (`sheet`) a workbook without the sheet asked for.
  */
 export function readInput(request: InputRequest): PreparedInput {
   const { path, name } = located(request);
-  const source = readSource(path);
+  const source = readSource(path, undefined, { workbooks: true });
   const sha256 = createHash('sha256').update(source.bytes).digest('hex');
-  return prepare(parseCsv(name === undefined ? source : { ...source, name }), path, request, sha256);
+  const read = parse(name === undefined ? source : { ...source, name }, request);
+  return prepare(read.table, path, request, sha256, read);
 }
 
 /** A segment of an input read in pieces: its table (derived columns appended) and where it lies. */
@@ -185,13 +237,20 @@ export type SegmentedInput =
       readonly segments: Iterable<PreparedSegment>;
     };
 
+/** Bytes looked at to tell a workbook from CSV text before reading an input in segments. */
+const SIGNATURE_BYTES = 8;
+
 /**
  * Read an input in segments of about 2 MiB (`readTableSegments`), each derived as a whole read would be, so that
- * memory does not grow with the number of rows. A DfE statistics file is read whole (its levels and suppression
- * report concern the whole file; such files are small).
+ * memory does not grow with the number of rows. A workbook (recognised by its first bytes, which are looked at
+ * without consuming them) is read whole by `readInput`, as workbooks are small and a sheet cannot be read in
+ * pieces; so is a DfE statistics file (its levels and suppression report concern the whole file; such files are
+ * small).
  */
 export function readInputSegments(request: InputRequest): SegmentedInput {
   const { path, name } = located(request);
+  if (hasWorkbookSignature(peekInput(path, SIGNATURE_BYTES))) return { kind: 'whole', input: readInput(request) };
+  notWorkbook(name ?? (path === '-' ? STDIN_NAME : path), request);
   const segments = readTableSegments(path, name === undefined ? {} : { name });
   const first = segments.next();
   if (first.done) throw new InternalError('readTableSegments yields at least one segment');

@@ -3,7 +3,7 @@
  * each kept row's spreadsheet row number, so that later messages still point at the right line of the file.
  */
 import { DataError, UsageError } from '../errors.js';
-import { displayText, keepRecords, quotedText, rowOf, type RawTable } from '../io/csv.js';
+import { displayText, keepRecords, quotedText, rowNumber, type RawTable } from '../io/csv.js';
 import { DEFAULT_MISSING_TOKENS, parseStrictNumber } from '../io/panel.js';
 import { type Condition, conditionColumns, evaluateCondition } from '../models/spec/condition.js';
 
@@ -65,7 +65,7 @@ export function applyWhere(
         if (value === undefined) {
           throw new DataError(
             `${quotedText(cell)} is not a number; to compare text, quote it: ${displayText(name)} == ${JSON.stringify(cell)}`,
-            { file: table.file, row: rowOf(table, i), column: displayText(name) },
+            { file: table.file, row: rowNumber(i, table), column: displayText(name) },
           );
         }
         values![i] = value;

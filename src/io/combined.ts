@@ -3,7 +3,7 @@
  * ("314 / 318", "E09000021 / E09000027", "Kingston upon Thames / Richmond upon Thames"); such a row matches
  * neither authority in a join. Splitting it gives each authority a copy of the joint values. Pure.
  */
-import { rowOf, type RawTable } from './csv.js';
+import { rowNumber, type RawTable } from './csv.js';
 
 /** How DfE separates the parts of a combined cell. */
 const SEPARATOR = ' / ';
@@ -30,12 +30,14 @@ export function splitCombinedRows(table: RawTable, keys: readonly string[]): { t
   const keyIndices = keys.map((name) => table.header.indexOf(name)).filter((index) => index >= 0);
   const split: SplitRow[] = [];
   const records: (readonly string[])[] = [];
+  const rowNumbers: number[] = [];
   table.records.forEach((record, i) => {
     const parts = keyIndices.map((index) => record[index]!.split(SEPARATOR).map((part) => part.trim()));
     // Key cells with one part (the year) belong to every copy; those with several must agree on how many.
     const count = Math.max(1, ...parts.map((p) => p.length));
     if (count < 2 || parts.some((p) => (p.length !== 1 && p.length !== count) || p.some((part) => part === ''))) {
       records.push(record);
+      rowNumbers.push(rowNumber(i, table));
       return;
     }
     const copies = Array.from({ length: count }, (_, k) =>
@@ -45,13 +47,15 @@ export function splitCombinedRows(table: RawTable, keys: readonly string[]): { t
       }),
     );
     records.push(...copies);
+    rowNumbers.push(...copies.map(() => rowNumber(i, table)));
     split.push({
-      row: rowOf(table, i),
+      row: rowNumber(i, table),
       combined: keyIndices.map((index) => record[index]!),
       parts: copies.map((copy) => keyIndices.map((index) => copy[index]!)),
     });
   });
-  return { table: { ...table, records }, split };
+  // Each copy keeps the row it was split from.
+  return { table: { ...table, records, rowNumbers }, split };
 }
 
 /** One line per split row, for standard error. */

@@ -5,40 +5,39 @@ import { printable } from '../report/printable.js';
 import { checkInputBytes, formatBytes, MAX_RECORD_BYTES, type InputSource } from './source.js';
 
 /**
- * A CSV file as text cells: the header and the data records.
- * `rowOf(table, i)` gives the spreadsheet row of record i (the header is row 1).
+ * A CSV file (or a workbook's sheet) as text cells: the header and the data records.
+ * `rowNumber(i, table)` gives the spreadsheet row of record i (in a CSV file the header is row 1).
  */
 export interface RawTable {
   readonly file: string;
   readonly header: readonly string[];
   readonly records: readonly (readonly string[])[];
   /**
-   * The spreadsheet row of each record, once rows have been left out (DfE levels, a --where filter); absent while
-   * record i is row i + 2.
+   * The spreadsheet row of each record, where it is not index + 2: a workbook's sheet (rows above the header
+   * skipped, empty rows left out) or a table whose rows were selected from another. A table made from another
+   * with other records must set its own (or none).
    */
-  readonly rows?: readonly number[];
+  readonly rowNumbers?: readonly number[];
 }
 
-/** Spreadsheet row number of data record `index` (0-based) of an unfiltered table: the header is row 1. */
-export function rowNumber(index: number): number {
-  return index + 2;
+/**
+ * Spreadsheet row number of data record `index` (0-based) of `table`: its `rowNumbers` entry, else index + 2 (the
+ * header is row 1).
+ */
+export function rowNumber(index: number, table?: Pick<RawTable, 'rowNumbers'>): number {
+  return table?.rowNumbers?.[index] ?? index + 2;
 }
 
-/** Spreadsheet row number of record `index` of `table`, wherever rows were left out before. */
-export function rowOf(table: RawTable, index: number): number {
-  return table.rows?.[index] ?? index + 2;
-}
-
-/** The records of `table` for which `keep` is true, with their spreadsheet rows. */
+/** The records of `table` for which `keep` is true, each with its spreadsheet row. */
 export function keepRecords(table: RawTable, keep: (index: number) => boolean): RawTable {
   const records: (readonly string[])[] = [];
-  const rows: number[] = [];
+  const rowNumbers: number[] = [];
   table.records.forEach((record, i) => {
     if (!keep(i)) return;
     records.push(record);
-    rows.push(rowOf(table, i));
+    rowNumbers.push(rowNumber(i, table));
   });
-  return { ...table, records, rows };
+  return { ...table, records, rowNumbers };
 }
 
 /**
@@ -90,7 +89,7 @@ export function parseCsv(source: InputSource): RawTable {
   const records = rows.slice(1);
   if (records.length === 0) throw new DataError('the file has a header row but no data rows', { file });
   if (hasInnerBom(bytes)) checkNoBom(rows, header, file);
-  checkRepeatedHeader(header, records, file);
+  checkRepeatedHeader({ file, header, records });
   return { file, header, records };
 }
 
@@ -245,21 +244,24 @@ function checkFirstLine(bytes: Buffer, file: string): void {
 
 // ---------------------------------------------------------------------------------------------- structure
 
-function checkHeader(raw: readonly string[], header: readonly string[], file: string): void {
+/**
+ * Header cells non-empty and unique, and more than one column when the only one looks separated by `;`, tab or
+ * `|`. `row` is the header's row (1 in a CSV file); `hint` is added to the message of an empty or repeated name.
+ *
+ * @throws {DataError} naming the file, the header's row and the cell.
+ */
+export function checkHeader(raw: readonly string[], header: readonly string[], file: string, row = 1, hint = ''): void {
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
     if (name === '') {
       const what = raw[index] === '' ? 'is empty' : 'is blank (only spaces)';
-      throw new DataError(`header cell ${index + 1} ${what}; every column needs a name`, { file, row: 1 });
+      throw new DataError(`header cell ${index + 1} ${what}; every column needs a name${hint}`, { file, row });
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
       throw new DataError(
-        `column name "${displayText(name)}" appears twice (header cells ${earlier + 1} and ${index + 1})`,
-        {
-          file,
-          row: 1,
-        },
+        `column name "${displayText(name)}" appears twice (header cells ${earlier + 1} and ${index + 1})${hint}`,
+        { file, row },
       );
     }
     seen.set(name, index);
@@ -271,7 +273,7 @@ function checkHeader(raw: readonly string[], header: readonly string[], file: st
       throw new DataError(
         `the header is a single column "${displayText(header[0]!)}": the file seems to be separated by ${shown}, ` +
           'but cpp-variance reads comma-separated CSV; save it with "," as the separator',
-        { file, row: 1 },
+        { file, row },
       );
     }
   }
@@ -284,14 +286,22 @@ function hasInnerBom(bytes: Buffer): boolean {
   return bytes.indexOf(BOM, 1) >= 0;
 }
 
-/** Name the row and column of a U+FEFF inside the data: `trim()` would silently drop it from a cell. */
-function checkNoBom(rows: readonly (readonly string[])[], header: readonly string[], file: string): void {
+/**
+ * Name the row and column of a U+FEFF inside the data: `trim()` would silently drop it from a cell. `rows` are
+ * the header and the records; `rowOf(r)` is the spreadsheet row of `rows[r]` (r + 1 in a CSV file).
+ */
+export function checkNoBom(
+  rows: readonly (readonly string[])[],
+  header: readonly string[],
+  file: string,
+  rowOf: (r: number) => number = (r) => r + 1,
+): void {
   rows.forEach((row, r) => {
     row.forEach((cell, c) => {
       if (cell.includes('\ufeff')) {
         throw new DataError(
           'contains a byte-order mark (U+FEFF) inside the data, usually left where two files were joined; delete it',
-          { file, row: r + 1, column: displayText(header[c] ?? `#${c + 1}`) },
+          { file, row: rowOf(r), column: displayText(header[c] ?? `#${c + 1}`) },
         );
       }
     });
@@ -299,12 +309,13 @@ function checkNoBom(rows: readonly (readonly string[])[], header: readonly strin
 }
 
 /** A data row equal to the header, as left by concatenating two CSV files. */
-function checkRepeatedHeader(header: readonly string[], records: readonly (readonly string[])[], file: string): void {
-  records.forEach((record, i) => {
+export function checkRepeatedHeader(table: RawTable): void {
+  const { header, file } = table;
+  table.records.forEach((record, i) => {
     if (record.length === header.length && record.every((cell, c) => cell.trim() === header[c])) {
       throw new DataError('repeats the header row (were two files joined?); delete this row', {
         file,
-        row: rowNumber(i),
+        row: rowNumber(i, table),
       });
     }
   });

@@ -3,7 +3,7 @@
  * report of every duplicated key, its rows and what was kept. Pure: no file I/O, inputs are never mutated.
  */
 import { UsageError } from '../errors.js';
-import { displayText, rowOf, type RawTable } from './csv.js';
+import { displayText, rowNumber, type RawTable } from './csv.js';
 
 export const KEEP_CHOICES = ['first', 'last', 'none'] as const;
 export type Keep = (typeof KEEP_CHOICES)[number];
@@ -69,15 +69,16 @@ export function dedupeTable(
     const differ = rows.some((row) => table.records[row]!.some((cell, j) => cell !== first[j]));
     duplicated.push({
       key: JSON.parse(key),
-      rows: rows.map((row) => rowOf(table, row)),
-      kept: kept === null ? null : rowOf(table, kept),
+      rows: rows.map((i) => rowNumber(i, table)),
+      kept: kept === null ? null : rowNumber(kept, table),
       differ,
     });
   }
   duplicated.sort((a, b) => a.rows[0]! - b.rows[0]!);
   const records = table.records.filter((_, i) => !dropped.has(i));
+  const rowNumbers = table.records.flatMap((_, i) => (dropped.has(i) ? [] : [rowNumber(i, table)]));
   return {
-    table: { ...table, records },
+    table: { ...table, records, rowNumbers },
     report: { file: table.file, keys, keep, rows: table.records.length, outputRows: records.length, duplicated },
   };
 }

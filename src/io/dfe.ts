@@ -18,7 +18,7 @@
  * Pure functions: no file I/O, inputs are never mutated.
  */
 import { DataError } from '../errors.js';
-import { rowOf, type RawTable } from './csv.js';
+import { rowNumber, type RawTable } from './csv.js';
 
 /**
  * The local-authority identifier columns of an EES file.
@@ -182,13 +182,17 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
   const counts = { fourDigit: 0, sixDigit: 0, labelled: 0 };
   const periods = new Set<string>();
   const records: string[][] = [];
-  const rows: number[] = [];
+  const rowNumbers: number[] = [];
 
   table.records.forEach((record, i) => {
     if (record[levelIndex]!.trim() !== level) return;
-    rows.push(rowOf(table, i));
+    rowNumbers.push(rowNumber(i, table));
     const out = [...record];
-    const period = relabelPeriod(record[periodIndex]!, { file, row: rowOf(table, i), column: header[periodIndex]! });
+    const period = relabelPeriod(record[periodIndex]!, {
+      file,
+      row: rowNumber(i, table),
+      column: header[periodIndex]!,
+    });
     counts[period.kind]++;
     out[periodIndex] = period.label;
     periods.add(period.label);
@@ -234,8 +238,8 @@ export function normaliseDfeTable(table: RawTable, options: DfeOptions): { table
     missingBySymbol: inSymbolOrder(missingBySymbol),
     thousandsSeparators: Object.fromEntries(inHeaderOrder(thousandsSeparators, header)),
   };
-  // Rows of other levels are left out: each kept record keeps its own spreadsheet row for messages.
-  return { table: { file, header: [...header], records, rows }, report };
+  // The rows kept keep their numbers in the file, so that errors name the row a reader would look at.
+  return { table: { file, header: [...header], records, rowNumbers }, report };
 }
 
 /** The entries of a per-column record in header order. */

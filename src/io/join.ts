@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
-import { rowOf, type RawTable } from './csv.js';
+import { rowNumber, type RawTable } from './csv.js';
 
 /** One table to join and the names of its key columns, in the same order as every other input's keys. */
 export interface JoinInput {
@@ -149,7 +149,7 @@ export function joinTables(inputs: readonly JoinInput[], options: JoinOptions): 
       if (lacking.length === 0) return;
       const entry: UnmatchedKey = {
         key: input.keyIndices.map((index) => record[index]!.trim()),
-        row: rowOf(input.table, i),
+        row: rowNumber(i, input.table),
         missingFrom: lacking,
         ...(input.labelIndex >= 0 ? { label: record[input.labelIndex]!.trim() } : {}),
       };
@@ -230,7 +230,7 @@ function prepare(input: JoinInput): PreparedInput {
   const duplicates = [...rowsByKey.entries()].filter(([, rows]) => rows.length > 1);
   if (duplicates.length > 0) {
     const [key, rows] = duplicates[0]!;
-    const numbers = rows.map((row) => rowOf(table, row));
+    const numbers = rows.map((i) => rowNumber(i, table));
     const listed = `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
     const times = rows.length === 2 ? 'twice' : `${rows.length} times`;
     const more = duplicates.length > 1 ? ` (${duplicates.length - 1} more keys appear more than once)` : '';

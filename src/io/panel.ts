@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { displayText, quotedText, rowOf, type RawTable } from './csv.js';
+import { displayText, quotedText, rowNumber, type RawTable } from './csv.js';
 
 /** Cells that mean "missing" in every file: empty, and R's `NA`. */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA'];
@@ -34,13 +34,13 @@ export interface Panel {
   readonly file: string;
   readonly rowCount: number;
   readonly columns: ReadonlyMap<string, PanelColumn>;
-  /** The spreadsheet row of each panel row, where rows were left out before (see RawTable.rows). */
-  readonly rows?: readonly number[];
+  /** The spreadsheet row of each row, where it is not index + 2 (see RawTable's `rowNumbers`). */
+  readonly rowNumbers?: readonly number[];
 }
 
-/** Spreadsheet row number of panel row `index`. */
-export function panelRow(panel: Panel, index: number): number {
-  return panel.rows?.[index] ?? index + 2;
+/** The spreadsheet row of row `index` of a panel (see `rowNumber`). */
+export function panelRowNumber(panel: Pick<Panel, 'rowNumbers'>, index: number): number {
+  return panel.rowNumbers?.[index] ?? index + 2;
 }
 
 export interface PanelOptions {
@@ -73,7 +73,12 @@ export function readPanel(table: RawTable, requests: readonly ColumnRequest[], o
         : readCategorical(table, index, request.name, missing),
     );
   }
-  return { file: table.file, rowCount: table.records.length, columns, ...(table.rows ? { rows: table.rows } : {}) };
+  return {
+    file: table.file,
+    rowCount: table.records.length,
+    columns,
+    ...(table.rowNumbers ? { rowNumbers: table.rowNumbers } : {}),
+  };
 }
 
 /**
@@ -105,7 +110,7 @@ function readNumeric(table: RawTable, index: number, name: string, missing: Read
       const hint = kind === undefined ? notNumberHint(cell) : textColumnHint(kind, name);
       throw new DataError(`${quotedText(cell)} is not a number${hint}`, {
         file: table.file,
-        row: rowOf(table, i),
+        row: rowNumber(i, table),
         column: displayText(name),
       });
     }
@@ -198,7 +203,7 @@ function cellOf(table: RawTable, record: readonly string[], i: number, index: nu
   if (typeof cell !== 'string') {
     throw new DataError(`has ${record.length} fields but the header has ${table.header.length}`, {
       file: table.file,
-      row: rowOf(table, i),
+      row: rowNumber(i, table),
       column: displayText(name),
     });
   }

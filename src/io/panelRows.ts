@@ -1,6 +1,9 @@
-import type { Panel, PanelColumn } from './panel.js';
+import { panelRowNumber, type Panel, type PanelColumn } from './panel.js';
 
-/** The panel restricted to the given rows (in that order); categorical levels keep their labels. */
+/**
+ * The panel restricted to the given rows (in that order); categorical levels keep their labels, and rows their
+ * numbers in the file (so that errors about the selection name the file's rows).
+ */
 export function selectRows(panel: Panel, rows: Int32Array, file = panel.file): Panel {
   const columns = new Map<string, PanelColumn>();
   for (const [name, column] of panel.columns) {
@@ -11,6 +14,5 @@ export function selectRows(panel: Panel, rows: Int32Array, file = panel.file): P
         : { ...column, codes: Int32Array.from(rows, (row) => column.codes[row]!) },
     );
   }
-  const kept = panel.rows ? { rows: Array.from(rows, (row) => panel.rows![row]!) } : {};
-  return { file, rowCount: rows.length, columns, ...kept };
+  return { file, rowCount: rows.length, columns, rowNumbers: Array.from(rows, (row) => panelRowNumber(panel, row)) };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
 /** Raw bytes of an input and the name to use for it in messages. */
@@ -35,31 +35,47 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Bytes looked at to recognise a file format by its first bytes. */
 const SNIFF_BYTES = 8;
 
+/** Options of `readSource`. */
+export interface ReadOptions {
+  /**
+   * Let a workbook through: an input whose first bytes are a ZIP (.xlsx, .ods) or OLE (.xls) signature is read
+   * as bytes, with the size limit but without the text checks, for the caller to read as a workbook.
+   */
+  readonly workbooks?: boolean;
+}
+
+/** Whether the first bytes are the signature of a workbook container: ZIP (.xlsx, .ods) or OLE (.xls). */
+export function hasWorkbookSignature(head: Uint8Array): boolean {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  return starts(0x50, 0x4b, 0x03, 0x04) || starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1);
+}
+
 /**
  * Read a whole input: a path, or `-` for standard input.
  *
  * The input is read synchronously in chunks of 1 MiB, and every chunk is checked as it arrives (see
- * `InputChecker`): a format that is not UTF-8 text (UTF-16/32, a workbook, an archive, a PDF), a NUL byte, a line
- * longer than `MAX_RECORD_BYTES` or an input larger than `MAX_INPUT_BYTES` stops the reading at once with a
- * DataError naming the file (and the line, for a NUL byte or a long line). Never writes to or moves the file;
- * unreadable paths become a DataError naming the file.
+ * `InputChecker`): a format that is not UTF-8 text (UTF-16/32, a workbook unless `options.workbooks`, an archive,
+ * a PDF), a NUL byte, a line longer than `MAX_RECORD_BYTES` or an input larger than `MAX_INPUT_BYTES` stops the
+ * reading at once with a DataError naming the file (and the line, for a NUL byte or a long line). Never writes to
+ * or moves the file; unreadable paths become a DataError naming the file.
  *
- * `stdin`, if given, supplies standard input's bytes (for tests); they get the same checks after the fact.
- *
+ * @param stdin supplies standard input's bytes (for tests); they get the same checks after the fact.
  * @throws {DataError} unreadable path, directory, or one of the checks above.
  * @example
  * const { name, bytes } = readSource('fixtures/reference-panel.csv');
  */
-export function readSource(path: string, stdin?: () => Buffer): InputSource {
+export function readSource(path: string, stdin?: () => Buffer, options: ReadOptions = {}): InputSource {
   const name = path === '-' ? STDIN_NAME : path;
   if (path === '-' && stdin) {
     const bytes = stdin();
-    checkInputBytes(bytes, STDIN_NAME);
+    const checker = new InputChecker(STDIN_NAME, MAX_INPUT_BYTES, options.workbooks === true);
+    checker.push(bytes);
+    checker.end();
     return { name, bytes };
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  for (const chunk of readChunks(path, MAX_INPUT_BYTES)) {
+  for (const chunk of readChunks(path, MAX_INPUT_BYTES, options.workbooks === true)) {
     chunks.push(chunk);
     total += chunk.length;
   }
@@ -82,13 +98,14 @@ export function checkInputBytes(bytes: Uint8Array, file: string): void {
 /**
  * An input (a path, or `-` for standard input) as a sequence of chunks of about 1 MiB, each given the byte-level
  * checks of `readSource` before it is yielded. The total size is bounded by `maxBytes`, by default not at all: for
- * readers that keep only a bounded part of the input at a time (see `readTableSegments`).
+ * readers that keep only a bounded part of the input at a time (see `readTableSegments`). With `workbooks`, a
+ * workbook's bytes pass unchecked but for their size (see `ReadOptions`).
  *
  * @throws {DataError} as `readSource`, with `maxBytes` as the size limit.
  */
-export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY): Generator<Buffer> {
+export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY, workbooks = false): Generator<Buffer> {
   if (path === '-') {
-    yield* checkedChunks(0, STDIN_NAME, maxBytes);
+    yield* checkedChunks(0, STDIN_NAME, maxBytes, workbooks);
     return;
   }
   let fd: number;
@@ -105,19 +122,69 @@ export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY): 
       throw unreadable(path, error);
     }
     if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
-    yield* checkedChunks(fd, path, maxBytes);
+    yield* checkedChunks(fd, path, maxBytes, workbooks);
   } finally {
     closeSync(fd);
   }
 }
 
-function* checkedChunks(fd: number, file: string, maxBytes: number): Generator<Buffer> {
-  const checker = new InputChecker(file, maxBytes);
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+/**
+ * Standard input's first bytes, read by `peekInput` and not yet taken by `readChunks` (standard input cannot be
+ * read twice, so what was looked at is kept for the reader that follows).
+ */
+let stdinHead: Buffer | undefined;
+
+/**
+ * The first `count` bytes of an input (fewer if it is shorter), without consuming them: a file is read from its
+ * start again by the next reader, and standard input's bytes are kept for it. A path that is not a regular file
+ * (a named pipe, a process substitution) is not opened, since its bytes could not be read twice: the answer is
+ * then empty. For choosing a reader by the input's signature before reading it (see `hasWorkbookSignature`).
+ *
+ * @throws {DataError} unreadable path, as `readSource`.
+ */
+export function peekInput(path: string, count: number): Buffer {
+  if (path === '-') {
+    const parts: Buffer[] = stdinHead ? [stdinHead] : [];
+    let have = stdinHead?.length ?? 0;
+    const buffer = Buffer.allocUnsafe(count);
+    while (have < count) {
+      const read = readOnce(0, buffer, count - have, STDIN_NAME);
+      if (read === 0) break;
+      parts.push(Buffer.from(buffer.subarray(0, read)));
+      have += read;
+    }
+    stdinHead = Buffer.concat(parts);
+    return stdinHead.subarray(0, count);
+  }
+  let fd: number;
+  try {
+    // A directory is refused by the reader that follows, with its message; a pipe cannot be read twice.
+    if (!statSync(path).isFile()) return Buffer.alloc(0);
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    const buffer = Buffer.alloc(count);
+    let have = 0;
+    while (have < count) {
+      const read = readSync(fd, buffer, have, count - have, have);
+      if (read === 0) break;
+      have += read;
+    }
+    return buffer.subarray(0, have);
+  } catch (error) {
+    throw unreadable(path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One read of up to `length` bytes into `buffer`; 0 at the end. Waits out a non-blocking standard input. */
+function readOnce(fd: number, buffer: Buffer, length: number, file: string): number {
   for (;;) {
-    let count: number;
     try {
-      count = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      return readSync(fd, buffer, 0, length, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
@@ -125,9 +192,23 @@ function* checkedChunks(fd: number, file: string, maxBytes: number): Generator<B
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         continue;
       }
-      if (code === 'EOF') break; // Windows pipes report their end this way
+      if (code === 'EOF') return 0; // Windows pipes report their end this way
       throw unreadable(file, error);
     }
+  }
+}
+
+function* checkedChunks(fd: number, file: string, maxBytes: number, workbooks: boolean): Generator<Buffer> {
+  const checker = new InputChecker(file, maxBytes, workbooks);
+  if (fd === 0 && stdinHead) {
+    const head = stdinHead;
+    stdinHead = undefined;
+    checker.push(head);
+    yield* checker.release();
+  }
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (;;) {
+    const count = readOnce(fd, buffer, CHUNK_BYTES, file);
     if (count === 0) break;
     const chunk = Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
     checker.push(chunk);
@@ -157,7 +238,8 @@ const CR = 0x0d;
  * Incremental byte-level checks of an input, fed chunk by chunk:
  *
  * 1. the first bytes: a byte-order mark or signature of UTF-16, UTF-32, ZIP (.xlsx, .ods), OLE (.xls), gzip or
- *    PDF, or UTF-16 text without a byte-order mark (ASCII interleaved with NUL bytes);
+ *    PDF, or UTF-16 text without a byte-order mark (ASCII interleaved with NUL bytes); when `workbooks` is set, a
+ *    ZIP or OLE signature is let through instead and the checks below are skipped, but for the size limit;
  * 2. no NUL byte (binary data);
  * 3. no line longer than MAX_RECORD_BYTES: a line ends at LF, CR or CRLF (so old Mac files count correctly);
  * 4. no more than MAX_INPUT_BYTES in all.
@@ -179,10 +261,15 @@ class InputChecker {
   private total = 0;
   /** Chunks held back until SNIFF_BYTES have arrived and the format check has run. */
   private pending: Buffer[] | undefined = [];
+  /** Whether a workbook's signature lets its bytes through unscanned. */
+  private readonly workbooks: boolean;
+  /** A workbook was recognised: its bytes are passed on as they are. */
+  private binary = false;
 
-  constructor(file: string, maxBytes = MAX_INPUT_BYTES) {
+  constructor(file: string, maxBytes = MAX_INPUT_BYTES, workbooks = false) {
     this.file = file;
     this.maxBytes = maxBytes;
+    this.workbooks = workbooks;
   }
 
   /** The chunks checked so far, in order, each once. */
@@ -216,12 +303,21 @@ class InputChecker {
     const pending = this.pending ?? [];
     this.pending = undefined;
     const head = Buffer.concat(pending.map((c) => c.subarray(0, SNIFF_BYTES))).subarray(0, SNIFF_BYTES);
+    if (this.workbooks && hasWorkbookSignature(head)) {
+      this.binary = true;
+      this.checked.push(...pending);
+      return;
+    }
     const problem = recogniseFormat(head);
     if (problem) throw new DataError(problem, { file: this.file });
     for (const chunk of pending) this.scan(chunk);
   }
 
   private scan(chunk: Buffer): void {
+    if (this.binary) {
+      this.checked.push(chunk);
+      return;
+    }
     const nul = chunk.indexOf(0);
     const end = nul < 0 ? chunk.length : nul;
     let pos = 0;

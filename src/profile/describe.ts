@@ -1,6 +1,6 @@
 import { max, median, min } from 'simple-statistics';
 import { DataError, InternalError, UsageError } from '../errors.js';
-import { displayText, rowOf, type RawTable } from '../io/csv.js';
+import { displayText, rowNumber, type RawTable } from '../io/csv.js';
 import { DFE_SYMBOLS, timePeriodOrder } from '../io/dfe.js';
 import {
   DEFAULT_MISSING_TOKENS,
@@ -386,7 +386,7 @@ function describeColumn(
     const number = parseStrictNumber(cell);
     if (number === undefined) {
       if (firstNonNumeric.length < DESCRIBE_NON_NUMERIC_LISTED)
-        firstNonNumeric.push({ row: rowOf(table, i), value: cell });
+        firstNonNumeric.push({ row: rowNumber(i, table), value: cell });
     } else numbers.push(number);
   });
   const missingByToken = mergeDfe(name, table.file, tokenOrder, tokenCounts, dfe);
@@ -503,7 +503,7 @@ function panelStructure(
       duplicated.push({
         unit: unit.levels[u]!,
         period: periods.sorted[t]!,
-        rows: list.map((row) => rowOf(table, row)),
+        rows: list.map((i) => rowNumber(i, table)),
       });
     }
   }

@@ -15,6 +15,7 @@ import {
   namedNumbers,
   oneOf,
   realNumber,
+  sheetChoice,
   text,
   textList,
   wholeNumber,
@@ -142,6 +143,30 @@ const model = {
     description: 'write the output to this file instead of standard output ("-": standard output; never over an input)',
   }),
 };
+
+/** Every command that reads data: which sheet of a workbook, and where its table starts. */
+const workbook = {
+  sheet: p({
+    name: 'sheet',
+    flag: '--sheet <name|n>',
+    key: 'sheet',
+    type: sheetChoice(),
+    description: 'Excel workbooks (.xlsx): the sheet to read, by name or by number from 1 (default: the first)',
+  }),
+  skip: p({
+    name: 'skip',
+    flag: '--skip <n>',
+    key: 'skip',
+    type: wholeNumber(0, 1_048_575),
+    description: 'Excel workbooks (.xlsx): rows above the header to skip, such as title rows (default 0)',
+  }),
+};
+
+/** --sheet and --skip for the commands that read several files: applied to each workbook among them. */
+const workbooks = [
+  { ...workbook.sheet, description: 'Excel workbooks (.xlsx): the sheet to read in each, by name or number from 1' },
+  { ...workbook.skip, description: 'Excel workbooks (.xlsx): rows above the header to skip in each (title rows)' },
+];
 
 const bootstrap = {
   bootstrap: p({
@@ -402,6 +427,8 @@ const modelParameters = [
   model.logOutcome,
   model.minPeriods,
   model.level,
+  workbook.sheet,
+  workbook.skip,
   model.na,
   model.where,
 ];
@@ -470,6 +497,8 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.na,
     model.level,
     model.where,
+    workbook.sheet,
+    workbook.skip,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
       description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
@@ -488,12 +517,14 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
         'split rows published for several authorities jointly ("314 / 318") into one row each, with the joint values',
     }),
     model.level,
+    ...workbooks,
     { ...model.where, description: 'keep only the rows of the merged table where the condition holds (see decompose)' },
     { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
   stack: [
     tables.columns,
     model.level,
+    ...workbooks,
     {
       ...model.where,
       description: 'keep only the rows of the stacked table where the condition holds (see decompose)',
@@ -504,6 +535,8 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     tables.deriveRequired,
     model.na,
     model.level,
+    workbook.sheet,
+    workbook.skip,
     {
       ...model.where,
       description: 'keep only the rows where the condition holds (derived columns included; see decompose)',
@@ -525,6 +558,8 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       description: 'which row of a duplicated key to keep: first, last, or none (drop them all; default first)',
     }),
     model.level,
+    workbook.sheet,
+    workbook.skip,
     { ...model.where, description: 'keep only the rows where the condition holds, before looking for duplicates' },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],

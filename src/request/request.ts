@@ -115,6 +115,7 @@ function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValu
     minPeriods: values.get<number>('minPeriods'),
     level: values.get<string>('level'),
     where: checkedWhere(values),
+    ...workbookOptions(values),
   });
 }
 
@@ -123,6 +124,11 @@ function checkedWhere(values: ResolvedValues): string | undefined {
   const where = values.get<string>('where');
   if (where !== undefined) whereCondition(where);
   return where;
+}
+
+/** --sheet and --skip, where given. */
+function workbookOptions(values: ResolvedValues): { sheet?: string; skip?: number } {
+  return defined({ sheet: values.get<string>('sheet'), skip: values.get<number>('skip') });
 }
 
 function inputsOf(file: string | undefined, defaultDataset: string, spec?: SpecValues): string[] {
@@ -265,6 +271,7 @@ export function describeRequest(given: GivenFlags, defaultDataset: string): Chec
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
     where: checkedWhere(values),
+    ...workbookOptions(values),
     format,
   }) as DescribeCommandOptions;
   return {
@@ -284,6 +291,7 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
     label: values.get<string>('label'),
     level: values.get<string>('level'),
     where: checkedWhere(values),
+    ...workbookOptions(values),
     splitCombined: values.get<boolean>('splitCombined') || undefined,
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
@@ -297,6 +305,7 @@ export function stackRequest(given: GivenFlags): Checked<StackCommandOptions> {
     columns: values.get<readonly string[]>('columns'),
     level: values.get<string>('level'),
     where: checkedWhere(values),
+    ...workbookOptions(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
@@ -310,6 +319,7 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
     missingTokens: values.get<readonly string[]>('na') ?? [],
     level: values.get<string>('level'),
     where: checkedWhere(values),
+    ...workbookOptions(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }
@@ -325,6 +335,7 @@ export function dedupeRequest(given: GivenFlags): Checked<DedupeCommandOptions> 
     keep: values.get<Keep>('keep')!,
     level: values.get<string>('level'),
     where: checkedWhere(values),
+    ...workbookOptions(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }

@@ -38,7 +38,8 @@ export function specSchema(command: CommandName = 'decompose'): SchemaFragment {
   const properties: Record<string, Record<string, unknown>> = {
     [DATA_KEY]: {
       ...text('path').schema,
-      description: 'input CSV, relative to the spec file\'s folder (or absolute; "-" is standard input)',
+      description:
+        'input CSV or Excel workbook (.xlsx), relative to the spec file\'s folder (or absolute; "-" is standard input)',
     },
     groups: {
       type: 'array',

@@ -183,3 +183,21 @@ export function textList(what = 'text'): ValueType<readonly string[]> {
     schema: { type: 'array', items: item.schema },
   };
 }
+
+/**
+ * A sheet of a workbook: its name, or its number counting from 1. On the command line it is text (a sheet named
+ * "2021" is found by its name before a number is tried); in the spec, a string or a whole number from 1.
+ */
+export function sheetChoice(): ValueType<string> {
+  const name = text('sheet name or number');
+  return {
+    fromText: name.fromText,
+    fromJson: (value) => {
+      if (typeof value !== 'number') return name.fromJson(value);
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new ValueProblem(`must be a sheet name or a whole number from 1, got ${show(value)}`);
+      return String(value);
+    },
+    schema: { oneOf: [name.schema, { type: 'integer', minimum: 1 }] },
+  };
+}

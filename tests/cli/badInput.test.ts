@@ -132,7 +132,13 @@ const cases: readonly Case[] = [
     { row: 8, column: 'la' },
     /^contains a byte-order mark \(U\+FEFF\) inside the data, usually left where two files were joined/,
   ],
-  ['xlsx-workbook.csv', MODEL, {}, /^is a ZIP archive \(an Excel \.xlsx or OpenDocument workbook\?\), not CSV text/],
+  // Read as a workbook, whatever its name; these are only its first bytes.
+  [
+    'xlsx-workbook.csv',
+    MODEL,
+    {},
+    /^cannot be read as an Excel workbook \(\.xlsx\) \(it is damaged or not a workbook: /,
+  ],
   ['gzip-compressed.csv', MODEL, {}, /^is gzip-compressed, not CSV text; decompress it first/],
   ['html-page.csv', MODEL, { row: 1 }, /^is an HTML or XML document \(a web page\?\), not CSV text$/],
   // numeric cells

@@ -163,7 +163,9 @@ describe('--where', () => {
     }
     const text = await run(['decompose', SYNTHETIC, ...MODEL, '--where', 'la == 3']);
     expect(text.status).toBe(2);
-    expect(text.stderr).toMatch(/row 2, column "la": "LA001" is not a number; to compare text, quote it: la == "LA001"/);
+    expect(text.stderr).toMatch(
+      /row 2, column "la": "LA001" is not a number; to compare text, quote it: la == "LA001"/,
+    );
   });
 
   it('is a spec key of decompose, and the spec and the flag give the same result', async () => {

@@ -1,5 +1,5 @@
 import { DataError, InternalError, ModelError, ParameterError } from '../../errors.js';
-import { completeCases, panelRow, type Panel, type ColumnRequest } from '../../io/panel.js';
+import { completeCases, panelRowNumber, type Panel, type ColumnRequest } from '../../io/panel.js';
 import { equilibrationExponent, ldexp, maxAbs, scaleByPowerOfTwo } from '../linalg/scaling.js';
 import type { GroupSpec, ModelSpec } from '../spec/spec.js';
 
@@ -200,7 +200,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     if (bad >= 0) {
       throw new DataError(`weight ${weights[bad]} is not positive; weights must be > 0`, {
         file,
-        row: panelRow(panel, cases.rows[bad]!),
+        row: panelRowNumber(panel, cases.rows[bad]!),
         column: spec.weights!,
       });
     }
@@ -326,9 +326,9 @@ function withMinPeriods(panel: Panel, spec: ModelSpec, complete: ReturnType<type
 function logOf(values: Float64Array, rows: Int32Array, panel: Panel, column: string): Float64Array {
   return values.map((value, i) => {
     if (!(value > 0)) {
-      throw new DataError(`${value} has no logarithm; a log outcome needs positive values`, {
+      throw new DataError(`${value} has no logarithm; --log-outcome needs positive values`, {
         file: panel.file,
-        row: panelRow(panel, rows[i]!),
+        row: panelRowNumber(panel, rows[i]!),
         column,
       });
     }
