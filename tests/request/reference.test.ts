@@ -18,7 +18,8 @@ describe('the README flag reference is generated from the parameter table', () =
     for (const command of COMMANDS) {
       const table = flagTable(command);
       expect(PARAMETERS[command].length).toBeGreaterThan(0);
-      for (const parameter of PARAMETERS[command]) expect(table).toContain(`\`${parameter.flag}\``);
+      for (const parameter of PARAMETERS[command])
+        expect(table).toContain(`\`${parameter.flag.replaceAll('|', '\\|')}\``);
     }
   });
 
