@@ -12,7 +12,7 @@ import {
 } from './errors.js';
 import { checkOutputTarget, writeOutput } from './io/output.js';
 import { packageVersion } from './io/packageRoot.js';
-import { DEFAULT_SPEC, formulaText, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
+import { DEFAULT_SPEC, formulaCommandLine, parseGroupArgument, type GroupSpec } from './models/spec/spec.js';
 import { GROUP_FLAGS, PARAMETERS, parameterLabel, type CommandName } from './request/parameters.js';
 import {
   decomposeRequest,
@@ -52,7 +52,7 @@ function argvOf(io: CliIo): readonly string[] {
 const DEFAULTS_HELP = `
 With no --group/--fe/--formula the model is the National Audit Office's (2019) layout on the England panel's columns:
   --outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy
-  (as a formula: ${formulaText(DEFAULT_SPEC)})
+  the same model as a formula: ${formulaCommandLine(DEFAULT_SPEC)}
 With no FILE it runs on ${DEFAULT_DATASET}:
   real public data, ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md).
 The NAO reproduction runs on the SYNTHETIC panel ${SYNTHETIC_DATASET} (made by \`cpp-variance simulate --seed 2019\`,

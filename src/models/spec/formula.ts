@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { ParameterError, UsageError } from '../../errors.js';
 import {
   checkLength,
   describeToken,
@@ -464,21 +464,22 @@ export function interactionColumns(formula: ParsedFormula): { name: string; fact
  * The groups of predictors a formula defines.
  *
  * - Each `--group-of NAME=term,term` gathers those terms into one numeric group called NAME, with the terms'
- *   labels as its columns, in the order the `--group-of` lists them. A term may be written with its factors in any
- *   order (`spend:idaci` finds `idaci:spend`).
- * - Every term that no `--group-of` names becomes a numeric group of its own, named after its label.
- * - Each fixed effect becomes a fixed-effect group named after its column.
+ *   labels as its columns, in the order listed. A term may be written with its factors in any order (`spend:idaci`
+ *   finds `idaci:spend`). `--group-of NAME=fe` names the fixed effect `fe` (a fixed effect is a group of its own).
+ * - Every term that no `--group-of` names becomes a numeric group of its own, named after its label; each fixed
+ *   effect not named becomes a fixed-effect group named after its column.
  *
- * Numeric groups come in formula order (a `--group-of` group at the place of its first term), then fixed effects.
+ * Order: the `--group-of` groups first, in the order given (so `--group-of` can set any order, as `--group` and
+ * `--fe` do), then the other numeric terms in formula order, then the other fixed effects in formula order.
  *
  * @param formula a formula from `parseFormula`
  * @param groupOf the `--group-of` arguments, as from `parseGroupOf`
- * @throws {UsageError} if a `--group-of` names a term the formula does not have (or a fixed effect), lists a term
- *   twice, or shares a term with another `--group-of`; if two `--group-of` have the same name; or if a group name
- *   is also the name of another group (an ungrouped term or a fixed effect)
+ * @throws {ParameterError} (groupOf) if a group names a term the formula does not have, lists a term twice,
+ *   shares a term with another group, or puts a fixed effect with other terms; if two groups have the same name;
+ *   or if a group name is also the name of another group (an ungrouped term or a fixed effect)
  * @example groupsFromFormula(parseFormula('y ~ idaci + spend + vacancy | la'), [{ name: 'resources', terms: ['spend', 'vacancy'] }])
- *   // [{ name: 'idaci', kind: 'numeric', columns: ['idaci'] },
- *   //  { name: 'resources', kind: 'numeric', columns: ['spend', 'vacancy'] },
+ *   // [{ name: 'resources', kind: 'numeric', columns: ['spend', 'vacancy'] },
+ *   //  { name: 'idaci', kind: 'numeric', columns: ['idaci'] },
  *   //  { name: 'la', kind: 'fixed-effect', columns: ['la'] }]
  */
 export function groupsFromFormula(formula: ParsedFormula, groupOf: readonly GroupOf[]): GroupSpec[] {
@@ -486,68 +487,70 @@ export function groupsFromFormula(formula: ParsedFormula, groupOf: readonly Grou
   const byKey = new Map(formula.terms.map((term) => [termKey(term.factors), term]));
   const resolve = (written: string): Term | undefined =>
     byLabel.get(written) ?? (written.includes(':') ? byKey.get(termKey(written.split(':').map(cleanName))) : undefined);
+  const fail = (detail: string): never => {
+    throw new ParameterError('groupOf', detail);
+  };
 
-  const owner = new Map<string, string>(); // term label → --group-of name
-  const members = new Map<string, string[]>(); // --group-of name → term labels
+  const owner = new Map<string, string>(); // term label or fixed-effect column → --group-of name
+  const named: GroupSpec[] = [];
   for (const group of groupOf) {
-    if (members.has(group.name))
-      throw new UsageError(`--group-of ${group.name} is given twice; list all its terms in one --group-of`);
-    if (group.terms.length === 0) throw new UsageError(`--group-of ${group.name} lists no terms`);
+    if (named.some((g) => g.name === group.name))
+      fail(`${group.name} is given twice; list all its terms in one NAME=...`);
+    if (group.terms.length === 0) fail(`${group.name} lists no terms`);
     const labels: string[] = [];
+    let fixedEffect: string | undefined;
     for (const written of group.terms) {
       const term = resolve(written);
-      if (term === undefined) {
-        if (formula.fixedEffects.includes(written)) {
-          throw new UsageError(
-            `--group-of ${group.name}: ${JSON.stringify(written)} is a fixed effect, and each fixed effect is a group of its own`,
-          );
-        }
-        throw new UsageError(
-          `--group-of ${group.name}: the formula has no term ${JSON.stringify(written)}; its terms are ` +
-            (formula.terms.length === 0 ? '(none)' : formula.terms.map((t) => t.label).join(', ')),
+      const key = term?.label ?? (formula.fixedEffects.includes(written) ? written : undefined);
+      if (key === undefined) {
+        fail(
+          `${group.name}: the formula has no term ${JSON.stringify(written)}; its terms are ` +
+            ([...formula.terms.map((t) => t.label), ...formula.fixedEffects].join(', ') || '(none)'),
         );
       }
-      const previous = owner.get(term.label);
-      if (previous === group.name)
-        throw new UsageError(`--group-of ${group.name} lists the term ${JSON.stringify(term.label)} twice`);
+      const previous = owner.get(key!);
+      if (previous === group.name) fail(`${group.name} lists the term ${JSON.stringify(key)} twice`);
       if (previous !== undefined) {
-        throw new UsageError(
-          `the term ${JSON.stringify(term.label)} is in --group-of ${previous} and --group-of ${group.name}; a term may belong to one group only`,
+        fail(
+          `the term ${JSON.stringify(key)} is in ${previous} and in ${group.name}; a term may belong to one group only`,
         );
       }
-      owner.set(term.label, group.name);
-      labels.push(term.label);
+      owner.set(key!, group.name);
+      if (term === undefined) fixedEffect = key;
+      else labels.push(term.label);
     }
-    members.set(group.name, labels);
-  }
-
-  const groups: GroupSpec[] = [];
-  const emitted = new Set<string>(); // --group-of names already placed
-  const origin = new Map<string, string>(); // group name → how it arose, for the clash message
-  const push = (group: GroupSpec, how: string): void => {
-    const earlier = origin.get(group.name);
-    if (earlier !== undefined) {
-      throw new UsageError(
-        `two groups would be named ${JSON.stringify(group.name)} (${earlier} and ${how}); rename the --group-of`,
+    if (fixedEffect !== undefined && group.terms.length > 1) {
+      fail(
+        `${group.name}: the fixed effect ${JSON.stringify(fixedEffect)} is a group of its own; name it alone (${group.name}=${fixedEffect})`,
       );
     }
-    origin.set(group.name, how);
+    named.push(
+      fixedEffect !== undefined
+        ? { name: group.name, kind: 'fixed-effect', columns: [fixedEffect] }
+        : { name: group.name, kind: 'numeric', columns: labels },
+    );
+  }
+
+  // The named groups first, in the order given; then every other term (numeric, then fixed effects) in formula order.
+  const groups: GroupSpec[] = [...named];
+  const push = (group: GroupSpec, how: string): void => {
+    if (groups.some((g) => g.name === group.name)) {
+      fail(`two groups would be named ${JSON.stringify(group.name)} (a group given here and ${how}); rename it`);
+    }
     groups.push(group);
   };
   for (const term of formula.terms) {
-    const name = owner.get(term.label);
-    if (name === undefined) {
+    if (!owner.has(term.label)) {
       push(
         { name: term.label, kind: 'numeric', columns: [term.label] },
         `the ungrouped term ${JSON.stringify(term.label)}`,
       );
-    } else if (!emitted.has(name)) {
-      emitted.add(name);
-      push({ name, kind: 'numeric', columns: members.get(name)! }, `--group-of ${name}`);
     }
   }
   for (const column of formula.fixedEffects) {
-    push({ name: column, kind: 'fixed-effect', columns: [column] }, `the fixed effect ${JSON.stringify(column)}`);
+    if (!owner.has(column)) {
+      push({ name: column, kind: 'fixed-effect', columns: [column] }, `the fixed effect ${JSON.stringify(column)}`);
+    }
   }
   return groups;
 }
@@ -566,7 +569,7 @@ function cleanName(part: string): string {
  */
 export function parseGroupOf(text: string): GroupOf {
   const fail = (message: string): never => {
-    throw new UsageError(`--group-of ${JSON.stringify(text)}: ${message}`);
+    throw new ParameterError('groupOf', `${JSON.stringify(text)}: ${message}`);
   };
   const eq = text.indexOf('=');
   if (eq < 0) fail('expected NAME=term[,term...]');

@@ -69,6 +69,30 @@ export function formulaText(spec: Pick<ModelSpec, 'outcome' | 'groups'>): string
   return `${spec.outcome} ~ ${numeric.length > 0 ? numeric.join(' + ') : '1'}${fixed.length > 0 ? ` | ${fixed.join(' + ')}` : ''}`;
 }
 
+/**
+ * The model as `--formula` and `--group-of` arguments that build exactly the same groups — names, columns and
+ * order — as the spec (see groupsFromFormula): none are needed when every group is one column named after it, in
+ * formula order; otherwise every group is named, in its order.
+ * @example formulaArguments(DEFAULT_SPEC).groupOf // ['practice=la', 'deprivation=child_poverty', 'policy=year', 'resources=spend,vacancy']
+ */
+export function formulaArguments(spec: Pick<ModelSpec, 'outcome' | 'groups'>): { formula: string; groupOf: string[] } {
+  const formula = formulaText(spec);
+  const inFormulaOrder = [
+    ...spec.groups.filter((g) => g.kind === 'numeric'),
+    ...spec.groups.filter((g) => g.kind === 'fixed-effect'),
+  ];
+  const plain =
+    spec.groups.every((g, i) => g === inFormulaOrder[i]) &&
+    spec.groups.every((g) => g.columns.length === 1 && g.columns[0] === g.name);
+  return { formula, groupOf: plain ? [] : spec.groups.map((g) => `${g.name}=${g.columns.join(',')}`) };
+}
+
+/** The formula arguments as they would be typed in a shell. */
+export function formulaCommandLine(spec: Pick<ModelSpec, 'outcome' | 'groups'>): string {
+  const { formula, groupOf } = formulaArguments(spec);
+  return [`--formula '${formula}'`, ...groupOf.map((g) => `--group-of ${g}`)].join(' ');
+}
+
 /** Group names: a letter or _, then letters, digits, _ . - and : (so formula interactions such as idaci:spend name groups). */
 export const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 

@@ -252,13 +252,13 @@ describe('parseGroupOf', () => {
   });
 
   it.each([
-    ['resources', '--group-of "resources": expected NAME=term[,term...]'],
-    ['=spend', '--group-of "=spend": the group name before "=" is empty; expected NAME=term[,term...]'],
-    ['resources=', '--group-of "resources=": no terms after "="; expected NAME=term[,term...]'],
-    ['resources=  ', '--group-of "resources=  ": no terms after "="; expected NAME=term[,term...]'],
-    ['resources=spend,,vacancy', '--group-of "resources=spend,,vacancy": empty term at position 17'],
-    ['resources=spend,', '--group-of "resources=spend,": empty term at position 17'],
-    ['mix=a:', '--group-of "mix=a:": empty term at position 5'],
+    ['resources', 'groupOf: "resources": expected NAME=term[,term...]'],
+    ['=spend', 'groupOf: "=spend": the group name before "=" is empty; expected NAME=term[,term...]'],
+    ['resources=', 'groupOf: "resources=": no terms after "="; expected NAME=term[,term...]'],
+    ['resources=  ', 'groupOf: "resources=  ": no terms after "="; expected NAME=term[,term...]'],
+    ['resources=spend,,vacancy', 'groupOf: "resources=spend,,vacancy": empty term at position 17'],
+    ['resources=spend,', 'groupOf: "resources=spend,": empty term at position 17'],
+    ['mix=a:', 'groupOf: "mix=a:": empty term at position 5'],
   ])('%j is an error', (text, message) => {
     expect(usageError(() => parseGroupOf(text))).toBe(message);
   });
@@ -288,11 +288,11 @@ describe('groupsFromFormula', () => {
     expect(() => validateSpec({ outcome: nao.outcome, groups })).not.toThrow();
   });
 
-  it('keeps ungrouped terms as their own groups, in place', () => {
+  it('puts the named groups first, in the order given, then the other terms in formula order', () => {
     const groups = groupsFromFormula(nao, [parseGroupOf('resources=vacancy,spend')]);
     expect(groups.map((g) => [g.name, g.columns])).toEqual([
-      ['idaci', ['idaci']],
       ['resources', ['vacancy', 'spend']],
+      ['idaci', ['idaci']],
       ['la', ['la']],
       ['year', ['year']],
     ]);
@@ -307,9 +307,9 @@ describe('groupsFromFormula', () => {
       { name: 'idaci:spend', kind: 'numeric', columns: ['idaci:spend'] },
     ]);
     expect(groupsFromFormula(formula, [parseGroupOf('mix=spend:idaci,vacancy')])).toEqual([
+      { name: 'mix', kind: 'numeric', columns: ['idaci:spend', 'vacancy'] },
       { name: 'idaci', kind: 'numeric', columns: ['idaci'] },
       { name: 'spend', kind: 'numeric', columns: ['spend'] },
-      { name: 'mix', kind: 'numeric', columns: ['idaci:spend', 'vacancy'] },
     ]);
   });
 
@@ -326,27 +326,27 @@ describe('groupsFromFormula', () => {
         { name: 'g1', terms: ['spend'] },
         { name: 'g2', terms: ['vacancy', 'spend'] },
       ],
-      'the term "spend" is in --group-of g1 and --group-of g2; a term may belong to one group only',
+      'groupOf: the term "spend" is in g1 and in g2; a term may belong to one group only',
     ],
     [
       'a term absent from the formula',
       [{ name: 'g', terms: ['spend', 'staff'] }],
-      '--group-of g: the formula has no term "staff"; its terms are idaci, spend, vacancy',
+      'groupOf: g: the formula has no term "staff"; its terms are idaci, spend, vacancy, la, year',
     ],
     [
       'an interaction absent from the formula',
       [{ name: 'g', terms: ['idaci:spend'] }],
-      '--group-of g: the formula has no term "idaci:spend"; its terms are idaci, spend, vacancy',
+      'groupOf: g: the formula has no term "idaci:spend"; its terms are idaci, spend, vacancy, la, year',
     ],
     [
-      'a fixed effect',
-      [{ name: 'g', terms: ['la'] }],
-      '--group-of g: "la" is a fixed effect, and each fixed effect is a group of its own',
+      'a fixed effect with other terms',
+      [{ name: 'g', terms: ['la', 'spend'] }],
+      'groupOf: g: the fixed effect "la" is a group of its own; name it alone (g=la)',
     ],
     [
       'a term twice in one group',
       [{ name: 'g', terms: ['spend', 'spend'] }],
-      '--group-of g lists the term "spend" twice',
+      'groupOf: g lists the term "spend" twice',
     ],
     [
       'the same group twice',
@@ -354,23 +354,23 @@ describe('groupsFromFormula', () => {
         { name: 'g', terms: ['spend'] },
         { name: 'g', terms: ['vacancy'] },
       ],
-      '--group-of g is given twice; list all its terms in one --group-of',
+      'groupOf: g is given twice; list all its terms in one NAME=...',
     ],
-    ['an empty group', [{ name: 'g', terms: [] }], '--group-of g lists no terms'],
+    ['an empty group', [{ name: 'g', terms: [] }], 'groupOf: g lists no terms'],
     [
       'a group named like an ungrouped term',
       [{ name: 'idaci', terms: ['spend'] }],
-      'two groups would be named "idaci" (the ungrouped term "idaci" and --group-of idaci); rename the --group-of',
+      'groupOf: two groups would be named "idaci" (a group given here and the ungrouped term "idaci"); rename it',
     ],
     [
       'a group named like a later ungrouped term',
       [{ name: 'vacancy', terms: ['idaci'] }],
-      'two groups would be named "vacancy" (--group-of vacancy and the ungrouped term "vacancy"); rename the --group-of',
+      'groupOf: two groups would be named "vacancy" (a group given here and the ungrouped term "vacancy"); rename it',
     ],
     [
       'a group named like a fixed effect',
       [{ name: 'year', terms: ['spend', 'vacancy'] }],
-      'two groups would be named "year" (--group-of year and the fixed effect "year"); rename the --group-of',
+      'groupOf: two groups would be named "year" (a group given here and the fixed effect "year"); rename it',
     ],
   ])('%s is an error', (_, groupOf, message) => {
     expect(usageError(() => groupsFromFormula(nao, groupOf))).toBe(message);
