@@ -51,6 +51,23 @@ function timeRuns(runs: number, run: () => unknown): number {
   return median(Array.from({ length: runs }, () => seconds(run)));
 }
 
+/**
+ * Median seconds of two computations timed in alternation (a, b, a, b, …) after `warmUp` untimed runs of each,
+ * so that neither pays the JIT's warm-up of code they share, nor a change in the machine's load, alone.
+ */
+function timePair(runs: number, warmUp: number, a: () => unknown, b: () => unknown): [number, number] {
+  for (let i = 0; i < warmUp; i++) {
+    a();
+    b();
+  }
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    times[0].push(seconds(a));
+    times[1].push(seconds(b));
+  }
+  return [median(times[0]), median(times[1])];
+}
+
 /** A deterministic stream of normals (LCG + Box–Muller; speed matters here, not quality). */
 function normals(seed: number): () => number {
   let state = seed >>> 0 || 1;
@@ -144,7 +161,7 @@ interface Row {
 
 function record(row: Row) {
   const seconds = (value: number | undefined, label = '') =>
-    value === undefined ? '—' : `${compact(value, value < 10 ? 3 : 0)}${label}`;
+    value === undefined ? '—' : `${compact(value, digitsFor(value))}${label}`;
   const ratio = (value: number | undefined) =>
     value === undefined ? '—' : `${compact(value / row.engine, value / row.engine < 10 ? 1 : 0)}×`;
   rows.push([
@@ -152,14 +169,19 @@ function record(row: Row) {
     String(row.n),
     row.p,
     row.subsets,
-    `${row.engine.toFixed(3)} (${row.runs})`,
+    `${row.engine.toFixed(Math.max(3, digitsFor(row.engine)))} (${row.runs})`,
     seconds(row.grayCode, row.grayCodeLabel),
     ratio(row.grayCode),
     seconds(row.baseline, row.baselineLabel),
     ratio(row.baseline),
-    row.floor === undefined ? '' : row.floor.toFixed(3),
+    row.floor === undefined ? '' : row.floor.toFixed(digitsFor(row.floor)),
   ]);
   printTable();
+}
+
+/** Decimals that show about three significant digits of a time under 10 s (5 below 10 ms), none above. */
+function digitsFor(value: number): number {
+  return value < 0.01 ? 5 : value < 10 ? 3 : 0;
 }
 
 /** Fixed-point below a million, else one-digit scientific notation (an extrapolated 2^100 refits is 7e28 s). */
@@ -239,7 +261,11 @@ async function workerStartSeconds(data: ModelData, runs: number): Promise<number
   for (let run = 0; run < runs; run++) {
     const start = process.hrtime.bigint();
     const worker = new Worker(script, { workerData: job });
-    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the Shapley worker stopped (code ${code}) before it was ready`)));
+    });
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
     await new Promise((resolve) => worker.once('exit', resolve));
   }
@@ -277,8 +303,13 @@ console.log(
 if (!only || only === '1') {
   for (const p of [12, 14, 16, 18, 20]) {
     const data = correlatedData(1000, p);
-    const engine = timeRuns(5, () => decompose(data));
-    const grayCode = timeRuns(p < 20 ? 5 : 3, () => decompose(data, { engine: 'gray-code' }));
+    const runs = p <= 16 ? 11 : 5;
+    const [engine, grayCode] = timePair(
+      runs,
+      p <= 16 ? 5 : 1,
+      () => decompose(data),
+      () => decompose(data, { engine: 'gray-code' }),
+    );
     const perFit = refitCost(data, 300);
     const predicted = perFit * 2 ** p;
     const measured = predicted <= BASELINE_LIMIT_SECONDS;
@@ -289,7 +320,7 @@ if (!only || only === '1') {
       p: String(p),
       subsets: `2^${p}`,
       engine,
-      runs: 5,
+      runs,
       grayCode,
       baseline,
       baselineLabel: measured ? '' : ' (extrapolated)',
@@ -399,8 +430,12 @@ if (!only || only === '4') {
     readPanel(parseCsv({ name: path, bytes: readFileSync(path) }), columnRequests(spec)),
     spec,
   );
-  const engine = timeRuns(5, () => decompose(data));
-  const grayCode = timeRuns(5, () => decompose(data, { engine: 'gray-code' }));
+  const [engine, grayCode] = timePair(
+    21,
+    20,
+    () => decompose(data),
+    () => decompose(data, { engine: 'gray-code' }),
+  );
   const baseline = timeRuns(5, () => naiveDummyShapley(data));
   const layout = { n: data.n, p: '4 groups' };
   record({
@@ -408,7 +443,7 @@ if (!only || only === '4') {
     scenario: '4 NAO layout, one decomposition (la + year FE)',
     subsets: '16',
     engine,
-    runs: 5,
+    runs: 21,
     grayCode,
     baseline,
   });
@@ -420,9 +455,12 @@ if (!only || only === '4') {
     type: 'percentile' as const,
     decompose: { method: 'shapley' as const },
   };
-  const boot = timeRuns(3, () => bootstrapDecomposition(data, estimate, bootOptions));
-  const bootGrayCode = timeRuns(3, () =>
-    bootstrapDecomposition(data, estimate, { ...bootOptions, decompose: { method: 'shapley', engine: 'gray-code' } }),
+  const [boot, bootGrayCode] = timePair(
+    3,
+    1,
+    () => bootstrapDecomposition(data, estimate, bootOptions),
+    () =>
+      bootstrapDecomposition(data, estimate, { ...bootOptions, decompose: { method: 'shapley', engine: 'gray-code' } }),
   );
   const bootLayout = {
     ...layout,
