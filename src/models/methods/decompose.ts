@@ -140,12 +140,10 @@ export interface DecomposeOptions {
 export type ShapleyEnumerator = (plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => ShapleySums;
 
 /**
- * About this many single-column groups get exact Shapley values by default on this project's machine; the rule
- * is the estimate, enumeration when `exactShapleySeconds` ≤ DEFAULT_EXACT_SECONDS (2^30 subsets take about 16 s
- * of one core), so wider groups switch to sampling sooner.
+ * Shapley values are enumerated by default when expected to take at most this long on one thread, else sampled:
+ * about 30 single-column groups on this project's machine (2^30 subsets take about 16 s of one core); wider
+ * groups switch to sampling sooner.
  */
-export const EXACT_GROUP_LIMIT = 30;
-/** Shapley values are enumerated by default when expected to take at most this long on one thread, else sampled. */
 export const DEFAULT_EXACT_SECONDS = 60;
 /** Most groups the methods other than Shapley enumerate (their subset masks are 31-bit integers). */
 export const MAX_ENUMERATED_GROUPS = 30;
