@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: speed of the decomposition engines, each against a naive baseline measured in the same run.
+ * `npm run bench`: speed of the decomposition engines, each against baselines measured in the same run.
  *
- * Baseline ("refit"): every subset's R² by a fresh QR of its columns from the rows, the way most implementations
- * (e.g. R's relaimpo) compute an exact decomposition. It is run in full where it is expected to finish within
- * 60 s; elsewhere its time is extrapolated from the measured cost of a sample of subset fits, and labelled so.
- * The "floor" column is 2^p · p²/2 multiply-adds (one symmetric p × p update per subset) at this machine's
- * measured scalar rate: roughly the least any enumeration of every subset that updates a factorisation can cost.
+ * Baselines: the Gray-code sweep engine that the subset tree replaced (`decompose(…, { engine: 'gray-code' })`,
+ * one O(m²) sweep per subset), run in full up to p = 24 and extrapolated beyond from its measured cost per
+ * subset (it grows as m²); and "refit": every subset's R² by a fresh QR of its columns from the rows, the way most
+ * implementations (e.g. R's relaimpo) compute an exact decomposition, run in full where it is expected to finish
+ * within 60 s and extrapolated elsewhere from the measured cost of a sample of subset fits. Extrapolations are
+ * labelled so. The "floor" column is 2^p subsets × the measured cost of the tree's innermost update (one leaf:
+ * RSS = e − b²/h and its Shapley credit), on one core: the least any enumeration of every subset can cost here.
  *
  * Scenarios 6 and 7 measure how fast, and in how little memory, bad inputs are refused; each measurement is printed
  * with its limit and PASS or FAIL (these limits were once test assertions: timings belong here, not in unit tests).
@@ -20,7 +22,13 @@ import { packageRoot } from '../src/io/packageRoot.js';
 import { readPanel } from '../src/io/panel.js';
 import { MAX_INPUT_BYTES, readSource } from '../src/io/source.js';
 import { bootstrapDecomposition } from '../src/models/bootstrap/bootstrap.js';
-import { bootstrapInParallel, shapleySumsInParallel } from '../src/models/parallel/parallel.js';
+import { Worker } from 'node:worker_threads';
+import {
+  bootstrapInParallel,
+  SHAPLEY_WORKER_START_SECONDS,
+  shapleySumsInParallel,
+} from '../src/models/parallel/parallel.js';
+import { NEXT_TASK, TASK_STATES, type ShapleyJob } from '../src/models/parallel/shapleyJob.js';
 import { decompose } from '../src/models/methods/decompose.js';
 import { enginesOf } from '../src/models/engines/engines.js';
 import { planExactShapley } from '../src/models/engines/exactShapley.js';
@@ -50,6 +58,23 @@ function seconds(run: () => unknown): number {
 
 function timeRuns(runs: number, run: () => unknown): number {
   return median(Array.from({ length: runs }, () => seconds(run)));
+}
+
+/**
+ * Median seconds of two computations timed in alternation (a, b, a, b, …) after `warmUp` untimed runs of each,
+ * so that neither pays the JIT's warm-up of code they share, nor a change in the machine's load, alone.
+ */
+function timePair(runs: number, warmUp: number, a: () => unknown, b: () => unknown): [number, number] {
+  for (let i = 0; i < warmUp; i++) {
+    a();
+    b();
+  }
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < runs; i++) {
+    times[0].push(seconds(a));
+    times[1].push(seconds(b));
+  }
+  return [median(times[0]), median(times[1])];
 }
 
 /** A deterministic stream of normals (LCG + Box–Muller; speed matters here, not quality). */
@@ -126,28 +151,46 @@ function flopRate(): number {
   return (reps * 256) / t;
 }
 
-function record(
-  scenario: string,
-  n: number,
-  p: string,
-  subsets: string,
-  engine: number,
-  runs: number,
-  baseline: number | undefined,
-  baselineLabel: string,
-  floor = '',
-) {
+interface Row {
+  readonly scenario: string;
+  readonly n: number;
+  readonly p: string;
+  readonly subsets: string;
+  /** Median seconds of the engine, and the number of runs. */
+  readonly engine: number;
+  readonly runs: number;
+  /** Seconds of the Gray-code engine, labelled when extrapolated. */
+  readonly grayCode?: number;
+  readonly grayCodeLabel?: string;
+  /** Seconds of the naive baseline, labelled when extrapolated. */
+  readonly baseline?: number;
+  readonly baselineLabel?: string;
+  readonly floor?: number;
+}
+
+function record(row: Row) {
+  const seconds = (value: number | undefined, label = '') =>
+    value === undefined ? '—' : `${compact(value, digitsFor(value))}${label}`;
+  const ratio = (value: number | undefined) =>
+    value === undefined ? '—' : `${compact(value / row.engine, value / row.engine < 10 ? 1 : 0)}×`;
   rows.push([
-    scenario,
-    String(n),
-    p,
-    subsets,
-    `${engine.toFixed(3)} (${runs})`,
-    baseline === undefined ? '—' : `${compact(baseline, baseline < 10 ? 3 : 0)}${baselineLabel}`,
-    baseline === undefined ? '—' : `${compact(baseline / engine, 0)}×`,
-    floor,
+    row.scenario,
+    String(row.n),
+    row.p,
+    row.subsets,
+    `${row.engine.toFixed(Math.max(3, digitsFor(row.engine)))} (${row.runs})`,
+    seconds(row.grayCode, row.grayCodeLabel),
+    ratio(row.grayCode),
+    seconds(row.baseline, row.baselineLabel),
+    ratio(row.baseline),
+    row.floor === undefined ? '' : row.floor.toFixed(digitsFor(row.floor)),
   ]);
   printTable();
+}
+
+/** Decimals that show about three significant digits of a time under 10 s (5 below 10 ms), none above. */
+function digitsFor(value: number): number {
+  return value < 0.01 ? 5 : value < 10 ? 3 : 0;
 }
 
 /** Fixed-point below a million, else one-digit scientific notation (an extrapolated 2^100 refits is 7e28 s). */
@@ -156,7 +199,18 @@ function compact(value: number, digits: number): string {
 }
 
 function printTable() {
-  const header = ['scenario', 'n', 'p or groups', 'subsets', 'median s (runs)', 'baseline s', 'ratio', 'floor s'];
+  const header = [
+    'scenario',
+    'n',
+    'p or groups',
+    'subsets',
+    'median s (runs)',
+    'Gray-code s',
+    'ratio',
+    'refit s',
+    'ratio',
+    'floor s',
+  ];
   const all = [header, ...rows];
   const widths = header.map((_, j) => Math.max(...all.map((r) => r[j]!.length)));
   console.clear?.();
@@ -198,61 +252,189 @@ function timedCli(args: readonly string[]): { wall: number; peakMb: number; stat
   };
 }
 
+/**
+ * Seconds of the tree's innermost update, per subset: a leaf's RSS from its parent's entries, RSS = e − b·(1/h)·b,
+ * its R², and its credits (Σ b·R² and the subtree total), as `createSubsetTree`'s `leaf` and `credit` do them.
+ */
+function innermostUpdateCost(): number {
+  const size = 4096;
+  const normal = normals(3);
+  const h = Float64Array.from({ length: size }, () => 1 + Math.abs(normal()));
+  const b = Float64Array.from({ length: size }, normal);
+  const e = Float64Array.from({ length: size }, () => 5 + Math.abs(normal()));
+  const weights = Float64Array.from({ length: 32 }, (_, s) => 1 / (s + 1));
+  const sums = new Float64Array(3);
+  const reps = 2048;
+  const tss = 10;
+  const run = () => {
+    for (let r = 0; r < reps; r++) {
+      for (let i = 0; i < size; i++) {
+        const rss = e[i]! - b[i]! * (1 / h[i]!) * b[i]!;
+        const r2 = 1 - Math.max(rss, 0) / tss;
+        sums[0]! += weights[i & 31]! * r2;
+        sums[1 + (i & 1)]! += weights[(i + 1) & 31]! * r2;
+      }
+    }
+  };
+  run();
+  const t = timeRuns(3, run);
+  if (sums[0] === 42) console.log('');
+  return t / (reps * size);
+}
+
+/**
+ * Seconds from `new Worker` to a Shapley worker ready to take tasks (modules loaded, model and Gram matrices
+ * received, plan built), with nothing left to do once ready; median of `runs`.
+ */
+async function workerStartSeconds(data: ModelData, runs: number): Promise<number> {
+  const plan = planExactShapley(data, enginesOf(data));
+  const control = new SharedArrayBuffer((TASK_STATES + plan.tasks) * 4);
+  new Int32Array(control)[NEXT_TASK] = plan.tasks;
+  const job: ShapleyJob = {
+    data,
+    transfer: plan.transfer(),
+    control,
+    results: new SharedArrayBuffer(8),
+    claimedAt: new SharedArrayBuffer(8 * plan.tasks),
+  };
+  const script = new URL('../src/models/parallel/shapleyWorker.js', import.meta.url);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = process.hrtime.bigint();
+    const worker = new Worker(script, { workerData: job });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the Shapley worker stopped (code ${code}) before it was ready`)));
+    });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    await new Promise((resolve) => worker.once('exit', resolve));
+  }
+  return median(times);
+}
+
+/** Wall seconds of an exact decomposition with its enumeration on up to `workers` threads (this one included). */
+async function parallelSeconds(data: ModelData, workers: number, minimumSeconds?: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const plan = planExactShapley(data, enginesOf(data));
+  const sums = await shapleySumsInParallel(
+    data,
+    plan,
+    workers,
+    undefined,
+    minimumSeconds === undefined ? {} : { minimumSeconds },
+  );
+  decompose(data, { exact: true, enumerate: () => sums });
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
 const only = process.argv[2];
 const rate = flopRate();
+const innermost = innermostUpdateCost();
+const floorOf = (p: number) => 2 ** p * innermost;
+const startup = await workerStartSeconds(correlatedData(10000, 24), 5);
 console.log(
-  `measured scalar multiply-add rate: ${(rate / 1e9).toFixed(2)} G/s; node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`,
+  `measured scalar multiply-add rate: ${(rate / 1e9).toFixed(2)} G/s; innermost update (one leaf of the tree): ` +
+    `${(innermost * 1e9).toFixed(1)} ns; Shapley worker start-up: ${(startup * 1000).toFixed(0)} ms median of 5 ` +
+    `(workers start above ${(2 * SHAPLEY_WORKER_START_SECONDS).toFixed(2)} s of estimated work); ` +
+    `node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`,
 );
 
 // 1. Exact Shapley, p individual correlated predictors, n = 1,000.
 if (!only || only === '1') {
   for (const p of [12, 14, 16, 18, 20]) {
     const data = correlatedData(1000, p);
-    const engine = timeRuns(5, () => decompose(data));
+    const runs = p <= 16 ? 11 : 5;
+    const [engine, grayCode] = timePair(
+      runs,
+      p <= 16 ? 5 : 1,
+      () => decompose(data),
+      () => decompose(data, { engine: 'gray-code' }),
+    );
     const perFit = refitCost(data, 300);
     const predicted = perFit * 2 ** p;
     const measured = predicted <= BASELINE_LIMIT_SECONDS;
     const baseline = measured ? seconds(() => refitAll(data)) : predicted;
-    record(
-      `1 exact, p = ${p}`,
-      1000,
-      String(p),
-      `2^${p}`,
+    record({
+      scenario: `1 exact, p = ${p}`,
+      n: 1000,
+      p: String(p),
+      subsets: `2^${p}`,
       engine,
-      5,
+      runs,
+      grayCode,
       baseline,
-      measured ? '' : ' (extrapolated)',
-      ((2 ** p * p * p) / 2 / rate).toFixed(3),
-    );
+      baselineLabel: measured ? '' : ' (extrapolated)',
+      floor: floorOf(p),
+    });
   }
+  // A quick run with two threads allowed: workers are not started, so it is not slower than on one thread.
+  const data = correlatedData(1000, 16);
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) times.push(await parallelSeconds(data, 2));
+  const parallel = median(times);
+  record({
+    scenario: '1 exact, p = 16, 2 threads allowed (wall)',
+    n: 1000,
+    p: '16',
+    subsets: '2^16',
+    engine: parallel,
+    runs: 5,
+    grayCode: timeRuns(5, () => decompose(data, { engine: 'gray-code' })),
+    floor: floorOf(16),
+  });
 }
 
-// 2. Exact Shapley, p = 24, n = 10,000.
+// 2. Exact Shapley, p = 24, 28 and 30, n = 10,000: one thread, and two threads (this one and a worker; wall).
 if (!only || only === '2') {
   const data = correlatedData(10000, 24);
-  const engine = timeRuns(1, () => decompose(data, { exact: true }));
-  const predicted = refitCost(data, 200) * 2 ** 24;
-  const floor = ((2 ** 24 * 24 * 24) / 2 / rate).toFixed(3);
-  record('2 exact, p = 24', 10000, '24', '2^24', engine, 1, predicted, ' (extrapolated)', floor);
-  // The block range split over two worker threads, as `decompose` does from 16 groups (wall time).
-  const parallel: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    const start = process.hrtime.bigint();
-    const sums = await shapleySumsInParallel(data, planExactShapley(data, enginesOf(data)), 2);
-    decompose(data, { exact: true, enumerate: () => sums });
-    parallel.push(Number(process.hrtime.bigint() - start) / 1e9);
+  const engine = timeRuns(3, () => decompose(data, { exact: true }));
+  const grayCode = timeRuns(1, () => decompose(data, { exact: true, engine: 'gray-code' }));
+  const refitPerSubset = refitCost(data, 200);
+  const refitOf = (p: number) => refitPerSubset * ((p + 1) / 25) ** 2 * 2 ** p;
+  // The Gray-code engine's cost per subset grows as m² = (p + 1)²: extrapolated from p = 24.
+  const grayCodeOf = (p: number) => grayCode * ((p + 1) / 25) ** 2 * 2 ** (p - 24);
+  const common = { n: 10000, grayCodeLabel: '', baselineLabel: ' (extrapolated)' };
+  record({
+    ...common,
+    scenario: '2 exact, p = 24',
+    p: '24',
+    subsets: '2^24',
+    engine,
+    runs: 3,
+    grayCode,
+    baseline: refitOf(24),
+    floor: floorOf(24),
+  });
+  const two: number[] = [];
+  for (let run = 0; run < 3; run++) two.push(await parallelSeconds(data, 2));
+  record({
+    ...common,
+    scenario: '2 exact, p = 24, 2 threads (wall)',
+    p: '24',
+    subsets: '2^24',
+    engine: median(two),
+    runs: 3,
+    grayCode,
+    baseline: refitOf(24),
+    floor: floorOf(24),
+  });
+  for (const p of [28, 30]) {
+    const wide = correlatedData(10000, p);
+    const wall = await parallelSeconds(wide, 2);
+    record({
+      ...common,
+      scenario: `2 exact, p = ${p}, 2 threads (wall)`,
+      p: String(p),
+      subsets: `2^${p}`,
+      engine: wall,
+      runs: 1,
+      grayCode: grayCodeOf(p),
+      grayCodeLabel: ' (extrapolated)',
+      baseline: refitOf(p),
+      floor: floorOf(p),
+    });
   }
-  record(
-    '2 exact, p = 24, 2 workers (wall)',
-    10000,
-    '24',
-    '2^24',
-    median(parallel),
-    3,
-    predicted,
-    ' (extrapolated)',
-    floor,
-  );
 }
 
 // 3. Sampling, p = 40 and 100, n = 10,000: the default, which stops once every Monte Carlo standard error ≤ 0.001.
@@ -267,16 +449,16 @@ if (!only || only === '3') {
       permutations = result.sampling!.permutations;
     });
     const predicted = refitCost(data, 50) * 2 ** p;
-    record(
-      `3 sampling, p = ${p} (max s.e. ${worst.toFixed(4)}, ${permutations} orders)`,
-      10000,
-      String(p),
-      'sampled',
+    record({
+      scenario: `3 sampling, p = ${p} (max s.e. ${worst.toFixed(4)}, ${permutations} orders)`,
+      n: 10000,
+      p: String(p),
+      subsets: 'sampled',
       engine,
-      5,
-      predicted,
-      ' (extrapolated exact)',
-    );
+      runs: 5,
+      baseline: predicted,
+      baselineLabel: ' (extrapolated exact)',
+    });
   }
 }
 
@@ -289,29 +471,24 @@ if (!only || only === '4') {
     readPanel(parseCsv({ name: path, bytes: readFileSync(path) }), columnRequests(spec)),
     spec,
   );
-  const engine = timeRuns(5, () => decompose(data));
+  const [engine, grayCode] = timePair(
+    21,
+    20,
+    () => decompose(data),
+    () => decompose(data, { engine: 'gray-code' }),
+  );
   const baseline = timeRuns(5, () => naiveDummyShapley(data));
-  record('4 NAO layout, one decomposition (la + year FE)', data.n, '4 groups', '16', engine, 5, baseline, '');
+  const layout = { n: data.n, p: '4 groups' };
+  record({
+    ...layout,
+    scenario: '4 NAO layout, one decomposition (la + year FE)',
+    subsets: '16',
+    engine,
+    runs: 21,
+    grayCode,
+    baseline,
+  });
   const estimate = decompose(data);
-  const boot = timeRuns(3, () =>
-    bootstrapDecomposition(data, estimate, {
-      replicates: 1000,
-      seed: 1,
-      level: 0.95,
-      type: 'percentile',
-      decompose: { method: 'shapley' },
-    }),
-  );
-  record(
-    '4 NAO layout, 1,000 bootstrap replicates',
-    data.n,
-    '4 groups',
-    '16 × 1000',
-    boot,
-    3,
-    baseline * 1000,
-    ' (extrapolated)',
-  );
   const bootOptions = {
     replicates: 1000,
     seed: 1,
@@ -319,22 +496,33 @@ if (!only || only === '4') {
     type: 'percentile' as const,
     decompose: { method: 'shapley' as const },
   };
+  const [boot, bootGrayCode] = timePair(
+    3,
+    1,
+    () => bootstrapDecomposition(data, estimate, bootOptions),
+    () =>
+      bootstrapDecomposition(data, estimate, { ...bootOptions, decompose: { method: 'shapley', engine: 'gray-code' } }),
+  );
+  const bootLayout = {
+    ...layout,
+    subsets: '16 × 1000',
+    grayCode: bootGrayCode,
+    baseline: baseline * 1000,
+    baselineLabel: ' (extrapolated)',
+  };
+  record({ ...bootLayout, scenario: '4 NAO layout, 1,000 bootstrap replicates', engine: boot, runs: 3 });
   const parallel: number[] = [];
   for (let run = 0; run < 3; run++) {
     const start = process.hrtime.bigint();
     await bootstrapInParallel(data, estimate, bootOptions, 2);
     parallel.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
-  record(
-    '4 NAO layout, 1,000 bootstrap replicates, 2 workers (wall)',
-    data.n,
-    '4 groups',
-    '16 × 1000',
-    median(parallel),
-    3,
-    baseline * 1000,
-    ' (extrapolated)',
-  );
+  record({
+    ...bootLayout,
+    scenario: '4 NAO layout, 1,000 bootstrap replicates, 2 workers (wall)',
+    engine: median(parallel),
+    runs: 3,
+  });
 }
 
 // 5. 1,000,000 rows × 12 numeric predictors, from CSV, through the CLI.
@@ -357,16 +545,14 @@ if (!only || only === '5') {
     maxBuffer: 1 << 26,
   });
   const [wall, kilobytes] = (timed.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
-  record(
-    `5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} MB${timed.status === 0 ? '' : `, exit ${timed.status}`})`,
-    1_000_000,
-    '12',
-    '2^12',
-    wall ?? Number.NaN,
-    1,
-    undefined,
-    '',
-  );
+  record({
+    scenario: `5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} MB${timed.status === 0 ? '' : `, exit ${timed.status}`})`,
+    n: 1_000_000,
+    p: '12',
+    subsets: '2^12',
+    engine: wall ?? Number.NaN,
+    runs: 1,
+  });
   rmSync(folder, { recursive: true, force: true });
 }
 

@@ -5,11 +5,16 @@ import { buildModelData, type ModelData } from '../models/design/modelData.js';
 import { validateSpec } from '../models/spec/spec.js';
 import type { ByReport, BySplit } from '../report/by.js';
 import type { IntervalType } from '../models/bootstrap/bootstrap.js';
-import { bootstrapInParallel, defaultWorkers, shapleySumsInParallel } from '../models/parallel/parallel.js';
+import {
+  bootstrapInParallel,
+  defaultWorkers,
+  shapleySumsInParallel,
+  workersToStart,
+} from '../models/parallel/parallel.js';
 import {
   decompose,
-  EXACT_GROUP_LIMIT,
-  MAX_ENUMERATED_GROUPS,
+  MAX_EXACT_SHAPLEY_GROUPS,
+  samplesShapley,
   type DecomposeOptions as DecomposeOptions_,
   type DecompositionMethod,
   type ShapleyEnumerator,
@@ -202,9 +207,6 @@ function rowsOf(data: DecomposableModel): ModelData {
   return data;
 }
 
-/** Groups from which the exact Shapley enumeration is worth spreading over threads. */
-const PARALLEL_SHAPLEY_GROUPS = 16;
-
 /**
  * For exact Shapley values over many groups, the block sums computed on worker threads, handed to `decompose`
  * as its enumerator (the result is identical to enumerating in this thread).
@@ -214,13 +216,13 @@ async function parallelEnumeration(
   decomposeOptions: DecomposeOptions_,
   options: DecomposeOptions,
 ): Promise<{ enumerate?: ShapleyEnumerator }> {
-  const k = data.groups.length;
-  const sampling = decomposeOptions.samples !== undefined || (k > EXACT_GROUP_LIMIT && !decomposeOptions.exact);
-  if (decomposeOptions.method !== 'shapley' || sampling || k < PARALLEL_SHAPLEY_GROUPS || k > MAX_ENUMERATED_GROUPS)
-    return {};
+  const engines = enginesOf(data);
+  if (decomposeOptions.method !== 'shapley' || data.groups.length > MAX_EXACT_SHAPLEY_GROUPS) return {};
+  if (samplesShapley(data, engines, decomposeOptions)) return {};
   const workers = options.workers ?? defaultWorkers();
-  if (workers < 2) return {};
-  const plan = planExactShapley(data, enginesOf(data));
+  const plan = planExactShapley(data, engines);
+  // Only when workers pay (workersToStart): otherwise decompose enumerates in this thread as it would anyway.
+  if (workers < 2 || workersToStart(plan, workers) === 0) return {};
   const sums = await shapleySumsInParallel(data, plan, workers, options.bootstrap ? undefined : options.onProgress);
   return { enumerate: () => sums };
 }

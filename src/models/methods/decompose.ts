@@ -3,21 +3,23 @@ import { commonalityCoefficients } from './commonality.js';
 import { dominanceAnalysis } from './dominance.js';
 import { enginesOf, type DecomposableModel } from '../engines/engines.js';
 import { sumOfSquaresAsRead, type ModelShape } from '../design/modelData.js';
-import { owenValues } from './owen.js';
 import { sequentialIncrements } from './sequential.js';
 import { popcount } from './shapley.js';
 import type { GroupKind } from '../spec/spec.js';
 import {
-  addSums,
+  enumerateInThread,
+  exactShapleySeconds,
+  MAX_EXACT_SECONDS,
   planExactShapley,
   shapleyFromSums,
   type ShapleyPlan,
   type ShapleySums,
 } from '../engines/exactShapley.js';
 import { createGramFitter } from '../engines/gramFitter.js';
+import { grayCodeShapley } from '../engines/grayCodeShapley.js';
 import { sampleShapley } from '../engines/sampledShapley.js';
 import type { SubsetFitter } from '../engines/subsetFit.js';
-import { subsetR2Table } from '../engines/subsetTable.js';
+import { owenTreeSeconds, owenValuesByTree, subsetTableByTree } from '../engines/subsetTree.js';
 import { uniqueContributions } from './unique.js';
 
 export const DECOMPOSITION_METHODS = [
@@ -118,45 +120,56 @@ export interface DecomposeOptions {
   readonly method?: DecompositionMethod;
   /** Sequential order as group names (a permutation of all groups); default: the order of the spec. */
   readonly order?: readonly string[];
-  /** Shapley by enumeration even above EXACT_GROUP_LIMIT groups (refused when it would take hours). */
+  /** Shapley by enumeration even when expected to take over a minute (refused above an hour). */
   readonly exact?: boolean;
   /** Shapley by permutation sampling with this many permutations, whatever the number of groups. */
   readonly samples?: number;
   /** Seed of the sampling. */
   readonly seed?: number;
-  /** Exact enumeration, split into blocks; default: in this thread (`enumerateInThread`). */
+  /** Exact enumeration of a plan's tasks (given: the caller chose enumeration); default: in this thread (`enumerateInThread`). */
   readonly enumerate?: ShapleyEnumerator;
+  /**
+   * Exact Shapley engine: the subset tree (default), or the Gray-code sweep it replaced, kept reachable as the
+   * benchmark's baseline and a cross-check in tests (one thread; `enumerate` is then ignored).
+   */
+  readonly engine?: 'tree' | 'gray-code';
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Runs the blocks of an exact Shapley plan and returns their sums in block order (e.g. on worker threads). */
+/** Runs the tasks of an exact Shapley plan and returns their sums added in task order (e.g. on worker threads). */
 export type ShapleyEnumerator = (plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => ShapleySums;
 
-/** Above this many groups Shapley values are estimated by sampling unless --exact is given. */
-export const EXACT_GROUP_LIMIT = 24;
-/** Most groups any enumerating method accepts (subset masks are 31-bit integers). */
+/**
+ * Shapley values are enumerated by default when expected to take at most this long on one thread, else sampled:
+ * about 30 single-column groups on this project's machine (2^30 subsets take about 16 s of one core); wider
+ * groups switch to sampling sooner.
+ */
+export const DEFAULT_EXACT_SECONDS = 60;
+/** Most groups the methods other than Shapley enumerate (their subset masks are 31-bit integers). */
 export const MAX_ENUMERATED_GROUPS = 30;
+/** Most groups of an exact Shapley enumeration (which keeps no masks); the one-hour estimate binds first. */
+export const MAX_EXACT_SHAPLEY_GROUPS = 40;
+/** Most groups of the methods that keep the R² of every subset in memory (commonality, dominance): 2^24 values, 128 MB. */
+export const MAX_TABLE_GROUPS = 24;
 /** Permutations drawn by default when sampling, and the standard error at which sampling may stop early. */
 export const DEFAULT_PERMUTATIONS = 20_000;
 export const DEFAULT_TARGET_STANDARD_ERROR = 0.001;
-/** Refuse exact enumerations expected to take longer than this. */
-const MAX_EXACT_SECONDS = 3600;
-/** Measured cost of one multiply-add in the sweep (Node 20, this project's machine). */
-const SECONDS_PER_FLOP = 4e-9;
 
-/** Expected seconds of an exact enumeration: 2^k subsets, each a sweep of about m²/2 multiply-adds (m = columns + 1). */
-export function exactShapleySeconds(groups: number, columns: number): number {
-  return 2 ** groups * ((columns + 1) ** 2 / 2 + groups) * SECONDS_PER_FLOP;
-}
-
-/** Enumerate every block in this thread. */
-export function enumerateInThread(plan: ShapleyPlan, onProgress?: (done: number, total: number) => void): ShapleySums {
-  const parts: ShapleySums[] = [];
-  for (let block = 0; block < plan.blocks; block++) {
-    parts.push(plan.sumsOfBlocks(block, block + 1));
-    onProgress?.(block + 1, plan.blocks);
-  }
-  return addSums(parts);
+/**
+ * Whether Shapley values are estimated by sampling rather than enumerated: when samples are asked for, or, unless
+ * `exact`, when there are more than MAX_EXACT_SHAPLEY_GROUPS groups or the enumeration is estimated to take more
+ * than DEFAULT_EXACT_SECONDS on this machine. The one rule, used by `decompose` and by the command that spreads
+ * an enumeration over threads.
+ */
+export function samplesShapley(
+  data: DecomposableModel,
+  engines: ReturnType<typeof enginesOf>,
+  options: Pick<DecomposeOptions, 'method' | 'samples' | 'exact'>,
+): boolean {
+  if ((options.method ?? 'shapley') !== 'shapley') return false;
+  if (options.samples !== undefined) return true;
+  if (options.exact) return false;
+  return data.groups.length > MAX_EXACT_SHAPLEY_GROUPS || exactShapleySeconds(data, engines) > DEFAULT_EXACT_SECONDS;
 }
 
 /**
@@ -174,32 +187,42 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
   const k = data.groups.length;
   const names = data.groups.map((g) => g.name);
   const order = resolveOrder(names, options.order);
-  const sampling = method === 'shapley' && (options.samples !== undefined || (k > EXACT_GROUP_LIMIT && !options.exact));
-  if (!sampling && k > MAX_ENUMERATED_GROUPS) {
+  const limit = method === 'shapley' ? MAX_EXACT_SHAPLEY_GROUPS : MAX_ENUMERATED_GROUPS;
+  const sampling = options.enumerate === undefined && samplesShapley(data, engines, options);
+  if (!sampling && k > limit) {
     throw new UsageError(
-      `--method ${method} enumerates all 2^${k} subsets of ${k} groups, more than the ${MAX_ENUMERATED_GROUPS} groups it can; ` +
+      `--method ${method} enumerates all 2^${k} subsets of ${k} groups, more than the ${limit} groups it can; ` +
         (method === 'shapley'
           ? 'use --samples N for a Monte Carlo estimate'
           : 'use fewer groups, or --method shapley with --samples N'),
     );
   }
-  if (method === 'shapley' && !sampling) {
-    const columns = data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : 0), 0);
-    const seconds = exactShapleySeconds(k, columns);
+  if ((method === 'commonality' || method === 'dominance') && k > MAX_TABLE_GROUPS) {
+    throw new UsageError(
+      `--method ${method} keeps the R² of all 2^${k} subsets of ${k} groups in memory; it accepts at most ` +
+        `${MAX_TABLE_GROUPS} groups (2^${MAX_TABLE_GROUPS} values, 128 MB): use fewer groups, or --method shapley`,
+    );
+  }
+  if (method === 'owen' || method === 'all') {
+    const seconds = owenTreeSeconds(data, engines);
     if (seconds > MAX_EXACT_SECONDS) {
       throw new UsageError(
-        `exact Shapley values over ${k} groups need 2^${k} subset fits, about ${(seconds / 3600).toFixed(1)} hours here; ` +
-          `use --samples 20000 for a Monte Carlo estimate with standard errors`,
+        `--method ${method}: Owen values over ${k} groups split into their columns need about ${(seconds / 3600).toFixed(1)} hours here; ` +
+          'use fewer or smaller groups, or --method shapley',
       );
     }
   }
   let tableCache: Float64Array | undefined;
-  const table = () => (tableCache ??= subsetR2Table(fitter));
-  const shapley = () => {
-    const plan = planExactShapley(data, engines);
-    return shapleyFromSums((options.enumerate ?? enumerateInThread)(plan, options.onProgress));
-  };
-  const owen = () => owenValues(fitter);
+  const table = () => (tableCache ??= subsetTableByTree(data, engines));
+  let shapleyCache: Float64Array | undefined;
+  const shapley = () =>
+    (shapleyCache ??=
+      options.engine === 'gray-code'
+        ? grayCodeShapley(data, engines)
+        : shapleyFromSums(
+            (options.enumerate ?? enumerateInThread)(planExactShapley(data, engines), options.onProgress),
+          ));
+  const owen = () => owenValuesByTree(data, engines, shapley());
   const owenTotals = (values: Float64Array) =>
     Float64Array.from({ length: k }, (_, g) => fitter.unitsOf(g).reduce((sum, u) => sum + values[u]!, 0));
 
@@ -280,9 +303,9 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
       const columns = {
         shapley: headline,
         owen: owenTotals(owen()),
-        sequential: sequentialIncrements(table(), order),
-        sequentialReverse: sequentialIncrements(table(), [...order].reverse()),
-        unique: uniqueContributions(table(), k),
+        sequential: sequentialIncrements(orderTable(fitter, order), order),
+        sequentialReverse: sequentialIncrements(orderTable(fitter, [...order].reverse()), [...order].reverse()),
+        unique: uniqueContributions(leaveOneOutTable(fitter), k),
       };
       details = {
         comparison: {
@@ -304,7 +327,7 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
       break;
     }
   }
-  const full = fullR2 === undefined ? fitter.fit(2 ** k - 1) : { r2: fullR2, aliased: [] };
+  const full = fullR2 === undefined ? fitter.fitUnits(fitter.units.map((_, u) => u)) : { r2: fullR2, aliased: [] };
   const groups = data.groups.map(
     (group, g): GroupShare => ({
       name: group.name,

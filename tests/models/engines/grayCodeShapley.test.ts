@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { enginesOf } from '../../../src/models/engines/engines.js';
-import { addSums, planExactShapley, shapleyFromSums } from '../../../src/models/engines/exactShapley.js';
+import {
+  addGrayCodeSums,
+  planGrayCodeShapley,
+  shapleyFromGrayCodeSums,
+} from '../../../src/models/engines/grayCodeShapley.js';
 import { buildModelData } from '../../../src/models/design/modelData.js';
 import { shapleyValues } from '../../../src/models/methods/shapley.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
@@ -46,7 +50,7 @@ function problem(seed: number, p: number, withFixedEffects: boolean, balanced = 
   return buildModelData(panelFrom(columns), spec);
 }
 
-describe('exact Shapley by Gray-code sweeps', () => {
+describe('exact Shapley by Gray-code sweeps (the replaced engine, kept as baseline and cross-check)', () => {
   it.each([
     [1, 8, false, true],
     [2, 8, true, true],
@@ -57,9 +61,9 @@ describe('exact Shapley by Gray-code sweeps', () => {
     (seed, p, fe, balanced) => {
       const data = problem(seed, p, fe, balanced);
       const stable = createSubsetFitter(data);
-      const plan = planExactShapley(data, enginesOf(data));
-      const sums = addSums([plan.sumsOfBlocks(0, plan.blocks)]);
-      const fast = shapleyFromSums(sums);
+      const plan = planGrayCodeShapley(data, enginesOf(data));
+      const sums = addGrayCodeSums([plan.sumsOfBlocks(0, plan.blocks)]);
+      const fast = shapleyFromGrayCodeSums(sums);
       const reference = shapleyValues(data.groups.length, (mask) => stable.fit(mask).r2);
       // ⌈p/2⌉ groups of x, the absorbed column, the near copy, and two fixed effects when there are any
       expect(fast).toHaveLength(Math.ceil(p / 2) + 2 + (fe ? 2 : 0));
@@ -73,11 +77,13 @@ describe('exact Shapley by Gray-code sweeps', () => {
 
   it('gives the same sums however the blocks are shared out', () => {
     const data = problem(5, 30, false, true, false);
-    const plan = planExactShapley(data, enginesOf(data));
+    const plan = planGrayCodeShapley(data, enginesOf(data));
     expect(plan.blocks).toBeGreaterThan(2);
-    const whole = shapleyFromSums(addSums([plan.sumsOfBlocks(0, plan.blocks)]));
+    const whole = shapleyFromGrayCodeSums(addGrayCodeSums([plan.sumsOfBlocks(0, plan.blocks)]));
     const cut = Math.floor(plan.blocks / 3);
-    const parts = shapleyFromSums(addSums([plan.sumsOfBlocks(0, cut), plan.sumsOfBlocks(cut, plan.blocks)]));
+    const parts = shapleyFromGrayCodeSums(
+      addGrayCodeSums([plan.sumsOfBlocks(0, cut), plan.sumsOfBlocks(cut, plan.blocks)]),
+    );
     expect(whole).toHaveLength(16); // 15 pairs of x and the absorbed column
     expect(parts).toHaveLength(16);
     whole.forEach((v, j) => expect(Math.abs(v - parts[j]!)).toBeLessThan(1e-12));
