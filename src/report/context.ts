@@ -44,6 +44,29 @@ export function formatPercent(share: number): string {
   return text === '-0.0' ? '0.0' : text;
 }
 
+/**
+ * The estimator a result actually used, for every title, subtitle and method line: Monte Carlo Shapley values are
+ * never called exact.
+ */
+export function estimatorLabel(result: Pick<DecompositionResult, 'method' | 'sampling'>): string {
+  if (result.sampling && result.method === 'shapley') {
+    return `Monte Carlo Shapley values (LMG), ${result.sampling.permutations.toLocaleString('en-GB')} random orders`;
+  }
+  return METHOD_LABELS[result.method];
+}
+
+/** The method line of the outputs: the estimator, how many groups, and what it cost (subsets, or random orders). */
+export function methodLine(result: DecompositionResult): string {
+  if (result.sampling && result.method === 'shapley') {
+    const largest = Math.max(0, ...result.sampling.standardErrors);
+    return (
+      `method: ${estimatorLabel(result)} of ${result.groups.length} groups (seed ${result.sampling.seed}); ` +
+      `largest Monte Carlo standard error ${formatPercent(largest)} points`
+    );
+  }
+  return `method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets.toLocaleString('en-GB')} subset regressions)`;
+}
+
 export const METHOD_LABELS: Readonly<Record<DecompositionMethod, string>> = {
   shapley: 'exact Shapley values (LMG)',
   owen: 'Owen values (Shapley between groups, then within each group)',

@@ -1,7 +1,7 @@
 import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import type { DataSummary } from '../models/design/summary.js';
-import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
+import { describeBootstrap, estimatorLabel, formatPercent, intervalOf, type DecompositionReport } from './context.js';
 import { formatNumber, formatP, type FitReport } from './fitReport.js';
 import { defaultFigureTitle, describeSampling, escapeXml, renderDecompositionSvg } from './svg.js';
 
@@ -272,7 +272,7 @@ function modelSection(split: DecompositionReport, summary: DataSummary): string 
     `<p class="formula"><code>${h(modelFormula(result))}</code></p>`,
     `<p>${h(`That R² is divided between ${result.groups.length} named groups of predictors:`)}</p>`,
     `<ul>\n${groups.join('\n')}\n</ul>`,
-    `<p>${h(`Method: ${METHOD_LABELS[result.method]}. ${METHOD_EXPLANATIONS[result.method]}`)}</p>`,
+    `<p>${h(`Method: ${estimatorLabel(result)}. ${METHOD_EXPLANATIONS[result.method]}`)}</p>`,
     ...(result.sequential ? [`<p>${h(`Order of entry: ${result.sequential.order.join(' → ')}.`)}</p>`] : []),
     `<p class="note">${h('Shares are fractions of the total (centred) sum of squares of the outcome; the unexplained part is 1 − R².')}</p>`,
   ].join('\n');

@@ -27,6 +27,8 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     schemaVersion: SCHEMA_VERSION,
     command: 'decompose',
     method: result.method,
+    // Whether the numbers are exact or Monte Carlo estimates (then with mcSe per group and a sampling block).
+    estimator: result.sampling ? 'monte-carlo' : 'exact',
     file: report.file,
     outcome: result.outcome,
     n: result.n,

@@ -1,7 +1,15 @@
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import type { ComparisonRow, DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
-import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
+import {
+  describeBootstrap,
+  estimatorLabel,
+  formatPercent,
+  intervalOf,
+  METHOD_LABELS,
+  methodLine,
+  type DecompositionReport,
+} from './context.js';
 
 export interface SvgOptions {
   /** Figure title; default `Variance of <outcome> explained by each group` (the method is always the subtitle). */
@@ -105,7 +113,7 @@ export function renderDecompositionSvg(report: DecompositionReport, options: Svg
   header(
     canvas,
     title,
-    result.method === 'all' ? `${METHOD_LABELS.all}: five ways of splitting the same R²` : METHOD_LABELS[result.method],
+    result.method === 'all' ? `${METHOD_LABELS.all}: five ways of splitting the same R²` : estimatorLabel(result),
   );
   const description = result.comparison !== undefined ? comparisonChart(canvas, report) : splitChart(canvas, report);
   footnote(canvas, report);
@@ -602,7 +610,7 @@ function footnote(canvas: Canvas, report: DecompositionReport): void {
   lines.push({
     text:
       `N = ${result.n} rows used of ${read} (${result.droppedRows} dropped for missing values) · R² = ${result.r2.toFixed(4)} · ` +
-      `method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups · data: ${report.file}`,
+      `${methodLine(result)} · data: ${report.file}`,
   });
   if (report.bootstrap) lines.push({ text: `Whiskers: ${describeBootstrap(report.bootstrap)}.` });
   if (report.published) lines.push({ text: `${report.published.label} (thin dark bars): ${report.published.source}.` });

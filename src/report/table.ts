@@ -2,7 +2,14 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
-import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
+import {
+  describeBootstrap,
+  estimatorLabel,
+  formatPercent,
+  intervalOf,
+  methodLine,
+  type DecompositionReport,
+} from './context.js';
 import { printable, terminalText } from './printable.js';
 
 export interface TableOptions {
@@ -59,9 +66,7 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   const barWidth = options.barWidth ?? DEFAULT_BAR_WIDTH;
   const fit = options.terminalWidth;
   const out: string[] = [];
-  out.push(
-    paint.bold(`Variance of ${printable(result.outcome)} explained by each group (${METHOD_LABELS[result.method]})`),
-  );
+  out.push(paint.bold(`Variance of ${printable(result.outcome)} explained by each group (${estimatorLabel(result)})`));
   out.push('');
   if (result.method === 'all') out.push(...comparisonLines(result));
   else if (result.method === 'commonality') {
@@ -265,9 +270,7 @@ function footer(report: DecompositionReport): string[] {
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
   if (fixed.length > 0)
     out.push(`fixed effects: ${fixed.map((g) => `${printable(g.columns[0]!)} ${g.levels} levels`).join(', ')}`);
-  out.push(
-    `R² = ${result.r2.toFixed(4)}; method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets} subset regressions)`,
-  );
+  out.push(`R² = ${result.r2.toFixed(4)}; ${methodLine(result)}`);
   if (report.bootstrap) {
     out.push(printable(describeBootstrap(report.bootstrap)));
     for (const failure of report.bootstrap.failures)

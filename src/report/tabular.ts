@@ -1,6 +1,6 @@
 import { writeCsv } from './csv.js';
 import type { DecompositionReport } from './context.js';
-import { formatPercent, intervalOf } from './context.js';
+import { estimatorLabel, formatPercent, intervalOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
@@ -59,7 +59,10 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
     if (result.unique) rows.push(['shared', 'joint', '', null, result.unique.shared, result.unique.shared * 100]);
   }
   rows.push([UNEXPLAINED, 'residual', '', null, result.unexplained, result.unexplained * 100]);
+  const sampling = result.sampling;
   const extraColumns = [
+    // Monte Carlo estimates carry their standard error (a fraction, as share), so no reader takes them as exact.
+    ...(sampling ? ['mc_se'] : []),
     ...(report.bootstrap ? ['se', 'ci_low', 'ci_high'] : []),
     ...(report.published ? [report.published.key] : []),
   ];
@@ -69,12 +72,13 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
     const interval = index >= 0 ? intervalOf(report, index) : undefined;
     return [
       ...row,
+      ...(sampling ? [index >= 0 && index < result.groups.length ? sampling.standardErrors[index]! : null] : []),
       ...(report.bootstrap ? (interval ? [interval.se, interval.low, interval.high] : [null, null, null]) : []),
       ...(report.published ? [report.published.shares[String(row[0])] ?? null] : []),
     ];
   });
   return {
-    title: `Variance of ${result.outcome} explained by each group (${result.method})`,
+    title: `Variance of ${result.outcome} explained by each group (${estimatorLabel(result)})`,
     columns: ['group', 'kind', 'columns', 'levels', 'share', 'percent', ...extraColumns],
     rows: withExtras,
     notes: notesOf(report),

@@ -11,6 +11,7 @@ const BASE_KEYS = [
   'droppedRows',
   'r2',
   'r2Percent',
+  'estimator',
   'groups',
   'unexplained',
   'subsets',
