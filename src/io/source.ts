@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
@@ -9,6 +10,29 @@ export interface InputSource {
 
 /** The name used in messages for standard input. */
 export const STDIN_NAME = '<stdin>';
+
+/**
+ * Where standard input's bytes come from: called once per read of `-`, it gives the bytes as chunks, in order,
+ * synchronously (the readers are synchronous). A chunk must not change after it has been given.
+ */
+export type StdinSource = () => Iterable<Uint8Array>;
+
+/** The standard input of the code running inside `withStandardInput` (the CLI's `main`); else the process's. */
+const standardInput = new AsyncLocalStorage<StdinSource>();
+
+/**
+ * Run `body` with `stdin` as the standard input that `readSource` and `readChunks` read for `-`, in `body` and in
+ * everything it awaits (an AsyncLocalStorage, so concurrent runs each keep their own). `main` uses this so that
+ * the CLI reads the standard input of its injected IO: the process's in src/cli.ts, a string in the tests.
+ */
+export function withStandardInput<T>(stdin: StdinSource, body: () => T): T {
+  return standardInput.run(stdin, body);
+}
+
+/** The process's standard input (file descriptor 0), read synchronously in chunks of 1 MiB. */
+export function* processStandardInput(): Generator<Buffer> {
+  yield* descriptorChunks(0, STDIN_NAME);
+}
 
 /**
  * The longest line an input may have, in bytes (1 MiB), not counting its line break.
@@ -44,7 +68,8 @@ const SNIFF_BYTES = 8;
  * DataError naming the file (and the line, for a NUL byte or a long line). Never writes to or moves the file;
  * unreadable paths become a DataError naming the file.
  *
- * `stdin`, if given, supplies standard input's bytes (for tests); they get the same checks after the fact.
+ * Standard input is `stdin`'s bytes if given (they get the same checks after the fact), else that of the enclosing
+ * `withStandardInput`, else the process's.
  *
  * @throws {DataError} unreadable path, directory, or one of the checks above.
  * @example
@@ -88,7 +113,8 @@ export function checkInputBytes(bytes: Uint8Array, file: string): void {
  */
 export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY): Generator<Buffer> {
   if (path === '-') {
-    yield* checkedChunks(0, STDIN_NAME, maxBytes);
+    const stdin = standardInput.getStore() ?? processStandardInput;
+    yield* checkedChunks(stdin(), STDIN_NAME, maxBytes);
     return;
   }
   let fd: number;
@@ -105,14 +131,14 @@ export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY): 
       throw unreadable(path, error);
     }
     if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
-    yield* checkedChunks(fd, path, maxBytes);
+    yield* checkedChunks(descriptorChunks(fd, path), path, maxBytes);
   } finally {
     closeSync(fd);
   }
 }
 
-function* checkedChunks(fd: number, file: string, maxBytes: number): Generator<Buffer> {
-  const checker = new InputChecker(file, maxBytes);
+/** The bytes of an open file descriptor, read synchronously in chunks of up to 1 MiB (each a copy of its own). */
+function* descriptorChunks(fd: number, file: string): Generator<Buffer> {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   for (;;) {
     let count: number;
@@ -129,8 +155,16 @@ function* checkedChunks(fd: number, file: string, maxBytes: number): Generator<B
       throw unreadable(file, error);
     }
     if (count === 0) break;
-    const chunk = Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
-    checker.push(chunk);
+    yield Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
+  }
+}
+
+/** `chunks` given the checks of `InputChecker`, each yielded once it has passed them. */
+function* checkedChunks(chunks: Iterable<Uint8Array>, file: string, maxBytes: number): Generator<Buffer> {
+  const checker = new InputChecker(file, maxBytes);
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    checker.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     yield* checker.release();
   }
   checker.end();
