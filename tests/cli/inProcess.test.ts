@@ -30,6 +30,13 @@ describe('main() in process', () => {
     expect(readFileSync(out, 'utf8')).toBe(noColour.stdout);
   });
 
+  it('leaves a pipe plain even with FORCE_COLOR and no NO_COLOR: colour follows the stream', async () => {
+    const piped = await runMain(['decompose', ...SYNTHETIC], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toMatch(/practice/);
+    expect(piped.stdout).not.toMatch(ESCAPE);
+  });
+
   it("wraps help at 80 columns for a pipe, and at the terminal's own width for a terminal", async () => {
     const optionLines = (text: string) => {
       const lines = text.split('\n');
