@@ -1,9 +1,23 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Folders whose test files share one module graph (isolate: false): tests of pure functions, with no mocks and
+ * no module state that a test sets or relies on. Loading the sources once for all of them, instead of once per
+ * file, and keeping the JIT warm saves about a third of the suite's CPU time. Everything else (tests/cli, and
+ * any new folder) runs isolated, each file in a fresh module graph, as by default.
+ */
+const SHARED = ['tests/io', 'tests/models', 'tests/profile', 'tests/report'].map((folder) => `${folder}/**/*.test.ts`);
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: ['default', './tests/summaryReporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
+      {
+        extends: true,
+        test: { name: 'isolated', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, ...SHARED] },
+      },
+    ],
   },
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { EXIT_BAD_INPUT, EXIT_OK } from './errors.js';
 import { describeSystemError } from './io/output.js';
+import { processStandardInput } from './io/source.js';
 import { main } from './program.js';
 import { printableLines } from './report/printable.js';
 
@@ -50,7 +51,9 @@ status = await main(process.argv.slice(2), {
   stdoutIsTty: process.stdout.isTTY === true,
   ...(process.stdout.isTTY && process.stdout.columns ? { stdoutColumns: process.stdout.columns } : {}),
   stderrIsTty: process.stderr.isTTY === true,
+  ...(process.stderr.isTTY && process.stderr.columns ? { stderrColumns: process.stderr.columns } : {}),
   stderrStream: process.stderr,
+  stdin: processStandardInput,
   env: process.env,
 });
 settle();

@@ -29,6 +29,7 @@ import {
 } from './request/request.js';
 import { readSpecFile } from './request/specFile.js';
 import { printableLines } from './report/printable.js';
+import { withStandardInput, type StdinSource } from './io/source.js';
 
 /** Where a command's text goes, and what the process is writing to; injected so tests can run in-process. */
 export interface CliIo {
@@ -38,8 +39,13 @@ export interface CliIo {
   /** Columns of the terminal standard output is, when it is one. */
   readonly stdoutColumns?: number;
   readonly stderrIsTty: boolean;
+  /** Columns of the terminal standard error is, when it is one (help printed after a usage error is wrapped to it). */
+  readonly stderrColumns?: number;
   /** The stream progress bars draw on. */
   readonly stderrStream: NodeJS.WritableStream;
+  /** Standard input, read when a FILE is "-": the process's in src/cli.ts (`processStandardInput`). */
+  readonly stdin: StdinSource;
+  /** The environment (NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE); nothing reads process.env. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The arguments as given (set by `main`), for the reproducibility block of reports. */
   readonly argv?: readonly string[];
@@ -129,6 +135,16 @@ function declare(
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
+/**
+ * Whether the environment asks for colour (true), forbids it (false) or leaves it to the stream (undefined):
+ * commander's own rule (NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE), applied to `io.env` instead of process.env.
+ */
+function colourFromEnv(env: CliIo['env']): boolean | undefined {
+  if (env.NO_COLOR || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return undefined;
+}
+
 /** Build the command-line program: each action checks its request, runs the command and writes the output. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('cpp-variance')
@@ -137,7 +153,16 @@ export function buildProgram(io: CliIo): Command {
     )
     .version(packageVersion())
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // commander reads these from process.stdout/stderr and process.env by default; take them from io instead
+      // (80 columns, commander's own default, when the stream is no terminal).
+      getOutHelpWidth: () => (io.stdoutIsTty ? io.stdoutColumns : undefined) ?? 80,
+      getErrHelpWidth: () => (io.stderrIsTty ? io.stderrColumns : undefined) ?? 80,
+      getOutHasColors: () => colourFromEnv(io.env) ?? io.stdoutIsTty,
+      getErrHasColors: () => colourFromEnv(io.env) ?? io.stderrIsTty,
+    })
     .showSuggestionAfterError(true);
 
   const finish = (
@@ -334,7 +359,7 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
     running = action.name() as CommandName;
   });
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await withStandardInput(io.stdin, () => program.parseAsync([...argv], { from: 'user' }));
     return EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { DataError } from '../errors.js';
 
@@ -9,6 +10,44 @@ export interface InputSource {
 
 /** The name used in messages for standard input. */
 export const STDIN_NAME = '<stdin>';
+
+/**
+ * Where standard input's bytes come from: called once per read of `-`, it gives the bytes as chunks, in order,
+ * synchronously (the readers are synchronous). A chunk must not change after it has been given.
+ */
+export type StdinSource = () => Iterable<Uint8Array>;
+
+/**
+ * Standard input within one run: its source, its iterator once reading began, and the chunks `peekInput` looked at
+ * that no reader has taken yet (standard input cannot be read twice).
+ */
+interface StdinState {
+  readonly source: StdinSource;
+  iterator?: Iterator<Uint8Array>;
+  readonly pending: Buffer[];
+}
+
+/** The standard input of the code running inside `withStandardInput` (the CLI's `main`); else the process's. */
+const standardInput = new AsyncLocalStorage<StdinState>();
+let processState: StdinState | undefined;
+
+function stdinState(): StdinState {
+  return standardInput.getStore() ?? (processState ??= { source: processStandardInput, pending: [] });
+}
+
+/**
+ * Run `body` with `stdin` as the standard input that `readSource` and `readChunks` read for `-`, in `body` and in
+ * everything it awaits (an AsyncLocalStorage, so concurrent runs each keep their own). `main` uses this so that
+ * the CLI reads the standard input of its injected IO: the process's in src/cli.ts, a string in the tests.
+ */
+export function withStandardInput<T>(stdin: StdinSource, body: () => T): T {
+  return standardInput.run({ source: stdin, pending: [] }, body);
+}
+
+/** The process's standard input (file descriptor 0), read synchronously in chunks of 1 MiB. */
+export function* processStandardInput(): Generator<Buffer> {
+  yield* descriptorChunks(0, STDIN_NAME);
+}
 
 /**
  * The longest line an input may have, in bytes (1 MiB), not counting its line break.
@@ -59,6 +98,9 @@ export function hasWorkbookSignature(head: Uint8Array): boolean {
  * reading at once with a DataError naming the file (and the line, for a NUL byte or a long line). Never writes to
  * or moves the file; unreadable paths become a DataError naming the file.
  *
+ * Standard input is `stdin`'s bytes if given (they get the same checks after the fact), else that of the enclosing
+ * `withStandardInput`, else the process's.
+ *
  * @param stdin supplies standard input's bytes (for tests); they get the same checks after the fact.
  * @throws {DataError} unreadable path, directory, or one of the checks above.
  * @example
@@ -105,7 +147,7 @@ export function checkInputBytes(bytes: Uint8Array, file: string): void {
  */
 export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY, workbooks = false): Generator<Buffer> {
   if (path === '-') {
-    yield* checkedChunks(0, STDIN_NAME, maxBytes, workbooks);
+    yield* checkedChunks(stdinChunks(), STDIN_NAME, maxBytes, workbooks);
     return;
   }
   let fd: number;
@@ -122,39 +164,33 @@ export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY, w
       throw unreadable(path, error);
     }
     if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
-    yield* checkedChunks(fd, path, maxBytes, workbooks);
+    yield* checkedChunks(descriptorChunks(fd, path), path, maxBytes, workbooks);
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * Standard input's first bytes, read by `peekInput` and not yet taken by `readChunks` (standard input cannot be
- * read twice, so what was looked at is kept for the reader that follows).
- */
-let stdinHead: Buffer | undefined;
-
-/**
  * The first `count` bytes of an input (fewer if it is shorter), without consuming them: a file is read from its
- * start again by the next reader, and standard input's bytes are kept for it. A path that is not a regular file
- * (a named pipe, a process substitution) is not opened, since its bytes could not be read twice: the answer is
- * then empty. For choosing a reader by the input's signature before reading it (see `hasWorkbookSignature`).
+ * start again by the next reader, and standard input's bytes are kept for it (in the run's standard-input state).
+ * A path that is not a regular file (a named pipe, a process substitution) is not opened, since its bytes could
+ * not be read twice: the answer is then empty. For choosing a reader by the input's signature before reading it
+ * (see `hasWorkbookSignature`).
  *
  * @throws {DataError} unreadable path, as `readSource`.
  */
 export function peekInput(path: string, count: number): Buffer {
   if (path === '-') {
-    const parts: Buffer[] = stdinHead ? [stdinHead] : [];
-    let have = stdinHead?.length ?? 0;
-    const buffer = Buffer.allocUnsafe(count);
+    const state = stdinState();
+    let have = state.pending.reduce((sum, chunk) => sum + chunk.length, 0);
     while (have < count) {
-      const read = readOnce(0, buffer, count - have, STDIN_NAME);
-      if (read === 0) break;
-      parts.push(Buffer.from(buffer.subarray(0, read)));
-      have += read;
+      const next = stdinIterator(state).next();
+      if (next.done) break;
+      const chunk = asBuffer(next.value);
+      state.pending.push(chunk);
+      have += chunk.length;
     }
-    stdinHead = Buffer.concat(parts);
-    return stdinHead.subarray(0, count);
+    return Buffer.concat(state.pending).subarray(0, count);
   }
   let fd: number;
   try {
@@ -180,11 +216,34 @@ export function peekInput(path: string, count: number): Buffer {
   }
 }
 
-/** One read of up to `length` bytes into `buffer`; 0 at the end. Waits out a non-blocking standard input. */
-function readOnce(fd: number, buffer: Buffer, length: number, file: string): number {
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function stdinIterator(state: StdinState): Iterator<Uint8Array> {
+  state.iterator ??= state.source()[Symbol.iterator]();
+  return state.iterator;
+}
+
+/** Standard input's chunks for a reader: first those `peekInput` kept, then the rest of the source. */
+function* stdinChunks(): Generator<Uint8Array> {
+  const state = stdinState();
+  while (state.pending.length > 0) yield state.pending.shift()!;
+  const iterator = stdinIterator(state);
   for (;;) {
+    const next = iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** The bytes of an open file descriptor, read synchronously in chunks of up to 1 MiB (each a copy of its own). */
+function* descriptorChunks(fd: number, file: string): Generator<Buffer> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (;;) {
+    let count: number;
     try {
-      return readSync(fd, buffer, 0, length, null);
+      count = readSync(fd, buffer, 0, CHUNK_BYTES, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
@@ -192,26 +251,25 @@ function readOnce(fd: number, buffer: Buffer, length: number, file: string): num
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         continue;
       }
-      if (code === 'EOF') return 0; // Windows pipes report their end this way
+      if (code === 'EOF') break; // Windows pipes report their end this way
       throw unreadable(file, error);
     }
+    if (count === 0) break;
+    yield Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
   }
 }
 
-function* checkedChunks(fd: number, file: string, maxBytes: number, workbooks: boolean): Generator<Buffer> {
+/** `chunks` given the checks of `InputChecker`, each yielded once it has passed them. */
+function* checkedChunks(
+  chunks: Iterable<Uint8Array>,
+  file: string,
+  maxBytes: number,
+  workbooks: boolean,
+): Generator<Buffer> {
   const checker = new InputChecker(file, maxBytes, workbooks);
-  if (fd === 0 && stdinHead) {
-    const head = stdinHead;
-    stdinHead = undefined;
-    checker.push(head);
-    yield* checker.release();
-  }
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (;;) {
-    const count = readOnce(fd, buffer, CHUNK_BYTES, file);
-    if (count === 0) break;
-    const chunk = Buffer.from(buffer.subarray(0, count)); // a copy, so each chunk holds only its own bytes
-    checker.push(chunk);
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    checker.push(asBuffer(chunk));
     yield* checker.release();
   }
   checker.end();

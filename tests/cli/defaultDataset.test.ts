@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGLAND_NOTE } from '../../src/commands/data.js';
-import { runCli, SYNTHETIC, SYNTHETIC_FILE } from './run.js';
+import { type CliResult, runMain, SYNTHETIC, SYNTHETIC_FILE } from './run.js';
 
 // With no file and no model, every model command reads the real England panel with the default model
 // cpp_rate ~ child_poverty + spend + vacancy | la + year. The reference values are R's, computed from the same file
@@ -50,8 +50,12 @@ const folder = mkdtempSync(join(tmpdir(), 'cpv-default-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('decompose with no file and no model', () => {
-  const result = runCli(['decompose', '--format', 'json']);
-  const json = JSON.parse(result.stdout);
+  let result: CliResult;
+  let json: ReturnType<typeof JSON.parse>;
+  beforeAll(async () => {
+    result = await runMain(['decompose', '--format', 'json']);
+    json = JSON.parse(result.stdout);
+  });
 
   it('reads the England panel with cpp_rate ~ child_poverty + spend + vacancy | la + year', () => {
     expect(result.status).toBe(0);
@@ -75,8 +79,8 @@ describe('decompose with no file and no model', () => {
     agrees(json.unexplained.share, 1 - R.fit.r2);
   });
 
-  it('prints the same split in its table, rounded to one decimal, with the England note', () => {
-    const table = runCli(['decompose']);
+  it('prints the same split in its table, rounded to one decimal, with the England note', async () => {
+    const table = await runMain(['decompose']);
     expect(table.status).toBe(0);
     R.groups.forEach((group, g) => {
       expect(table.stdout).toMatch(new RegExp(`^  ${group.name} .* ${(R.shapley[g]! * 100).toFixed(1)}%`, 'm'));
@@ -109,12 +113,12 @@ describe('decompose with no file and no model', () => {
     ]);
   });
 
-  it('is byte for byte the run that names the file and the model', () => {
-    expect(runCli(['decompose', ...EXPLICIT, '--format', 'json']).stdout).toBe(result.stdout);
+  it('is byte for byte the run that names the file and the model', async () => {
+    expect((await runMain(['decompose', ...EXPLICIT, '--format', 'json'])).stdout).toBe(result.stdout);
   });
 
-  it("--method all: R's sequential increments in both orders and unique contributions", () => {
-    const all = JSON.parse(runCli(['decompose', '--method', 'all', '--format', 'json']).stdout);
+  it("--method all: R's sequential increments in both orders and unique contributions", async () => {
+    const all = JSON.parse((await runMain(['decompose', '--method', 'all', '--format', 'json'])).stdout);
     const rows = new Map(all.comparison.rows.map((row: Record<string, number>) => [row.group, row]));
     R.groups.forEach((group, g) => {
       const row = rows.get(group.name) as Record<string, number>;
@@ -128,8 +132,8 @@ describe('decompose with no file and no model', () => {
 });
 
 describe('the other commands with no file', () => {
-  it("fit: R's coefficients and CR1 standard errors by la", () => {
-    const json = JSON.parse(runCli(['fit', '--cluster', 'la', '--format', 'json']).stdout);
+  it("fit: R's coefficients and CR1 standard errors by la", async () => {
+    const json = JSON.parse((await runMain(['fit', '--cluster', 'la', '--format', 'json'])).stdout);
     expect(json.file).toBe(PANEL);
     expect(json.notes).toContain(ENGLAND_NOTE);
     expect(json.clusters).toBe(R.fit.cluster.clusters);
@@ -141,9 +145,9 @@ describe('the other commands with no file', () => {
     });
   });
 
-  it('report: the England panel, its SHA-256 and its note', () => {
+  it('report: the England panel, its SHA-256 and its note', async () => {
     const out = join(folder, 'report.html');
-    expect(runCli(['report', '--output', out]).status).toBe(0);
+    expect((await runMain(['report', '--output', out])).status).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain(PANEL);
     expect(html).toContain(createHash('sha256').update(readFileSync(PANEL)).digest('hex'));
@@ -151,21 +155,30 @@ describe('the other commands with no file', () => {
     expect(html).not.toMatch(/SYNTHETIC/);
   });
 
-  it('describe: the England panel, every row', () => {
-    const json = JSON.parse(runCli(['describe', '--format', 'json']).stdout);
+  it('describe: the England panel, every row', async () => {
+    const json = JSON.parse((await runMain(['describe', '--format', 'json'])).stdout);
     expect(json.file).toBe(PANEL);
     expect(json.rows).toBe(panelRows.length);
   });
 });
 
 describe('the synthetic NAO panel, named explicitly', () => {
-  it('still carries the synthetic note, also through the committed analysis spec', () => {
-    const json = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--format', 'json']).stdout);
+  it('still carries the synthetic note, also through the committed analysis spec', async () => {
+    const json = JSON.parse((await runMain(['decompose', ...SYNTHETIC, '--format', 'json'])).stdout);
     expect(json.file).toBe(SYNTHETIC_FILE);
     expect(json.notes.join(' ')).toMatch(/SYNTHETIC/);
     const spec = JSON.parse(
-      runCli(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--bootstrap', '20', '--format', 'json'])
-        .stdout,
+      (
+        await runMain([
+          'decompose',
+          '--spec',
+          'fixtures/nao-2019-analysis.json',
+          '--bootstrap',
+          '20',
+          '--format',
+          'json',
+        ])
+      ).stdout,
     );
     expect(spec.groups.map((g: { columns: string[] }) => g.columns)).toEqual([
       ['la'],
@@ -181,19 +194,19 @@ describe('a file without the default model columns', () => {
   const HINT =
     'the default model is cpp_rate ~ child_poverty + spend + vacancy | la + year (give yours with --formula, or --group and --fe)';
 
-  it('is told what the default model is and how to give another, in one line', () => {
-    const result = runCli(['decompose', SYNTHETIC_FILE]);
+  it('is told what the default model is and how to give another, in one line', async () => {
+    const result = await runMain(['decompose', SYNTHETIC_FILE]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; ${HINT}; the columns are: la, year, idaci, spend, vacancy, cpp_rate\n`,
     );
-    expect(runCli(['fit', SYNTHETIC_FILE]).stderr).toContain(HINT);
-    expect(runCli(['report', SYNTHETIC_FILE]).stderr).toContain(HINT);
+    expect((await runMain(['fit', SYNTHETIC_FILE])).stderr).toContain(HINT);
+    expect((await runMain(['report', SYNTHETIC_FILE])).stderr).toContain(HINT);
   });
 
-  it('is not given the hint when the model was given', () => {
-    const grouped = runCli([
+  it('is not given the hint when the model was given', async () => {
+    const grouped = await runMain([
       'decompose',
       SYNTHETIC_FILE,
       '--fe',
@@ -204,15 +217,22 @@ describe('a file without the default model columns', () => {
     expect(grouped.stderr).toBe(
       `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; the columns are: la, year, idaci, spend, vacancy, cpp_rate\n`,
     );
-    const formula = runCli(['decompose', SYNTHETIC_FILE, '--formula', 'cpp_rate ~ child_poverty | la']);
+    const formula = await runMain(['decompose', SYNTHETIC_FILE, '--formula', 'cpp_rate ~ child_poverty | la']);
     expect(formula.stderr).not.toContain('default model');
     expect(formula.stderr).toMatch(/column "child_poverty" not found/);
   });
 
-  it('meets the default model through --derive, with the same split as the explicit model', () => {
-    const derived = runCli(['decompose', SYNTHETIC_FILE, '--derive', 'child_poverty = idaci', '--format', 'json']);
+  it('meets the default model through --derive, with the same split as the explicit model', async () => {
+    const derived = await runMain([
+      'decompose',
+      SYNTHETIC_FILE,
+      '--derive',
+      'child_poverty = idaci',
+      '--format',
+      'json',
+    ]);
     expect(derived.status, derived.stderr).toBe(0);
-    const explicit = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--format', 'json']).stdout);
+    const explicit = JSON.parse((await runMain(['decompose', ...SYNTHETIC, '--format', 'json'])).stdout);
     expect(JSON.parse(derived.stdout).groups.map((g: { share: number }) => g.share)).toEqual(
       explicit.groups.map((g: { share: number }) => g.share),
     );

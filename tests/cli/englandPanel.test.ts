@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runMain } from './run.js';
 
 // The real panel of English authorities (fixtures/england-la-panel.csv) is rebuilt from the public extracts in
 // fixtures/real/ by scripts/build-england-panel.sh, which runs only the BUILT cpp-variance CLI (derive, stack, join).
@@ -80,8 +80,8 @@ describe('the real England panel', () => {
     expect(rows.every((r) => /^\d{3}$/.test(r[0]!))).toBe(true);
   });
 
-  it('decomposes: the shares and the unexplained part sum to 1', () => {
-    const result = runCli(['decompose', PANEL, ...MODEL, '--format', 'json']);
+  it('decomposes: the shares and the unexplained part sum to 1', async () => {
+    const result = await runMain(['decompose', PANEL, ...MODEL, '--format', 'json']);
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.n).toBe(1019);

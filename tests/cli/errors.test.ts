@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runMain } from './run.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'cpv-errors-'));
 function file(name: string, content: string | Buffer): string {
@@ -100,30 +100,30 @@ const cases: [string, string | Buffer, string[], RegExp][] = [
 ];
 
 describe('bad input gives exit code 2 and a one-line message', () => {
-  it.each(cases)('%s', (_, content, extra, pattern) => {
+  it.each(cases)('%s', async (_, content, extra, pattern) => {
     const path = file(`${_.replace(/[^a-z0-9]+/gi, '-')}.csv`, content);
-    const result = runCli(['decompose', path, ...extra]);
+    const result = await runMain(['decompose', path, ...extra]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^error: /);
     expect(lines[0]).toMatch(pattern);
-    expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    expect(result.stderr).not.toMatch(/at .*\.[jt]s:\d+/); // no stack trace (.ts: in process, from the sources)
   });
 
-  it('names file, row and column for a bad numeric cell', () => {
+  it('names file, row and column for a bad numeric cell', async () => {
     const path = file('data.csv', panel(20).replace(',514,', ',"12,3",'));
-    const result = runCli(['decompose', path]);
+    const result = await runMain(['decompose', path]);
     expect(result.stderr).toBe(
       `error: ${path} row 4, column "spend": "12,3" is not a number (use "." as the decimal point and no thousands separators)\n`,
     );
   });
 
-  it('leaves the input file untouched, and refuses to overwrite it with --output', () => {
+  it('leaves the input file untouched, and refuses to overwrite it with --output', async () => {
     const content = panel(30);
     const path = file('keep.csv', content);
-    const result = runCli(['decompose', path, '--output', path]);
+    const result = await runMain(['decompose', path, '--output', path]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/is an input of this command; refusing to overwrite it/);
     expect(readFileSync(path, 'utf8')).toBe(content);
@@ -141,8 +141,8 @@ describe('bad input gives exit code 2 and a one-line message', () => {
     [['simulate', '--seed', '-3'], /--seed: must be a whole number from 0/],
     [['simulate', '--seed', '1', '--shares', 'practice=90,deprivation=15,policy=10,resources=6'], /add up to 121%/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-  ])('usage error %j', (args, pattern) => {
-    const result = runCli(args);
+  ])('usage error %j', async (args, pattern) => {
+    const result = await runMain(args);
     expect(result.status).toBe(2);
     expect(result.stderr.trimEnd().split('\n')[0]).toMatch(pattern);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, SYNTHETIC } from './run.js';
+import { runMain, SYNTHETIC } from './run.js';
 
 const BASE_KEYS = [
   'schemaVersion',
@@ -29,8 +29,8 @@ const SECTIONS: Record<string, string[]> = {
 };
 
 describe('decompose --method M --format json follows the README layout', () => {
-  it.each(Object.entries(SECTIONS))('%s', (method, sections) => {
-    const result = runCli(['decompose', ...SYNTHETIC, '--method', method, '--format', 'json']);
+  it.each(Object.entries(SECTIONS))('%s', async (method, sections) => {
+    const result = await runMain(['decompose', ...SYNTHETIC, '--method', method, '--format', 'json']);
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json).sort()).toEqual([...BASE_KEYS, ...sections].sort());
@@ -79,19 +79,23 @@ describe('decompose --method M --format json follows the README layout', () => {
     }
   });
 
-  it('sequential --order changes the order of entry and the shares', () => {
-    const given = JSON.parse(runCli(['decompose', ...SYNTHETIC, '--method', 'sequential', '--format', 'json']).stdout);
+  it('sequential --order changes the order of entry and the shares', async () => {
+    const given = JSON.parse(
+      (await runMain(['decompose', ...SYNTHETIC, '--method', 'sequential', '--format', 'json'])).stdout,
+    );
     const reversed = JSON.parse(
-      runCli([
-        'decompose',
-        ...SYNTHETIC,
-        '--method',
-        'sequential',
-        '--order',
-        'resources,policy,deprivation,practice',
-        '--format',
-        'json',
-      ]).stdout,
+      (
+        await runMain([
+          'decompose',
+          ...SYNTHETIC,
+          '--method',
+          'sequential',
+          '--order',
+          'resources,policy,deprivation,practice',
+          '--format',
+          'json',
+        ])
+      ).stdout,
     );
     expect(reversed.sequential.order).toEqual(['resources', 'policy', 'deprivation', 'practice']);
     expect(reversed.groups[0].share).not.toBeCloseTo(given.groups[0].share, 3);
@@ -99,27 +103,27 @@ describe('decompose --method M --format json follows the README layout', () => {
     expect(sum(reversed)).toBeCloseTo(sum(given), 12);
   });
 
-  it('--method all prints the comparison table with a spread column', () => {
-    const result = runCli(['decompose', ...SYNTHETIC, '--method', 'all']);
+  it('--method all prints the comparison table with a spread column', async () => {
+    const result = await runMain(['decompose', ...SYNTHETIC, '--method', 'all']);
     expect(result.stdout).toMatch(/group\s+shapley\s+owen\s+sequential\s+reverse seq\.\s+unique\s+spread/);
     expect(result.stdout).toMatch(/^ {2}practice\s+\d+\.\d%/m);
   });
 });
 
 describe('fit on the command line', () => {
-  it('prints the coefficient table with cluster-robust errors, agreeing with the JSON', () => {
-    const result = runCli(['fit', ...SYNTHETIC, '--cluster', 'la']);
+  it('prints the coefficient table with cluster-robust errors, agreeing with the JSON', async () => {
+    const result = await runMain(['fit', ...SYNTHETIC, '--cluster', 'la']);
     expect(result.status).toBe(0);
     const idaci = JSON.parse(
-      runCli(['fit', ...SYNTHETIC, '--cluster', 'la', '--format', 'json']).stdout,
+      (await runMain(['fit', ...SYNTHETIC, '--cluster', 'la', '--format', 'json'])).stdout,
     ).coefficients.find((c: { term: string }) => c.term === 'idaci');
     const six = (v: number) => String(Number(v.toPrecision(6)));
     expect(result.stdout).toMatch(new RegExp(`^  idaci\\s+${six(idaci.estimate)}\\s+${six(idaci.stdError)}`, 'm'));
     expect(result.stdout).toMatch(/cluster-robust CR1 by la \(152 clusters; t on 151 df\)/);
   });
 
-  it('JSON has the documented fields', () => {
-    const json = JSON.parse(runCli(['fit', ...SYNTHETIC, '--format', 'json']).stdout);
+  it('JSON has the documented fields', async () => {
+    const json = JSON.parse((await runMain(['fit', ...SYNTHETIC, '--format', 'json'])).stdout);
     for (const key of [
       'schemaVersion',
       'command',
@@ -153,8 +157,8 @@ describe('fit on the command line', () => {
     ]);
   });
 
-  it('reports an absorbed predictor as aliased, not as an error', () => {
-    const result = runCli([
+  it('reports an absorbed predictor as aliased, not as an error', async () => {
+    const result = await runMain([
       'fit',
       'fixtures/reference-panel.csv',
       '--outcome',
@@ -171,23 +175,25 @@ describe('fit on the command line', () => {
     expect(x3).toMatchObject({ aliased: true, estimate: null, stdError: null });
   });
 
-  it('--no-intercept fits through the origin and refuses fixed effects', () => {
+  it('--no-intercept fits through the origin and refuses fixed effects', async () => {
     const json = JSON.parse(
-      runCli([
-        'fit',
-        'fixtures/reference-panel.csv',
-        '--outcome',
-        'y',
-        '--group',
-        'a=x1',
-        '--no-intercept',
-        '--format',
-        'json',
-      ]).stdout,
+      (
+        await runMain([
+          'fit',
+          'fixtures/reference-panel.csv',
+          '--outcome',
+          'y',
+          '--group',
+          'a=x1',
+          '--no-intercept',
+          '--format',
+          'json',
+        ])
+      ).stdout,
     );
     expect(json.coefficients.map((c: { term: string }) => c.term)).toEqual(['x1']);
     expect(json.intercept).toBe(false);
-    const refused = runCli(['fit', '--no-intercept']);
+    const refused = await runMain(['fit', '--no-intercept']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(
       /--no-intercept: leaving out the intercept applies only to models without fixed effects/,
@@ -196,35 +202,33 @@ describe('fit on the command line', () => {
 });
 
 describe('CSV and Markdown output', () => {
-  it('decompose --format csv: one row per group, numbers unrounded and summing to 1', () => {
-    const lines = runCli(['decompose', ...SYNTHETIC, '--format', 'csv'])
-      .stdout.trimEnd()
-      .split('\n');
+  it('decompose --format csv: one row per group, numbers unrounded and summing to 1', async () => {
+    const lines = (await runMain(['decompose', ...SYNTHETIC, '--format', 'csv'])).stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('group,kind,columns,levels,share,percent');
     const shares = lines.slice(1).map((line) => Number(line.split(',')[4]));
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
-  it('neutralises cells a spreadsheet would run as formulas', () => {
+  it('neutralises cells a spreadsheet would run as formulas', async () => {
     const csv = [
       'la,year,=cmd,y',
       ...Array.from({ length: 30 }, (_, i) => `A${i % 6},${2010 + (i % 5)},${(i * 7) % 11},${(i * 13) % 17}`),
     ].join('\n');
-    const out = runCli(
+    const out = await runMain(
       ['decompose', '-', '--outcome', 'y', '--group', '@evil==cmd', '--fe', 'u=la', '--format', 'csv'],
-      csv,
+      { stdin: csv },
     );
     expect(out.status).toBe(2); // '@evil' is not a valid group name: names cannot inject
-    const ok = runCli(
+    const ok = await runMain(
       ['decompose', '-', '--outcome', 'y', '--group', 'g==cmd', '--fe', 'u=la', '--format', 'csv'],
-      csv,
+      { stdin: csv },
     );
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain(",'=cmd,");
   });
 
-  it('markdown renders a table with a header separator', () => {
-    const out = runCli(['fit', ...SYNTHETIC, '--format', 'markdown']).stdout;
+  it('markdown renders a table with a header separator', async () => {
+    const out = (await runMain(['fit', ...SYNTHETIC, '--format', 'markdown'])).stdout;
     expect(out).toMatch(/^\| term \| estimate \| std_error \|/m);
     expect(out).toMatch(/^\| --- \| ---: \|/m);
     expect(out).toMatch(/^\| idaci \| -?\d+\.\d+ \| \d+\.\d+ \|/m);

@@ -11,7 +11,7 @@ import { loadModelData, type DataOptions } from '../../src/commands/data.js';
 import { SEGMENT_BYTES } from '../../src/io/segments.js';
 import { decompose, type DecompositionMethod } from '../../src/models/methods/decompose.js';
 import { testRandom } from '../helpers.js';
-import { runCli } from './run.js';
+import { runCli, runMain } from './run.js';
 
 let folder = '';
 let big = '';
@@ -77,8 +77,8 @@ describe('decompose streams a model without fixed effects', () => {
 
   it.each(['shapley', 'owen', 'dominance'] as DecompositionMethod[])(
     'gives the whole-file %s split, sample accounting and notes',
-    (method) => {
-      const result = runCli(['decompose', big, ...MODEL, '--method', method, '--format', 'json']);
+    async (method) => {
+      const result = await runMain(['decompose', big, ...MODEL, '--method', method, '--format', 'json']);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       const json = JSON.parse(result.stdout);
@@ -100,18 +100,19 @@ describe('decompose streams a model without fixed effects', () => {
     },
   );
 
-  it('reads standard input the same way', () => {
-    const fromFile = JSON.parse(runCli(['decompose', big, ...MODEL, '--format', 'json']).stdout);
+  // End to end: several MiB through a real pipe into the built CLI's standard input (file descriptor 0).
+  it('reads standard input the same way', async () => {
+    const fromFile = JSON.parse((await runMain(['decompose', big, ...MODEL, '--format', 'json'])).stdout);
     const fromStdin = JSON.parse(runCli(['decompose', '-', ...MODEL, '--format', 'json'], bigCsv()).stdout);
     expect({ ...fromStdin, file: big }).toEqual(fromFile);
   });
 
-  it('names the row and column of a bad cell deep in the file, as the whole-file read does', () => {
+  it('names the row and column of a bad cell deep in the file, as the whole-file read does', async () => {
     const lines = bigCsv().split('\n');
     lines[ROWS - 10] = lines[ROWS - 10]!.replace(/^([^,]*,[^,]*),[^,]*/, '$1,1.5.3');
     const path = join(folder, 'bad.csv');
     writeFileSync(path, lines.join('\n'));
-    const result = runCli(['decompose', path, ...MODEL]);
+    const result = await runMain(['decompose', path, ...MODEL]);
     expect(result.status).toBe(2);
     let whole = '';
     try {
@@ -123,6 +124,7 @@ describe('decompose streams a model without fixed effects', () => {
     expect(result.stderr.trim()).toBe(`error: ${whole}`);
   });
 
+  // End to end: worker threads run only from the built dist/ (from the sources the work stays on this thread).
   it('spreads an exact enumeration of a streamed model over worker threads with identical results', () => {
     const random = testRandom(8);
     const p = 16;
@@ -153,7 +155,7 @@ describe('decompose streams a model without fixed effects', () => {
     );
   });
 
-  it('normalises a DfE statistics file as a whole, then decomposes it', () => {
+  it('normalises a DfE statistics file as a whole, then decomposes it', async () => {
     const rows = ['time_period,time_identifier,geographic_level,old_la_code,x,z,y'];
     const random = testRandom(3);
     for (let i = 0; i < 60; i++) {
@@ -166,7 +168,7 @@ describe('decompose streams a model without fixed effects', () => {
     rows.push('2019,Reporting year,National,,1,2,3');
     const path = join(folder, 'dfe.csv');
     writeFileSync(path, `${rows.join('\n')}\n`);
-    const result = runCli([
+    const result = await runMain([
       'decompose',
       path,
       '--outcome',

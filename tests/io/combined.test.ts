@@ -79,6 +79,7 @@ describe('join --split-combined', () => {
           stdoutIsTty: false,
           stderrIsTty: false,
           stderrStream: new Writable({ write: (_c, _e, done) => done() }),
+          stdin: () => [],
           env: {},
         });
         expect(status).toBe(0);

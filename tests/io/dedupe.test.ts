@@ -1,12 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RawTable } from '../../src/io/csv.js';
 import { dedupeTable } from '../../src/io/dedupe.js';
-import { main } from '../../src/program.js';
 import { sharedFiles } from '../sharedData.js';
+import { runMain } from '../cli/run.js';
 
 const table: RawTable = {
   file: 't.csv',
@@ -47,23 +46,8 @@ describe('dedupeTable', () => {
   });
 });
 
-async function run(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_c, _e, done) => done() }),
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 describe('cpp-variance dedupe', () => {
   it('writes the CSV with one row per key and reports each duplicated key on stderr', async () => {

@@ -46,6 +46,7 @@ async function inProcess(
     stdoutColumns: 100,
     stderrIsTty: false,
     stderrStream: process.stderr,
+    stdin: () => [],
     env: options.env,
   };
   const code = await main(argv, io);

@@ -1,24 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/program.js';
+import { runMain } from '../cli/run.js';
 
-async function run(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_c, _e, done) => done() }),
-    env: {},
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const MODEL = [
   'fixtures/nao-2019-synthetic.csv',

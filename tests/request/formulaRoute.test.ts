@@ -1,25 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/program.js';
 import { DEFAULT_SPEC, formulaArguments, SIMULATED_SPEC } from '../../src/models/spec/spec.js';
+import { runMain } from '../cli/run.js';
 
-async function run(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_c, _e, done) => done() }),
-    env: {},
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const asFormula = (spec: typeof DEFAULT_SPEC) => {
   const { formula, groupOf } = formulaArguments(spec);
