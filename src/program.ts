@@ -358,6 +358,11 @@ export async function main(argv: readonly string[], given: CliIo): Promise<numbe
   program.hook('preAction', (_program, action) => {
     running = action.name() as CommandName;
   });
+  if (argv.length === 0) {
+    // No command: the overview of the commands, as --help gives it, and success (nothing was asked that failed).
+    io.stdout(program.helpInformation());
+    return EXIT_OK;
+  }
   try {
     await withStandardInput(io.stdin, () => program.parseAsync([...argv], { from: 'user' }));
     return EXIT_OK;

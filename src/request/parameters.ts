@@ -485,7 +485,11 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     ...modelParameters,
     format(FORMAT_NAMES.report, 'html'),
     model.output,
-    ...bootstrapParameters,
+    ...bootstrapParameters.map((parameter) =>
+      parameter.name === 'seed'
+        ? { ...parameter, description: 'seed of the bootstrap (pure-rand xoroshiro128+; default 1)' }
+        : parameter,
+    ),
     { ...decomposeOnly.title, description: 'title of the report' },
   ],
   describe: [

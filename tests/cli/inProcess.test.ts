@@ -71,3 +71,23 @@ describe('main() in process', () => {
     expect(result.stderr).toBe('error: <stdin>: the file is empty\n');
   });
 });
+
+describe('cpp-variance with no command', () => {
+  it('prints the overview of the commands on standard output and exits 0', async () => {
+    const result = await runMain([]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^Usage: cpp-variance \[options\] \[command\]/);
+    for (const command of ['decompose', 'fit', 'report', 'describe', 'join', 'stack', 'derive', 'dedupe', 'simulate']) {
+      expect(result.stdout).toContain(`  ${command} `);
+    }
+  });
+
+  it('report --help describes its own --seed (report has no Monte Carlo sampling)', async () => {
+    // Help is wrapped to the width of the output: compare with single spaces.
+    const help = (await runMain(['report', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('seed of the bootstrap (pure-rand xoroshiro128+; default 1)');
+    expect(help).not.toMatch(/samples|Monte Carlo/);
+    expect(help).toContain('--format <format> output format: html (default html)');
+  });
+});
