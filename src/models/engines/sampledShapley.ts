@@ -1,3 +1,4 @@
+import { SECONDS_PER_MULTIPLY_ADD } from './subsetTree.js';
 import type { SubsetEngines } from './gramFitter.js';
 import type { ModelShape } from '../design/modelData.js';
 import { seededStreams } from '../bootstrap/random.js';
@@ -23,6 +24,26 @@ export interface SampledShapley {
   /** R² of the full model (the values sum to it exactly). */
   readonly r2: number;
 }
+
+/**
+ * Expected seconds of one thread for `permutations` random orders: each order enters every numeric column by one
+ * sweep of the (m × m) cross-product matrix (m = numeric columns + 1), and each fixed effect restores its projected
+ * matrix and re-enters the columns already in (up to m sweeps): m²·(c + f·(1 + c)) multiply-adds per order, at the
+ * rate measured for the subset tree, plus SECONDS_PER_SAMPLED_STEP for each group an order enters.
+ */
+export function sampledShapleySeconds(data: Pick<ModelShape, 'groups'>, permutations: number): number {
+  const columns = data.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : 0), 0);
+  const fixed = data.groups.filter((g) => g.kind === 'fixed-effect').length;
+  const m = columns + 1;
+  const perOrder = m * m * (columns + fixed * (1 + columns)) * SECONDS_PER_MULTIPLY_ADD;
+  return permutations * (perOrder + data.groups.length * SECONDS_PER_SAMPLED_STEP);
+}
+
+/**
+ * The cost of one group's entry in a sampled order beyond its arithmetic (shuffling, bookkeeping): measured on this
+ * project's 2-core machine, 2,000,000 orders of the 4-group NAO layout take 1.7 s, of which the arithmetic is 0.4 s.
+ */
+const SECONDS_PER_SAMPLED_STEP = 1.5e-7;
 
 /**
  * Shapley values of R² estimated by permutation sampling with antithetic pairs: a random order of the players

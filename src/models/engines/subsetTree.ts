@@ -20,7 +20,7 @@ const SUSPECT = -1;
  * layouts from 24 single columns to 12 groups of 16 columns (12 of them within 5%, the last within 17%).
  */
 const SECONDS_PER_SUBSET = 3.9e-9;
-const SECONDS_PER_MULTIPLY_ADD = 1.15e-9;
+export const SECONDS_PER_MULTIPLY_ADD = 1.15e-9;
 const SECONDS_PER_SWEPT_NODE = 1.9e-8;
 
 /** One player of a subset enumeration: a numeric block of Gram columns, or a fixed effect. */

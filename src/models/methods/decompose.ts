@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { ParameterError, UsageError } from '../../errors.js';
 import { commonalityCoefficients } from './commonality.js';
 import { dominanceAnalysis } from './dominance.js';
 import { enginesOf, type DecomposableModel } from '../engines/engines.js';
@@ -17,7 +17,7 @@ import {
 } from '../engines/exactShapley.js';
 import { createGramFitter } from '../engines/gramFitter.js';
 import { grayCodeShapley } from '../engines/grayCodeShapley.js';
-import { sampleShapley } from '../engines/sampledShapley.js';
+import { sampledShapleySeconds, sampleShapley } from '../engines/sampledShapley.js';
 import type { SubsetFitter } from '../engines/subsetFit.js';
 import { owenTreeSeconds, owenValuesByTree, subsetTableByTree } from '../engines/subsetTree.js';
 import { uniqueContributions } from './unique.js';
@@ -202,6 +202,16 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
       `--method ${method} keeps the R² of all 2^${k} subsets of ${k} groups in memory; it accepts at most ` +
         `${MAX_TABLE_GROUPS} groups (2^${MAX_TABLE_GROUPS} values, 128 MB): use fewer groups, or --method shapley`,
     );
+  }
+  if (sampling && options.samples !== undefined) {
+    const seconds = sampledShapleySeconds(data, options.samples);
+    if (seconds > MAX_EXACT_SECONDS) {
+      throw new ParameterError(
+        'samples',
+        `${options.samples} random orders of ${k} groups would take about ${(seconds / 3600).toFixed(1)} hours here; ` +
+          'ask for fewer (the Monte Carlo standard errors shrink as 1/√orders)',
+      );
+    }
   }
   if (method === 'owen' || method === 'all') {
     const seconds = owenTreeSeconds(data, engines);
