@@ -11,9 +11,9 @@
 import { printable, printableLines } from './report/printable.js';
 
 export const EXIT_OK = 0;
-export const EXIT_INTERNAL = 1;
+const EXIT_INTERNAL = 1;
 export const EXIT_BAD_INPUT = 2;
-export const EXIT_EXPECTATION = 3;
+const EXIT_EXPECTATION = 3;
 
 /** Base class of every error the tool raises on purpose. */
 export abstract class CpvError extends Error {

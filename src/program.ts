@@ -146,7 +146,7 @@ function colourFromEnv(env: CliIo['env']): boolean | undefined {
 }
 
 /** Build the command-line program: each action checks its request, runs the command and writes the output. */
-export function buildProgram(io: CliIo): Command {
+function buildProgram(io: CliIo): Command {
   const program = new Command('cpp-variance')
     .description(
       'Split the variance of child protection plan rates between local authorities into named groups of predictors.',

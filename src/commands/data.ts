@@ -158,11 +158,6 @@ function parseFormulaFlag(text: string): ParsedFormula {
   }
 }
 
-/** The model the options describe (see `planModel`). */
-export function specFromOptions(options: Omit<DataOptions, 'missingTokens'>): ModelSpec {
-  return planModel(options).spec;
-}
-
 /**
  * Read the input (`readInput`: DfE conventions, then derived columns), then assemble the estimation sample for
  * the model.

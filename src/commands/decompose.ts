@@ -32,7 +32,7 @@ import { isStreamable, streamModelData } from './streamData.js';
 export type { DecomposeFormat, OutputFormat } from '../report/formatNames.js';
 
 /** `--cluster none`: resample single rows. */
-export const NO_CLUSTER = 'none';
+const NO_CLUSTER = 'none';
 
 export interface BootstrapSettings {
   readonly replicates: number;
@@ -148,7 +148,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
 }
 
 /** A bootstrap estimated to run longer than this is refused before it starts. */
-export const MAX_BOOTSTRAP_SECONDS = 3600;
+const MAX_BOOTSTRAP_SECONDS = 3600;
 
 /**
  * Refuse a bootstrap whose estimated time — replicates × the time the point estimate took ÷ threads — is above

@@ -12,8 +12,8 @@ export interface SimulateOptions {
 }
 
 /** Years a simulated panel may span, and rows it may have: a larger request is refused before any work. */
-export const MAX_SIMULATED_YEARS = 200;
-export const MAX_SIMULATED_ROWS = 2_000_000;
+const MAX_SIMULATED_YEARS = 200;
+const MAX_SIMULATED_ROWS = 2_000_000;
 
 /** Simulate the panel and return it as CSV text. */
 export function runSimulate(options: SimulateOptions): string {
@@ -46,7 +46,7 @@ function parseYears(text: string): [number, number] {
 }
 
 /** Every simulated group needs a share (percent); no other names. */
-export function checkShares(given: Readonly<Record<string, number>>): SimulationShares {
+function checkShares(given: Readonly<Record<string, number>>): SimulationShares {
   const names = Object.keys(NAO_2019_SHARES) as (keyof SimulationShares)[];
   for (const name of Object.keys(given)) {
     if (!names.includes(name as keyof SimulationShares)) {

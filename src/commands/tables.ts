@@ -51,7 +51,7 @@ function outputFiltered(table: RawTable, where: string | undefined, messages: st
  * A CSV file or a workbook's sheet read as text through the one input pipeline, with DfE statistics conventions
  * applied; `messages` for stderr. With `several` (join, stack), --sheet and --skip apply to the workbooks only.
  */
-export function readTable(
+function readTable(
   path: string,
   options: ReadOptions = {},
   several = false,

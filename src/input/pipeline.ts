@@ -51,7 +51,7 @@ export function defaultDatasetPath(): string {
 }
 
 /** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input. */
-export function bundledDatasetNote(path: string): string | undefined {
+function bundledDatasetNote(path: string): string | undefined {
   if (path === '-') return undefined;
   const absolute = resolve(path);
   const fixture = Object.keys(BUNDLED_DATASET_NOTES).find((name) => join(packageRoot(), name) === absolute);

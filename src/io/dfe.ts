@@ -46,10 +46,10 @@ import { rowNumber, type RawTable } from './csv.js';
 export const LA_CODE_COLUMNS: readonly string[] = ['old_la_code', 'new_la_code', 'la_name'];
 
 /** The columns whose joint presence marks an EES file. */
-export const DFE_REQUIRED_COLUMNS: readonly string[] = ['time_period', 'geographic_level'];
+const DFE_REQUIRED_COLUMNS: readonly string[] = ['time_period', 'geographic_level'];
 
 /** The geographic level kept by default. */
-export const DEFAULT_DFE_LEVEL = 'Local authority';
+const DEFAULT_DFE_LEVEL = 'Local authority';
 
 /**
  * Cell symbols that mean "no number here" in DfE statistics files, with their documented meaning. Each becomes

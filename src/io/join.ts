@@ -292,7 +292,7 @@ function outputNames(
 }
 
 /** How many unmatched key groups formatJoinReport lists per input before summarising the rest. */
-export const JOIN_REPORT_MAX_GROUPS = 40;
+const JOIN_REPORT_MAX_GROUPS = 40;
 
 /**
  * Lines for people (stderr) describing a JoinReport: one line per input with its counts, then its unmatched keys

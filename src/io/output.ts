@@ -36,7 +36,7 @@ import { DataError, UsageError } from '../errors.js';
  */
 
 /** The `--output` value meaning standard output. */
-export const STDOUT_NAME = '-';
+const STDOUT_NAME = '-';
 
 /** The `-` input means standard input. */
 const STDIN_NAME = '-';

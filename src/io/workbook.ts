@@ -40,10 +40,10 @@ export interface WorkbookRead {
 export type WorkbookKind = 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'zip';
 
 /** Memory the reader may use, in MiB: far above any statistics workbook, well below the machine. */
-export const WORKBOOK_MEMORY_MIB = 4096;
+const WORKBOOK_MEMORY_MIB = 4096;
 
 /** The longest a workbook may take to read, in milliseconds. */
-export const WORKBOOK_TIMEOUT_MS = 10 * 60 * 1000;
+const WORKBOOK_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** The largest sheet handed back by the reader, in bytes of JSON (a string longer than this cannot be parsed). */
 const MAX_SHEET_JSON_BYTES = 512 * 1024 * 1024;

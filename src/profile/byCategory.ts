@@ -20,13 +20,13 @@ import {
 import { fUpperP, tQuantileOf } from '../models/fit/distributions.js';
 
 /** Confidence level of the intervals of the means. */
-export const BY_CATEGORY_LEVEL = 0.95;
+const BY_CATEGORY_LEVEL = 0.95;
 
 /** The most categories `--by` accepts: more means a column of labels that are nearly all different (a name, an id). */
 export const MAX_CATEGORIES = 250;
 
 /** How the quartiles are computed, in words, for every output. */
-export const QUANTILE_DEFINITION =
+const QUANTILE_DEFINITION =
   "R's default quantile (type 7, Hyndman & Fan 1996): linear interpolation between order statistics, at position 1 + (n − 1)p";
 
 export interface ByCategoryOptions {
@@ -359,7 +359,7 @@ function listed(items: readonly string[]): string {
  * The mean as R's `mean`: the sum divided by n, then corrected by the mean of the deviations from it (which
  * recovers most of the rounding of the first pass).
  */
-export function meanOf(values: readonly number[]): number {
+function meanOf(values: readonly number[]): number {
   let sum = 0;
   for (const v of values) sum += v;
   const first = sum / values.length;

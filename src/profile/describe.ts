@@ -11,20 +11,20 @@ import {
 } from '../io/panel.js';
 
 /** Most frequent values listed per categorical column. */
-export const DESCRIBE_TOP_VALUES = 5;
+const DESCRIBE_TOP_VALUES = 5;
 /** Cells that are not numbers listed per categorical column (the rest are counted). */
-export const DESCRIBE_NON_NUMERIC_LISTED = 3;
+const DESCRIBE_NON_NUMERIC_LISTED = 3;
 /** Duplicate unit × period keys listed with their rows (the rest are counted). */
-export const DESCRIBE_DUPLICATES_LISTED = 5;
+const DESCRIBE_DUPLICATES_LISTED = 5;
 
 /** Unit and period columns tried, in order, when neither is given: the bundled panels' layout, then DfE's. */
-export const DEFAULT_PANEL_KEYS: readonly { readonly unit: string; readonly period: string }[] = [
+const DEFAULT_PANEL_KEYS: readonly { readonly unit: string; readonly period: string }[] = [
   { unit: 'la', period: 'year' },
   { unit: 'old_la_code', period: 'time_period' },
 ];
 
 /** The outcome used when none is given, if the header has it. */
-export const DEFAULT_DESCRIBE_OUTCOME = 'cpp_rate';
+const DEFAULT_DESCRIBE_OUTCOME = 'cpp_rate';
 
 export interface DescribeOptions {
   /** Extra cell values that mean "missing", in addition to DEFAULT_MISSING_TOKENS; compared trimmed. */

@@ -13,7 +13,7 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export type CsvCell = string | number | null;
 
 /** One cell as CSV: formula-like text prefixed with a single quote, then quoted when it holds `,` `"` CR or LF. */
-export function csvCell(value: CsvCell): string {
+function csvCell(value: CsvCell): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   const text = FORMULA_START.test(value) && !NUMBER_TEXT.test(value) ? `'${value}` : value;

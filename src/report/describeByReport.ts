@@ -34,7 +34,7 @@ const columnDecimals = (c: ColumnByCategory) =>
   decimalsFor([c.overall.min, c.overall.max, c.overall.mean, ...c.groups.map((g) => g.mean)]);
 
 /** `η² = 12.3% · one-way ANOVA F(9, 1340) = 20.13, p < 2e-16 · Welch F(9, 512.3) = 18.2, p < 2e-16`. */
-export function testsText(c: ColumnByCategory): string {
+function testsText(c: ColumnByCategory): string {
   const parts: string[] = [];
   if (c.anova) {
     if (c.anova.eta2 !== null) parts.push(`η² = ${formatPercent(c.anova.eta2)}%`);

@@ -23,7 +23,7 @@ export interface TableOptions {
 
 const DEFAULT_BAR_WIDTH = 40;
 /** Commonality tables list 2^k − 1 sets; beyond this many groups only JSON shows them. */
-export const MAX_COMMONALITY_GROUPS_IN_TABLE = 6;
+const MAX_COMMONALITY_GROUPS_IN_TABLE = 6;
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
 /** A bar of `share × width` character cells, drawn to an eighth of a cell (negative shares draw nothing). */

@@ -50,10 +50,10 @@ export interface Parameter<T = unknown> {
 }
 
 /** The largest number of threads a run may ask for (more are reduced to the number of cores, with a note). */
-export const MAX_WORKERS = 256;
+const MAX_WORKERS = 256;
 /** Upper bounds that keep a single run within hours and memory (each is refused before any work). */
-export const MAX_REPLICATES = 100_000;
-export const MAX_SAMPLES = 10_000_000;
+const MAX_REPLICATES = 100_000;
+const MAX_SAMPLES = 10_000_000;
 export const MAX_SEED = 2 ** 32 - 1;
 
 const p = <T>(parameter: Parameter<T>): Parameter<T> => parameter;

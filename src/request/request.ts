@@ -37,7 +37,7 @@ export interface GivenFlags {
 }
 
 /** Values resolved for one command: flag, else spec, else default. */
-export class ResolvedValues {
+class ResolvedValues {
   private readonly values = new Map<string, unknown>();
   private readonly fromFlags = new Set<string>();
 

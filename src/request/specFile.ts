@@ -13,7 +13,7 @@ import { DATA_KEY, PARAMETERS, parameterLabel, type CommandName, type Parameter 
 import { ValueProblem, text, type SchemaFragment } from './values.js';
 
 /** A spec file larger than this is refused unread (a spec is a few hundred bytes). */
-export const MAX_SPEC_BYTES = 1024 * 1024;
+const MAX_SPEC_BYTES = 1024 * 1024;
 
 /** The parameters of `command` that a spec can set (those with a key). */
 function keyed(command: CommandName): Parameter[] {
@@ -153,7 +153,7 @@ export function readSpecFile(path: string, command: CommandName = 'decompose'): 
 }
 
 /** A parameter's value from its spec key, with the parameter's own message when it is refused. */
-export function readValue(parameter: Parameter, raw: unknown): unknown {
+function readValue(parameter: Parameter, raw: unknown): unknown {
   try {
     return parameter.type.fromJson(raw);
   } catch (error) {

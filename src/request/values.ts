@@ -85,7 +85,7 @@ export function oneOf<const W extends string>(words: readonly W[]): ValueType<W>
 }
 
 /** Characters a name or expression may have before it is refused unread. */
-export const MAX_TEXT_LENGTH = 100_000;
+const MAX_TEXT_LENGTH = 100_000;
 
 /** Non-empty text (a column name, a path, an expression). */
 export function text(what = 'text'): ValueType<string> {

@@ -15,13 +15,7 @@ export const INTERVAL_TYPES = ['percentile', 'bca'] as const;
 export type IntervalType = (typeof INTERVAL_TYPES)[number];
 
 /** Methods that give one number per group, and so can be bootstrapped. */
-export const BOOTSTRAP_METHODS: readonly DecompositionMethod[] = [
-  'shapley',
-  'owen',
-  'sequential',
-  'unique',
-  'dominance',
-];
+const BOOTSTRAP_METHODS: readonly DecompositionMethod[] = ['shapley', 'owen', 'sequential', 'unique', 'dominance'];
 
 export interface BootstrapOptions {
   readonly replicates: number;

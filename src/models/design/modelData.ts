@@ -66,7 +66,7 @@ export interface ModelScales {
 }
 
 /** Every exponent 0: the values as read. */
-export const UNIT_SCALES: ModelScales = { outcome: 0, columns: [], weights: 0 };
+const UNIT_SCALES: ModelScales = { outcome: 0, columns: [], weights: 0 };
 
 /** The scales of a model (UNIT_SCALES when it has none), with one column exponent per numeric column. */
 export function scalesOf(model: ModelShape): ModelScales {

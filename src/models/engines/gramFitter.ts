@@ -109,11 +109,7 @@ export interface Gram {
 }
 
 /** The Gram matrix of the numeric columns and the outcome after projecting out the given fixed effects. */
-export function buildGram(
-  data: ModelData,
-  fixed: readonly FixedEffectGroupData[],
-  numeric: readonly Float64Array[],
-): Gram {
+function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[], numeric: readonly Float64Array[]): Gram {
   const project = projector(fixed, rowTransform(data.weights));
   const columns = [...numeric.map(project), project(data.y)];
   const size = columns.length;

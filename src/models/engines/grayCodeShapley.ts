@@ -7,7 +7,7 @@ import { sweepIn, sweepOut } from '../linalg/sweep.js';
 const ALIASED = 1e-14;
 const ILL_CONDITIONED = 1e-6;
 /** Subsets per block: each block starts from a fresh factorisation, which bounds the growth of rounding error. */
-export const BLOCK_BITS = 12;
+const BLOCK_BITS = 12;
 
 /** Sums from which Shapley values follow: per subset size s, the total of v(S), and per player the total over S ∋ j. */
 export interface GrayCodeSums {

@@ -180,7 +180,7 @@ export function centre(values: Float64Array, weights?: Float64Array): Float64Arr
 }
 
 /** x minus the (weighted) mean of x within each level of a fixed effect (the within transformation). */
-export function demeanWithin(values: Float64Array, group: FixedEffectGroupData, weights?: Float64Array): Float64Array {
+function demeanWithin(values: Float64Array, group: FixedEffectGroupData, weights?: Float64Array): Float64Array {
   const { codes, levels } = group;
   const n = values.length;
   const sums = new Float64Array(levels);

@@ -109,7 +109,7 @@ export function shapleyGame(layout: TreeLayout): TreeGame {
  * Reference: Owen (1977), "Values of games with a priori unions"; Huettner & Sunder (2012), Electronic Journal of
  * Statistics 6:1239–1250.
  */
-export function owenGame(layout: TreeLayout, split: number, groups: number, units: number): TreeGame {
+function owenGame(layout: TreeLayout, split: number, groups: number, units: number): TreeGame {
   const inSplit = layout.numeric.filter((p) => p.group === split);
   const size = inSplit.length;
   const wm = orderingWeights(groups);
@@ -617,7 +617,7 @@ export function subsetTableByTree(data: ModelShape, engines: SubsetEngines): Flo
 }
 
 /** Run every task of a tree in this thread and add their sums in task order. */
-export function runAllTasks(tree: SubsetTree, slots: number): Float64Array {
+function runAllTasks(tree: SubsetTree, slots: number): Float64Array {
   const total = new Float64Array(slots + 2);
   const out = new Float64Array(slots + 2);
   for (let task = 0; task < tree.tasks; task++) {

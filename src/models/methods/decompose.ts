@@ -146,14 +146,14 @@ export type ShapleyEnumerator = (plan: ShapleyPlan, onProgress?: (done: number, 
  */
 export const DEFAULT_EXACT_SECONDS = 60;
 /** Most groups the methods other than Shapley enumerate (their subset masks are 31-bit integers). */
-export const MAX_ENUMERATED_GROUPS = 30;
+const MAX_ENUMERATED_GROUPS = 30;
 /** Most groups of an exact Shapley enumeration (which keeps no masks); the one-hour estimate binds first. */
 export const MAX_EXACT_SHAPLEY_GROUPS = 40;
 /** Most groups of the methods that keep the R² of every subset in memory (commonality, dominance): 2^24 values, 128 MB. */
-export const MAX_TABLE_GROUPS = 24;
+const MAX_TABLE_GROUPS = 24;
 /** Permutations drawn by default when sampling, and the standard error at which sampling may stop early. */
-export const DEFAULT_PERMUTATIONS = 20_000;
-export const DEFAULT_TARGET_STANDARD_ERROR = 0.001;
+const DEFAULT_PERMUTATIONS = 20_000;
+const DEFAULT_TARGET_STANDARD_ERROR = 0.001;
 
 /**
  * Whether Shapley values are estimated by sampling rather than enumerated: when samples are asked for, or, unless

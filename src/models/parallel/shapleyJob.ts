@@ -22,6 +22,6 @@ export function now(): number {
 export const NEXT_TASK = 0;
 export const FINISHED_TASKS = 1;
 export const TASK_STATES = 2;
-export const OPEN = 0;
+const _OPEN = 0;
 export const CLAIMED = 1;
 export const DONE = 2;

@@ -29,7 +29,7 @@ export interface SimulationOptions {
 /** The NAO's published split (National Audit Office 2019, Pressures on children's social care). */
 export const NAO_2019_SHARES: SimulationShares = { practice: 44, deprivation: 15, policy: 10, resources: 6 };
 
-export const SIMULATION_COLUMNS = ['la', 'year', 'idaci', 'spend', 'vacancy', 'cpp_rate'] as const;
+const SIMULATION_COLUMNS = ['la', 'year', 'idaci', 'spend', 'vacancy', 'cpp_rate'] as const;
 
 /** A synthetic authority × year panel and the split its NAO-layout decomposition (SIMULATED_SPEC) gives. */
 export interface SimulatedPanel {

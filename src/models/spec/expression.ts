@@ -118,7 +118,7 @@ const FUNCTIONS: Readonly<
 };
 
 /** The names of the built-in functions, in the order the documentation lists them. */
-export const EXPRESSION_FUNCTIONS: readonly FunctionName[] = Object.keys(FUNCTIONS) as FunctionName[];
+const EXPRESSION_FUNCTIONS: readonly FunctionName[] = Object.keys(FUNCTIONS) as FunctionName[];
 
 function isFunctionName(name: string): name is FunctionName {
   return Object.hasOwn(FUNCTIONS, name);

@@ -94,7 +94,7 @@ export function formulaCommandLine(spec: Pick<ModelSpec, 'outcome' | 'groups'>):
 }
 
 /** Group names: a letter or _, then letters, digits, _ . - and : (so formula interactions such as idaci:spend name groups). */
-export const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
+const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 
 /**
  * Check a spec before any data are read: named groups, unique names, every column in at most one group,
