@@ -185,6 +185,7 @@ export function loadModelData(
   const panel = readPanel(input.table, requests, { missingTokens: options.missingTokens });
   const notes = [...plan.notes, ...derivationNotes(input.derived), ...(input.where ? [whereNote(input.where)] : [])];
   const data = buildModelData(panel, spec);
+  if (data.droppedForZeroWeight) notes.push(zeroWeightNote(data.droppedForZeroWeight, spec.weights!));
   if (data.droppedForMinPeriods) {
     notes.push(
       `--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`,
@@ -201,6 +202,11 @@ export function loadModelData(
     ...(input.dfe ? { dfe: input.dfe } : {}),
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
   };
+}
+
+/** The note for rows of weight 0, which are left out as R's `lm(weights =)` leaves them out. */
+export function zeroWeightNote(rows: number, column: string): string {
+  return `rows with weight 0 left out: ${rows} (weights column "${column}"; the fit is the fit without them, as in R's lm)`;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type DataOptions,
   type LoadedData,
   type ModelPlan,
+  zeroWeightNote,
 } from './data.js';
 
 /** A model read by streaming: its triangular factor instead of its rows. */
@@ -87,6 +88,7 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     notes: [
       ...plan.notes,
       ...derivationNotes([...derived.values()]),
+      ...(model.droppedForZeroWeight ? [zeroWeightNote(model.droppedForZeroWeight, spec.weights!)] : []),
       ...(options.where !== undefined
         ? [whereNote({ text: options.where, rowsRead: rowsRead + removed, rowsRemoved: removed })]
         : []),

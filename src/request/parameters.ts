@@ -97,7 +97,8 @@ const model = {
     flag: '--weights <column>',
     key: 'weights',
     type: text('column name'),
-    description: 'weighted least squares with these positive row weights (e.g. child population)',
+    description:
+      'weighted least squares with these row weights (e.g. child population); rows of weight 0 are left out, as R lm does',
   }),
   logOutcome: p({
     name: 'logOutcome',

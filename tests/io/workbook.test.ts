@@ -396,7 +396,7 @@ describe('cpp-variance on a workbook: --sheet, --skip and the messages of a CSV 
     ]);
     const refused = await run(['fit', negative, '--skip', '1', '--formula', 'y ~ x', '--weights', 'w']);
     expect(refused.stderr).toBe(
-      `error: ${negative} sheet "W" row 5, column "w": weight -1 is not positive; weights must be > 0\n`,
+      `error: ${negative} sheet "W" row 5, column "w": weight -1 is negative; weights must be 0 or more (rows of weight 0 are left out)\n`,
     );
   });
 

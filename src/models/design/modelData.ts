@@ -94,6 +94,8 @@ export interface ModelData extends ModelShape {
   readonly weights?: Float64Array;
   /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
   readonly droppedForMinPeriods?: number;
+  /** With weights: complete rows left out because their weight is 0, as R's lm(weights =) does (included in droppedRows). */
+  readonly droppedForZeroWeight?: number;
 }
 
 /** The columns a spec needs, and how each is to be read. */
@@ -116,6 +118,7 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
  */
 export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
   const data = selectModelRows(panel, spec);
+  if (data.n === 0 && data.droppedForZeroWeight) throw allZeroWeights(panel.file, spec.weights!);
   if (data.n === 0)
     throw noCompleteRow(
       panel.file,
@@ -162,6 +165,13 @@ export function equilibrate(data: ModelData): ModelData {
   return { ...data, scales: { outcome, columns, weights } };
 }
 
+/** The ModelError for a sample whose complete rows all have weight 0. */
+export function allZeroWeights(file: string, column: string): ModelError {
+  return new ModelError(
+    `${file}: every row with all model columns present has weight 0 (column "${column}"); there is nothing to fit`,
+  );
+}
+
 /** The ModelError for a sample without a complete row, naming the column missing most often. */
 export function noCompleteRow(
   file: string,
@@ -181,30 +191,23 @@ export function noCompleteRow(
  * The complete rows of a panel for a model, with the outcome transformed and the weights checked, but not the
  * checks that need the whole sample (`checkEstimable`): a panel may be one segment of a streamed file.
  *
- * @throws {DataError} a weight that is not positive, or a non-positive outcome under --log-outcome, at its row.
+ * Rows of weight 0 are left out (counted in `droppedForZeroWeight` and `droppedRows`), before --min-periods counts
+ * each unit's rows: R's `lm(weights =)` and relaimpo give the fit without them.
+ *
+ * @throws {DataError} a negative or non-finite weight, or a non-positive outcome under --log-outcome, at its row.
  */
 export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
   const complete = completeCases(
     panel,
     columnRequests(spec).map((r) => r.name),
   );
-  const file = panel.file;
+  const weighted = withoutZeroWeights(panel, spec, complete);
   const cases =
-    spec.minPeriods === undefined ? { ...complete, droppedForMinPeriods: 0 } : withMinPeriods(panel, spec, complete);
+    spec.minPeriods === undefined ? { ...weighted, droppedForMinPeriods: 0 } : withMinPeriods(panel, spec, weighted);
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
   const cluster =
     spec.cluster === undefined || cases.rows.length === 0 ? undefined : clusterData(panel, spec.cluster, cases.rows);
   const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
-  if (weights) {
-    const bad = weights.findIndex((w) => !(w > 0));
-    if (bad >= 0) {
-      throw new DataError(`weight ${weights[bad]} is not positive; weights must be > 0`, {
-        file,
-        row: panelRowNumber(panel, cases.rows[bad]!),
-        column: spec.weights!,
-      });
-    }
-  }
   const outcome = pickNumeric(panel, spec.outcome, cases.rows);
   return {
     outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
@@ -214,6 +217,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
     ...(spec.minPeriods !== undefined ? { droppedForMinPeriods: cases.droppedForMinPeriods } : {}),
+    ...(spec.weights !== undefined ? { droppedForZeroWeight: weighted.droppedForZeroWeight } : {}),
     ...(cluster ? { cluster } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
   };
@@ -300,6 +304,27 @@ function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData
     levels: count,
     labels: values.map((code) => source.levels[code]!),
   };
+}
+
+/**
+ * The complete rows without those of weight 0 (R's `lm` fits the model without them: a row of weight 0 adds
+ * nothing to any sum of squares, and is not counted in n or the residual degrees of freedom).
+ *
+ * @throws {DataError} a negative or non-finite weight, at its row.
+ */
+function withoutZeroWeights(panel: Panel, spec: ModelSpec, complete: ReturnType<typeof completeCases>) {
+  if (spec.weights === undefined) return { ...complete, droppedForZeroWeight: 0 };
+  const weights = pickNumeric(panel, spec.weights, complete.rows);
+  const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
+  if (bad >= 0) {
+    throw new DataError(
+      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; weights must be 0 or more (rows of weight 0 are left out)`,
+      { file: panel.file, row: panelRowNumber(panel, complete.rows[bad]!), column: spec.weights },
+    );
+  }
+  const rows = complete.rows.filter((_, i) => weights[i] !== 0);
+  const droppedForZeroWeight = complete.rows.length - rows.length;
+  return { ...complete, rows, droppedRows: complete.droppedRows + droppedForZeroWeight, droppedForZeroWeight };
 }
 
 /** Drop the complete rows of units (levels of the first fixed effect) with fewer than spec.minPeriods complete rows. */
