@@ -94,9 +94,29 @@ export interface ModelData extends ModelShape {
   readonly weights?: Float64Array;
   /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
   readonly droppedForMinPeriods?: number;
+  /**
+   * Keys of the first two fixed effects (unit × period) that occur on more than one used row; absent when there is
+   * none, or fewer than two fixed effects. Such a model is valid pooled OLS, so this is a warning, not an error.
+   */
+  readonly repeatedKeys?: RepeatedKeys;
   /** With weights: complete rows left out because their weight is 0, as R's lm(weights =) does (included in droppedRows). */
   readonly droppedForZeroWeight?: number;
 }
+
+/** Keys of the first two fixed effects found on more than one used row (see `repeatedKeys`). */
+export interface RepeatedKeys {
+  /** The two fixed-effect columns, e.g. ["la", "year"]. */
+  readonly columns: readonly [string, string];
+  /** How many keys occur on more than one used row. */
+  readonly keys: number;
+  /** Used rows beyond the first of each such key. */
+  readonly extraRows: number;
+  /** The first REPEATED_KEYS_LISTED such keys (by their first row), with the spreadsheet rows of each. */
+  readonly listed: readonly { readonly key: readonly [string, string]; readonly rows: readonly number[] }[];
+}
+
+/** Repeated unit × period keys named in a model's warning (the rest are counted). */
+export const REPEATED_KEYS_LISTED = 3;
 
 /** The columns a spec needs, and how each is to be read. */
 export function columnRequests(spec: ModelSpec): ColumnRequest[] {
@@ -209,6 +229,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     spec.cluster === undefined || cases.rows.length === 0 ? undefined : clusterData(panel, spec.cluster, cases.rows);
   const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
   const outcome = pickNumeric(panel, spec.outcome, cases.rows);
+  const repeated = repeatedKeys(panel, groups, cases.rows);
   return {
     outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
     n: cases.rows.length,
@@ -220,6 +241,36 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     ...(spec.weights !== undefined ? { droppedForZeroWeight: weighted.droppedForZeroWeight } : {}),
     ...(cluster ? { cluster } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
+    ...(repeated ? { repeatedKeys: repeated } : {}),
+  };
+}
+
+/**
+ * The keys of the first two fixed effects (a unit and a period, in the NAO layout) that occur on more than one of
+ * the used rows `rows` (panel row indices, aligned with the groups' codes), with their spreadsheet rows; undefined
+ * when every key is on one row or the model has fewer than two fixed effects.
+ */
+export function repeatedKeys(panel: Panel, groups: readonly GroupData[], rows: Int32Array): RepeatedKeys | undefined {
+  const [unit, period] = groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
+  if (unit === undefined || period === undefined) return undefined;
+  const byKey = new Map<number, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const key = unit.codes[i]! * period.levels + period.codes[i]!;
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, [i]);
+    else list.push(i);
+  }
+  const repeated = [...byKey.values()].filter((list) => list.length > 1);
+  if (repeated.length === 0) return undefined;
+  repeated.sort((a, b) => a[0]! - b[0]!);
+  return {
+    columns: [unit.columns[0], period.columns[0]],
+    keys: repeated.length,
+    extraRows: repeated.reduce((sum, list) => sum + list.length - 1, 0),
+    listed: repeated.slice(0, REPEATED_KEYS_LISTED).map((list) => ({
+      key: [unit.labels[unit.codes[list[0]!]!]!, period.labels[period.codes[list[0]!]!]!],
+      rows: list.map((i) => panelRowNumber(panel, rows[i]!)),
+    })),
   };
 }
 
