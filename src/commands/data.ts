@@ -1,5 +1,5 @@
 import { ParameterError, UsageError } from '../errors.js';
-import { displayText, type RawTable } from '../io/csv.js';
+import { displayText, headerNotes, type RawTable } from '../io/csv.js';
 import type { DfeReport } from '../io/dfe.js';
 import { columnNotFound, readPanel, type Panel } from '../io/panel.js';
 import { derivationNotes } from '../input/derive.js';
@@ -52,6 +52,8 @@ export interface DataOptions {
   readonly alsoRead?: string;
   /** A row filter, e.g. `year >= 2019 & la_name != "Isles of Scilly"`. */
   readonly where?: string;
+  /** Name header cells without a name `unnamed_N` instead of refusing the file. */
+  readonly allowUnnamed?: boolean;
 }
 
 /** Model data and where they came from. */
@@ -183,7 +185,12 @@ export function loadModelData(
     ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : []),
   ];
   const panel = readPanel(input.table, requests, { missingTokens: options.missingTokens });
-  const notes = [...plan.notes, ...derivationNotes(input.derived), ...(input.where ? [whereNote(input.where)] : [])];
+  const notes = [
+    ...headerNotes(input.table.file, input.header),
+    ...plan.notes,
+    ...derivationNotes(input.derived),
+    ...(input.where ? [whereNote(input.where)] : []),
+  ];
   const data = buildModelData(panel, spec);
   if (data.droppedForZeroWeight) notes.push(zeroWeightNote(data.droppedForZeroWeight, spec.weights!));
   const repeated = data.repeatedKeys ? repeatedKeysNote(data.repeatedKeys) : undefined;
@@ -244,6 +251,7 @@ export function inputRequest(options: DataOptions, plan: ModelPlan): InputReques
     derivations: plan.derivations,
     missingTokens: options.missingTokens,
     ...(options.where !== undefined ? { where: options.where } : {}),
+    ...(options.allowUnnamed ? { allowUnnamed: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ParameterError, UsageError } from '../errors.js';
+import { headerNotes } from '../io/csv.js';
 import { readPanel } from '../io/panel.js';
 import { relocateRows } from '../io/segments.js';
 import { derivationNotes, type DerivedColumn } from '../input/derive.js';
@@ -86,6 +87,7 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     spec,
     file,
     notes: [
+      ...headerNotes(file, input.header),
       ...plan.notes,
       ...derivationNotes([...derived.values()]),
       ...(model.droppedForZeroWeight ? [zeroWeightNote(model.droppedForZeroWeight, spec.weights!)] : []),

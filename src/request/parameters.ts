@@ -163,6 +163,16 @@ const workbook = {
   }),
 };
 
+/** Every command that reads data: a header with cells left empty. */
+const allowUnnamed = p({
+  name: 'allowUnnamed',
+  flag: '--allow-unnamed',
+  key: 'allowUnnamed',
+  type: flag(),
+  description:
+    'read a file whose header has cells without a name, calling each unnamed_N (N: its column, from 1) instead of refusing it',
+});
+
 /** --sheet and --skip for the commands that read several files: applied to each workbook among them. */
 const workbooks = [
   { ...workbook.sheet, description: 'Excel workbooks (.xlsx): the sheet to read in each, by name or number from 1' },
@@ -432,6 +442,7 @@ const modelParameters = [
   workbook.skip,
   model.na,
   model.where,
+  allowUnnamed,
 ];
 const bootstrapParameters = Object.values(bootstrap);
 
@@ -500,6 +511,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.where,
     workbook.sheet,
     workbook.skip,
+    allowUnnamed,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
       description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
@@ -519,6 +531,10 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     }),
     model.level,
     ...workbooks,
+    {
+      ...allowUnnamed,
+      description: 'read files whose header has cells without a name, calling each unnamed_N (N: its column)',
+    },
     { ...model.where, description: 'keep only the rows of the merged table where the condition holds (see decompose)' },
     { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
@@ -526,6 +542,10 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     tables.columns,
     model.level,
     ...workbooks,
+    {
+      ...allowUnnamed,
+      description: 'read files whose header has cells without a name, calling each unnamed_N (N: its column)',
+    },
     {
       ...model.where,
       description: 'keep only the rows of the stacked table where the condition holds (see decompose)',
@@ -538,6 +558,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.level,
     workbook.sheet,
     workbook.skip,
+    allowUnnamed,
     {
       ...model.where,
       description: 'keep only the rows where the condition holds (derived columns included; see decompose)',
@@ -561,6 +582,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.level,
     workbook.sheet,
     workbook.skip,
+    allowUnnamed,
     { ...model.where, description: 'keep only the rows where the condition holds, before looking for duplicates' },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],
