@@ -65,7 +65,7 @@ describe('stack of one file', () => {
     ]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toBe(
-      'year,la,cpp_rate\n2016,LA002,' + cell('LA002', '2016') + '\n2017,LA002,' + cell('LA002', '2017') + '\n',
+      `year,la,cpp_rate\n2016,LA002,${cell('LA002', '2016')}\n2017,LA002,${cell('LA002', '2017')}\n`,
     );
     expect((await run(['stack', 'fixtures/nao-2019-synthetic.csv'])).stderr).toBe(
       'error: stack needs at least two files, or one with --columns (to keep only those columns)\n',
