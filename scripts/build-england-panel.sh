@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuild the real panel of English local authorities, fixtures/england-la-panel.csv, from the public extracts in
-# fixtures/real/ (provenance and licences: fixtures/real/SOURCES.md) using only cpp-variance's own `derive`,
-# `stack` and `join` commands. Needs the built CLI (`npx tsc -p tsconfig.json` or `npm run build`).
+# fixtures/real/ (provenance and licences: fixtures/real/SOURCES.md; the extracts are cut from the public files by
+# scripts/trim-real-extracts.sh) using only cpp-variance's own `derive`, `stack` and `join` commands (`join
+# --split-combined`, `derive --where`). Needs the built CLI (`npx tsc -p tsconfig.json` or `npm run build`).
 #
 #   bash scripts/build-england-panel.sh [OUTPUT]      (default OUTPUT: fixtures/england-la-panel.csv)
 #
@@ -37,24 +38,27 @@
 #
 # Authorities (join key old_la_code; where it is not stable the authorities fall out of the inner join or get
 # missing values, and decompose drops those rows):
-#   - Kingston upon Thames (314) and Richmond upon Thames (318): the EES workforce file has only one combined row
-#     "314 / 318" from 30 September 2017, which join cannot split -> both absent in 2018-2022; the SFR files
-#     list them separately -> both present in 2016-2017.
+#   - Kingston upon Thames (314) and Richmond upon Thames (318) share their children's services, and the EES
+#     workforce file has one combined row "314 / 318" from 30 September 2017. `join --split-combined` splits it
+#     into a row for each with the joint values; the only value used from it is the vacancy rate, a rate of the
+#     shared workforce, which applies to each of the two -> both in 2016-2022 (the SFR files of 2015 and 2016 list
+#     them separately; Richmond has no vacancy rate at 30 September 2016).
 #   - Northamptonshire (928) split into North (940) and West (941) Northamptonshire in April 2021: IPSE keeps 928
-#     in 2022, DfE has 940 and 941 (workforce: one combined row "940 / 941") -> 928 is absent in 2022.
+#     in 2022, DfE has 940 and 941 (workforce: one combined row "940 / 941", which --split-combined splits into 940
+#     and 941). IPSE has no 940 or 941, so neither is matched, and 928 is absent in 2022. Copying IPSE's 928 values
+#     to the successors is not done: they would be county averages, not each successor's own figures, and 940 and
+#     941 would be authorities observed in one year only, which the authority effects fit exactly.
 #   - Bournemouth, Christchurch and Poole (839) and Dorset (838) replaced Bournemouth (837), Poole (836) and the
 #     Dorset county (835) in April 2019. IPSE files its 2016-2019 BCP and Dorset rows under 837 and 835 (its
-#     duplicated 837 rows of 2016 and 2017 are dropped when the extracts are trimmed), the DfE files have
+#     duplicated 837 rows of 2016 and 2017 are dropped when the extracts are cut), the DfE files have
 #     835/836/837 until 31 March 2019 (workforce: until 30 September 2018), and the ONS file has no population for
 #     835/836/837 ("x"). So Poole 836 is unmatched in 2016-2019 and 837 in 2016-2017, 835 (2016-2019) and 837
 #     (2018-2019) are joined but have no cpp_rate (and their IPSE and DfE figures describe different areas), and
 #     BCP 839 and Dorset 838 are in the panel for 2020-2022.
-#   - City of London (201): CPP count suppressed ("c") every year -> no cpp_rate.
-#   - Isles of Scilly (420) and City of London: fewer than 1,000 children; their rates are not comparable
-#     (Scilly: 0 plans, vacancy rates of 0-100% of one or two posts) and fixtures/real/SOURCES.md says to exclude
-#     them. With no row filter among the commands, the cpp_rate derivation adds 0 * sqrt(children - 1000), which
-#     is missing (invalid square root) exactly when the authority has fewer than 1,000 children aged 0-17 and
-#     leaves every other rate unchanged.
+#   - City of London (201) and Isles of Scilly (420): fewer than 1,000 children aged 0-17, CPP counts suppressed
+#     ("c": City every year, Scilly in 2017, 2018 and 2022; Scilly has 0 plans in the others) and vacancy rates of
+#     0-100% of one or two posts; the source notes (../shared/data/real/SOURCES.md) say to exclude them from
+#     modelling. `derive --where` leaves their rows out of the panel.
 #   - Hackney (204): CPP count not available ("x") at 31 March 2021 and 2022 -> no cpp_rate.
 #   - Luton (821) 2022: one IPSE spend category missing -> no spend.
 set -euo pipefail
@@ -115,19 +119,21 @@ cpp_variance derive "$tmp/workforce-stacked.csv" \
 
 # Join inside the temporary folder so that the reports name the intermediates by their short names.
 cd "$tmp"
-step "join on the 3-digit DfE authority code and the year (inner: authority-years present in all four files)"
+step "join on the 3-digit DfE authority code and the year (inner: authority-years present in all four files), rows published jointly (\"314 / 318\") split"
 cpp_variance join ipse.csv cpp.csv pop.csv workforce.csv \
   --on la,year \
   --on cpp:old_la_code,year \
   --on pop:old_la_code,year \
   --on workforce:old_la_code,year \
   --how inner \
+  --split-combined \
   --label la_name \
   --output joined.csv
 
-step "model columns: cpp_rate, child_poverty, spend, vacancy"
+step "model columns: cpp_rate, child_poverty, spend, vacancy; without the City of London (201) and the Isles of Scilly (420)"
 cpp_variance derive joined.csv \
-  --derive 'cpp_rate = CPP_At31 / population_estimate * 10000 + 0 * sqrt(population_estimate - 1000)' \
+  --where 'la != "201" & la != "420"' \
+  --derive 'cpp_rate = CPP_At31 / population_estimate * 10000' \
   --derive 'child_poverty = rel_pov_rate100' \
   --derive 'spend = gspend_cla_pc + gspend_saf_pc + gspend_fss_pc + gspend_oth_pc + gspend_yps_pc + gspend_ss5_pc + gspend_yjs_pc' \
   --derive 'vacancy = vacancy_rate_fte' \

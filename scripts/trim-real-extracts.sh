@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Trim the public source files in ../shared/data/real/ (see fixtures/real/SOURCES.md) to the columns and years
-# that scripts/build-england-panel.sh uses, and write them to fixtures/real/.
+# Cut the public source files in ../shared/data/real/ (see fixtures/real/SOURCES.md) down to the rows, years and
+# columns that scripts/build-england-panel.sh uses, and write them to fixtures/real/, with cpp-variance's own
+# commands only: `--where` keeps the years, `dedupe --keep none` drops the rows with an ambiguous key,
+# `stack FILE --columns` keeps the columns, and `--allow-unnamed` reads the file whose header has unnamed cells.
+# Needs the built CLI (`npm run build`).
 #
 #   bash scripts/trim-real-extracts.sh [SOURCE_DIR] [OUTPUT_DIR]
-#   (defaults: ../shared/data/real, relative to the repository root, and fixtures/real)
+#   (defaults: ../shared/data/real, resolved from the repository root, and fixtures/real; a relative SOURCE_DIR or
+#   OUTPUT_DIR is taken from the folder the script is run in)
 #
-# Run once by a developer when the extracts change; the tests never run it. Nothing is computed or recoded:
-# every kept row is the original row with the unused columns removed, every kept field is the original field's
-# exact text (quotes included), in the original column and row order, and the header names are unchanged.
-# Rows are kept by their `time_period` only (all geographic levels of a DfE file are kept, so that the files are
-# still recognised and normalised as DfE statistics files):
+# Run by a developer when the extracts change; the tests run it into a temporary folder, where the sources are at
+# hand, and check that it gives fixtures/real/ byte for byte. Nothing is computed or recoded: every kept cell is
+# the cell the tool reads, written back by its one CSV writer (text quoted only where it holds a comma or a quote).
+# The tool reads DfE statistics files (those with time_period and geographic_level) as every command does: it
+# keeps their "Local authority" rows and blanks the suppression symbols (c, x, ...; counted on standard error),
+# so the DfE extracts hold those rows, with empty cells where the symbols were. The CLI's reports (the DfE
+# conventions, rows kept by --where, the duplicated keys dropped) are printed on standard error.
 #
 #   source file                                  kept time_period   why
 #   ipse_la_panel_2010_2022.csv                  2016-2022          spend and child poverty, financial year ending 31 March t
@@ -21,117 +27,82 @@
 #
 # The years are the intersection: the workforce series (the two wide SFR files, then the EES indicators file)
 # starts at 30 September 2015 (panel year 2016) and the IPSE spend and poverty series end with 2021-22 (panel
-# year 2022). The SFR files are kept whole (rows) and cut to their identifiers and vacancy rate; the 2016 file's
-# header has an unnamed 161st column, which is not kept.
+# year 2022). The SFR files keep every row and are cut to their identifiers and vacancy rate; the 2016 file's
+# header has two unnamed cells (161 and 162, over empty columns), which --allow-unnamed reads as unnamed_161 and
+# unnamed_162 (not kept).
 #
-# One exception to "rows are kept by time_period only": the IPSE panel has two rows each for old_la_code 837 in
-# 2016 and 2017, one of them Poole's (its region_code is 836, and its looked-after-children counts differ), both
-# filed under Bournemouth, Christchurch and Poole's code. Which area such a row describes cannot be told from the
-# key, so all four rows are dropped (the ONS file has no 2015-2016 population for 835-837 either, so those
-# authority-years would have no CPP rate in any case). The codebook is cut to the rows of the kept IPSE
-# columns. Uses python3's standard library only (a quote-aware field splitter that keeps each field's raw text).
+# The IPSE panel has two rows each for old_la_code 837 in 2016 and 2017, one of them Poole's (its region_code is
+# 836, and its looked-after-children counts differ), both filed under Bournemouth, Christchurch and Poole's code.
+# Which area such a row describes cannot be told from the key, so `dedupe --keep none` drops all four (the ONS file
+# has no 2015-2016 population for 835-837 either, so those authority-years would have no CPP rate in any case).
+# The codebook is cut to the rows of the kept IPSE columns.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-src="${1:-$root/../shared/data/real}"
-out="${2:-$root/fixtures/real}"
+here="$PWD"
+absolute() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$here" "$1" ;; esac; }
+src="$(absolute "${1:-$root/../shared/data/real}")"
+out="$(absolute "${2:-$root/fixtures/real}")"
+cli="$root/dist/src/cli.js"
+if [[ ! -f "$cli" ]]; then
+  echo "trim-real-extracts: $cli not found; build first: npm run build" >&2
+  exit 2
+fi
+if [[ ! -d "$src" ]]; then
+  echo "trim-real-extracts: no source folder $src (the copies described in fixtures/real/SOURCES.md)" >&2
+  exit 2
+fi
+cpp_variance() { node "$cli" "$@"; }
 mkdir -p "$out"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# Run from the source folder, so that the reports name the files by their names alone.
+cd "$src"
 
-python3 - "$src" "$out" <<'PY'
-import re
-import sys
-from pathlib import Path
+step() { printf '\n== %s\n' "$1" >&2; }
 
-src, out = Path(sys.argv[1]), Path(sys.argv[2])
+EES_IDS='time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,new_la_code,la_name'
+IPSE_COLUMNS='new_la_code,time_period,old_la_code,la_name,rel_pov_rate100,gspend_cla_pc,gspend_fss_pc,gspend_oth_pc,gspend_saf_pc,gspend_yps_pc,gspend_ss5_pc,gspend_yjs_pc'
+SFR_IDS='LA_code (9 digit),LA_name,LA_code (3 digit)'
 
-# One CSV field, raw: a quoted field (with "" escapes) or an unquoted run without commas.
-FIELD = re.compile(r'"(?:[^"]|"")*"|[^,]*')
+step "IPSE panel: 2016-2022, without the rows whose old_la_code and time_period occur twice (837 in 2016 and 2017)"
+cpp_variance dedupe ipse_la_panel_2010_2022.csv \
+  --where 'time_period >= 2016 & time_period <= 2022' \
+  --on old_la_code,time_period --keep none \
+  --output "$tmp/ipse.csv"
+cpp_variance stack "$tmp/ipse.csv" --columns "$IPSE_COLUMNS" --output "$out/ipse_la_panel_2016_2022.csv"
 
-def split(line):
-    """The raw fields of one CSV line (no embedded line breaks in these files), each as written in the file."""
-    fields, pos = [], 0
-    while True:
-        match = FIELD.match(line, pos)
-        fields.append(match.group(0))
-        pos = match.end()
-        if pos == len(line):
-            return fields
-        if line[pos] != ',':
-            raise SystemExit(f'unexpected character {line[pos]!r} at {pos} in: {line[:80]}')
-        pos += 1
+step "IPSE codebook: the rows of the kept columns"
+codebook_rows="$(printf '"%s", ' ${IPSE_COLUMNS//,/ })"
+cpp_variance stack ipse_la_panel_2010_2022_codebook.csv \
+  --columns var_names,var_labels \
+  --where "var_names in (${codebook_rows%, })" \
+  --output "$out/ipse_la_panel_codebook_extract.csv"
 
-def unquote(field):
-    return field[1:-1].replace('""', '"') if field.startswith('"') else field
+step "DfE CPPs at 31 March 2016-2022"
+cpp_variance stack dfe_cpp_at31march_la_2013_to_2025.csv \
+  --columns "$EES_IDS,category,CPP_At31" \
+  --where 'time_period >= 2016 & time_period <= 2022' \
+  --output "$out/dfe_cpp_at31march_la_2016_to_2022.csv"
 
-def trim(name, new_name, columns, years=None, unique_key=None):
-    text = (src / name).read_text(encoding='utf-8')
-    lines = text.split('\n')
-    if lines[-1] == '':
-        lines.pop()
-    if any('\r' in line for line in lines):
-        raise SystemExit(f'{name}: CRLF line ends are not expected')
-    header = [unquote(f) for f in split(lines[0])]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise SystemExit(f'{name}: no column(s) {missing}')
-    keep = [header.index(c) for c in header if c in columns]  # original column order
-    period = header.index('time_period') if years is not None else None
-    kept = [','.join(split(lines[0])[i] for i in keep)]
-    for number, line in enumerate(lines[1:], start=2):
-        fields = split(line)
-        if len(fields) != len(header):
-            raise SystemExit(f'{name} line {number}: {len(fields)} fields, header has {len(header)}')
-        if period is None or unquote(fields[period]).strip() in years:
-            kept.append(','.join(fields[i] for i in keep))
-    dropped = 0
-    if unique_key is not None:
-        # Rows sharing a key with another row are ambiguous (which area do they describe?): drop all of them.
-        index = [header.index(c) for c in unique_key]
-        key_of = lambda line: tuple(unquote(split(line)[k]).strip() for k in index)
-        counts = {}
-        for line in lines[1:]:
-            if period is None or unquote(split(line)[period]).strip() in years:
-                counts[key_of(line)] = counts.get(key_of(line), 0) + 1
-        body = [','.join(split(line)[i] for i in keep) for line in lines[1:]
-                if (period is None or unquote(split(line)[period]).strip() in years) and counts[key_of(line)] == 1]
-        dropped = len(kept) - 1 - len(body)
-        kept = kept[:1] + body
-        for key, count in counts.items():
-            if count > 1:
-                print(f'{new_name}: dropped the {count} rows with key {dict(zip(unique_key, key))}')
-    (out / new_name).write_text('\n'.join(kept) + '\n', encoding='utf-8')
-    print(f'{new_name}: {len(kept) - 1} rows x {len(keep)} columns (from {name}: {len(lines) - 1} rows x {len(header)} columns)')
-    return [header[i] for i in keep]
+step "ONS population aged 0-17, mid-2015 to mid-2021"
+cpp_variance stack ons_population_0_17_la_2012_to_2024.csv \
+  --columns "$EES_IDS,age_group,population_estimate" \
+  --where 'time_period >= 2015 & time_period <= 2021' \
+  --output "$out/ons_population_0_17_la_2015_to_2021.csv"
 
-def span(first, last):
-    return {str(y) for y in range(first, last + 1)}
+step "DfE social work workforce indicators, 30 September 2017-2021"
+cpp_variance stack dfe_csww_indicators_la_2017_to_2025.csv \
+  --columns "$EES_IDS,vacancy_rate_fte" \
+  --where 'time_period >= 2017 & time_period <= 2021' \
+  --output "$out/dfe_csww_indicators_la_2017_to_2021.csv"
 
-# EES identifier columns (mandatory columns of a DfE open data file at local-authority level).
-EES_IDS = ['time_period', 'time_identifier', 'geographic_level', 'country_code', 'country_name',
-           'region_code', 'region_name', 'old_la_code', 'new_la_code', 'la_name']
+step "DfE social work workforce at 30 September 2015 (SFR 07/2016): identifiers and vacancy rate, every row"
+cpp_variance stack dfe_csww_la_2015_SFR07_2016_UD.csv \
+  --columns "$SFR_IDS,A3_FTE_VacancyRate_2015" \
+  --output "$out/dfe_csww_la_2015_SFR07_2016_UD_extract.csv"
 
-IPSE_SPEND = ['gspend_cla_pc', 'gspend_fss_pc', 'gspend_oth_pc', 'gspend_saf_pc', 'gspend_yps_pc',
-              'gspend_ss5_pc', 'gspend_yjs_pc']
-ipse_columns = trim('ipse_la_panel_2010_2022.csv', 'ipse_la_panel_2016_2022.csv',
-                    ['new_la_code', 'time_period', 'old_la_code', 'la_name', 'rel_pov_rate100', *IPSE_SPEND],
-                    span(2016, 2022), unique_key=['old_la_code', 'time_period'])
-trim('dfe_cpp_at31march_la_2013_to_2025.csv', 'dfe_cpp_at31march_la_2016_to_2022.csv',
-     [*EES_IDS, 'category', 'CPP_At31'], span(2016, 2022))
-trim('ons_population_0_17_la_2012_to_2024.csv', 'ons_population_0_17_la_2015_to_2021.csv',
-     [*EES_IDS, 'age_group', 'population_estimate'], span(2015, 2021))
-trim('dfe_csww_indicators_la_2017_to_2025.csv', 'dfe_csww_indicators_la_2017_to_2021.csv',
-     [*EES_IDS, 'vacancy_rate_fte'], span(2017, 2021))
-# The 30 September 2015 and 2016 vacancy rates: one wide file per year, all rows kept (England, regions,
-# authorities and the trailing rows of commas), only the identifiers and the vacancy rate.
-SFR_IDS = ['LA_code (9 digit)', 'LA_name', 'LA_code (3 digit)']
-trim('dfe_csww_la_2015_SFR07_2016_UD.csv', 'dfe_csww_la_2015_SFR07_2016_UD_extract.csv', [*SFR_IDS, 'A3_FTE_VacancyRate_2015'])
-trim('dfe_csww_la_2016_SFR08_2017_UD.csv', 'dfe_csww_la_2016_SFR08_2017_UD_extract.csv', [*SFR_IDS, 'A3_FTE_VacancyRate_2016'])
-
-# The codebook rows of the kept IPSE columns (the codebook has no time_period; filter by var_names).
-book = (src / 'ipse_la_panel_2010_2022_codebook.csv').read_text(encoding='utf-8').split('\n')
-if book[-1] == '':
-    book.pop()
-rows = [book[0]] + [line for line in book[1:] if unquote(split(line)[0]) in ipse_columns]
-(out / 'ipse_la_panel_codebook_extract.csv').write_text('\n'.join(rows) + '\n', encoding='utf-8')
-print(f'ipse_la_panel_codebook_extract.csv: {len(rows) - 1} rows (the kept IPSE columns)')
-PY
+step "DfE social work workforce at 30 September 2016 (SFR 08/2017; two unnamed header cells): the same"
+cpp_variance stack dfe_csww_la_2016_SFR08_2017_UD.csv --allow-unnamed \
+  --columns "$SFR_IDS,A3_FTE_VacancyRate_2016" \
+  --output "$out/dfe_csww_la_2016_SFR08_2017_UD_extract.csv"

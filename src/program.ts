@@ -269,11 +269,11 @@ function buildProgram(io: CliIo): Command {
   const stack = program
     .command('stack')
     .description(
-      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns; writes CSV',
+      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns (one file: just keep those columns); writes CSV',
     )
     .argument(
       '<files...>',
-      'two or more CSV files or Excel workbooks (.xlsx) (DfE statistics files are recognised and normalised)',
+      'two or more CSV files or Excel workbooks (.xlsx), or one with --columns (DfE statistics files are recognised and normalised)',
     );
   const stackGiven = declare(stack, 'stack');
   stack.action(async (files: string[]) => {

@@ -1,11 +1,11 @@
 import { ParameterError, UsageError } from '../errors.js';
-import type { RawTable } from '../io/csv.js';
+import { displayText, headerNotes, type RawTable } from '../io/csv.js';
 import type { DfeReport } from '../io/dfe.js';
 import { columnNotFound, readPanel, type Panel } from '../io/panel.js';
 import { derivationNotes } from '../input/derive.js';
 import { whereNote } from '../input/where.js';
 import { readInput, type InputRequest, type PreparedInput } from '../input/pipeline.js';
-import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
+import { buildModelData, columnRequests, type ModelData, type RepeatedKeys } from '../models/design/modelData.js';
 import { inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
 import {
   groupsFromFormula,
@@ -52,6 +52,8 @@ export interface DataOptions {
   readonly alsoRead?: string;
   /** A row filter, e.g. `year >= 2019 & la_name != "Isles of Scilly"`. */
   readonly where?: string;
+  /** Name header cells without a name `unnamed_N` instead of refusing the file. */
+  readonly allowUnnamed?: boolean;
 }
 
 /** Model data and where they came from. */
@@ -178,8 +180,16 @@ export function loadModelData(
     ...(options.alsoRead !== undefined ? [{ name: options.alsoRead, kind: 'categorical' as const }] : []),
   ];
   const panel = readPanel(input.table, requests, { missingTokens: options.missingTokens });
-  const notes = [...plan.notes, ...derivationNotes(input.derived), ...(input.where ? [whereNote(input.where)] : [])];
+  const notes = [
+    ...headerNotes(input.table.file, input.header),
+    ...plan.notes,
+    ...derivationNotes(input.derived),
+    ...(input.where ? [whereNote(input.where)] : []),
+  ];
   const data = buildModelData(panel, spec);
+  if (data.droppedForZeroWeight) notes.push(zeroWeightNote(data.droppedForZeroWeight, spec.weights!));
+  const repeated = data.repeatedKeys ? repeatedKeysNote(data.repeatedKeys) : undefined;
+  if (repeated !== undefined) notes.push(repeated);
   if (data.droppedForMinPeriods) {
     notes.push(
       `--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`,
@@ -191,11 +201,36 @@ export function loadModelData(
     panel,
     file: input.table.file,
     notes,
-    messages: input.messages,
+    messages:
+      repeated === undefined ? input.messages : [...input.messages, `warning: ${input.table.file}: ${repeated}`],
     sha256: input.sha256,
     ...(input.dfe ? { dfe: input.dfe } : {}),
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
   };
+}
+
+/**
+ * The warning for unit × period keys on more than one used row: the model treats them as separate observations
+ * (valid pooled OLS), which is rarely what a panel of authorities and years means.
+ */
+export function repeatedKeysNote(repeated: RepeatedKeys): string {
+  const [unit, period] = repeated.columns.map((c) => displayText(c));
+  const { keys, extraRows } = repeated;
+  const listed = repeated.listed
+    .map((d) => `${unit}=${displayText(d.key[0])}, ${period}=${displayText(d.key[1])} on rows ${d.rows.join(', ')}`)
+    .join('; ');
+  const more = keys > repeated.listed.length ? `; and ${keys - repeated.listed.length} more` : '';
+  return (
+    `${keys} ${unit} × ${period} key${keys === 1 ? ' is' : 's are'} on more than one used row ` +
+    `(${extraRows} extra row${extraRows === 1 ? '' : 's'}): ${listed}${more}. ` +
+    `Each row is used as a separate observation (pooled OLS); to keep one row per key, use ` +
+    `cpp-variance dedupe FILE --on ${repeated.columns.join(',')} --keep first|last|none`
+  );
+}
+
+/** The note for rows of weight 0, which are left out as R's `lm(weights =)` leaves them out. */
+export function zeroWeightNote(rows: number, column: string): string {
+  return `rows with weight 0 left out: ${rows} (weights column "${column}"; the fit is the fit without them, as in R's lm)`;
 }
 
 /**
@@ -211,6 +246,7 @@ export function inputRequest(options: DataOptions, plan: ModelPlan): InputReques
     derivations: plan.derivations,
     missingTokens: options.missingTokens,
     ...(options.where !== undefined ? { where: options.where } : {}),
+    ...(options.allowUnnamed ? { allowUnnamed: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ParameterError, UsageError } from '../errors.js';
+import { headerNotes } from '../io/csv.js';
 import { readPanel } from '../io/panel.js';
 import { relocateRows } from '../io/segments.js';
 import { derivationNotes, type DerivedColumn } from '../input/derive.js';
@@ -16,6 +17,7 @@ import {
   type DataOptions,
   type LoadedData,
   type ModelPlan,
+  zeroWeightNote,
 } from './data.js';
 
 /** A model read by streaming: its triangular factor instead of its rows. */
@@ -85,8 +87,10 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     spec,
     file,
     notes: [
+      ...headerNotes(file, input.header),
       ...plan.notes,
       ...derivationNotes([...derived.values()]),
+      ...(model.droppedForZeroWeight ? [zeroWeightNote(model.droppedForZeroWeight, spec.weights!)] : []),
       ...(options.where !== undefined
         ? [whereNote({ text: options.where, rowsRead: rowsRead + removed, rowsRemoved: removed })]
         : []),

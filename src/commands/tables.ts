@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { readInput, whereCondition, type InputRequest } from '../input/pipeline.js';
+import { readInput, whereCondition, type InputRequest, type PreparedInput } from '../input/pipeline.js';
 import { applyWhere, whereNote } from '../input/where.js';
 import { UsageError } from '../errors.js';
-import type { RawTable } from '../io/csv.js';
+import { headerNotes, type RawTable } from '../io/csv.js';
 import { formatSplitReport, splitCombinedRows } from '../io/combined.js';
 import { dedupeTable, formatDedupeReport, type Keep } from '../io/dedupe.js';
 import { joinTables } from '../io/join.js';
@@ -24,6 +24,8 @@ export interface ReadOptions {
   readonly skip?: number;
   /** A row filter (`--where`): of each file read alone, of the output of join and stack. */
   readonly where?: string;
+  /** Name header cells without a name `unnamed_N` instead of refusing a file. */
+  readonly allowUnnamed?: boolean;
 }
 
 /** The pipeline's request for `path` read with `options`; `several` for commands reading several files. */
@@ -34,6 +36,7 @@ function inputOf(path: string | undefined, options: ReadOptions, several = false
     ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
     ...(options.skip !== undefined ? { skip: options.skip } : {}),
     ...(several ? { sheetOptionsForWorkbooksOnly: true } : {}),
+    ...(options.allowUnnamed ? { allowUnnamed: true } : {}),
     // join and stack filter their output, not each file.
     ...(!several && options.where !== undefined ? { where: options.where } : {}),
   };
@@ -59,9 +62,14 @@ function readTable(
   const input = readInput(inputOf(path, options, several));
   return {
     table: input.table,
-    messages: [...input.messages, ...(input.where ? [whereNote(input.where)] : [])],
+    messages: [...readNotes(input), ...(input.where ? [whereNote(input.where)] : [])],
     workbook: input.workbook !== undefined,
   };
+}
+
+/** Lines for standard error about how an input was read: DfE conventions, the sheet, the header's changes. */
+function readNotes(input: PreparedInput): string[] {
+  return [...input.messages, ...headerNotes(input.table.file, input.header)];
 }
 
 /** --sheet or --skip given to join or stack when none of the files is a workbook. */
@@ -206,7 +214,7 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
   // Derivations come before the filter: their counts are of the rows read.
   const rows = input.where ? input.where.rowsRead : input.table.records.length;
   const messages = [
-    ...input.messages,
+    ...readNotes(input),
     ...(input.where ? [whereNote(input.where)] : []),
     ...input.derived.map((column) =>
       column.copyOf !== undefined
@@ -238,7 +246,7 @@ export interface DescribeCommandOptions extends ReadOptions {
 export function runDescribe(options: DescribeCommandOptions): { text: string; messages: string[] } {
   const input = readInput({ ...inputOf(options.file, options), missingTokens: options.missingTokens });
   const { table } = input;
-  const messages = [...input.messages, ...(input.where ? [whereNote(input.where)] : [])];
+  const messages = [...readNotes(input), ...(input.where ? [whereNote(input.where)] : [])];
   const keys = {
     ...(options.unit !== undefined ? { unit: options.unit } : {}),
     ...(options.period !== undefined ? { period: options.period } : {}),

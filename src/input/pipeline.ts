@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { InternalError, ParameterError, UsageError } from '../errors.js';
-import { parseCsv, type RawTable } from '../io/csv.js';
+import { parseCsvTable, type HeaderReport, type RawTable } from '../io/csv.js';
 import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
 import { packageRoot } from '../io/packageRoot.js';
 import { readTableSegments, relocateRows } from '../io/segments.js';
@@ -80,6 +80,8 @@ export interface InputRequest {
   readonly sheetOptionsForWorkbooksOnly?: boolean;
   /** A row filter (`--where`), applied after the derivations, so it can use derived columns. */
   readonly where?: string;
+  /** Name header cells without a name `unnamed_N` (N: the column's position) instead of refusing the file. */
+  readonly allowUnnamed?: boolean;
 }
 
 /** Parse a `--where` condition, its errors naming the parameter (the command line adds flag and key). */
@@ -125,6 +127,8 @@ export interface PreparedInput {
   readonly where?: WhereReport;
   /** Set for a workbook: the sheet read and the workbook's sheets. */
   readonly workbook?: { readonly sheet: string; readonly sheets: readonly string[] };
+  /** Set when the header was changed: a row-names column left out, unnamed cells named (see `headerNotes`). */
+  readonly header?: HeaderReport;
 }
 
 function located(request: InputRequest): { path: string; name?: string } {
@@ -155,16 +159,36 @@ function notWorkbook(file: string, request: InputRequest): void {
 function parse(
   source: InputSource,
   request: InputRequest,
-): { table: RawTable; messages: readonly string[]; workbook?: PreparedInput['workbook'] } {
+): { table: RawTable; messages: readonly string[]; workbook?: PreparedInput['workbook']; header: HeaderReport } {
   if (hasWorkbookSignature(source.bytes)) {
     const read = readWorkbook(source, {
       ...(request.sheet !== undefined ? { sheet: request.sheet } : {}),
       ...(request.skip !== undefined ? { skip: request.skip } : {}),
+      ...(request.allowUnnamed ? { allowUnnamed: true } : {}),
     });
-    return { table: read.table, messages: read.messages, workbook: { sheet: read.sheet, sheets: read.sheets } };
+    return {
+      table: read.table,
+      messages: read.messages,
+      workbook: { sheet: read.sheet, sheets: read.sheets },
+      header: read.header,
+    };
   }
   notWorkbook(source.name, request);
-  return { table: parseCsv(source), messages: [] };
+  return parsedCsv(parseCsvTable(source, headerOptions(request)));
+}
+
+/** The header options of a request. */
+function headerOptions(request: InputRequest): { allowUnnamed?: boolean } {
+  return request.allowUnnamed ? { allowUnnamed: true } : {};
+}
+
+function parsedCsv(read: { table: RawTable; header: HeaderReport }) {
+  return { table: read.table, messages: [] as readonly string[], header: read.header };
+}
+
+/** The report of a header that was changed, or undefined. */
+function changed(header: HeaderReport | undefined): HeaderReport | undefined {
+  return header && (header.rowNames || header.unnamed.length > 0) ? header : undefined;
 }
 
 /** Normalise a DfE file, then derive: the steps every whole table goes through. */
@@ -173,7 +197,9 @@ function prepare(
   path: string,
   request: InputRequest,
   sha256: string,
-  read: { messages: readonly string[]; workbook?: PreparedInput['workbook'] } = { messages: [] },
+  read: { messages: readonly string[]; workbook?: PreparedInput['workbook']; header?: HeaderReport } = {
+    messages: [],
+  },
 ): PreparedInput {
   let table = parsed;
   let dfe: DfeReport | undefined;
@@ -197,6 +223,7 @@ function prepare(
     ...(dfe ? { dfe } : {}),
     ...(datasetNote !== undefined ? { datasetNote } : {}),
     ...(read.workbook ? { workbook: read.workbook } : {}),
+    ...(changed(read.header) ? { header: read.header! } : {}),
   };
 }
 
@@ -235,6 +262,8 @@ export type SegmentedInput =
       readonly path: string;
       readonly datasetNote?: string;
       readonly segments: Iterable<PreparedSegment>;
+      /** Set when the header was changed (as `PreparedInput`'s). */
+      readonly header?: HeaderReport;
     };
 
 /** Bytes looked at to tell a workbook from CSV text before reading an input in segments. */
@@ -251,17 +280,20 @@ export function readInputSegments(request: InputRequest): SegmentedInput {
   const { path, name } = located(request);
   if (hasWorkbookSignature(peekInput(path, SIGNATURE_BYTES))) return { kind: 'whole', input: readInput(request) };
   notWorkbook(name ?? (path === '-' ? STDIN_NAME : path), request);
-  const segments = readTableSegments(path, name === undefined ? {} : { name });
+  const segments = readTableSegments(path, {
+    ...(name === undefined ? {} : { name }),
+    header: headerOptions(request),
+  });
   const first = segments.next();
   if (first.done) throw new InternalError('readTableSegments yields at least one segment');
-  const { table, recordsBefore } = first.value;
+  const { table, recordsBefore, header } = first.value;
   if (detectDfeFormat(table.header)) {
     const records = [...table.records];
     for (const segment of { [Symbol.iterator]: () => segments })
       for (const record of segment.table.records) records.push(record);
     // Segments do not keep their bytes; a DfE file is small, so it is hashed from its path.
     const sha256 = path === '-' ? '' : createHash('sha256').update(readSource(path).bytes).digest('hex');
-    return { kind: 'whole', input: prepare({ ...table, records }, path, request, sha256) };
+    return { kind: 'whole', input: prepare({ ...table, records }, path, request, sha256, { messages: [], header }) };
   }
   notDfe(table, request);
   const derive = (segment: { table: RawTable; recordsBefore: number }): PreparedSegment =>
@@ -280,5 +312,11 @@ export function readInputSegments(request: InputRequest): SegmentedInput {
     for (const segment of { [Symbol.iterator]: () => segments }) yield derive(segment);
   }
   const datasetNote = bundledDatasetNote(path);
-  return { kind: 'segments', path, ...(datasetNote !== undefined ? { datasetNote } : {}), segments: all() };
+  return {
+    kind: 'segments',
+    path,
+    ...(datasetNote !== undefined ? { datasetNote } : {}),
+    segments: all(),
+    ...(changed(header) ? { header } : {}),
+  };
 }

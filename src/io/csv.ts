@@ -69,7 +69,42 @@ const PARSE_OPTIONS = {
  * const table = parseCsv({ name: 'in.csv', bytes: Buffer.from('g,x\na,1\n') });
  * // table.header = ['g', 'x'], table.records = [['a', '1']]
  */
-export function parseCsv(source: InputSource): RawTable {
+export function parseCsv(source: InputSource, options: HeaderOptions = {}): RawTable {
+  return parseCsvTable(source, options).table;
+}
+
+/** How a header with unnamed cells is read. */
+export interface HeaderOptions {
+  /** Name empty header cells `unnamed_N` (N: the cell's 1-based column position) instead of refusing the file. */
+  readonly allowUnnamed?: boolean;
+  /**
+   * Whether the first column is row names, decided by an earlier segment of the same input (see
+   * `readTableSegments`); otherwise it is decided from the rows at hand (`rowNamesKind`).
+   */
+  readonly rowNames?: RowNames | false;
+}
+
+/** What a row-names column held: R's default 1, 2, …, n, or other labels that are all different. */
+export type RowNames = 'numbers' | 'labels';
+
+/** What was done to the header: a row-names column left out, cells without a name named. */
+export interface HeaderReport {
+  /** Set when the first column (empty header cell, a value on every row, no value twice) was left out. */
+  readonly rowNames?: RowNames;
+  /** The names given to empty header cells (with `allowUnnamed`), in column order. */
+  readonly unnamed: readonly string[];
+}
+
+/**
+ * `parseCsv`, with what was done to the header. A first column whose header cell is empty (`""`, not spaces) and
+ * whose values are present on every row and all different — 1, 2, …, n, or other labels — holds row names, as R's
+ * `write.csv` (and pandas' `to_csv`) write them: it is left out, always, and reported. Any other empty header cell
+ * is refused, or with `options.allowUnnamed` named `unnamed_N`, N its column position in the file (from 1).
+ */
+export function parseCsvTable(
+  source: InputSource,
+  options: HeaderOptions = {},
+): { table: RawTable; header: HeaderReport } {
   const file = source.name;
   const bytes = asBuffer(source.bytes);
   if (bytes.length === 0) throw new DataError('the file is empty', { file });
@@ -84,13 +119,91 @@ export function parseCsv(source: InputSource): RawTable {
     throw csvParseError(error, file, bytes);
   }
   if (rows.length === 0) throw new DataError('the file has no header row (it is empty or blank)', { file });
-  const header = rows[0]!.map((cell) => cell.trim());
-  checkHeader(rows[0]!, header, file);
-  const records = rows.slice(1);
+  const rowNames = options.rowNames ?? rowNamesKind(rows[0]!, rows.slice(1));
+  const cut = rowNames ? rows.map((row) => row.slice(1)) : rows;
+  const raw = cut[0]!;
+  const { header, unnamed } = nameHeader(raw, file, {
+    ...(options.allowUnnamed ? { allowUnnamed: true } : {}),
+    position: (index) => index + (rowNames ? 2 : 1),
+  });
+  const records = cut.slice(1);
   if (records.length === 0) throw new DataError('the file has a header row but no data rows', { file });
-  if (hasInnerBom(bytes)) checkNoBom(rows, header, file);
+  if (hasInnerBom(bytes)) checkNoBom(cut, header, file);
   checkRepeatedHeader({ file, header, records });
-  return { file, header, records };
+  return { table: { file, header, records }, header: { ...(rowNames ? { rowNames } : {}), unnamed } };
+}
+
+/**
+ * Whether the first column of `records` is row names (see `parseCsvTable`): its header cell is empty (not
+ * spaces), another header cell has a name, and its values are present on every row and all different — 1, 2, …,
+ * n (`numbers`) or otherwise (`labels`); false if not.
+ */
+export function rowNamesKind(header: readonly string[], records: readonly (readonly string[])[]): RowNames | false {
+  if (header.length < 2 || header[0] !== '' || header.slice(1).every((cell) => cell.trim() === '')) return false;
+  if (records.length === 0) return false;
+  const values = new Set<string>();
+  let numbers = true;
+  for (let i = 0; i < records.length; i++) {
+    const value = records[i]![0]!.trim();
+    if (value === '' || values.has(value)) return false;
+    values.add(value);
+    numbers &&= value === String(i + 1);
+  }
+  return numbers ? 'numbers' : 'labels';
+}
+
+/** The note for a header report, or none; `file` as named in messages. */
+export function headerNotes(file: string, report: HeaderReport | undefined): string[] {
+  if (report === undefined) return [];
+  const notes: string[] = [];
+  if (report.rowNames) {
+    notes.push(
+      `${file}: the first column has no name and ${report.rowNames === 'numbers' ? 'numbers the rows 1, 2, …' : 'a different value on every row'}: ` +
+        "row names, as R's write.csv writes them; it is left out",
+    );
+  }
+  if (report.unnamed.length > 0) {
+    const n = report.unnamed.length;
+    notes.push(
+      `${file}: ${n} header cell${n === 1 ? ' has' : 's have'} no name; named ${report.unnamed.join(', ')} (--allow-unnamed)`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * The header's names: each cell trimmed, and a cell left empty (or only spaces) refused with the way out, or with
+ * `allowUnnamed` named `unnamed_N`, N = `position(index)` (its 1-based column position); then `checkHeader`.
+ * `row` and `hint` are checkHeader's.
+ *
+ * @throws {DataError} as checkHeader, and for an empty cell without `allowUnnamed`.
+ */
+export function nameHeader(
+  raw: readonly string[],
+  file: string,
+  options: { allowUnnamed?: boolean; position?: (index: number) => number; row?: number; hint?: string } = {},
+): { header: string[]; unnamed: string[] } {
+  const position = options.position ?? ((index: number) => index + 1);
+  const row = options.row ?? 1;
+  const hint = options.hint ?? '';
+  const unnamed: string[] = [];
+  const header = raw.map((cell, index) => {
+    const name = cell.trim();
+    if (name !== '') return name;
+    const generated = `unnamed_${position(index)}`;
+    if (!options.allowUnnamed) {
+      const what = cell === '' ? 'is empty' : 'is blank (only spaces)';
+      throw new DataError(
+        `header cell ${position(index)} ${what}; every column needs a name: name it in the file, or give ` +
+          `--allow-unnamed to call it ${generated}${hint}`,
+        { file, row },
+      );
+    }
+    unnamed.push(generated);
+    return generated;
+  });
+  checkHeader(raw, header, file, row, hint);
+  return { header, unnamed };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { parseCsv, type RawTable } from './csv.js';
+import { parseCsvTable, type HeaderOptions, type HeaderReport, type RawTable } from './csv.js';
 import { readChunks, STDIN_NAME } from './source.js';
 
 /** Bytes of input parsed at a time by `readTableSegments` (a segment ends at the first record boundary after). */
@@ -10,6 +10,8 @@ export interface TableSegment {
   readonly table: RawTable;
   /** Data records of the input before this segment: record i of the segment is record recordsBefore + i. */
   readonly recordsBefore: number;
+  /** What was done to the header (a row-names column left out, unnamed cells named): the same for every segment. */
+  readonly header: HeaderReport;
 }
 
 const LF = 0x0a;
@@ -28,14 +30,15 @@ const QUOTE = 0x22;
  * break outside quotes: in well-formed CSV (RFC 4180) a quote character only opens, closes or doubles inside a
  * quoted field, so a line break preceded by an even number of quotes since the start of a record ends a record.
  * In malformed CSV the guess may be wrong, but the parse of that segment then fails on the malformed field, as
- * the whole-file parse would.
+ * the whole-file parse would. Whether the first column is row names (see `parseCsvTable`) is decided by the first
+ * segment's rows, and every later segment follows that decision.
  *
  * @param name how to call the input in messages (default: the path, or `<stdin>`)
  * @throws {DataError} as `readSource` (except the size limit) and `parseCsv`.
  */
 export function* readTableSegments(
   path: string,
-  options: { name?: string; segmentBytes?: number } = {},
+  options: { name?: string; segmentBytes?: number; header?: HeaderOptions } = {},
 ): Generator<TableSegment> {
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
   const name = options.name ?? (path === '-' ? STDIN_NAME : path);
@@ -44,11 +47,14 @@ export function* readTableSegments(
   let recordsBefore = 0;
   let parsed = false;
 
+  // The first segment decides whether the first column is row names; the others follow it.
+  let headerOptions: HeaderOptions = options.header ?? {};
   const parse = (body: Buffer): TableSegment => {
-    const table = relocateRows(recordsBefore, () =>
-      parseCsv({ name, bytes: header === undefined ? body : Buffer.concat([header, body]) }),
+    const { table, header: report } = relocateRows(recordsBefore, () =>
+      parseCsvTable({ name, bytes: header === undefined ? body : Buffer.concat([header, body]) }, headerOptions),
     );
-    const segment = { table, recordsBefore };
+    headerOptions = { ...headerOptions, rowNames: report.rowNames ?? false };
+    const segment = { table, recordsBefore, header: report };
     recordsBefore += table.records.length;
     parsed = true;
     return segment;

@@ -18,7 +18,9 @@ export interface StackReport {
  * which every other table must then have exactly (in any order). Cells are copied as text, unchanged; a column
  * is matched by its name, not its position.
  *
- * @throws {UsageError} fewer than two tables, or a column named twice in `columns`.
+ * One table with `columns` is that table cut to those columns (a selection of columns by name, in their order).
+ *
+ * @throws {UsageError} no table, one without `columns`, or a column named twice in `columns`.
  * @throws {DataError} a table lacks a column, or (without `columns`) has one the first lacks; the message names
  *   the file, the columns, and `--columns` as the way to keep the common ones.
  */
@@ -26,7 +28,8 @@ export function stackTables(
   tables: readonly RawTable[],
   columns?: readonly string[],
 ): { table: RawTable; report: StackReport } {
-  if (tables.length < 2) throw new UsageError('stack needs at least two files');
+  if (tables.length === 0 || (tables.length === 1 && columns === undefined))
+    throw new UsageError('stack needs at least two files, or one with --columns (to keep only those columns)');
   const first = tables[0]!;
   const kept = columns ?? first.header;
   const repeated = kept.find((name, i) => kept.indexOf(name) !== i);

@@ -12,7 +12,15 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { DataError, InternalError, ParameterError } from '../errors.js';
-import { checkHeader, checkNoBom, checkRepeatedHeader, displayText, quotedText, type RawTable } from './csv.js';
+import {
+  checkNoBom,
+  checkRepeatedHeader,
+  displayText,
+  type HeaderReport,
+  nameHeader,
+  quotedText,
+  type RawTable,
+} from './csv.js';
 import type { InputSource } from './source.js';
 
 /** Which sheet of a workbook to read, and where its table starts. */
@@ -21,6 +29,8 @@ export interface WorkbookOptions {
   readonly sheet?: string;
   /** Rows above the header to skip (title rows); default 0. */
   readonly skip?: number;
+  /** Name empty header cells inside the table `unnamed_N` (N: the header cell's number) instead of refusing. */
+  readonly allowUnnamed?: boolean;
 }
 
 /** A sheet read as a table, and what was read. */
@@ -34,6 +44,8 @@ export interface WorkbookRead {
   readonly headerRow: number;
   /** Lines for standard error (which sheet was read when the workbook has several and none was chosen). */
   readonly messages: readonly string[];
+  /** Header cells named by `allowUnnamed`. */
+  readonly header: HeaderReport;
 }
 
 /** What a ZIP or OLE container holds, by its bytes. */
@@ -115,15 +127,16 @@ export function readWorkbook(source: InputSource, options: WorkbookOptions = {})
   const sheet = read.sheets[read.index]!;
   const file = `${name} sheet "${displayText(sheet)}"`;
   const others = read.sheets.length > 1 ? `, or read another sheet with --sheet (${sheetList(read.sheets)})` : '';
-  const { table, headerRow } = sheetTable(file, read.rows, options.skip ?? 0, others);
-  const messages =
-    options.sheet === undefined && read.sheets.length > 1
+  const { table, headerRow, unnamed } = sheetTable(file, read.rows, options.skip ?? 0, others, options.allowUnnamed);
+  const messages = [
+    ...(options.sheet === undefined && read.sheets.length > 1
       ? [
           `${name}: read its first sheet, "${displayText(sheet)}", of ${read.sheets.length} ` +
             `(${sheetList(read.sheets)}); choose another with --sheet NAME or --sheet N`,
         ]
-      : [];
-  return { table, sheet, sheets: read.sheets, headerRow, messages };
+      : []),
+  ];
+  return { table, sheet, sheets: read.sheets, headerRow, messages, header: { unnamed } };
 }
 
 /** `1 "Cover", 2 "Data"`. */
@@ -243,7 +256,8 @@ function sheetTable(
   sheetRows: readonly (readonly Cell[])[],
   skip: number,
   others: string,
-): { table: RawTable; headerRow: number } {
+  allowUnnamed = false,
+): { table: RawTable; headerRow: number; unnamed: string[] } {
   const rows: { row: number; cells: string[] }[] = [];
   for (let i = skip; i < sheetRows.length; i++) {
     const cells = sheetRows[i]!.map(cellText);
@@ -266,9 +280,8 @@ function sheetTable(
   while (end > start && head.cells[end - 1] === '') end--;
   const width = end - start;
   const raw = head.cells.slice(start, end);
-  const header = raw.map((cell) => cell.trim());
   const hint = `; if the table's header is further down, skip the rows above it with --skip N${others}`;
-  checkHeader(raw, header, file, head.row, hint);
+  const { header, unnamed } = nameHeader(raw, file, { allowUnnamed, row: head.row, hint });
   if (body.length === 0) {
     throw new DataError(`the sheet has a header row (row ${head.row}) but no data rows`, { file });
   }
@@ -293,5 +306,5 @@ function sheetTable(
     checkNoBom([header, ...records], header, file, (r) => rows[r]!.row);
   }
   checkRepeatedHeader(table);
-  return { table, headerRow: head.row };
+  return { table, headerRow: head.row, unnamed };
 }

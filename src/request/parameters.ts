@@ -97,7 +97,8 @@ const model = {
     flag: '--weights <column>',
     key: 'weights',
     type: text('column name'),
-    description: 'weighted least squares with these positive row weights (e.g. child population)',
+    description:
+      'weighted least squares with these row weights (e.g. child population); rows of weight 0 are left out, as R lm does',
   }),
   logOutcome: p({
     name: 'logOutcome',
@@ -161,6 +162,16 @@ const workbook = {
     description: 'Excel workbooks (.xlsx): rows above the header to skip, such as title rows (default 0)',
   }),
 };
+
+/** Every command that reads data: a header with cells left empty. */
+const allowUnnamed = p({
+  name: 'allowUnnamed',
+  flag: '--allow-unnamed',
+  key: 'allowUnnamed',
+  type: flag(),
+  description:
+    'read a file whose header has cells without a name, calling each unnamed_N (N: its column, from 1) instead of refusing it',
+});
 
 /** --sheet and --skip for the commands that read several files: applied to each workbook among them. */
 const workbooks = [
@@ -431,6 +442,7 @@ const modelParameters = [
   workbook.skip,
   model.na,
   model.where,
+  allowUnnamed,
 ];
 const bootstrapParameters = Object.values(bootstrap);
 
@@ -503,6 +515,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.where,
     workbook.sheet,
     workbook.skip,
+    allowUnnamed,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
       description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
@@ -522,6 +535,10 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     }),
     model.level,
     ...workbooks,
+    {
+      ...allowUnnamed,
+      description: 'read files whose header has cells without a name, calling each unnamed_N (N: its column)',
+    },
     { ...model.where, description: 'keep only the rows of the merged table where the condition holds (see decompose)' },
     { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
@@ -529,6 +546,10 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     tables.columns,
     model.level,
     ...workbooks,
+    {
+      ...allowUnnamed,
+      description: 'read files whose header has cells without a name, calling each unnamed_N (N: its column)',
+    },
     {
       ...model.where,
       description: 'keep only the rows of the stacked table where the condition holds (see decompose)',
@@ -541,6 +562,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.level,
     workbook.sheet,
     workbook.skip,
+    allowUnnamed,
     {
       ...model.where,
       description: 'keep only the rows where the condition holds (derived columns included; see decompose)',
@@ -564,6 +586,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.level,
     workbook.sheet,
     workbook.skip,
+    allowUnnamed,
     { ...model.where, description: 'keep only the rows where the condition holds, before looking for duplicates' },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],

@@ -126,9 +126,13 @@ function checkedWhere(values: ResolvedValues): string | undefined {
   return where;
 }
 
-/** --sheet and --skip, where given. */
-function workbookOptions(values: ResolvedValues): { sheet?: string; skip?: number } {
-  return defined({ sheet: values.get<string>('sheet'), skip: values.get<number>('skip') });
+/** How every command reads its files: --sheet, --skip and --allow-unnamed, where given. */
+function workbookOptions(values: ResolvedValues): { sheet?: string; skip?: number; allowUnnamed?: boolean } {
+  return defined({
+    sheet: values.get<string>('sheet'),
+    skip: values.get<number>('skip'),
+    allowUnnamed: values.get<boolean>('allowUnnamed') || undefined,
+  });
 }
 
 function inputsOf(file: string | undefined, defaultDataset: string, spec?: SpecValues): string[] {

@@ -75,9 +75,18 @@ const cases: readonly Case[] = [
   ['repeated-header.csv', MODEL, { row: 8 }, /^repeats the header row \(were two files joined\?\); delete this row$/],
   // header
   ['duplicate-header.csv', MODEL, { row: 1 }, /^column name "spend" appears twice \(header cells 4 and 5\)$/],
-  ['empty-header-cell.csv', MODEL, { row: 1 }, /^header cell 5 is empty; every column needs a name$/],
-  ['blank-header-names.csv', MODEL, { row: 1 }, /^header cell 1 is blank \(only spaces\); every column needs a name$/],
-  ['pandas-index-column.csv', MODEL, { row: 1 }, /^header cell 1 is empty; every column needs a name$/],
+  [
+    'empty-header-cell.csv',
+    MODEL,
+    { row: 1 },
+    /^header cell 5 is empty; every column needs a name: name it in the file, or give --allow-unnamed to call it unnamed_5$/,
+  ],
+  [
+    'blank-header-names.csv',
+    MODEL,
+    { row: 1 },
+    /^header cell 1 is blank \(only spaces\); every column needs a name: name it in the file, or give --allow-unnamed/,
+  ],
   [
     'newline-in-header.csv',
     MODEL,

@@ -42,13 +42,12 @@ describe('the real England panel', () => {
   });
 
   it('prints the join report with the authorities that cannot be matched on old_la_code', () => {
-    expect(build.stderr).toMatch(/join \(inner\) on la, year: 4 inputs, 1,044 output rows/);
-    expect(build.stderr).toMatch(
-      /314 "Kingston upon Thames"; 318 "Richmond upon Thames"\) year=2018–2022 \(not in workforce\.csv\)/,
-    );
+    expect(build.stderr).toMatch(/join \(inner\) on la, year: 4 inputs, 1,054 output rows/);
+    expect(build.stderr).toMatch(/workforce\.csv: 6 rows published for several authorities jointly were split/);
     expect(build.stderr).toMatch(/la=928 "Northamptonshire" year=2022/);
     expect(build.stderr).toMatch(/old_la_code=836 "Poole" year=2016–2019/);
-    expect(build.stderr).toMatch(/derived cpp_rate: 22 of 1044 rows missing \(4 from/);
+    expect(build.stderr).toMatch(/rows removed by --where "la != \\"201\\" & la != \\"420\\"": 14 of 1,054/);
+    expect(build.stderr).toMatch(/derived cpp_rate: 18 of 1054 rows missing\n/);
   });
 
   it('stacks the 30 September 2015 and 2016 wide workforce files under the indicators file', () => {
@@ -75,7 +74,7 @@ describe('the real England panel', () => {
       expect(header).toContain(column);
     expect(header.slice(0, 2)).toEqual(['la', 'year']);
     const rows = lines.slice(1).map((line) => line.split(',', 2));
-    expect(rows).toHaveLength(1044);
+    expect(rows).toHaveLength(1040);
     expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['2016', '2017', '2018', '2019', '2020', '2021', '2022']));
     expect(rows.every((r) => /^\d{3}$/.test(r[0]!))).toBe(true);
   });
@@ -84,8 +83,8 @@ describe('the real England panel', () => {
     const result = await runMain(['decompose', PANEL, ...MODEL, '--format', 'json']);
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout);
-    expect(json.n).toBe(1019);
-    expect(json.droppedRows).toBe(25);
+    expect(json.n).toBe(1029);
+    expect(json.droppedRows).toBe(11);
     expect(json.groups.map((g: { name: string }) => g.name)).toEqual([
       'practice',
       'policy',

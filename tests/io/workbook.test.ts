@@ -349,7 +349,8 @@ describe('cpp-variance on a workbook: --sheet, --skip and the messages of a CSV 
     );
     const gap = await run(['describe', path, '--sheet', 'Gap']);
     expect(gap.stderr).toBe(
-      `error: ${path} sheet "Gap" row 1: header cell 2 is empty; every column needs a name; if the table's ` +
+      `error: ${path} sheet "Gap" row 1: header cell 2 is empty; every column needs a name: name it in the file, ` +
+        "or give --allow-unnamed to call it unnamed_2; if the table's " +
         'header is further down, skip the rows above it with --skip N, or read another sheet with --sheet ' +
         '(1 "Twice", 2 "Gap")\n',
     );
@@ -397,7 +398,7 @@ describe('cpp-variance on a workbook: --sheet, --skip and the messages of a CSV 
     ]);
     const refused = await run(['fit', negative, '--skip', '1', '--formula', 'y ~ x', '--weights', 'w']);
     expect(refused.stderr).toBe(
-      `error: ${negative} sheet "W" row 5, column "w": weight -1 is not positive; weights must be > 0\n`,
+      `error: ${negative} sheet "W" row 5, column "w": weight -1 is negative; weights must be 0 or more (rows of weight 0 are left out)\n`,
     );
   });
 

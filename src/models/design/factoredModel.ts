@@ -1,6 +1,7 @@
-import { InternalError } from '../../errors.js';
+import { DataError, InternalError } from '../../errors.js';
 import type { ProjectedGrams } from '../engines/gramFitter.js';
 import {
+  allZeroWeights,
   checkEstimableShape,
   noCompleteRow,
   type ModelData,
@@ -29,6 +30,8 @@ export interface FactoredModel extends ModelShape {
   readonly size: number;
   readonly factor: Float64Array;
   readonly scales: ModelScales;
+  /** With weights: rows left out because their weight is 0 (included in droppedRows). */
+  readonly droppedForZeroWeight?: number;
 }
 
 /**
@@ -69,6 +72,8 @@ export class FactoredModelBuilder {
   private readonly constant: Uint8Array;
   private n = 0;
   private droppedRows = 0;
+  /** Rows of weight 0 left out (included in droppedRows). */
+  private droppedForZeroWeight = 0;
   private readonly missingByColumn: Record<string, number> = {};
   private outcome: string | undefined;
   private weightsColumn: string | undefined;
@@ -85,10 +90,14 @@ export class FactoredModelBuilder {
 
   /**
    * Add the rows of one batch (e.g. one segment of a file), as assembled by `selectModelRows` (values as read,
-   * not equilibrated).
+   * not equilibrated). Rows of weight 0 are left out and counted as dropped, as `selectModelRows` does.
+   *
+   * @throws {DataError} a negative or non-finite weight (`selectModelRows` refuses those at their row first).
    */
-  add(batch: ModelData): void {
-    if (batch.scales) throw new InternalError('FactoredModelBuilder takes batches as read, not equilibrated');
+  add(given: ModelData): void {
+    if (given.scales) throw new InternalError('FactoredModelBuilder takes batches as read, not equilibrated');
+    const batch = given.weights && !given.weights.every((w) => w > 0) ? withoutZeroWeights(given) : given;
+    this.droppedForZeroWeight += batch.droppedForZeroWeight ?? 0;
     this.outcome = batch.outcome;
     if (batch.weightsColumn !== undefined) this.weightsColumn = batch.weightsColumn;
     this.droppedRows += batch.droppedRows;
@@ -172,6 +181,7 @@ export class FactoredModelBuilder {
       missingByColumn: { ...this.missingByColumn },
       ...(this.weightsColumn !== undefined ? { weightsColumn: this.weightsColumn } : {}),
     };
+    if (this.n === 0 && this.droppedForZeroWeight > 0) throw allZeroWeights(file, this.weightsColumn!);
     if (this.n === 0) throw noCompleteRow(file, used, shape.missingByColumn, rowsRead);
     const columns = this.groups.flatMap((g) => g.columns);
     const constantColumns = new Map(
@@ -188,8 +198,45 @@ export class FactoredModelBuilder {
       columns: columns.map((_, c) => this.exponentOf(c)),
       weights: Number.isFinite(this.weightsExponent) ? this.weightsExponent : 0,
     };
-    return { ...shape, groups: this.groups, size: this.size, factor: this.factor.slice(), scales };
+    return {
+      ...shape,
+      groups: this.groups,
+      size: this.size,
+      factor: this.factor.slice(),
+      scales,
+      ...(this.weightsColumn !== undefined ? { droppedForZeroWeight: this.droppedForZeroWeight } : {}),
+    };
   }
+}
+
+/**
+ * A batch without its rows of weight 0 (the rule of `selectModelRows`, for batches assembled otherwise), those rows
+ * counted in `droppedRows` and `droppedForZeroWeight`.
+ *
+ * @throws {DataError} a negative or non-finite weight.
+ */
+function withoutZeroWeights(batch: ModelData): ModelData {
+  const weights = batch.weights!;
+  const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
+  if (bad >= 0) {
+    throw new DataError(
+      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; weights must be 0 or more (rows of weight 0 are left out)`,
+    );
+  }
+  const keep = (values: Float64Array) => values.filter((_, i) => weights[i] !== 0);
+  const n = weights.reduce((count, w) => count + (w !== 0 ? 1 : 0), 0);
+  return {
+    ...batch,
+    n,
+    y: keep(batch.y),
+    weights: keep(weights),
+    groups: batch.groups.map((group) => {
+      if (group.kind !== 'numeric') throw new InternalError('a factored model has no fixed effects');
+      return { ...group, values: group.values.map(keep) };
+    }),
+    droppedRows: batch.droppedRows + batch.n - n,
+    droppedForZeroWeight: (batch.droppedForZeroWeight ?? 0) + batch.n - n,
+  };
 }
 
 /**

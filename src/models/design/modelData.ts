@@ -94,7 +94,29 @@ export interface ModelData extends ModelShape {
   readonly weights?: Float64Array;
   /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
   readonly droppedForMinPeriods?: number;
+  /**
+   * Keys of the first two fixed effects (unit × period) that occur on more than one used row; absent when there is
+   * none, or fewer than two fixed effects. Such a model is valid pooled OLS, so this is a warning, not an error.
+   */
+  readonly repeatedKeys?: RepeatedKeys;
+  /** With weights: complete rows left out because their weight is 0, as R's lm(weights =) does (included in droppedRows). */
+  readonly droppedForZeroWeight?: number;
 }
+
+/** Keys of the first two fixed effects found on more than one used row (see `repeatedKeys`). */
+export interface RepeatedKeys {
+  /** The two fixed-effect columns, e.g. ["la", "year"]. */
+  readonly columns: readonly [string, string];
+  /** How many keys occur on more than one used row. */
+  readonly keys: number;
+  /** Used rows beyond the first of each such key. */
+  readonly extraRows: number;
+  /** The first REPEATED_KEYS_LISTED such keys (by their first row), with the spreadsheet rows of each. */
+  readonly listed: readonly { readonly key: readonly [string, string]; readonly rows: readonly number[] }[];
+}
+
+/** Repeated unit × period keys named in a model's warning (the rest are counted). */
+export const REPEATED_KEYS_LISTED = 3;
 
 /** The columns a spec needs, and how each is to be read. */
 export function columnRequests(spec: ModelSpec): ColumnRequest[] {
@@ -116,6 +138,7 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
  */
 export function buildModelData(panel: Panel, spec: ModelSpec): ModelData {
   const data = selectModelRows(panel, spec);
+  if (data.n === 0 && data.droppedForZeroWeight) throw allZeroWeights(panel.file, spec.weights!);
   if (data.n === 0)
     throw noCompleteRow(
       panel.file,
@@ -162,6 +185,13 @@ export function equilibrate(data: ModelData): ModelData {
   return { ...data, scales: { outcome, columns, weights } };
 }
 
+/** The ModelError for a sample whose complete rows all have weight 0. */
+export function allZeroWeights(file: string, column: string): ModelError {
+  return new ModelError(
+    `${file}: every row with all model columns present has weight 0 (column "${column}"); there is nothing to fit`,
+  );
+}
+
 /** The ModelError for a sample without a complete row, naming the column missing most often. */
 export function noCompleteRow(
   file: string,
@@ -181,31 +211,25 @@ export function noCompleteRow(
  * The complete rows of a panel for a model, with the outcome transformed and the weights checked, but not the
  * checks that need the whole sample (`checkEstimable`): a panel may be one segment of a streamed file.
  *
- * @throws {DataError} a weight that is not positive, or a non-positive outcome under --log-outcome, at its row.
+ * Rows of weight 0 are left out (counted in `droppedForZeroWeight` and `droppedRows`), before --min-periods counts
+ * each unit's rows: R's `lm(weights =)` and relaimpo give the fit without them.
+ *
+ * @throws {DataError} a negative or non-finite weight, or a non-positive outcome under --log-outcome, at its row.
  */
 export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
   const complete = completeCases(
     panel,
     columnRequests(spec).map((r) => r.name),
   );
-  const file = panel.file;
+  const weighted = withoutZeroWeights(panel, spec, complete);
   const cases =
-    spec.minPeriods === undefined ? { ...complete, droppedForMinPeriods: 0 } : withMinPeriods(panel, spec, complete);
+    spec.minPeriods === undefined ? { ...weighted, droppedForMinPeriods: 0 } : withMinPeriods(panel, spec, weighted);
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
   const cluster =
     spec.cluster === undefined || cases.rows.length === 0 ? undefined : clusterData(panel, spec.cluster, cases.rows);
   const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
-  if (weights) {
-    const bad = weights.findIndex((w) => !(w > 0));
-    if (bad >= 0) {
-      throw new DataError(`weight ${weights[bad]} is not positive; weights must be > 0`, {
-        file,
-        row: panelRowNumber(panel, cases.rows[bad]!),
-        column: spec.weights!,
-      });
-    }
-  }
   const outcome = pickNumeric(panel, spec.outcome, cases.rows);
+  const repeated = repeatedKeys(panel, groups, cases.rows);
   return {
     outcome: spec.logOutcome ? `log(${spec.outcome})` : spec.outcome,
     n: cases.rows.length,
@@ -214,8 +238,39 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
     ...(spec.minPeriods !== undefined ? { droppedForMinPeriods: cases.droppedForMinPeriods } : {}),
+    ...(spec.weights !== undefined ? { droppedForZeroWeight: weighted.droppedForZeroWeight } : {}),
     ...(cluster ? { cluster } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
+    ...(repeated ? { repeatedKeys: repeated } : {}),
+  };
+}
+
+/**
+ * The keys of the first two fixed effects (a unit and a period, in the NAO layout) that occur on more than one of
+ * the used rows `rows` (panel row indices, aligned with the groups' codes), with their spreadsheet rows; undefined
+ * when every key is on one row or the model has fewer than two fixed effects.
+ */
+export function repeatedKeys(panel: Panel, groups: readonly GroupData[], rows: Int32Array): RepeatedKeys | undefined {
+  const [unit, period] = groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
+  if (unit === undefined || period === undefined) return undefined;
+  const byKey = new Map<number, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const key = unit.codes[i]! * period.levels + period.codes[i]!;
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, [i]);
+    else list.push(i);
+  }
+  const repeated = [...byKey.values()].filter((list) => list.length > 1);
+  if (repeated.length === 0) return undefined;
+  repeated.sort((a, b) => a[0]! - b[0]!);
+  return {
+    columns: [unit.columns[0], period.columns[0]],
+    keys: repeated.length,
+    extraRows: repeated.reduce((sum, list) => sum + list.length - 1, 0),
+    listed: repeated.slice(0, REPEATED_KEYS_LISTED).map((list) => ({
+      key: [unit.labels[unit.codes[list[0]!]!]!, period.labels[period.codes[list[0]!]!]!],
+      rows: list.map((i) => panelRowNumber(panel, rows[i]!)),
+    })),
   };
 }
 
@@ -300,6 +355,27 @@ function buildGroup(panel: Panel, group: GroupSpec, rows: Int32Array): GroupData
     levels: count,
     labels: values.map((code) => source.levels[code]!),
   };
+}
+
+/**
+ * The complete rows without those of weight 0 (R's `lm` fits the model without them: a row of weight 0 adds
+ * nothing to any sum of squares, and is not counted in n or the residual degrees of freedom).
+ *
+ * @throws {DataError} a negative or non-finite weight, at its row.
+ */
+function withoutZeroWeights(panel: Panel, spec: ModelSpec, complete: ReturnType<typeof completeCases>) {
+  if (spec.weights === undefined) return { ...complete, droppedForZeroWeight: 0 };
+  const weights = pickNumeric(panel, spec.weights, complete.rows);
+  const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
+  if (bad >= 0) {
+    throw new DataError(
+      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; weights must be 0 or more (rows of weight 0 are left out)`,
+      { file: panel.file, row: panelRowNumber(panel, complete.rows[bad]!), column: spec.weights },
+    );
+  }
+  const rows = complete.rows.filter((_, i) => weights[i] !== 0);
+  const droppedForZeroWeight = complete.rows.length - rows.length;
+  return { ...complete, rows, droppedRows: complete.droppedRows + droppedForZeroWeight, droppedForZeroWeight };
 }
 
 /** Drop the complete rows of units (levels of the first fixed effect) with fewer than spec.minPeriods complete rows. */

@@ -40,6 +40,9 @@ import type { GroupSpec } from './spec.js';
  * ordered by the first appearance of each column in the formula, which gives the term's label (`idaci:spend`).
  */
 
+/** R's functions that make a column categorical: here a fixed effect, written after the bar. */
+const FACTOR_FUNCTIONS: ReadonlySet<string> = new Set(['factor', 'as.factor']);
+
 /** One term of a formula: a column (one factor) or an interaction (the product of several columns). */
 export interface Term {
   /** The factors joined by ":", e.g. `idaci` or `idaci:spend`. */
@@ -176,6 +179,25 @@ export function parseFormula(text: string): ParsedFormula {
     return fail(`unexpected ${describeToken(token)} at position ${token.position}`);
   };
 
+  /**
+   * `factor(col)` (or `as.factor(col)`), whose `(` is tokens[open]: R's way to make a column categorical, which
+   * here is a fixed effect written after the bar, by its name alone.
+   */
+  const factorHint = (token: Token & { kind: 'name' }, open: number): string => {
+    const argument = tokens[open + 1];
+    const named = argument?.kind === 'name' && isSymbol(tokens[open + 2]!, ')');
+    const column = named ? argument.text : 'COLUMN';
+    const call = `${token.text}(${named ? column : '…'}) at position ${token.position}`;
+    const bar = tokens.findIndex((t) => isSymbol(t, '|'));
+    if (bar >= 0 && bar < open)
+      return `${call}: after the "|" a fixed effect is written as its column's name alone: ${column}, not ${token.text}(${column})`;
+    const where =
+      bar >= 0
+        ? `drop this term and add "+ ${column}" after the "|"`
+        : `drop this term and end the formula with "| ${column}" (more are joined by "+": "| ${column} + …")`;
+    return `${call} cannot appear in a formula: a categorical column enters as a fixed effect, after a bar; ${where}`;
+  };
+
   const noIntercept = (piece: Piece, operator: Token): void => {
     const marker = piece.markers[0];
     if (marker !== undefined) {
@@ -310,6 +332,7 @@ export function parseFormula(text: string): ParsedFormula {
     const token = next();
     if (token.kind === 'name') {
       if (isSymbol(peek(), '(')) {
+        if (FACTOR_FUNCTIONS.has(token.name)) return fail(factorHint(token, index));
         return fail(
           `functions such as ${token.text}() at position ${token.position} cannot appear in a formula; ` +
             `--derive a new column (e.g. --derive 'log_x = log(x)') and use its name`,
@@ -377,6 +400,7 @@ export function parseFormula(text: string): ParsedFormula {
           );
         return unexpected(token);
       }
+      if (FACTOR_FUNCTIONS.has(token.name) && isSymbol(peek(), '(')) fail(factorHint(token, index));
       if (!fixedAt.has(token.name)) {
         fixedAt.set(token.name, token.position);
         fixedEffects.push(token.name);

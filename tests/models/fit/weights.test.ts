@@ -104,13 +104,13 @@ describe('weighted least squares agrees with R lm(weights = pop)', () => {
     expect(result.groups[1]!.low).not.toBeCloseTo(other.groups[1]!.low, 6);
   });
 
-  it('refuses non-positive weights, naming the row', () => {
+  it('refuses negative weights, naming the row (weight 0: tests/models/fit/zeroWeights.test.ts)', () => {
     const table = parseCsv({
       name: 'w.csv',
-      bytes: Buffer.from(readFileSync(reference.fixture, 'utf8').replace(/,47495,/, ',0,')),
+      bytes: Buffer.from(readFileSync(reference.fixture, 'utf8').replace(/,47495,/, ',-3,')),
     });
     expect(() => buildModelData(readPanel(table, columnRequests(SPEC)), SPEC)).toThrow(
-      /w\.csv row 2, column "pop": weight 0 is not positive/,
+      /w\.csv row 2, column "pop": weight -3 is negative/,
     );
   });
 });
