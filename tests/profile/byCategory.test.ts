@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedFiles } from '../sharedData.js';
 import { DataError, ParameterError } from '../../src/errors.js';
 import { parseCsv, type RawTable } from '../../src/io/csv.js';
 import { readInput } from '../../src/input/pipeline.js';
@@ -137,13 +138,15 @@ describe('describeByCategory against R (tapply, quantile type 7, t.test, aov, on
     compare(resultFor(ref, 'fixtures/england-la-panel.csv'), ref);
   });
 
-  const REAL = '/work/shared/data/real/dfe_csww_indicators_la_2017_to_2025.csv';
-  const present = existsSync(REAL) && dataset('workforce') !== undefined;
-  it.skipIf(!present)(
-    `agrees on the DfE workforce file by region, after DfE normalisation${present ? '' : ` (SKIPPED: ${REAL} not found)`}`,
+  // The shared data beside the repository: skipped locally when absent, a failure in CI (see tests/sharedData.ts).
+  const workforce = sharedFiles('dfe_csww_indicators_la_2017_to_2025.csv');
+  it.skipIf(workforce.skip)(
+    `agrees on the DfE workforce file by region, after DfE normalisation${workforce.titleNote}`,
     () => {
-      const ref = dataset('workforce')!;
-      compare(resultFor(ref, REAL), ref);
+      workforce.requirePresent();
+      const ref = dataset('workforce');
+      expect(ref, 'tests/reference/describe-by-reference.json has the workforce data set').toBeDefined();
+      compare(resultFor(ref!, workforce.paths[0]!), ref!);
     },
   );
 });

@@ -77,6 +77,7 @@ async function run(args: readonly string[]): Promise<{ status: number; stdout: s
     stdoutIsTty: false,
     stderrIsTty: false,
     stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+    stdin: () => [],
     env: { NO_COLOR: '1' },
   });
   return { status, stdout, stderr };
