@@ -1,4 +1,5 @@
 import type { CoefficientRow, FitResult } from '../models/fit/fit.js';
+import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
 import { SCHEMA_VERSION } from './json.js';
 import { jsonText, printable, terminalText } from './printable.js';
 
@@ -66,7 +67,20 @@ function statistics(result: FitResult): [string, string][] {
         ? `cluster-robust CR1 by ${printable(result.clusters.column)} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
         : 'classical OLS',
     ],
+    ...(result.smallSample ? [['small-sample K', smallSampleText(result)] as [string, string]] : []),
+    ...(result.rankTolerance !== DEFAULT_RANK_TOLERANCE
+      ? [['rank tolerance', String(result.rankTolerance)] as [string, string]]
+      : []),
   ];
+}
+
+/** The K of the cluster-robust factor (N − 1)/(N − K), and whose convention it follows. */
+function smallSampleText(result: FitResult): string {
+  const { rule, k, nested } = result.smallSample!;
+  const cluster = printable(result.clusters!.column);
+  if (rule === 'lm') return `${k} (--ssc lm: every dummy counted, as sandwich::vcovCL(type = "HC1") on lm)`;
+  if (nested.length === 0) return `${k} (--ssc nested: no fixed effect is nested in ${cluster}, so every one counted)`;
+  return `${k} (--ssc nested: ${nested.map(printable).join(', ')} nested in ${cluster} not counted, as fixest)`;
 }
 
 function align(rows: readonly (readonly string[])[]): string[] {
@@ -124,6 +138,8 @@ export function renderFitJson(report: FitReport): string {
     se: result.se,
     clusters: result.clusters?.count ?? null,
     clusterColumn: result.clusters?.column ?? null,
+    smallSample: result.smallSample ?? null,
+    rankTolerance: result.rankTolerance,
     fixedEffects: result.fixedEffects,
     ...(result.fixedEffectCoefficients ? { fixedEffectCoefficients: result.fixedEffectCoefficients } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],

@@ -8,6 +8,8 @@ import { DECOMPOSITION_METHODS } from '../models/methods/decompose.js';
 import { INTERVAL_TYPES } from '../models/bootstrap/bootstrap.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
 import { KEEP_CHOICES } from '../io/dedupe.js';
+import { SMALL_SAMPLE_RULES } from '../models/fit/fit.js';
+import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
 import { FORMAT_NAMES } from '../report/formatNames.js';
 import {
   flag,
@@ -479,6 +481,21 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       key: 'showFe',
       type: flag(),
       description: 'also print the fixed-effect coefficients (treatment contrasts, as R lm)',
+    }),
+    p({
+      name: 'ssc',
+      flag: '--ssc <rule>',
+      type: oneOf(SMALL_SAMPLE_RULES),
+      default: 'lm',
+      description:
+        'with --cluster, the K of the small-sample factor (N−1)/(N−K): lm counts every dummy (sandwich::vcovCL HC1 on lm), nested leaves out fixed effects nested in the clusters (fixest, Stata xtreg fe) (default lm)',
+    }),
+    p({
+      name: 'rankTolerance',
+      flag: '--rank-tol <t>',
+      type: realNumber(0, 1, true),
+      default: DEFAULT_RANK_TOLERANCE,
+      description: `a column is aliased when what the columns before it leave of it is below t × its norm (R's lm(tol =); default ${DEFAULT_RANK_TOLERANCE})`,
     }),
   ],
   report: [

@@ -9,6 +9,7 @@ import type { GroupSpec } from '../models/spec/spec.js';
 import type { DataOptions } from '../commands/data.js';
 import type { DecomposeOptions } from '../commands/decompose.js';
 import type { FitCommandOptions } from '../commands/fit.js';
+import type { SmallSampleRule } from '../models/fit/fit.js';
 import type { ReportOptions } from '../commands/report.js';
 import type {
   DedupeCommandOptions,
@@ -199,11 +200,18 @@ export function fitRequest(given: GivenFlags, defaultDataset: string): Checked<F
   const values = new ResolvedValues('fit', given);
   const data = modelOptions(values, given);
   const cluster = values.get<string>('cluster');
+  const ssc = values.get<SmallSampleRule>('ssc')!;
+  if (ssc !== 'lm' && cluster === undefined)
+    throw new UsageError(
+      `--ssc ${ssc} chooses the small-sample factor of cluster-robust standard errors; give --cluster`,
+    );
   const options: FitRequest = defined({
     ...data,
     cluster,
     intercept: values.get<boolean>('intercept') !== false,
     showFixedEffects: values.get<boolean>('showFe') === true,
+    ssc,
+    rankTolerance: values.get<number>('rankTolerance')!,
     format: values.get('format')!,
   }) as FitRequest;
   return {
