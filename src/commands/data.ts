@@ -4,7 +4,7 @@ import type { DfeReport } from '../io/dfe.js';
 import { columnNotFound, readPanel, type Panel } from '../io/panel.js';
 import { derivationNotes } from '../input/derive.js';
 import { whereNote } from '../input/where.js';
-import { readInput, type InputRequest, type PreparedInput } from '../input/pipeline.js';
+import { readInput, type InputRequest, type PreparedInput, type Verbosity } from '../input/pipeline.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
 import { inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
 import {
@@ -52,6 +52,8 @@ export interface DataOptions {
   readonly alsoRead?: string;
   /** A row filter, e.g. `year >= 2019 & la_name != "Isles of Scilly"`. */
   readonly where?: string;
+  /** How much to say on standard error about how the file was read (default one line per DfE file). */
+  readonly verbosity?: Verbosity;
 }
 
 /** Model data and where they came from. */
@@ -216,6 +218,7 @@ export function inputRequest(options: DataOptions, plan: ModelPlan): InputReques
     derivations: plan.derivations,
     missingTokens: options.missingTokens,
     ...(options.where !== undefined ? { where: options.where } : {}),
+    ...(options.verbosity !== undefined ? { verbosity: options.verbosity } : {}),
   };
 }
 

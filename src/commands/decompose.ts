@@ -128,7 +128,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(published ? { published } : {}),
-    ...(loaded.dfe ? { missing: loaded.dfe.missing } : {}),
+    ...(loaded.dfe ? { missing: loaded.dfe.missing, dfe: loaded.dfe } : {}),
     ...(options.expect
       ? {
           expectations: {
@@ -291,6 +291,7 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
     groups: groupNames,
     splits,
     notes,
+    ...(loaded.dfe ? { dfe: loaded.dfe } : {}),
   };
   const text = render('decomposeBy', options.format, report, settingsOf(options));
   return { text, checks: [], messages: loaded.messages };

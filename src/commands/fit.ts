@@ -29,6 +29,7 @@ export function runFit(options: FitCommandOptions): { text: string; messages: re
     result,
     file: loaded.file,
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
+    ...(loaded.dfe ? { dfe: loaded.dfe } : {}),
   };
   return { text: render('fit', options.format, report, { color: false }), messages: loaded.messages };
 }

@@ -24,6 +24,11 @@ export interface ReportOptions extends DataOptions {
  * of the data, and what is needed to reproduce it (command, version, SHA-256 of the input, seed).
  */
 export function runReport(options: ReportOptions): string {
+  return reportWithMessages(options).text;
+}
+
+/** `runReport`, with the lines for standard error about how the file was read (DfE statistics files). */
+export function reportWithMessages(options: ReportOptions): { text: string; messages: readonly string[] } {
   const plan = modelPlan(options);
   const loaded = loadModelData(options, plan);
   const { data } = loaded;
@@ -45,7 +50,7 @@ export function runReport(options: ReportOptions): string {
   const split: DecompositionReport = { result, ...context, ...(bootstrap ? { bootstrap } : {}) };
   const comparison: DecompositionReport = { result: all, ...context };
   const fit = { result: fitModel(data, { clustered: false }), ...context };
-  return render(
+  const text = render(
     'report',
     'html',
     {
@@ -63,4 +68,5 @@ export function runReport(options: ReportOptions): string {
     },
     { color: false, ...(options.title !== undefined ? { title: options.title } : {}) },
   );
+  return { text, messages: loaded.messages };
 }

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
-import { readInput, whereCondition, type InputRequest } from '../input/pipeline.js';
+import { readInput, whereCondition, type InputRequest, type Verbosity } from '../input/pipeline.js';
 import { applyWhere, whereNote } from '../input/where.js';
 import { UsageError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
+import type { DfeReport } from '../io/dfe.js';
 import { formatSplitReport, splitCombinedRows } from '../io/combined.js';
 import { dedupeTable, formatDedupeReport, type Keep } from '../io/dedupe.js';
 import { joinTables } from '../io/join.js';
@@ -24,6 +25,8 @@ export interface ReadOptions {
   readonly skip?: number;
   /** A row filter (`--where`): of each file read alone, of the output of join and stack. */
   readonly where?: string;
+  /** How much to say on standard error about how each file was read (default one line per DfE file). */
+  readonly verbosity?: Verbosity;
 }
 
 /** The pipeline's request for `path` read with `options`; `several` for commands reading several files. */
@@ -34,6 +37,7 @@ function inputOf(path: string | undefined, options: ReadOptions, several = false
     ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
     ...(options.skip !== undefined ? { skip: options.skip } : {}),
     ...(several ? { sheetOptionsForWorkbooksOnly: true } : {}),
+    ...(options.verbosity !== undefined ? { verbosity: options.verbosity } : {}),
     // join and stack filter their output, not each file.
     ...(!several && options.where !== undefined ? { where: options.where } : {}),
   };
@@ -62,6 +66,11 @@ export function readTable(
     messages: [...input.messages, ...(input.where ? [whereNote(input.where)] : [])],
     workbook: input.workbook !== undefined,
   };
+}
+
+/** The DfE report of an input, for the JSON of the commands that have JSON. */
+function dfeOf(input: { readonly dfe?: DfeReport }): { dfe?: DfeReport } {
+  return input.dfe ? { dfe: input.dfe } : {};
 }
 
 /** --sheet or --skip given to join or stack when none of the files is a workbook. */
@@ -252,7 +261,7 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
     });
     const notes = input.datasetNote === undefined ? result.notes : [...result.notes, input.datasetNote];
-    const text = render('describeBy', options.format, { ...result, notes }, { color: false });
+    const text = render('describeBy', options.format, { ...result, notes, ...dfeOf(input) }, { color: false });
     return { text, messages: [...messages] };
   }
   const dfeMissing = input.dfe?.missing;
@@ -262,6 +271,6 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
     ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
     ...(dfeMissing ? { dfeMissing } : {}),
   });
-  const text = render('describe', options.format, result, { color: false });
+  const text = render('describe', options.format, { ...result, ...dfeOf(input) }, { color: false });
   return { text, messages: [...messages] };
 }

@@ -4,6 +4,7 @@ import { formatPercent, METHOD_LABELS } from './context.js';
 import { SCHEMA_VERSION } from './json.js';
 import { jsonText, printable, terminalText } from './printable.js';
 import type { Tabular } from './tabular.js';
+import type { DfeReport } from '../io/dfe.js';
 
 /** One level's decomposition, or why it could not be made. */
 export type BySplit =
@@ -20,6 +21,8 @@ export interface ByReport {
   readonly groups: readonly string[];
   readonly splits: readonly BySplit[];
   readonly notes: readonly string[];
+  /** DfE files: the whole report of how the file was read. */
+  readonly dfe?: DfeReport;
 }
 
 function groupNames(report: ByReport): readonly string[] {
@@ -84,6 +87,7 @@ export function renderByJson(report: ByReport): string {
           }
         : { level: split.level, error: split.error },
     ),
+    ...(report.dfe ? { missing: report.dfe.missing, dfe: report.dfe } : {}),
     notes: report.notes,
   };
   return `${jsonText(document)}\n`;

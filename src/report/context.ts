@@ -2,6 +2,7 @@ import type { BootstrapResult, ShareInterval } from '../models/bootstrap/bootstr
 import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
 import type { ExpectationCheck } from '../models/spec/expectations.js';
 import type { PublishedSplit } from '../models/spec/published.js';
+import type { DfeReport } from '../io/dfe.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -16,6 +17,8 @@ export interface DecompositionReport {
   readonly published?: PublishedSplit;
   /** DfE files: cells that held a suppression symbol, per column and symbol. */
   readonly missing?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** DfE files: the whole report of how the file was read (levels, periods, symbols per column). */
+  readonly dfe?: DfeReport;
   /** `--expect` checks and how they were judged. */
   readonly expectations?: {
     readonly tolerance: number;

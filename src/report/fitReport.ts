@@ -1,5 +1,6 @@
 import type { CoefficientRow, FitResult } from '../models/fit/fit.js';
 import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
+import type { DfeReport } from '../io/dfe.js';
 import { SCHEMA_VERSION } from './json.js';
 import { jsonText, printable, terminalText } from './printable.js';
 
@@ -8,6 +9,8 @@ export interface FitReport {
   readonly result: FitResult;
   readonly file: string;
   readonly datasetNote?: string;
+  /** DfE statistics files: how the file was read (kept level, periods, suppressed cells per column and symbol). */
+  readonly dfe?: DfeReport;
 }
 
 /** Significant-digit formatting for tables: 6 significant digits, exponent form for very small or large. */
@@ -142,6 +145,7 @@ export function renderFitJson(report: FitReport): string {
     rankTolerance: result.rankTolerance,
     fixedEffects: result.fixedEffects,
     ...(result.fixedEffectCoefficients ? { fixedEffectCoefficients: result.fixedEffectCoefficients } : {}),
+    ...(report.dfe ? { missing: report.dfe.missing, dfe: report.dfe } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };
   return `${jsonText(document)}\n`;

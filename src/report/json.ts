@@ -72,6 +72,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
         }
       : {}),
     ...(report.missing ? { missing: report.missing } : {}),
+    ...(report.dfe ? { dfe: report.dfe } : {}),
     ...(report.expectations
       ? {
           expect: {

@@ -209,8 +209,26 @@ const bootstrap = {
     default: 'percentile',
     description: `interval type: ${INTERVAL_TYPES.join(' or ')} (default percentile)`,
   }),
-  quiet: p({ name: 'quiet', flag: '--quiet', type: flag(), description: 'no progress bar' }),
 };
+
+/** Every command that reads data: how much it says on standard error about how each file was read. */
+const reading = {
+  quiet: p({
+    name: 'quiet',
+    flag: '--quiet',
+    type: flag(),
+    description:
+      'nothing on standard error about how each file was read (DfE statistics files, workbook sheets), and no progress bar',
+  }),
+  verbose: p({
+    name: 'verbose',
+    flag: '--verbose',
+    type: flag(),
+    description:
+      'the full report of each DfE statistics file on standard error: levels kept and dropped, periods, suppressed cells per column and symbol (default: one line per file)',
+  }),
+};
+const readingParameters = [reading.quiet, reading.verbose];
 
 const decomposeOnly = {
   method: p({
@@ -433,6 +451,7 @@ const modelParameters = [
   workbook.skip,
   model.na,
   model.where,
+  ...readingParameters,
 ];
 const bootstrapParameters = Object.values(bootstrap);
 
@@ -516,6 +535,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.where,
     workbook.sheet,
     workbook.skip,
+    ...readingParameters,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
       description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
@@ -535,6 +555,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     }),
     model.level,
     ...workbooks,
+    ...readingParameters,
     { ...model.where, description: 'keep only the rows of the merged table where the condition holds (see decompose)' },
     { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
@@ -542,6 +563,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     tables.columns,
     model.level,
     ...workbooks,
+    ...readingParameters,
     {
       ...model.where,
       description: 'keep only the rows of the stacked table where the condition holds (see decompose)',
@@ -554,6 +576,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.level,
     workbook.sheet,
     workbook.skip,
+    ...readingParameters,
     {
       ...model.where,
       description: 'keep only the rows where the condition holds (derived columns included; see decompose)',
@@ -577,6 +600,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.level,
     workbook.sheet,
     workbook.skip,
+    ...readingParameters,
     { ...model.where, description: 'keep only the rows where the condition holds, before looking for duplicates' },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],

@@ -24,7 +24,7 @@ import { FORMAT_NAMES } from '../report/formatNames.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
 import { ValueProblem } from './values.js';
-import { whereCondition } from '../input/pipeline.js';
+import { whereCondition, type Verbosity } from '../input/pipeline.js';
 
 /** What the command line gave: raw flag texts by parameter name (lists for repeatable flags), groups, files. */
 export interface GivenFlags {
@@ -94,6 +94,14 @@ export interface Checked<T> {
   readonly notes: readonly string[];
 }
 
+/** How much a command says on standard error about how each file was read: --quiet, default, --verbose. */
+function verbosityOf(values: ResolvedValues): Verbosity {
+  const quiet = values.get<boolean>('quiet') === true;
+  const verbose = values.get<boolean>('verbose') === true;
+  if (quiet && verbose) throw new UsageError('--quiet and --verbose ask for opposite things; give one of them');
+  return quiet ? 'quiet' : verbose ? 'verbose' : 'summary';
+}
+
 /** The model part of a request: the data options of decompose, fit and report. */
 function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValues): DataOptions {
   const flagsGiveModel = (given.groups?.length ?? 0) > 0 || values.given('formula');
@@ -117,6 +125,7 @@ function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValu
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
 }
 
@@ -280,6 +289,7 @@ export function describeRequest(given: GivenFlags, defaultDataset: string): Chec
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
     format,
   }) as DescribeCommandOptions;
   return {
@@ -300,6 +310,7 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
     splitCombined: values.get<boolean>('splitCombined') || undefined,
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
@@ -314,6 +325,7 @@ export function stackRequest(given: GivenFlags): Checked<StackCommandOptions> {
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
@@ -328,6 +340,7 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }
@@ -344,6 +357,7 @@ export function dedupeRequest(given: GivenFlags): Checked<DedupeCommandOptions> 
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }
