@@ -6,6 +6,7 @@ import { derivationNotes } from '../input/derive.js';
 import { whereNote } from '../input/where.js';
 import { readInput, type InputRequest, type PreparedInput, type Verbosity } from '../input/pipeline.js';
 import { buildModelData, columnRequests, type ModelData } from '../models/design/modelData.js';
+import { droppedRowsWarning } from '../models/design/missingAlone.js';
 import { inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
 import {
   groupsFromFormula,
@@ -192,13 +193,15 @@ export function loadModelData(
       `--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`,
     );
   }
+  const warning = droppedRowsWarning(data);
+  if (warning !== undefined) notes.push(warning);
   return {
     data,
     spec,
     panel,
     file: input.table.file,
     notes,
-    messages: input.messages,
+    messages: [...input.messages, ...(warning !== undefined ? [`warning: ${warning}`] : [])],
     sha256: input.sha256,
     ...(input.dfe ? { dfe: input.dfe } : {}),
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),

@@ -193,8 +193,8 @@ function loadForDecomposition(options: DecomposeOptions, plan: ModelPlan): Model
   if (options.bootstrap || !isStreamable(plan.spec)) return loadModelData(options, plan);
   const streamed = streamModelData(options, plan);
   if (!('model' in streamed)) return streamed;
-  const { model, file, notes, datasetNote } = streamed;
-  return { data: model, file, notes, messages: [], ...(datasetNote !== undefined ? { datasetNote } : {}) };
+  const { model, file, notes, messages, datasetNote } = streamed;
+  return { data: model, file, notes, messages, ...(datasetNote !== undefined ? { datasetNote } : {}) };
 }
 
 function rowsOf(data: DecomposableModel): ModelData {

@@ -3,6 +3,7 @@ import { bootstrapDecomposition } from '../models/bootstrap/bootstrap.js';
 import { decompose } from '../models/methods/decompose.js';
 import { fitModel } from '../models/fit/fit.js';
 import { summarizeData } from '../models/design/summary.js';
+import { droppedRowsWarning } from '../models/design/missingAlone.js';
 import type { DecompositionReport } from '../report/context.js';
 import { render } from '../report/formats.js';
 import { loadModelData, type DataOptions } from './data.js';
@@ -36,7 +37,12 @@ export function reportWithMessages(options: ReportOptions): { text: string; mess
   // One decomposition serves both: "all" has the Shapley split as its headline and the other methods beside it.
   const all = decompose(data, { method: 'all' });
   const { comparison: _, ...shapleyPart } = all;
-  const result = { ...shapleyPart, method: 'shapley' as const };
+  const warning = droppedRowsWarning(data);
+  const result = {
+    ...shapleyPart,
+    method: 'shapley' as const,
+    notes: [...shapleyPart.notes, ...(warning !== undefined ? [warning] : [])],
+  };
   const bootstrap = options.bootstrap
     ? bootstrapDecomposition(data, result, {
         replicates: options.bootstrap.replicates,

@@ -81,6 +81,7 @@ export function renderByJson(report: ByReport): string {
             level: split.level,
             n: split.result.n,
             droppedRows: split.result.droppedRows,
+            ...(split.result.missingAlone ? { missingAlone: split.result.missingAlone } : {}),
             r2: split.result.r2,
             groups: split.result.groups.map((g) => ({ name: g.name, share: g.share, percent: g.share * 100 })),
             unexplained: { share: split.result.unexplained, percent: split.result.unexplained * 100 },

@@ -3,6 +3,7 @@ import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
 import type { DfeReport } from '../io/dfe.js';
 import { SCHEMA_VERSION } from './json.js';
 import { jsonText, printable, terminalText } from './printable.js';
+import { lostRowsLine } from './table.js';
 
 /** A fit and where its data came from. */
 export interface FitReport {
@@ -50,6 +51,7 @@ function statistics(result: FitResult): [string, string][] {
       'observations (n)',
       `${result.n}${result.droppedRows ? ` (${result.droppedRows} rows dropped for missing values)` : ''}`,
     ],
+    ...lostRows(result),
     ['parameters (K)', String(result.k)],
     ['residual df', String(result.dfResidual)],
     ['residual std. error', formatNumber(result.sigma)],
@@ -75,6 +77,12 @@ function statistics(result: FitResult): [string, string][] {
       ? [['rank tolerance', String(result.rankTolerance)] as [string, string]]
       : []),
   ];
+}
+
+/** The columns that alone make most rows incomplete, as a statistics row (none when no column alone lost a row). */
+function lostRows(result: FitResult): [string, string][] {
+  const line = lostRowsLine(result.missingAlone);
+  return line === undefined ? [] : [['lost to one column alone', line.slice('rows lost to one column alone: '.length)]];
 }
 
 /** The K of the cluster-robust factor (N − 1)/(N − K), and whose convention it follows. */
@@ -126,6 +134,7 @@ export function renderFitJson(report: FitReport): string {
     outcome: result.outcome,
     n: result.n,
     droppedRows: result.droppedRows,
+    ...(result.missingAlone ? { missingAlone: result.missingAlone } : {}),
     k: result.k,
     dfResidual: result.dfResidual,
     sigma: result.sigma,

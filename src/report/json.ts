@@ -31,6 +31,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     outcome: result.outcome,
     n: result.n,
     droppedRows: result.droppedRows,
+    ...(result.missingAlone ? { missingAlone: result.missingAlone } : {}),
     r2: result.r2,
     r2Percent: result.r2 * 100,
     groups: result.groups.map((group, index) => ({

@@ -4,6 +4,18 @@ import { UNEXPLAINED } from '../models/spec/spec.js';
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
 import { printable, terminalText } from './printable.js';
+import { worstColumns, worstColumnsText } from '../models/design/missingAlone.js';
+
+/**
+ * The three columns that alone make most rows incomplete, for under a table: `rows lost to one column alone:
+ * vacancy 412, ofsted 301, spend 97 (every column with --format json)`; undefined when no column alone lost a row.
+ */
+export function lostRowsLine(missingAlone: Readonly<Record<string, number>> | undefined): string | undefined {
+  const worst = worstColumnsText(missingAlone, 3, printable);
+  if (worst === undefined) return undefined;
+  const more = worstColumns(missingAlone ?? {}, Number.POSITIVE_INFINITY).length > 3;
+  return `rows lost to one column alone: ${worst}${more ? ' (every column with --format json)' : ''}`;
+}
 
 export interface TableOptions {
   /** Use ANSI colour (only when writing to a terminal and NO_COLOR is unset). */
@@ -262,6 +274,8 @@ function footer(report: DecompositionReport): string[] {
   const out: string[] = [];
   const used = result.n + result.droppedRows;
   out.push(`rows used: ${result.n} of ${used} (${result.droppedRows} dropped for missing values)`);
+  const lost = lostRowsLine(result.missingAlone);
+  if (lost !== undefined) out.push(lost);
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
   if (fixed.length > 0)
     out.push(`fixed effects: ${fixed.map((g) => `${printable(g.columns[0]!)} ${g.levels} levels`).join(', ')}`);

@@ -5,6 +5,7 @@ import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import { markdownText, printableLines } from './printable.js';
+import { lostRowsLine } from './table.js';
 
 /** A format-neutral table: what CSV and Markdown render. Numbers stay numbers until the renderer. */
 export interface Tabular {
@@ -82,10 +83,15 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
 }
 
 function notesOf(report: {
-  readonly result: { readonly notes: readonly string[] };
+  readonly result: { readonly notes: readonly string[]; readonly missingAlone?: Readonly<Record<string, number>> };
   readonly datasetNote?: string;
 }): string[] {
-  return [...report.result.notes, ...(report.datasetNote ? [report.datasetNote] : [])];
+  const lost = lostRowsLine(report.result.missingAlone);
+  return [
+    ...(lost !== undefined ? [lost] : []),
+    ...report.result.notes,
+    ...(report.datasetNote ? [report.datasetNote] : []),
+  ];
 }
 
 /** One row per coefficient. */

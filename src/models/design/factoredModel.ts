@@ -70,6 +70,7 @@ export class FactoredModelBuilder {
   private n = 0;
   private droppedRows = 0;
   private readonly missingByColumn: Record<string, number> = {};
+  private readonly missingAlone: Record<string, number> = {};
   private outcome: string | undefined;
   private weightsColumn: string | undefined;
 
@@ -92,14 +93,8 @@ export class FactoredModelBuilder {
     this.outcome = batch.outcome;
     if (batch.weightsColumn !== undefined) this.weightsColumn = batch.weightsColumn;
     this.droppedRows += batch.droppedRows;
-    for (const [column, count] of Object.entries(batch.missingByColumn)) {
-      Object.defineProperty(this.missingByColumn, column, {
-        value: (this.missingByColumn[column] ?? 0) + count,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+    addCounts(this.missingByColumn, batch.missingByColumn);
+    addCounts(this.missingAlone, batch.missingAlone ?? {});
     if (batch.n === 0) return;
     const variables: Float64Array[] = [];
     for (const group of batch.groups) {
@@ -170,6 +165,7 @@ export class FactoredModelBuilder {
       groups: this.groups,
       droppedRows: this.droppedRows,
       missingByColumn: { ...this.missingByColumn },
+      missingAlone: { ...this.missingAlone },
       ...(this.weightsColumn !== undefined ? { weightsColumn: this.weightsColumn } : {}),
     };
     if (this.n === 0) throw noCompleteRow(file, used, shape.missingByColumn, rowsRead);
@@ -189,6 +185,18 @@ export class FactoredModelBuilder {
       weights: Number.isFinite(this.weightsExponent) ? this.weightsExponent : 0,
     };
     return { ...shape, groups: this.groups, size: this.size, factor: this.factor.slice(), scales };
+  }
+}
+
+/** Add counts by column name into `into` (defineProperty, not assignment: a column may be called "__proto__"). */
+function addCounts(into: Record<string, number>, counts: Readonly<Record<string, number>>): void {
+  for (const [column, count] of Object.entries(counts)) {
+    Object.defineProperty(into, column, {
+      value: (Object.hasOwn(into, column) ? into[column]! : 0) + count,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }
 

@@ -51,6 +51,8 @@ export interface FitResult {
   readonly outcome: string;
   readonly n: number;
   readonly droppedRows: number;
+  /** Rows each model column alone makes incomplete (see `completeCases`). */
+  readonly missingAlone?: Readonly<Record<string, number>>;
   /** Number of estimated parameters: rank of the full design including intercept and fixed-effect indicators. */
   readonly k: number;
   readonly dfResidual: number;
@@ -251,6 +253,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     outcome: data.outcome,
     n: data.n,
     droppedRows: data.droppedRows,
+    ...(data.missingAlone ? { missingAlone: data.missingAlone } : {}),
     k,
     dfResidual,
     sigma: units.sigma(sigma),
