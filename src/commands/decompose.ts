@@ -19,6 +19,7 @@ import { enginesOf, isFactored, type DecomposableModel } from '../models/engines
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/spec/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
 import type { DecompositionReport } from '../report/context.js';
+import type { GroupSort } from '../report/ranking.js';
 import type { DecomposeFormat } from '../report/formatNames.js';
 import { render, type RenderSettings } from '../report/formats.js';
 import { loadModelData, planModel, type DataOptions, type LoadedData, type ModelPlan } from './data.js';
@@ -59,6 +60,8 @@ export interface DecomposeOptions extends DataOptions {
   readonly samples?: number;
   /** Decompose separately for each level of this column. */
   readonly by?: string;
+  /** Order of the groups in the output (default given). */
+  readonly sort?: GroupSort;
   /** Threads for the bootstrap (results do not depend on it); default: every core. */
   readonly workers?: number;
   /** Seed of the bootstrap and of Shapley sampling. */
@@ -128,6 +131,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(published ? { published } : {}),
+    ...(options.sort !== undefined && options.sort !== 'given' ? { sort: options.sort } : {}),
     ...(loaded.dfe ? { missing: loaded.dfe.missing, dfe: loaded.dfe } : {}),
     ...(options.expect
       ? {
@@ -263,7 +267,13 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
       return [
         {
           level: label,
-          result: decompose(data, { method: options.method, ...(options.order ? { order: options.order } : {}) }),
+          result: decompose(data, {
+            method: options.method,
+            ...(options.order ? { order: options.order } : {}),
+            ...(options.exact ? { exact: true } : {}),
+            ...(options.samples !== undefined ? { samples: options.samples } : {}),
+            seed: options.seed ?? 1,
+          }),
         },
       ];
     } catch (error) {
@@ -279,6 +289,7 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
       (name) =>
         `fixed effect "${name}" is left out where it has one row per level within a ${by} (it would fit every row)`,
     ),
+    ...sampledNote(splits),
     ...loaded.notes,
     ...(loaded.datasetNote ? [loaded.datasetNote] : []),
   ];
@@ -291,10 +302,24 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
     groups: groupNames,
     splits,
     notes,
+    ...(options.sort !== undefined && options.sort !== 'given' ? { sort: options.sort } : {}),
     ...(loaded.dfe ? { dfe: loaded.dfe } : {}),
   };
   const text = render('decomposeBy', options.format, report, settingsOf(options));
   return { text, checks: [], messages: loaded.messages };
+}
+
+/** With --by, a note when the shares of some levels are Monte Carlo estimates (their errors are in the JSON). */
+function sampledNote(splits: readonly BySplit[]): string[] {
+  const sampled = splits.flatMap((split) =>
+    'result' in split && split.result.sampling ? [split.result.sampling] : [],
+  );
+  if (sampled.length === 0) return [];
+  const largest = Math.max(...sampled.flatMap((s) => s.standardErrors));
+  return [
+    `the Shapley values of ${sampled.length === splits.length ? 'every level' : `${sampled.length} levels`} are Monte Carlo estimates ` +
+      `(random orders of the groups, seed ${sampled[0]!.seed}); largest standard error ${largest.toExponential(1)} (each with --format json)`,
+  ];
 }
 
 function settingsOf(options: DecomposeOptions): RenderSettings {

@@ -3,6 +3,7 @@ import type { DecompositionMethod, DecompositionResult } from '../models/methods
 import type { ExpectationCheck } from '../models/spec/expectations.js';
 import type { PublishedSplit } from '../models/spec/published.js';
 import type { DfeReport } from '../io/dfe.js';
+import type { GroupSort } from './ranking.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -15,6 +16,8 @@ export interface DecompositionReport {
   readonly bootstrap?: BootstrapResult;
   /** A published split to show beside ours. */
   readonly published?: PublishedSplit;
+  /** Order of the groups in the output (absent: as given); JSON then adds each group's rank by share. */
+  readonly sort?: GroupSort;
   /** DfE files: cells that held a suppression symbol, per column and symbol. */
   readonly missing?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** DfE files: the whole report of how the file was read (levels, periods, symbols per column). */
@@ -45,6 +48,11 @@ export function describeBootstrap(bootstrap: BootstrapResult): string {
 export function formatPercent(share: number): string {
   const text = (share * 100).toFixed(1);
   return text === '-0.0' ? '0.0' : text;
+}
+
+/** The method as a table names it: Shapley values that were sampled are said to be estimates. */
+export function methodLabel(result: Pick<DecompositionResult, 'method' | 'sampling'>): string {
+  return result.sampling ? 'Shapley values (LMG), Monte Carlo estimates' : METHOD_LABELS[result.method];
 }
 
 export const METHOD_LABELS: Readonly<Record<DecompositionMethod, string>> = {

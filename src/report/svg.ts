@@ -2,6 +2,7 @@ import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import type { ComparisonRow, DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import { describeBootstrap, formatPercent, intervalOf, METHOD_LABELS, type DecompositionReport } from './context.js';
+import { displayOrder } from './ranking.js';
 
 export interface SvgOptions {
   /** Figure title; default `Variance of <outcome> explained by each group` (the method is always the subtitle). */
@@ -282,7 +283,9 @@ function axis(
 
 function partsOf(report: DecompositionReport): Part[] {
   const { result } = report;
-  const parts: Part[] = result.groups.map((group, index) => {
+  // Bars in the order of --sort; each group keeps the colour of its place in the model.
+  const parts: Part[] = displayOrder(result.groups, report.sort).map((index) => {
+    const group = result.groups[index]!;
     const interval = intervalOf(report, index);
     const published = report.published?.shares[group.name];
     return {
@@ -511,7 +514,7 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
 
 function comparisonChart(canvas: Canvas, report: DecompositionReport): string {
   const { result } = report;
-  const rows = result.comparison!.rows;
+  const rows = displayOrder(result.groups, report.sort).map((g) => result.comparison!.rows[g]!);
   const hatch = `url(#${canvas.ids('hatch')})`;
   legend(
     canvas,

@@ -11,6 +11,7 @@ import { KEEP_CHOICES } from '../io/dedupe.js';
 import { SMALL_SAMPLE_RULES } from '../models/fit/fit.js';
 import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
 import { FORMAT_NAMES } from '../report/formatNames.js';
+import { SORT_ORDERS } from '../report/ranking.js';
 import {
   flag,
   nameList,
@@ -275,6 +276,15 @@ const decomposeOnly = {
     type: oneOf(Object.keys(PUBLISHED_SPLITS)),
     description: `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`,
   }),
+  sort: p({
+    name: 'sort',
+    flag: '--sort <order>',
+    key: 'sort',
+    type: oneOf(SORT_ORDERS),
+    default: 'given',
+    description:
+      "order of the groups in tables, Markdown, CSV and the figure: share (largest first, ties by name), name, or given (default given); JSON keeps the given order and adds each group's rank",
+  }),
   by: p({
     name: 'by',
     flag: '--by <column>',
@@ -468,6 +478,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     decomposeOnly.tolerance,
     decomposeOnly.expectWithinCi,
     decomposeOnly.compare,
+    decomposeOnly.sort,
     decomposeOnly.by,
     decomposeOnly.workers,
     decomposeOnly.exact,

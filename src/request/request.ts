@@ -195,6 +195,7 @@ export function decomposeRequest(
     exact: values.get<boolean>('exact') || undefined,
     samples: values.get<number>('samples'),
     by: values.get<string>('by'),
+    sort: values.get('sort')!,
     workers: workersOf(values, notes),
     seed,
     quiet: values.get<boolean>('quiet') === true,
