@@ -73,7 +73,7 @@ function statistics(result: FitResult): [string, string][] {
         : 'classical OLS',
     ],
     ...(result.smallSample ? [['small-sample K', smallSampleText(result)] as [string, string]] : []),
-    ...(result.rankTolerance !== DEFAULT_RANK_TOLERANCE
+    ...(result.rankTolerance !== undefined && result.rankTolerance !== DEFAULT_RANK_TOLERANCE
       ? [['rank tolerance', String(result.rankTolerance)] as [string, string]]
       : []),
   ];
@@ -151,7 +151,7 @@ export function renderFitJson(report: FitReport): string {
     clusters: result.clusters?.count ?? null,
     clusterColumn: result.clusters?.column ?? null,
     smallSample: result.smallSample ?? null,
-    rankTolerance: result.rankTolerance,
+    rankTolerance: result.rankTolerance ?? DEFAULT_RANK_TOLERANCE,
     fixedEffects: result.fixedEffects,
     ...(result.fixedEffectCoefficients ? { fixedEffectCoefficients: result.fixedEffectCoefficients } : {}),
     ...(report.dfe ? { missing: report.dfe.missing, dfe: report.dfe } : {}),

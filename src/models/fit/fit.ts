@@ -81,8 +81,8 @@ export interface FitResult {
    * it gives, and the fixed effects (by group name) nested in the clusters, which the "nested" rule leaves out.
    */
   readonly smallSample?: { readonly rule: SmallSampleRule; readonly k: number; readonly nested: readonly string[] };
-  /** The QR rank tolerance the fit used. */
-  readonly rankTolerance: number;
+  /** The QR rank tolerance the fit used (absent: the default, 1e-7). */
+  readonly rankTolerance?: number;
   readonly fixedEffects: readonly { readonly name: string; readonly column: string; readonly levels: number }[];
   readonly fixedEffectCoefficients?: readonly { readonly term: string; readonly estimate: number | null }[];
   readonly level: number;
