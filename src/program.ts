@@ -240,15 +240,15 @@ function buildProgram(io: CliIo): Command {
   );
   report.command.action(async (file: string | undefined) => {
     const checked = early(reportRequest(report.read(file), defaultDataset));
-    const { runReport } = await import('./commands/report.js');
+    const { reportWithMessages } = await import('./commands/report.js');
     const { quiet, ...options } = checked.options;
     const onProgress = options.bootstrap ? progress(quiet, 'bootstrap replicates') : undefined;
-    const text = runReport({
+    const output = reportWithMessages({
       ...options,
       command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),
       ...(onProgress ? { onProgress } : {}),
     });
-    finish(checked, text, []);
+    finish(checked, output.text, output.messages);
   });
 
   const join = program

@@ -4,8 +4,9 @@ import type { DfeReport } from '../io/dfe.js';
 import { columnNotFound, readPanel, type Panel } from '../io/panel.js';
 import { derivationNotes } from '../input/derive.js';
 import { whereNote } from '../input/where.js';
-import { readInput, type InputRequest, type PreparedInput } from '../input/pipeline.js';
+import { readInput, type InputRequest, type PreparedInput, type Verbosity } from '../input/pipeline.js';
 import { buildModelData, columnRequests, type ModelData, type RepeatedKeys } from '../models/design/modelData.js';
+import { droppedRowsWarning } from '../models/design/missingAlone.js';
 import { inFlag, parseDerivation, type Derivation } from '../models/spec/expression.js';
 import {
   groupsFromFormula,
@@ -54,6 +55,8 @@ export interface DataOptions {
   readonly where?: string;
   /** Name header cells without a name `unnamed_N` instead of refusing the file. */
   readonly allowUnnamed?: boolean;
+  /** How much to say on standard error about how the file was read (default one line per DfE file). */
+  readonly verbosity?: Verbosity;
 }
 
 /** Model data and where they came from. */
@@ -195,14 +198,19 @@ export function loadModelData(
       `--min-periods ${spec.minPeriods}: ${data.droppedForMinPeriods} rows of units observed fewer times were dropped`,
     );
   }
+  const warning = droppedRowsWarning(data);
+  if (warning !== undefined) notes.push(warning);
   return {
     data,
     spec,
     panel,
     file: input.table.file,
     notes,
-    messages:
-      repeated === undefined ? input.messages : [...input.messages, `warning: ${input.table.file}: ${repeated}`],
+    messages: [
+      ...input.messages,
+      ...(repeated === undefined ? [] : [`warning: ${input.table.file}: ${repeated}`]),
+      ...(warning !== undefined ? [`warning: ${warning}`] : []),
+    ],
     sha256: input.sha256,
     ...(input.dfe ? { dfe: input.dfe } : {}),
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
@@ -247,6 +255,7 @@ export function inputRequest(options: DataOptions, plan: ModelPlan): InputReques
     missingTokens: options.missingTokens,
     ...(options.where !== undefined ? { where: options.where } : {}),
     ...(options.allowUnnamed ? { allowUnnamed: true } : {}),
+    ...(options.verbosity !== undefined ? { verbosity: options.verbosity } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import { enginesOf, isFactored, type DecomposableModel } from '../models/engines
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/spec/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
 import type { DecompositionReport } from '../report/context.js';
+import type { GroupSort } from '../report/ranking.js';
 import type { DecomposeFormat } from '../report/formatNames.js';
 import { render, type RenderSettings } from '../report/formats.js';
 import { loadModelData, planModel, type DataOptions, type LoadedData, type ModelPlan } from './data.js';
@@ -64,6 +65,8 @@ export interface DecomposeOptions extends DataOptions {
   readonly samples?: number;
   /** Decompose separately for each level of this column. */
   readonly by?: string;
+  /** Order of the groups in the output (default given). */
+  readonly sort?: GroupSort;
   /** Threads for the bootstrap (results do not depend on it); default: every core. */
   readonly workers?: number;
   /** Seed of the bootstrap and of Shapley sampling. */
@@ -133,7 +136,8 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(published ? { published } : {}),
-    ...(loaded.dfe ? { missing: loaded.dfe.missing } : {}),
+    ...(options.sort !== undefined && options.sort !== 'given' ? { sort: options.sort } : {}),
+    ...(loaded.dfe ? { missing: loaded.dfe.missing, dfe: loaded.dfe } : {}),
     ...(options.expect
       ? {
           expectations: {
@@ -198,8 +202,8 @@ function loadForDecomposition(options: DecomposeOptions, plan: ModelPlan): Model
   if (options.bootstrap || !isStreamable(plan.spec)) return loadModelData(options, plan);
   const streamed = streamModelData(options, plan);
   if (!('model' in streamed)) return streamed;
-  const { model, file, notes, datasetNote } = streamed;
-  return { data: model, file, notes, messages: [], ...(datasetNote !== undefined ? { datasetNote } : {}) };
+  const { model, file, notes, messages, datasetNote } = streamed;
+  return { data: model, file, notes, messages, ...(datasetNote !== undefined ? { datasetNote } : {}) };
 }
 
 function rowsOf(data: DecomposableModel): ModelData {
@@ -265,7 +269,13 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
       return [
         {
           level: label,
-          result: decompose(data, { method: options.method, ...(options.order ? { order: options.order } : {}) }),
+          result: decompose(data, {
+            method: options.method,
+            ...(options.order ? { order: options.order } : {}),
+            ...(options.exact ? { exact: true } : {}),
+            ...(options.samples !== undefined ? { samples: options.samples } : {}),
+            seed: options.seed ?? 1,
+          }),
         },
       ];
     } catch (error) {
@@ -281,6 +291,7 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
       (name) =>
         `fixed effect "${name}" is left out where it has one row per level within a ${by} (it would fit every row)`,
     ),
+    ...sampledNote(splits),
     ...loaded.notes,
     ...(loaded.datasetNote ? [loaded.datasetNote] : []),
   ];
@@ -293,9 +304,24 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
     groups: groupNames,
     splits,
     notes,
+    ...(options.sort !== undefined && options.sort !== 'given' ? { sort: options.sort } : {}),
+    ...(loaded.dfe ? { dfe: loaded.dfe } : {}),
   };
   const text = render('decomposeBy', options.format, report, settingsOf(options));
   return { text, checks: [], messages: loaded.messages };
+}
+
+/** With --by, a note when the shares of some levels are Monte Carlo estimates (their errors are in the JSON). */
+function sampledNote(splits: readonly BySplit[]): string[] {
+  const sampled = splits.flatMap((split) =>
+    'result' in split && split.result.sampling ? [split.result.sampling] : [],
+  );
+  if (sampled.length === 0) return [];
+  const largest = Math.max(...sampled.flatMap((s) => s.standardErrors));
+  return [
+    `the Shapley values of ${sampled.length === splits.length ? 'every level' : `${sampled.length} levels`} are Monte Carlo estimates ` +
+      `(random orders of the groups, seed ${sampled[0]!.seed}); largest standard error ${largest.toExponential(1)} (each with --format json)`,
+  ];
 }
 
 function settingsOf(options: DecomposeOptions): RenderSettings {

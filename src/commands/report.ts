@@ -3,6 +3,7 @@ import { bootstrapDecomposition } from '../models/bootstrap/bootstrap.js';
 import { decompose } from '../models/methods/decompose.js';
 import { fitModel } from '../models/fit/fit.js';
 import { summarizeData } from '../models/design/summary.js';
+import { droppedRowsWarning } from '../models/design/missingAlone.js';
 import type { DecompositionReport } from '../report/context.js';
 import { render } from '../report/formats.js';
 import { loadModelData, type DataOptions } from './data.js';
@@ -24,6 +25,11 @@ export interface ReportOptions extends DataOptions {
  * of the data, and what is needed to reproduce it (command, version, SHA-256 of the input, seed).
  */
 export function runReport(options: ReportOptions): string {
+  return reportWithMessages(options).text;
+}
+
+/** `runReport`, with the lines for standard error about how the file was read (DfE statistics files). */
+export function reportWithMessages(options: ReportOptions): { text: string; messages: readonly string[] } {
   const plan = modelPlan(options);
   const loaded = loadModelData(options, plan);
   const { data } = loaded;
@@ -31,7 +37,12 @@ export function runReport(options: ReportOptions): string {
   // One decomposition serves both: "all" has the Shapley split as its headline and the other methods beside it.
   const all = decompose(data, { method: 'all' });
   const { comparison: _, ...shapleyPart } = all;
-  const result = { ...shapleyPart, method: 'shapley' as const };
+  const warning = droppedRowsWarning(data);
+  const result = {
+    ...shapleyPart,
+    method: 'shapley' as const,
+    notes: [...shapleyPart.notes, ...(warning !== undefined ? [warning] : [])],
+  };
   const bootstrap = options.bootstrap
     ? bootstrapDecomposition(data, result, {
         replicates: options.bootstrap.replicates,
@@ -45,7 +56,7 @@ export function runReport(options: ReportOptions): string {
   const split: DecompositionReport = { result, ...context, ...(bootstrap ? { bootstrap } : {}) };
   const comparison: DecompositionReport = { result: all, ...context };
   const fit = { result: fitModel(data, { clustered: false }), ...context };
-  return render(
+  const text = render(
     'report',
     'html',
     {
@@ -63,4 +74,5 @@ export function runReport(options: ReportOptions): string {
     },
     { color: false, ...(options.title !== undefined ? { title: options.title } : {}) },
   );
+  return { text, messages: loaded.messages };
 }

@@ -7,6 +7,7 @@ import { readInputSegments } from '../input/pipeline.js';
 import { whereNote } from '../input/where.js';
 import { FactoredModelBuilder, type FactoredModel, type NumericGroupShape } from '../models/design/factoredModel.js';
 import { columnRequests, selectModelRows } from '../models/design/modelData.js';
+import { droppedRowsWarning } from '../models/design/missingAlone.js';
 import type { ModelSpec } from '../models/spec/spec.js';
 import {
   inputRequest,
@@ -26,6 +27,8 @@ export interface StreamedData {
   readonly spec: ModelSpec;
   readonly file: string;
   readonly notes: readonly string[];
+  /** Lines for standard error (the warning when most rows were dropped). */
+  readonly messages: readonly string[];
   /** Set for a bundled fixture: where the data come from. */
   readonly datasetNote?: string;
 }
@@ -82,10 +85,12 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
     requests.map((r) => r.name),
     rowsRead,
   );
+  const warning = droppedRowsWarning(model);
   return {
     model,
     spec,
     file,
+    messages: warning === undefined ? [] : [`warning: ${warning}`],
     notes: [
       ...headerNotes(file, input.header),
       ...plan.notes,
@@ -94,6 +99,7 @@ export function streamModelData(options: DataOptions, plan: ModelPlan = planMode
       ...(options.where !== undefined
         ? [whereNote({ text: options.where, rowsRead: rowsRead + removed, rowsRemoved: removed })]
         : []),
+      ...(warning !== undefined ? [warning] : []),
     ],
     ...(input.datasetNote !== undefined ? { datasetNote: input.datasetNote } : {}),
   };

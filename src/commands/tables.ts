@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
-import { readInput, whereCondition, type InputRequest, type PreparedInput } from '../input/pipeline.js';
+import { readInput, whereCondition, type InputRequest, type PreparedInput, type Verbosity } from '../input/pipeline.js';
 import { applyWhere, whereNote } from '../input/where.js';
 import { UsageError } from '../errors.js';
 import { headerNotes, type RawTable } from '../io/csv.js';
+import type { DfeReport } from '../io/dfe.js';
 import { formatSplitReport, splitCombinedRows } from '../io/combined.js';
 import { dedupeTable, formatDedupeReport, type Keep } from '../io/dedupe.js';
 import { joinTables } from '../io/join.js';
@@ -26,6 +27,8 @@ export interface ReadOptions {
   readonly where?: string;
   /** Name header cells without a name `unnamed_N` instead of refusing a file. */
   readonly allowUnnamed?: boolean;
+  /** How much to say on standard error about how each file was read (default one line per DfE file). */
+  readonly verbosity?: Verbosity;
 }
 
 /** The pipeline's request for `path` read with `options`; `several` for commands reading several files. */
@@ -37,6 +40,7 @@ function inputOf(path: string | undefined, options: ReadOptions, several = false
     ...(options.skip !== undefined ? { skip: options.skip } : {}),
     ...(several ? { sheetOptionsForWorkbooksOnly: true } : {}),
     ...(options.allowUnnamed ? { allowUnnamed: true } : {}),
+    ...(options.verbosity !== undefined ? { verbosity: options.verbosity } : {}),
     // join and stack filter their output, not each file.
     ...(!several && options.where !== undefined ? { where: options.where } : {}),
   };
@@ -70,6 +74,11 @@ function readTable(
 /** Lines for standard error about how an input was read: DfE conventions, the sheet, the header's changes. */
 function readNotes(input: PreparedInput): string[] {
   return [...input.messages, ...headerNotes(input.table.file, input.header)];
+}
+
+/** The DfE report of an input, for the JSON of the commands that have JSON. */
+function dfeOf(input: { readonly dfe?: DfeReport }): { dfe?: DfeReport } {
+  return input.dfe ? { dfe: input.dfe } : {};
 }
 
 /** --sheet or --skip given to join or stack when none of the files is a workbook. */
@@ -260,7 +269,7 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
     });
     const notes = input.datasetNote === undefined ? result.notes : [...result.notes, input.datasetNote];
-    const text = render('describeBy', options.format, { ...result, notes }, { color: false });
+    const text = render('describeBy', options.format, { ...result, notes, ...dfeOf(input) }, { color: false });
     return { text, messages: [...messages] };
   }
   const dfeMissing = input.dfe?.missing;
@@ -270,6 +279,6 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
     ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
     ...(dfeMissing ? { dfeMissing } : {}),
   });
-  const text = render('describe', options.format, result, { color: false });
+  const text = render('describe', options.format, { ...result, ...dfeOf(input) }, { color: false });
   return { text, messages: [...messages] };
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { InternalError, ParameterError, UsageError } from '../errors.js';
 import { parseCsvTable, type HeaderReport, type RawTable } from '../io/csv.js';
-import { detectDfeFormat, formatDfeReport, normaliseDfeTable, type DfeReport } from '../io/dfe.js';
+import { detectDfeFormat, formatDfeReport, normaliseDfeTable, summariseDfeReport, type DfeReport } from '../io/dfe.js';
 import { packageRoot } from '../io/packageRoot.js';
 import { readTableSegments, relocateRows } from '../io/segments.js';
 import { hasWorkbookSignature, peekInput, readSource, STDIN_NAME, type InputSource } from '../io/source.js';
@@ -58,6 +58,12 @@ function bundledDatasetNote(path: string): string | undefined {
   return fixture === undefined ? undefined : BUNDLED_DATASET_NOTES[fixture];
 }
 
+/**
+ * How much is said on standard error about how a file was read: nothing (`--quiet`), one line per DfE statistics
+ * file (the default), or the full report of each (`--verbose`). JSON outputs carry the full report whatever it is.
+ */
+export type Verbosity = 'quiet' | 'summary' | 'verbose';
+
 /** What to read and how. */
 export interface InputRequest {
   /** A path, `-` for standard input; absent for the bundled default dataset. */
@@ -82,6 +88,8 @@ export interface InputRequest {
   readonly where?: string;
   /** Name header cells without a name `unnamed_N` (N: the column's position) instead of refusing the file. */
   readonly allowUnnamed?: boolean;
+  /** What the `messages` of the prepared input say (default "summary"). */
+  readonly verbosity?: Verbosity;
 }
 
 /** Parse a `--where` condition, its errors naming the parameter (the command line adds flag and key). */
@@ -217,7 +225,7 @@ function prepare(
     table: kept.table,
     ...(kept.where ? { where: kept.where } : {}),
     path,
-    messages: [...read.messages, ...(dfe ? formatDfeReport(dfe) : [])],
+    messages: readingMessages(read.messages, dfe, request.verbosity ?? 'summary'),
     derived: derived.columns,
     sha256,
     ...(dfe ? { dfe } : {}),
@@ -225,6 +233,13 @@ function prepare(
     ...(read.workbook ? { workbook: read.workbook } : {}),
     ...(changed(read.header) ? { header: read.header! } : {}),
   };
+}
+
+/** The lines about how a file was read, at the verbosity asked for. */
+function readingMessages(read: readonly string[], dfe: DfeReport | undefined, verbosity: Verbosity): string[] {
+  if (verbosity === 'quiet') return [];
+  if (!dfe) return [...read];
+  return [...read, ...(verbosity === 'verbose' ? formatDfeReport(dfe) : [summariseDfeReport(dfe)])];
 }
 
 /**

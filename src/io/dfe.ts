@@ -388,6 +388,28 @@ export function formatDfeReport(report: DfeReport): string[] {
   return lines;
 }
 
+/**
+ * The report of `normaliseDfeTable` in one line, for standard error by default: the file, the rows kept, the
+ * periods, and how many cells held a suppression symbol; `formatDfeReport` has the whole of it (`--verbose`).
+ *
+ * @example summariseDfeReport(report) // 'cpp.csv: DfE statistics file; kept 1,976 "Local authority" rows, 2016 to 2022 (7 periods); 14 suppressed cells made missing (--verbose for each column)'
+ */
+export function summariseDfeReport(report: DfeReport): string {
+  const periods = report.timePeriod.periods;
+  const range =
+    periods.length === 0
+      ? 'no periods'
+      : periods.length === 1
+        ? `${periods[0]} (1 period)`
+        : `${periods[0]} to ${periods[periods.length - 1]} (${periods.length} periods)`;
+  const suppressed = Object.values(report.missingBySymbol).reduce((sum, count) => sum + count, 0);
+  const cells =
+    suppressed === 0
+      ? 'no suppressed cells (--verbose for the full report)'
+      : `${formatCount(suppressed)} suppressed ${suppressed === 1 ? 'cell' : 'cells'} made missing (--verbose for each column)`;
+  return `${report.file}: DfE statistics file; kept ${formatCount(report.rowsKept)} "${report.level}" rows, ${range}; ${cells}`;
+}
+
 /** A count with comma thousands separators (1976 → "1,976"), independent of the locale. */
 function formatCount(count: number): string {
   return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

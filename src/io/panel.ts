@@ -232,18 +232,28 @@ export function columnNotFound(table: RawTable, name: string, advice?: string): 
   );
 }
 
-/** Which rows have every named column present, and how many rows each column alone would drop. */
+/** Which rows have every named column present, and how many rows each column drops, alone and in all. */
 export interface CompleteCases {
   readonly rows: Int32Array;
   readonly droppedRows: number;
+  /** Rows in which the column is missing. */
   readonly missingByColumn: Readonly<Record<string, number>>;
+  /**
+   * Rows that the column ALONE makes incomplete: present in every other named column but missing in this one
+   * (the rows that would be kept if this column were dropped from the model, and only those).
+   */
+  readonly missingAlone: Readonly<Record<string, number>>;
 }
 
-/** Listwise deletion: keep the rows where none of `names` is missing. */
+/** Listwise deletion: keep the rows where none of `names` is missing (a name listed twice counts once). */
 export function completeCases(panel: Panel, names: readonly string[]): CompleteCases {
-  const keep = new Uint8Array(panel.rowCount).fill(1);
+  const columns = [...new Set(names)];
+  // Per row: how many of the columns are missing, and the last of them.
+  const missingCount = new Int32Array(panel.rowCount);
+  const lastMissing = new Int32Array(panel.rowCount);
   const missingByColumn: Record<string, number> = {};
-  for (const name of names) {
+  const missingAlone: Record<string, number> = {};
+  columns.forEach((name, c) => {
     const column = panel.columns.get(name);
     if (!column) throw new DataError(`column "${name}" was not read`, { file: panel.file });
     let count = 0;
@@ -251,18 +261,22 @@ export function completeCases(panel: Panel, names: readonly string[]): CompleteC
       const isMissing = column.kind === 'numeric' ? Number.isNaN(column.values[i]!) : column.codes[i]! < 0;
       if (isMissing) {
         count++;
-        keep[i] = 0;
+        missingCount[i]!++;
+        lastMissing[i] = c;
       }
     }
-    // defineProperty, not assignment: a column may be called "__proto__"
-    Object.defineProperty(missingByColumn, name, {
-      value: count,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+    setCount(missingByColumn, name, count);
+    setCount(missingAlone, name, 0);
+  });
   const rows: number[] = [];
-  for (let i = 0; i < panel.rowCount; i++) if (keep[i]) rows.push(i);
-  return { rows: Int32Array.from(rows), droppedRows: panel.rowCount - rows.length, missingByColumn };
+  for (let i = 0; i < panel.rowCount; i++) {
+    if (missingCount[i] === 0) rows.push(i);
+    else if (missingCount[i] === 1) missingAlone[columns[lastMissing[i]!]!]!++;
+  }
+  return { rows: Int32Array.from(rows), droppedRows: panel.rowCount - rows.length, missingByColumn, missingAlone };
+}
+
+/** A count by column name; defineProperty, not assignment: a column may be called "__proto__". */
+function setCount(counts: Record<string, number>, name: string, value: number): void {
+  Object.defineProperty(counts, name, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -2,6 +2,8 @@ import type { BootstrapResult, ShareInterval } from '../models/bootstrap/bootstr
 import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
 import type { ExpectationCheck } from '../models/spec/expectations.js';
 import type { PublishedSplit } from '../models/spec/published.js';
+import type { DfeReport } from '../io/dfe.js';
+import type { GroupSort } from './ranking.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -14,8 +16,12 @@ export interface DecompositionReport {
   readonly bootstrap?: BootstrapResult;
   /** A published split to show beside ours. */
   readonly published?: PublishedSplit;
+  /** Order of the groups in the output (absent: as given); JSON then adds each group's rank by share. */
+  readonly sort?: GroupSort;
   /** DfE files: cells that held a suppression symbol, per column and symbol. */
   readonly missing?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** DfE files: the whole report of how the file was read (levels, periods, symbols per column). */
+  readonly dfe?: DfeReport;
   /** `--expect` checks and how they were judged. */
   readonly expectations?: {
     readonly tolerance: number;

@@ -1,3 +1,4 @@
+import type { DfeReport } from '../io/dfe.js';
 /**
  * Renderers of `describe --by` (src/profile/byCategory.ts): an aligned text table per column, versioned JSON, one
  * long CSV, Markdown, and an SVG dot-and-whisker figure (one panel per column, one line per category).
@@ -178,7 +179,7 @@ const welchJson = (w: WelchTest | null) => w && { f: w.f, df1: w.df1, df2: w.df2
  * column takes one value, `f` and `p` when there is no variation within categories. `welch` is null unless every
  * category with values has at least two and some variation. The notes say why.
  */
-export function renderDescribeByJson(result: DescribeByResult): string {
+export function renderDescribeByJson(result: DescribeByResult & { readonly dfe?: DfeReport }): string {
   const document = {
     schemaVersion: SCHEMA_VERSION,
     command: 'describe',
@@ -200,6 +201,7 @@ export function renderDescribeByJson(result: DescribeByResult): string {
       welch: welchJson(c.welch),
       notes: c.notes,
     })),
+    ...(result.dfe ? { missing: result.dfe.missing, dfe: result.dfe } : {}),
     notes: result.notes,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -1,3 +1,4 @@
+import type { DfeReport } from '../io/dfe.js';
 import { displayText, quotedText } from '../io/csv.js';
 import { DFE_SYMBOLS } from '../io/dfe.js';
 import type {
@@ -267,7 +268,7 @@ function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[
  * describes the units, and the outcome's `period`, `periods`, `periodSS` and `periodShare` are null; with only a
  * period column, its `unit`, `units`, `betweenSS`, `withinSS`, `betweenShare` and `withinShare` are.
  */
-export function renderDescribeJson(result: DescribeResult): string {
+export function renderDescribeJson(result: DescribeResult & { readonly dfe?: DfeReport }): string {
   const document = {
     schemaVersion: SCHEMA_VERSION,
     command: 'describe',
@@ -286,6 +287,7 @@ export function renderDescribeJson(result: DescribeResult): string {
         }
       : null,
     outcome: result.outcome ? outcomeJson(result.outcome) : null,
+    ...(result.dfe ? { missing: result.dfe.missing, dfe: result.dfe } : {}),
     notes: result.notes,
   };
   return `${jsonText(document)}\n`;

@@ -1,12 +1,17 @@
 import type { CoefficientRow, FitResult } from '../models/fit/fit.js';
+import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
+import type { DfeReport } from '../io/dfe.js';
 import { SCHEMA_VERSION } from './json.js';
 import { jsonText, printable, terminalText } from './printable.js';
+import { lostRowsLine } from './table.js';
 
 /** A fit and where its data came from. */
 export interface FitReport {
   readonly result: FitResult;
   readonly file: string;
   readonly datasetNote?: string;
+  /** DfE statistics files: how the file was read (kept level, periods, suppressed cells per column and symbol). */
+  readonly dfe?: DfeReport;
 }
 
 /** Significant-digit formatting for tables: 6 significant digits, exponent form for very small or large. */
@@ -46,6 +51,7 @@ function statistics(result: FitResult): [string, string][] {
       'observations (n)',
       `${result.n}${result.droppedRows ? ` (${result.droppedRows} rows dropped for missing values)` : ''}`,
     ],
+    ...lostRows(result),
     ['parameters (K)', String(result.k)],
     ['residual df', String(result.dfResidual)],
     ['residual std. error', formatNumber(result.sigma)],
@@ -66,7 +72,26 @@ function statistics(result: FitResult): [string, string][] {
         ? `cluster-robust CR1 by ${printable(result.clusters.column)} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
         : 'classical OLS',
     ],
+    ...(result.smallSample ? [['small-sample K', smallSampleText(result)] as [string, string]] : []),
+    ...(result.rankTolerance !== undefined && result.rankTolerance !== DEFAULT_RANK_TOLERANCE
+      ? [['rank tolerance', String(result.rankTolerance)] as [string, string]]
+      : []),
   ];
+}
+
+/** The columns that alone make most rows incomplete, as a statistics row (none when no column alone lost a row). */
+function lostRows(result: FitResult): [string, string][] {
+  const line = lostRowsLine(result.missingAlone);
+  return line === undefined ? [] : [['lost to one column alone', line.slice('rows lost to one column alone: '.length)]];
+}
+
+/** The K of the cluster-robust factor (N − 1)/(N − K), and whose convention it follows. */
+function smallSampleText(result: FitResult): string {
+  const { rule, k, nested } = result.smallSample!;
+  const cluster = printable(result.clusters!.column);
+  if (rule === 'lm') return `${k} (--ssc lm: every dummy counted, as sandwich::vcovCL(type = "HC1") on lm)`;
+  if (nested.length === 0) return `${k} (--ssc nested: no fixed effect is nested in ${cluster}, so every one counted)`;
+  return `${k} (--ssc nested: ${nested.map(printable).join(', ')} nested in ${cluster} not counted, as fixest)`;
 }
 
 function align(rows: readonly (readonly string[])[]): string[] {
@@ -109,6 +134,7 @@ export function renderFitJson(report: FitReport): string {
     outcome: result.outcome,
     n: result.n,
     droppedRows: result.droppedRows,
+    ...(result.missingAlone ? { missingAlone: result.missingAlone } : {}),
     k: result.k,
     dfResidual: result.dfResidual,
     sigma: result.sigma,
@@ -124,8 +150,11 @@ export function renderFitJson(report: FitReport): string {
     se: result.se,
     clusters: result.clusters?.count ?? null,
     clusterColumn: result.clusters?.column ?? null,
+    smallSample: result.smallSample ?? null,
+    rankTolerance: result.rankTolerance ?? DEFAULT_RANK_TOLERANCE,
     fixedEffects: result.fixedEffects,
     ...(result.fixedEffectCoefficients ? { fixedEffectCoefficients: result.fixedEffectCoefficients } : {}),
+    ...(report.dfe ? { missing: report.dfe.missing, dfe: report.dfe } : {}),
     notes: [...result.notes, ...(report.datasetNote ? [report.datasetNote] : [])],
   };
   return `${jsonText(document)}\n`;

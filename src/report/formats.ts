@@ -4,6 +4,7 @@
  */
 import type { DescribeByResult } from '../profile/byCategory.js';
 import type { DescribeResult } from '../profile/describe.js';
+import type { DfeReport } from '../io/dfe.js';
 import { byTabular, renderByJson, renderByTable, type ByReport } from './by.js';
 import type { DecompositionReport } from './context.js';
 import {
@@ -32,12 +33,17 @@ export interface RenderSettings {
   readonly title?: string;
 }
 
+/** A description of a DfE statistics file carries the report of how it was read, for its JSON. */
+interface WithDfe {
+  readonly dfe?: DfeReport;
+}
+
 interface Results {
   readonly decompose: DecompositionReport;
   readonly decomposeBy: ByReport;
   readonly fit: FitReport;
-  readonly describe: DescribeResult;
-  readonly describeBy: DescribeByResult;
+  readonly describe: DescribeResult & WithDfe;
+  readonly describeBy: DescribeByResult & WithDfe;
   readonly report: HtmlReportInput;
 }
 

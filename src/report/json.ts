@@ -1,5 +1,6 @@
 import { intervalOf, type DecompositionReport } from './context.js';
 import { jsonText } from './printable.js';
+import { shareRanks } from './ranking.js';
 
 /** Version of the JSON layout; bumped on any incompatible change (documented in the README). */
 export const SCHEMA_VERSION = 1;
@@ -23,6 +24,9 @@ const percentTwins = (fields: Readonly<Record<string, number | undefined>>) =>
  */
 export function renderDecompositionJson(report: DecompositionReport): string {
   const { result } = report;
+  // The groups stay in the order given; with --sort each carries its rank by share (1 = largest, ties by name).
+  const sorted = report.sort !== undefined && report.sort !== 'given';
+  const ranks = shareRanks(result.groups);
   const document = {
     schemaVersion: SCHEMA_VERSION,
     command: 'decompose',
@@ -33,8 +37,10 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     outcome: result.outcome,
     n: result.n,
     droppedRows: result.droppedRows,
+    ...(result.missingAlone ? { missingAlone: result.missingAlone } : {}),
     r2: result.r2,
     r2Percent: result.r2 * 100,
+    ...(sorted ? { sort: report.sort } : {}),
     groups: result.groups.map((group, index) => ({
       ...withPercent({
         name: group.name,
@@ -46,6 +52,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       ...intervalFields(report, index),
       ...publishedField(report, group.name),
       ...(result.sampling ? percentTwins({ mcSe: result.sampling.standardErrors[index] }) : {}),
+      ...(sorted ? { rank: ranks[index]! } : {}),
     })),
     unexplained: {
       ...withPercent({ share: result.unexplained }),
@@ -74,6 +81,7 @@ export function renderDecompositionJson(report: DecompositionReport): string {
         }
       : {}),
     ...(report.missing ? { missing: report.missing } : {}),
+    ...(report.dfe ? { dfe: report.dfe } : {}),
     ...(report.expectations
       ? {
           expect: {

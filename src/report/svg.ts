@@ -10,6 +10,7 @@ import {
   methodLine,
   type DecompositionReport,
 } from './context.js';
+import { displayOrder } from './ranking.js';
 
 export interface SvgOptions {
   /** Figure title; default `Variance of <outcome> explained by each group` (the method is always the subtitle). */
@@ -290,7 +291,9 @@ function axis(
 
 function partsOf(report: DecompositionReport): Part[] {
   const { result } = report;
-  const parts: Part[] = result.groups.map((group, index) => {
+  // Bars in the order of --sort; each group keeps the colour of its place in the model.
+  const parts: Part[] = displayOrder(result.groups, report.sort).map((index) => {
+    const group = result.groups[index]!;
     const interval = intervalOf(report, index);
     const published = report.published?.shares[group.name];
     return {
@@ -519,7 +522,7 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
 
 function comparisonChart(canvas: Canvas, report: DecompositionReport): string {
   const { result } = report;
-  const rows = result.comparison!.rows;
+  const rows = displayOrder(result.groups, report.sort).map((g) => result.comparison!.rows[g]!);
   const hatch = `url(#${canvas.ids('hatch')})`;
   legend(
     canvas,

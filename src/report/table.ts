@@ -11,6 +11,19 @@ import {
   type DecompositionReport,
 } from './context.js';
 import { printable, terminalText } from './printable.js';
+import { worstColumns, worstColumnsText } from '../models/design/missingAlone.js';
+import { displayOrder, isCompact, shareRanks } from './ranking.js';
+
+/**
+ * The three columns that alone make most rows incomplete, for under a table: `rows lost to one column alone:
+ * vacancy 412, ofsted 301, spend 97 (every column with --format json)`; undefined when no column alone lost a row.
+ */
+export function lostRowsLine(missingAlone: Readonly<Record<string, number>> | undefined): string | undefined {
+  const worst = worstColumnsText(missingAlone, 3, printable);
+  if (worst === undefined) return undefined;
+  const more = worstColumns(missingAlone ?? {}, Number.POSITIVE_INFINITY).length > 3;
+  return `rows lost to one column alone: ${worst}${more ? ' (every column with --format json)' : ''}`;
+}
 
 export interface TableOptions {
   /** Use ANSI colour (only when writing to a terminal and NO_COLOR is unset). */
@@ -47,6 +60,10 @@ export function whiskerBar(share: number, interval: ShareInterval, width: number
 interface Row {
   readonly name: string;
   readonly what: string;
+  /** Rank by share of a group's row (1 = largest), shown in the compact layout. */
+  readonly rank?: number;
+  /** Monte Carlo standard error of an estimated share. */
+  readonly mcSe?: number;
   readonly share: number;
   readonly tone: 'group' | 'part' | 'rest';
   /** Whether the row is one of the parts that add up to 100% (Owen's within-group rows are not). */
@@ -68,11 +85,12 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
   const out: string[] = [];
   out.push(paint.bold(`Variance of ${printable(result.outcome)} explained by each group (${estimatorLabel(result)})`));
   out.push('');
-  if (result.method === 'all') out.push(...comparisonLines(result));
+  const order = displayOrder(result.groups, report.sort);
+  if (result.method === 'all') out.push(...comparisonLines(result, order));
   else if (result.method === 'commonality') {
     out.push(
       ...shareLines(
-        commonalityRows(result),
+        commonalityRows(result, order),
         paint,
         barWidth,
         result.groups.length <= MAX_COMMONALITY_GROUPS_IN_TABLE,
@@ -80,8 +98,8 @@ export function renderDecompositionTable(report: DecompositionReport, options: T
         fit,
       ),
     );
-  } else out.push(...shareLines(headlineRows(report), paint, barWidth, true, report, fit));
-  if (result.dominance) out.push('', ...dominanceLines(result));
+  } else out.push(...shareLines(headlineRows(report, order), paint, barWidth, true, report, fit));
+  if (result.dominance) out.push('', ...dominanceLines(result, order));
   out.push('', ...footer(report));
   for (const note of result.notes) out.push(paint.yellow(`note: ${printable(note)}`));
   if (report.datasetNote) out.push(paint.yellow(`note: ${printable(report.datasetNote)}`));
@@ -94,18 +112,23 @@ function describeGroup(group: DecompositionResult['groups'][number]): string {
     : group.columns.join(', ');
 }
 
-function headlineRows(report: DecompositionReport): Row[] {
+function headlineRows(report: DecompositionReport, order: readonly number[]): Row[] {
   const { result } = report;
   const extras = (index: number, name: string) => {
     const interval = intervalOf(report, index);
     const published = report.published?.shares[name];
     return { ...(interval ? { interval } : {}), ...(published !== undefined ? { published } : {}) };
   };
+  const ranks = shareRanks(result.groups);
   const rows: Row[] = [];
-  result.groups.forEach((group, index) => {
+  for (const index of order) {
+    const group = result.groups[index]!;
+    const mcSe = result.sampling?.standardErrors[index];
     rows.push({
       name: group.name,
       what: describeGroup(group),
+      rank: ranks[index]!,
+      ...(mcSe !== undefined ? { mcSe } : {}),
       share: group.share,
       tone: 'group',
       inTotal: true,
@@ -116,7 +139,7 @@ function headlineRows(report: DecompositionReport): Row[] {
       for (const part of parts)
         rows.push({ name: `  ${part.column}`, what: 'Owen value', share: part.share, tone: 'part', inTotal: false });
     }
-  });
+  }
   if (result.unique)
     rows.push({
       name: 'shared',
@@ -136,13 +159,14 @@ function headlineRows(report: DecompositionReport): Row[] {
   return rows;
 }
 
-function commonalityRows(result: DecompositionResult): Row[] {
+function commonalityRows(result: DecompositionResult, order: readonly number[]): Row[] {
   const sets = result.commonality!.sets;
   if (result.groups.length > MAX_COMMONALITY_GROUPS_IN_TABLE) {
     return [
-      ...result.groups.map(
-        (g): Row => ({ name: g.name, what: 'unique', share: g.share, tone: 'group', inTotal: false }),
-      ),
+      ...order.map((g): Row => {
+        const group = result.groups[g]!;
+        return { name: group.name, what: 'unique', share: group.share, tone: 'group', inTotal: false };
+      }),
       { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
     ];
   }
@@ -160,6 +184,12 @@ function commonalityRows(result: DecompositionResult): Row[] {
   ];
 }
 
+/** A Monte Carlo standard error in percentage points, two decimals: `±0.11`, `±<0.01`. */
+export function formatMcSe(se: number): string {
+  const points = se * 100;
+  return points < 0.005 ? '±<0.01' : `±${points.toFixed(2)}`;
+}
+
 /** Fewest cells a bar may shrink to when fitting a narrow terminal. */
 const MIN_BAR_WIDTH = 10;
 
@@ -172,8 +202,11 @@ function shareLines(
   terminalWidth?: number,
 ): string[] {
   const rows = given.map((row) => ({ ...row, name: printable(row.name), what: printable(row.what) }));
-  const nameWidth = Math.max(5, ...rows.map((r) => r.name.length));
+  // Compact: every group is one numeric column, so the columns column would repeat the name; a rank instead.
+  const compact = report !== undefined && isCompact(report.result);
+  const nameWidth = Math.max(compact ? 7 : 5, ...rows.map((r) => r.name.length));
   const whatWidth = Math.max(7, ...rows.map((r) => r.what.length));
+  const sampled = report?.result.sampling !== undefined;
   const level = report?.bootstrap ? `${Math.round(report.bootstrap.level * 100)}% CI` : undefined;
   const publishedLabel = report?.published?.label;
   const extraHeader = [...(level ? [level.padEnd(14)] : []), ...(publishedLabel ? [publishedLabel.padStart(8)] : [])];
@@ -189,40 +222,55 @@ function shareLines(
         ]
       : []),
   ];
-  const line = (name: string, what: string, percent: string, extra: readonly string[], drawn = '') =>
-    `  ${name.padEnd(nameWidth)}  ${what.padEnd(whatWidth)}  ${percent.padStart(7)}  ${extra.map((e) => `${e}  `).join('')}${drawn}`.trimEnd();
+  const first = (row: { name: string; what: string; rank?: number | string }) =>
+    compact
+      ? `${String(row.rank ?? '').padStart(4)}  ${row.name.padEnd(nameWidth)}`
+      : `${row.name.padEnd(nameWidth)}  ${row.what.padEnd(whatWidth)}`;
+  const mcCell = (mcSe: number | string | undefined) =>
+    sampled ? `${(typeof mcSe === 'number' ? formatMcSe(mcSe) : (mcSe ?? '')).padStart(6)}  ` : '';
+  const line = (
+    row: { name: string; what: string; rank?: number | string; mcSe?: number | string },
+    percent: string,
+    extra: readonly string[],
+    drawn = '',
+  ) =>
+    `  ${first(row)}  ${percent.padStart(7)}  ${mcCell(row.mcSe)}${extra.map((e) => `${e}  `).join('')}${drawn}`.trimEnd();
   const colour = { group: paint.cyan, part: paint.blue, rest: paint.gray };
   // The widest text before a bar, plus the whisker's end, must leave room for the bar in the terminal.
   const prefix =
-    Math.max(
-      ...rows.map((row) => line(row.name, row.what, `${formatPercent(row.share)}%`, extraCells(row), '#').length - 1),
-    ) + 1;
+    Math.max(...rows.map((row) => line(row, `${formatPercent(row.share)}%`, extraCells(row), '#').length - 1)) + 1;
   const barWidth =
     terminalWidth === undefined
       ? preferredBarWidth
       : Math.max(MIN_BAR_WIDTH, Math.min(preferredBarWidth, terminalWidth - prefix - 1));
-  const out = [paint.dim(line('group', 'columns', 'share', extraHeader))];
+  const header = compact
+    ? { rank: 'rank', name: 'measure', what: '', mcSe: '±se' }
+    : { name: 'group', what: 'columns', mcSe: '±se' };
+  const out = [paint.dim(line(header, 'share', extraHeader))];
   for (const row of rows) {
     const drawn = row.interval ? whiskerBar(row.share, row.interval, barWidth) : bar(row.share, barWidth);
-    out.push(line(row.name, row.what, `${formatPercent(row.share)}%`, extraCells(row), colour[row.tone](drawn)));
+    const shown = compact && row.tone === 'group' ? row : { ...row, rank: '' };
+    out.push(line(shown, `${formatPercent(row.share)}%`, extraCells(row), colour[row.tone](drawn)));
   }
   if (withTotal) {
     const total = rows.filter((r) => r.inTotal).reduce((sum, r) => sum + r.share, 0);
     const blank = extraHeader.map((h) => ' '.repeat(h.length));
-    out.push(line('', '', '───────', blank));
-    out.push(line('total', '', `${formatPercent(total)}%`, blank));
+    out.push(line({ name: '', what: '' }, '───────', blank));
+    out.push(line({ name: 'total', what: '' }, `${formatPercent(total)}%`, blank));
   }
   return out;
 }
 
-function comparisonLines(result: DecompositionResult): string[] {
+function comparisonLines(result: DecompositionResult, shown: readonly number[]): string[] {
   const comparison = result.comparison!;
   const order = comparison.order.map(printable);
   const header = ['group', 'shapley', 'owen', 'sequential', 'reverse seq.', 'unique', 'spread'];
-  const rows = comparison.rows.map((r) => [
-    printable(r.group),
-    ...[r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread].map((v) => `${formatPercent(v)}%`),
-  ]);
+  const rows = shown
+    .map((g) => comparison.rows[g]!)
+    .map((r) => [
+      printable(r.group),
+      ...[r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread].map((v) => `${formatPercent(v)}%`),
+    ]);
   rows.push([UNEXPLAINED, ...Array(5).fill(`${formatPercent(result.unexplained)}%`), '']);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const format = (cells: readonly string[]) =>
@@ -236,14 +284,13 @@ function comparisonLines(result: DecompositionResult): string[] {
   ];
 }
 
-function dominanceLines(result: DecompositionResult): string[] {
+function dominanceLines(result: DecompositionResult, shown: readonly number[]): string[] {
   const dominance = result.dominance!;
   const k = result.groups.length;
   const header = ['conditional dominance', ...Array.from({ length: k }, (_, s) => `size ${s}`)];
-  const rows = dominance.conditional.map((row) => [
-    printable(row.group),
-    ...row.bySize.map((v) => `${formatPercent(v)}%`),
-  ]);
+  const rows = shown
+    .map((g) => dominance.conditional[g]!)
+    .map((row) => [printable(row.group), ...row.bySize.map((v) => `${formatPercent(v)}%`)]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const format = (cells: readonly string[]) =>
     `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`;
@@ -267,10 +314,13 @@ function footer(report: DecompositionReport): string[] {
   const out: string[] = [];
   const used = result.n + result.droppedRows;
   out.push(`rows used: ${result.n} of ${used} (${result.droppedRows} dropped for missing values)`);
+  const lost = lostRowsLine(result.missingAlone);
+  if (lost !== undefined) out.push(lost);
   const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
   if (fixed.length > 0)
     out.push(`fixed effects: ${fixed.map((g) => `${printable(g.columns[0]!)} ${g.levels} levels`).join(', ')}`);
   out.push(`R² = ${result.r2.toFixed(4)}; ${methodLine(result)}`);
+  if (result.sampling) out.push('±se: the Monte Carlo standard error of each share, in percentage points');
   if (report.bootstrap) {
     out.push(printable(describeBootstrap(report.bootstrap)));
     for (const failure of report.bootstrap.failures)

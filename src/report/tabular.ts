@@ -5,6 +5,8 @@ import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import { markdownText, printableLines } from './printable.js';
+import { displayOrder, isCompact, shareRanks } from './ranking.js';
+import { lostRowsLine } from './table.js';
 
 /** A format-neutral table: what CSV and Markdown render. Numbers stay numbers until the renderer. */
 export interface Tabular {
@@ -14,23 +16,24 @@ export interface Tabular {
   readonly notes: readonly string[];
 }
 
-/** One row per group (and the unexplained rest; method-specific rows where the method has them). */
+/**
+ * One row per group (and the unexplained rest; method-specific rows where the method has them), in the order of
+ * `--sort`. When every group is one numeric column (`isCompact`) the columns are rank, measure, share, percent;
+ * otherwise group, kind, columns, levels, share, percent, with a leading rank when sorted. Monte Carlo standard
+ * errors (`mc_se`, a fraction like share) follow percent when the shares were estimated by sampling.
+ */
 export function decompositionTabular(report: DecompositionReport): Tabular {
   const { result } = report;
+  const order = displayOrder(result.groups, report.sort);
   if (result.comparison) {
+    const rows = result.comparison.rows;
     return {
       title: `Variance of ${result.outcome}: comparison of methods`,
       columns: ['group', 'shapley', 'owen', 'sequential', 'sequential_reverse', 'unique', 'spread'],
       rows: [
-        ...result.comparison.rows.map((r) => [
-          r.group,
-          r.shapley,
-          r.owen,
-          r.sequential,
-          r.sequentialReverse,
-          r.unique,
-          r.spread,
-        ]),
+        ...order
+          .map((g) => rows[g]!)
+          .map((r) => [r.group, r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread]),
         [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null],
       ],
       notes: notesOf(report),
@@ -48,7 +51,7 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
         set.share * 100,
       ]);
   } else {
-    for (const g of result.groups) {
+    for (const g of order.map((index) => result.groups[index]!)) {
       rows.push([g.name, g.kind, g.columns.join(';'), g.levels ?? null, g.share, g.share * 100]);
       for (const part of result.owen?.columns.filter(
         (c) => c.group === g.name && g.kind === 'numeric' && g.columns.length > 1,
@@ -67,29 +70,53 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
     ...(report.published ? [report.published.key] : []),
   ];
   const names = [...result.groups.map((g) => g.name), UNEXPLAINED];
+  const ranks = shareRanks(result.groups);
+  // Commonality's rows are sets, whose first cell may equal a group's name only for the sets of one group.
+  const groupRow = (row: readonly (string | number | null)[]) =>
+    result.commonality ? row[1] === 'unique' : row[1] === 'numeric' || row[1] === 'fixed-effect';
   const withExtras = rows.map((row) => {
     const index = names.indexOf(String(row[0]));
     const interval = index >= 0 ? intervalOf(report, index) : undefined;
-    return [
-      ...row,
-      ...(sampling ? [index >= 0 && index < result.groups.length ? sampling.standardErrors[index]! : null] : []),
-      ...(report.bootstrap ? (interval ? [interval.se, interval.low, interval.high] : [null, null, null]) : []),
-      ...(report.published ? [report.published.shares[String(row[0])] ?? null] : []),
-    ];
+    const isGroup = index >= 0 && index < result.groups.length && groupRow(row);
+    return {
+      rank: isGroup ? ranks[index]! : null,
+      cells: [
+        ...row,
+        ...(sampling ? [isGroup ? (sampling.standardErrors[index] ?? null) : null] : []),
+        ...(report.bootstrap ? (interval ? [interval.se, interval.low, interval.high] : [null, null, null]) : []),
+        ...(report.published ? [report.published.shares[String(row[0])] ?? null] : []),
+      ],
+    };
   });
+  const title = `Variance of ${result.outcome} explained by each group (${estimatorLabel(result)})`;
+  if (isCompact(result)) {
+    // rank, measure, share, percent, then the extras: kind, columns and levels say nothing a name does not.
+    return {
+      title,
+      columns: ['rank', 'measure', 'share', 'percent', ...extraColumns],
+      rows: withExtras.map(({ rank, cells }) => [rank, cells[0]!, ...cells.slice(4)]),
+      notes: notesOf(report),
+    };
+  }
+  const sorted = report.sort !== undefined && report.sort !== 'given';
   return {
-    title: `Variance of ${result.outcome} explained by each group (${estimatorLabel(result)})`,
-    columns: ['group', 'kind', 'columns', 'levels', 'share', 'percent', ...extraColumns],
-    rows: withExtras,
+    title,
+    columns: [...(sorted ? ['rank'] : []), 'group', 'kind', 'columns', 'levels', 'share', 'percent', ...extraColumns],
+    rows: withExtras.map(({ rank, cells }) => [...(sorted ? [rank] : []), ...cells]),
     notes: notesOf(report),
   };
 }
 
 function notesOf(report: {
-  readonly result: { readonly notes: readonly string[] };
+  readonly result: { readonly notes: readonly string[]; readonly missingAlone?: Readonly<Record<string, number>> };
   readonly datasetNote?: string;
 }): string[] {
-  return [...report.result.notes, ...(report.datasetNote ? [report.datasetNote] : [])];
+  const lost = lostRowsLine(report.result.missingAlone);
+  return [
+    ...(lost !== undefined ? [lost] : []),
+    ...report.result.notes,
+    ...(report.datasetNote ? [report.datasetNote] : []),
+  ];
 }
 
 /** One row per coefficient. */

@@ -8,7 +8,10 @@ import { DECOMPOSITION_METHODS } from '../models/methods/decompose.js';
 import { INTERVAL_TYPES } from '../models/bootstrap/bootstrap.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
 import { KEEP_CHOICES } from '../io/dedupe.js';
+import { SMALL_SAMPLE_RULES } from '../models/fit/fit.js';
+import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
 import { FORMAT_NAMES } from '../report/formatNames.js';
+import { SORT_ORDERS } from '../report/ranking.js';
 import {
   flag,
   nameList,
@@ -218,8 +221,26 @@ const bootstrap = {
     default: 'percentile',
     description: `interval type: ${INTERVAL_TYPES.join(' or ')} (default percentile)`,
   }),
-  quiet: p({ name: 'quiet', flag: '--quiet', type: flag(), description: 'no progress bar' }),
 };
+
+/** Every command that reads data: how much it says on standard error about how each file was read. */
+const reading = {
+  quiet: p({
+    name: 'quiet',
+    flag: '--quiet',
+    type: flag(),
+    description:
+      'nothing on standard error about how each file was read (DfE statistics files, workbook sheets), and no progress bar',
+  }),
+  verbose: p({
+    name: 'verbose',
+    flag: '--verbose',
+    type: flag(),
+    description:
+      'the full report of each DfE statistics file on standard error: levels kept and dropped, periods, suppressed cells per column and symbol (default: one line per file)',
+  }),
+};
+const readingParameters = [reading.quiet, reading.verbose];
 
 const decomposeOnly = {
   method: p({
@@ -265,6 +286,15 @@ const decomposeOnly = {
     key: 'compare',
     type: oneOf(Object.keys(PUBLISHED_SPLITS)),
     description: `print a published split beside ours (${Object.keys(PUBLISHED_SPLITS).join(', ')})`,
+  }),
+  sort: p({
+    name: 'sort',
+    flag: '--sort <order>',
+    key: 'sort',
+    type: oneOf(SORT_ORDERS),
+    default: 'given',
+    description:
+      "order of the groups in tables, Markdown, CSV and the figure: share (largest first, ties by name), name, or given (default given); JSON keeps the given order and adds each group's rank",
   }),
   by: p({
     name: 'by',
@@ -443,6 +473,7 @@ const modelParameters = [
   model.na,
   model.where,
   allowUnnamed,
+  ...readingParameters,
 ];
 const bootstrapParameters = Object.values(bootstrap);
 
@@ -459,6 +490,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     decomposeOnly.tolerance,
     decomposeOnly.expectWithinCi,
     decomposeOnly.compare,
+    decomposeOnly.sort,
     decomposeOnly.by,
     decomposeOnly.workers,
     decomposeOnly.exact,
@@ -492,6 +524,21 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       type: flag(),
       description: 'also print the fixed-effect coefficients (treatment contrasts, as R lm)',
     }),
+    p({
+      name: 'ssc',
+      flag: '--ssc <rule>',
+      type: oneOf(SMALL_SAMPLE_RULES),
+      default: 'lm',
+      description:
+        'with --cluster, the K of the small-sample factor (N−1)/(N−K): lm counts every dummy (sandwich::vcovCL HC1 on lm), nested leaves out fixed effects nested in the clusters (fixest, Stata xtreg fe) (default lm)',
+    }),
+    p({
+      name: 'rankTolerance',
+      flag: '--rank-tol <t>',
+      type: realNumber(0, 1, true),
+      default: DEFAULT_RANK_TOLERANCE,
+      description: `a column is aliased when what the columns before it leave of it is below t × its norm (R's lm(tol =); default ${DEFAULT_RANK_TOLERANCE})`,
+    }),
   ],
   report: [
     ...modelParameters,
@@ -516,6 +563,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     workbook.sheet,
     workbook.skip,
     allowUnnamed,
+    ...readingParameters,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
       description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
@@ -539,6 +587,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       ...allowUnnamed,
       description: 'read files whose header has cells without a name, calling each unnamed_N (N: its column)',
     },
+    ...readingParameters,
     { ...model.where, description: 'keep only the rows of the merged table where the condition holds (see decompose)' },
     { ...model.output, description: 'write the merged CSV here ("-": standard output; never over an input)' },
   ],
@@ -546,6 +595,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     tables.columns,
     model.level,
     ...workbooks,
+    ...readingParameters,
     {
       ...allowUnnamed,
       description: 'read files whose header has cells without a name, calling each unnamed_N (N: its column)',
@@ -563,6 +613,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     workbook.sheet,
     workbook.skip,
     allowUnnamed,
+    ...readingParameters,
     {
       ...model.where,
       description: 'keep only the rows where the condition holds (derived columns included; see decompose)',
@@ -587,6 +638,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     workbook.sheet,
     workbook.skip,
     allowUnnamed,
+    ...readingParameters,
     { ...model.where, description: 'keep only the rows where the condition holds, before looking for duplicates' },
     { ...model.output, description: 'write the CSV here ("-": standard output; never over an input)' },
   ],

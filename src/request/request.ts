@@ -9,6 +9,7 @@ import type { GroupSpec } from '../models/spec/spec.js';
 import type { DataOptions } from '../commands/data.js';
 import type { DecomposeOptions } from '../commands/decompose.js';
 import type { FitCommandOptions } from '../commands/fit.js';
+import type { SmallSampleRule } from '../models/fit/fit.js';
 import type { ReportOptions } from '../commands/report.js';
 import type {
   DedupeCommandOptions,
@@ -23,7 +24,7 @@ import { FORMAT_NAMES } from '../report/formatNames.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
 import { ValueProblem } from './values.js';
-import { whereCondition } from '../input/pipeline.js';
+import { whereCondition, type Verbosity } from '../input/pipeline.js';
 
 /** What the command line gave: raw flag texts by parameter name (lists for repeatable flags), groups, files. */
 export interface GivenFlags {
@@ -93,6 +94,14 @@ export interface Checked<T> {
   readonly notes: readonly string[];
 }
 
+/** How much a command says on standard error about how each file was read: --quiet, default, --verbose. */
+function verbosityOf(values: ResolvedValues): Verbosity {
+  const quiet = values.get<boolean>('quiet') === true;
+  const verbose = values.get<boolean>('verbose') === true;
+  if (quiet && verbose) throw new UsageError('--quiet and --verbose ask for opposite things; give one of them');
+  return quiet ? 'quiet' : verbose ? 'verbose' : 'summary';
+}
+
 /** The model part of a request: the data options of decompose, fit and report. */
 function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValues): DataOptions {
   const flagsGiveModel = (given.groups?.length ?? 0) > 0 || values.given('formula');
@@ -116,6 +125,7 @@ function modelOptions(values: ResolvedValues, given: GivenFlags, spec?: SpecValu
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
 }
 
@@ -189,6 +199,7 @@ export function decomposeRequest(
     exact: values.get<boolean>('exact') || undefined,
     samples: values.get<number>('samples'),
     by: values.get<string>('by'),
+    sort: values.get('sort')!,
     workers: workersOf(values, notes),
     seed,
     quiet: values.get<boolean>('quiet') === true,
@@ -203,11 +214,18 @@ export function fitRequest(given: GivenFlags, defaultDataset: string): Checked<F
   const values = new ResolvedValues('fit', given);
   const data = modelOptions(values, given);
   const cluster = values.get<string>('cluster');
+  const ssc = values.get<SmallSampleRule>('ssc')!;
+  if (ssc !== 'lm' && cluster === undefined)
+    throw new UsageError(
+      `--ssc ${ssc} chooses the small-sample factor of cluster-robust standard errors; give --cluster`,
+    );
   const options: FitRequest = defined({
     ...data,
     cluster,
     intercept: values.get<boolean>('intercept') !== false,
     showFixedEffects: values.get<boolean>('showFe') === true,
+    ssc,
+    rankTolerance: values.get<number>('rankTolerance')!,
     format: values.get('format')!,
   }) as FitRequest;
   return {
@@ -276,6 +294,7 @@ export function describeRequest(given: GivenFlags, defaultDataset: string): Chec
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
     format,
   }) as DescribeCommandOptions;
   return {
@@ -296,6 +315,7 @@ export function joinRequest(given: GivenFlags): Checked<JoinCommandOptions> {
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
     splitCombined: values.get<boolean>('splitCombined') || undefined,
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
@@ -310,6 +330,7 @@ export function stackRequest(given: GivenFlags): Checked<StackCommandOptions> {
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: files }), notes: [] };
 }
@@ -324,6 +345,7 @@ export function deriveRequest(given: GivenFlags): Checked<DeriveCommandOptions> 
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }
@@ -340,6 +362,7 @@ export function dedupeRequest(given: GivenFlags): Checked<DedupeCommandOptions> 
     level: values.get<string>('level'),
     where: checkedWhere(values),
     ...workbookOptions(values),
+    verbosity: verbosityOf(values),
   });
   return { options, destination: defined({ output: values.get<string>('output'), inputs: [file] }), notes: [] };
 }

@@ -9,6 +9,7 @@ const BASE_KEYS = [
   'outcome',
   'n',
   'droppedRows',
+  'missingAlone',
   'r2',
   'r2Percent',
   'estimator',

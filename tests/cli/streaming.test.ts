@@ -179,6 +179,7 @@ describe('decompose streams a model without fixed effects', () => {
       'z=z',
       '--format',
       'json',
+      '--verbose',
     ]);
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/blanked as missing by symbol: c=1/);

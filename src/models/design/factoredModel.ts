@@ -75,6 +75,7 @@ export class FactoredModelBuilder {
   /** Rows of weight 0 left out (included in droppedRows). */
   private droppedForZeroWeight = 0;
   private readonly missingByColumn: Record<string, number> = {};
+  private readonly missingAlone: Record<string, number> = {};
   private outcome: string | undefined;
   private weightsColumn: string | undefined;
 
@@ -101,14 +102,8 @@ export class FactoredModelBuilder {
     this.outcome = batch.outcome;
     if (batch.weightsColumn !== undefined) this.weightsColumn = batch.weightsColumn;
     this.droppedRows += batch.droppedRows;
-    for (const [column, count] of Object.entries(batch.missingByColumn)) {
-      Object.defineProperty(this.missingByColumn, column, {
-        value: (this.missingByColumn[column] ?? 0) + count,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+    addCounts(this.missingByColumn, batch.missingByColumn);
+    addCounts(this.missingAlone, batch.missingAlone ?? {});
     if (batch.n === 0) return;
     const variables: Float64Array[] = [];
     for (const group of batch.groups) {
@@ -179,6 +174,7 @@ export class FactoredModelBuilder {
       groups: this.groups,
       droppedRows: this.droppedRows,
       missingByColumn: { ...this.missingByColumn },
+      missingAlone: { ...this.missingAlone },
       ...(this.weightsColumn !== undefined ? { weightsColumn: this.weightsColumn } : {}),
     };
     if (this.n === 0 && this.droppedForZeroWeight > 0) throw allZeroWeights(file, this.weightsColumn!);
@@ -206,6 +202,18 @@ export class FactoredModelBuilder {
       scales,
       ...(this.weightsColumn !== undefined ? { droppedForZeroWeight: this.droppedForZeroWeight } : {}),
     };
+  }
+}
+
+/** Add counts by column name into `into` (defineProperty, not assignment: a column may be called "__proto__"). */
+function addCounts(into: Record<string, number>, counts: Readonly<Record<string, number>>): void {
+  for (const [column, count] of Object.entries(counts)) {
+    Object.defineProperty(into, column, {
+      value: (Object.hasOwn(into, column) ? into[column]! : 0) + count,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }
 

@@ -43,6 +43,8 @@ export interface ModelShape {
   readonly groups: readonly GroupShape[];
   readonly droppedRows: number;
   readonly missingByColumn: Readonly<Record<string, number>>;
+  /** Rows each model column alone makes incomplete (present in every other model column); see `completeCases`. */
+  readonly missingAlone?: Readonly<Record<string, number>>;
   /** Name of the weights column, for weighted least squares. */
   readonly weightsColumn?: string;
   /**
@@ -237,6 +239,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     groups,
     droppedRows: cases.droppedRows,
     missingByColumn: cases.missingByColumn,
+    missingAlone: cases.missingAlone,
     ...(spec.minPeriods !== undefined ? { droppedForMinPeriods: cases.droppedForMinPeriods } : {}),
     ...(spec.weights !== undefined ? { droppedForZeroWeight: weighted.droppedForZeroWeight } : {}),
     ...(cluster ? { cluster } : {}),

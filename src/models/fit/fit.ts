@@ -4,6 +4,7 @@ import { fitLeastSquares, type LeastSquaresFit } from '../linalg/leastSquares.js
 import { scalesOf, type FixedEffectGroupData, type ModelData, type ModelScales } from '../design/modelData.js';
 import { rowTransform } from '../engines/subsetFit.js';
 import { ldexp, scaledNorm } from '../linalg/scaling.js';
+import { DEFAULT_RANK_TOLERANCE } from '../linalg/qr.js';
 
 /** One row of the coefficient table; numbers are null for an aliased (not estimable) term. */
 export interface CoefficientRow {
@@ -28,13 +29,30 @@ export interface FitOptions {
   readonly fixedEffectCoefficients?: boolean;
   /** Confidence level of the intervals (default 0.95). */
   readonly level?: number;
+  /**
+   * Which K the cluster-robust small-sample factor (N − 1)/(N − K) uses (default "lm"): "lm" counts every
+   * parameter of the dummy-variable regression, as sandwich::vcovCL(type = "HC1") on lm(); "nested" leaves out
+   * the fixed effects nested in the clusters, as fixest's default `ssc(fixef.K = "nested")`.
+   */
+  readonly ssc?: SmallSampleRule;
+  /**
+   * Rank tolerance of the QR (R's `lm(tol =)`, default 1e-7): a column is aliased when the part of it not explained
+   * by the columns before it has a norm below tolerance × its own norm.
+   */
+  readonly rankTolerance?: number;
 }
+
+/** How the cluster-robust small-sample factor counts the fixed effects: see `FitOptions.ssc`. */
+export const SMALL_SAMPLE_RULES = ['lm', 'nested'] as const;
+export type SmallSampleRule = (typeof SMALL_SAMPLE_RULES)[number];
 
 /** An OLS fit with fixed effects absorbed, as a plain report. */
 export interface FitResult {
   readonly outcome: string;
   readonly n: number;
   readonly droppedRows: number;
+  /** Rows each model column alone makes incomplete (see `completeCases`). */
+  readonly missingAlone?: Readonly<Record<string, number>>;
   /** Number of estimated parameters: rank of the full design including intercept and fixed-effect indicators. */
   readonly k: number;
   readonly dfResidual: number;
@@ -58,14 +76,18 @@ export interface FitResult {
   readonly coefficients: readonly CoefficientRow[];
   readonly se: 'classical' | 'cluster';
   readonly clusters?: { readonly column: string; readonly count: number; readonly df: number };
+  /**
+   * With cluster-robust standard errors: the rule for K in the small-sample factor G/(G − 1)·(N − 1)/(N − K), the K
+   * it gives, and the fixed effects (by group name) nested in the clusters, which the "nested" rule leaves out.
+   */
+  readonly smallSample?: { readonly rule: SmallSampleRule; readonly k: number; readonly nested: readonly string[] };
+  /** The QR rank tolerance the fit used (absent: the default, 1e-7). */
+  readonly rankTolerance?: number;
   readonly fixedEffects: readonly { readonly name: string; readonly column: string; readonly levels: number }[];
   readonly fixedEffectCoefficients?: readonly { readonly term: string; readonly estimate: number | null }[];
   readonly level: number;
   readonly notes: readonly string[];
 }
-
-/** Rank tolerance for columns that absorbing fixed effects reduced to rounding noise (relative to their centred norm). */
-const ABSORBED_TOLERANCE = 1e-7;
 
 /**
  * Ordinary least squares of y on the numeric predictors with the fixed effects absorbed (Frisch–Waugh–Lovell):
@@ -74,8 +96,13 @@ const ABSORBED_TOLERANCE = 1e-7;
  * residuals and every statistic equal those of R's `lm` on factor dummies.
  *
  * With weights, every row is scaled by √w after weighted demeaning (WLS, as R's lm(weights = w)); sums of squares
- * and R² are weighted. Classical: Var(b) = σ² (X̃'X̃)⁻¹, σ² = RSS/(n − K). Cluster-robust CR1 (Stata, R's sandwich::vcovCL type HC1,
- * fixest): Var(b) = G/(G−1) · (N−1)/(N−K) · (X̃'X̃)⁻¹ [Σ_g X̃_g' e_g e_g' X̃_g] (X̃'X̃)⁻¹, with t on G − 1 df.
+ * and R² are weighted. Classical: Var(b) = σ² (X̃'X̃)⁻¹, σ² = RSS/(n − K). Cluster-robust CR1:
+ * Var(b) = G/(G−1) · (N−1)/(N−K) · (X̃'X̃)⁻¹ [Σ_g X̃_g' e_g e_g' X̃_g] (X̃'X̃)⁻¹, with t on G − 1 df, where K is the
+ * rank of the whole dummy-variable design (`ssc: 'lm'`, R's sandwich::vcovCL(type = "HC1") on lm(), Stata's
+ * `regress … i.fe, vce(cluster)`), or that less the levels − 1 of each fixed effect nested in the clusters
+ * (`ssc: 'nested'`, fixest's default `ssc(fixef.K = "nested")`, Stata's `xtreg, fe vce(cluster)`): a fixed effect
+ * is nested when every one of its levels lies within one cluster. The rank test of the QR uses `rankTolerance`
+ * (R's lm(tol =), default 1e-7), also for a column that absorbing the fixed effects reduced to rounding noise.
  * VIF_j = 1/(1 − R²_j) = [(X̃'X̃)⁻¹]_jj · Σ(x_j − x̄_j)², R²_j from x_j on all other terms.
  *
  * The data arrive equilibrated (`equilibrate`: y, each numeric column x_j and the weights stored times 2^−E_y,
@@ -90,6 +117,9 @@ const ABSORBED_TOLERANCE = 1e-7;
 export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const intercept = options.intercept ?? true;
   const level = options.level ?? 0.95;
+  const tolerance = options.rankTolerance ?? DEFAULT_RANK_TOLERANCE;
+  if (!(tolerance > 0 && tolerance < 1))
+    throw new ParameterError('rankTolerance', `${tolerance} is not a tolerance; it must lie between 0 and 1`);
   const fixed = data.groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
   if (!intercept && fixed.length > 0) {
     throw new ParameterError(
@@ -129,13 +159,13 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const y = within(data.y);
   const reducedToNoise = terms.map(
     (term, j) =>
-      absorbing !== undefined &&
-      scaledNorm(columns[j]!) <= ABSORBED_TOLERANCE * scaledNorm(transform.centred(term.values)),
+      absorbing !== undefined && scaledNorm(columns[j]!) <= tolerance * scaledNorm(transform.centred(term.values)),
   );
   const kept = terms.map((_, j) => j).filter((j) => !reducedToNoise[j]);
   const fit = fitLeastSquares(
     kept.map((j) => columns[j]!),
     y,
+    { tolerance },
   );
   const position = new Map(kept.map((j, i) => [j, i]));
   const isAliased = (j: number) => reducedToNoise[j]! || fit.aliased.includes(position.get(j)!);
@@ -151,14 +181,21 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const sigma = Math.sqrt(fit.rss / dfResidual);
   const df1 = k - interceptDf;
   const f = (tss - fit.rss) / df1 / (fit.rss / dfResidual);
-  const withinR2 = fixed.length > 0 ? 1 - fit.rss / fixedEffectsOnlyRss(y, columns.slice(indicatorStart)) : null;
+  const withinR2 =
+    fixed.length > 0 ? 1 - fit.rss / fixedEffectsOnlyRss(y, columns.slice(indicatorStart), tolerance) : null;
 
-  const covariance = options.clustered
+  const estimatedSlopes = terms.filter(
+    (term, j) => term.reported && term.name !== '(Intercept)' && !isAliased(j),
+  ).length;
+  const smallSample = options.clustered
+    ? smallSampleK(data, fixed, k, estimatedSlopes, options.ssc ?? 'lm')
+    : undefined;
+  const covariance = smallSample
     ? clusterCovariance(
         data,
         kept.map((j) => columns[j]!),
         fit,
-        k,
+        smallSample.k,
       )
     : undefined;
   const inferenceDf = covariance ? data.cluster!.count - 1 : dfResidual;
@@ -216,6 +253,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     outcome: data.outcome,
     n: data.n,
     droppedRows: data.droppedRows,
+    ...(data.missingAlone ? { missingAlone: data.missingAlone } : {}),
     k,
     dfResidual,
     sigma: units.sigma(sigma),
@@ -230,10 +268,12 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     coefficients,
     se: covariance ? 'cluster' : 'classical',
     ...(covariance ? { clusters: { column: data.cluster!.column, count: data.cluster!.count, df: inferenceDf } } : {}),
+    ...(smallSample ? { smallSample } : {}),
+    rankTolerance: tolerance,
     fixedEffects: fixed.map((g) => ({ name: g.name, column: g.columns[0], levels: g.levels })),
     ...(options.fixedEffectCoefficients && fixed.length > 0
       ? {
-          fixedEffectCoefficients: treatmentContrastCoefficients(data, fixed).map(({ term, estimate }) => ({
+          fixedEffectCoefficients: treatmentContrastCoefficients(data, fixed, tolerance).map(({ term, estimate }) => ({
             term,
             estimate: estimate === null ? null : units.coefficient(estimate, 0, term, 'coefficient'),
           })),
@@ -287,8 +327,41 @@ function indicators(group: FixedEffectGroupData): Float64Array[] {
 }
 
 /** RSS of the (already demeaned) outcome on the fixed effects alone. */
-function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[]): number {
-  return indicatorColumns.length === 0 ? scaledNorm(y) ** 2 : fitLeastSquares(indicatorColumns, y).rss;
+function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[], tolerance: number): number {
+  return indicatorColumns.length === 0 ? scaledNorm(y) ** 2 : fitLeastSquares(indicatorColumns, y, { tolerance }).rss;
+}
+
+/**
+ * The K of the cluster-robust small-sample factor. "lm": the rank of the whole design (every dummy counted).
+ * "nested", as fixest's `ssc(fixef.K = "nested")`: K less levels − 1 for each fixed effect nested in the clusters
+ * (every level within one cluster), so that with every fixed effect nested K = the numeric terms + 1 (the
+ * intercept); never below the estimated slopes + 1 (fixest's floor).
+ */
+function smallSampleK(
+  data: ModelData,
+  fixed: readonly FixedEffectGroupData[],
+  k: number,
+  slopes: number,
+  rule: SmallSampleRule,
+): { rule: SmallSampleRule; k: number; nested: string[] } {
+  const cluster = data.cluster;
+  if (!cluster) throw new ModelError('cluster-robust standard errors need a cluster column');
+  const nested = fixed.filter((group) => nestedIn(group, cluster.codes));
+  if (rule === 'lm') return { rule, k, nested: nested.map((g) => g.name) };
+  const removed = nested.reduce((sum, g) => sum + g.levels - 1, 0);
+  return { rule, k: Math.max(k - removed, Math.min(k, slopes + 1)), nested: nested.map((g) => g.name) };
+}
+
+/** Whether every level of a fixed effect lies within one cluster. */
+function nestedIn(group: FixedEffectGroupData, clusters: Int32Array): boolean {
+  const clusterOf = new Int32Array(group.levels).fill(-1);
+  for (let i = 0; i < group.codes.length; i++) {
+    const level = group.codes[i]!;
+    const seen = clusterOf[level]!;
+    if (seen === -1) clusterOf[level] = clusters[i]!;
+    else if (seen !== clusters[i]) return false;
+  }
+  return true;
 }
 
 /** CR1 covariance of the non-aliased coefficients, p × p row-major over the fit's columns. */
@@ -340,6 +413,7 @@ function multiply(a: Float64Array, b: Float64Array, p: number): Float64Array {
 function treatmentContrastCoefficients(
   data: ModelData,
   fixed: readonly FixedEffectGroupData[],
+  tolerance: number,
 ): { term: string; estimate: number | null }[] {
   const names: string[] = ['(Intercept)'];
   const columns: Float64Array[] = [new Float64Array(data.n).fill(1)];
@@ -356,7 +430,7 @@ function treatmentContrastCoefficients(
   const fixedCount = columns.length;
   for (const group of data.groups) if (group.kind === 'numeric') columns.push(...group.values);
   const transform = rowTransform(data.weights);
-  const fit = fitLeastSquares(columns.map(transform.scaled), transform.scaled(data.y));
+  const fit = fitLeastSquares(columns.map(transform.scaled), transform.scaled(data.y), { tolerance });
   return names
     .map((term, j) => ({ term, estimate: fit.aliased.includes(j) ? null : fit.coefficients[j]! }))
     .slice(0, fixedCount);

@@ -87,6 +87,8 @@ export interface DecompositionResult {
   readonly n: number;
   readonly droppedRows: number;
   readonly missingByColumn: Readonly<Record<string, number>>;
+  /** Rows each model column alone makes incomplete (see `completeCases`). */
+  readonly missingAlone?: Readonly<Record<string, number>>;
   /** Total sum of squares Σ (y − ȳ)² in the outcome's units (+Infinity beyond the double range; not printed). */
   readonly tss: number;
   /** R² of the full model. */
@@ -353,6 +355,7 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
     n: data.n,
     droppedRows: data.droppedRows,
     missingByColumn: data.missingByColumn,
+    ...(data.missingAlone ? { missingAlone: data.missingAlone } : {}),
     tss: sumOfSquaresAsRead(data, fitter.tss),
     r2: full.r2,
     groups,
