@@ -64,11 +64,8 @@ export function estimatorLabel(result: Pick<DecompositionResult, 'method' | 'sam
 /** The method line of the outputs: the estimator, how many groups, and what it cost (subsets, or random orders). */
 export function methodLine(result: DecompositionResult): string {
   if (result.sampling && result.method === 'shapley') {
-    const largest = Math.max(0, ...result.sampling.standardErrors);
-    return (
-      `method: ${estimatorLabel(result)} of ${result.groups.length} groups (seed ${result.sampling.seed}); ` +
-      `largest Monte Carlo standard error ${formatPercent(largest)} points`
-    );
+    const { permutations, seed } = result.sampling;
+    return `method: Monte Carlo Shapley values (LMG) over ${result.groups.length} groups (${permutations.toLocaleString('en-GB')} random orders, seed ${seed})`;
   }
   return `method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets.toLocaleString('en-GB')} subset regressions)`;
 }
