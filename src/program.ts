@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { DEFAULT_DATASET, defaultDatasetPath, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './commands/data.js';
+import type { SingleBar } from 'cli-progress';
+import { DEFAULT_DATASET, defaultDatasetPath, ENGLAND_PANEL_EXTENT, SYNTHETIC_DATASET } from './input/datasets.js';
 import {
   EXIT_BAD_INPUT,
   EXIT_OK,
@@ -27,7 +27,6 @@ import {
   type Destination,
   type GivenFlags,
 } from './request/request.js';
-import { readSpecFile } from './request/specFile.js';
 import { printableLines } from './report/printable.js';
 import { withStandardInput, type StdinSource } from './io/source.js';
 
@@ -74,14 +73,18 @@ const PROGRESS_AFTER_MS = 2000;
  * A progress bar with an ETA on stderr (only used when stderr is a terminal), shown once a run has taken
  * PROGRESS_AFTER_MS and looks set to take longer; runs that end sooner stay silent.
  */
-function progressBar(io: CliIo, unit: string): (done: number, total: number) => void {
+function progressBar(
+  io: CliIo,
+  unit: string,
+  { Presets, SingleBar: Bar }: typeof import('cli-progress'),
+): (done: number, total: number) => void {
   let bar: SingleBar | undefined;
   const started = Date.now();
   return (done, total) => {
     if (!bar) {
       const elapsed = Date.now() - started;
       if (elapsed < PROGRESS_AFTER_MS || done === total) return;
-      bar = new SingleBar(
+      bar = new Bar(
         {
           stream: io.stderrStream,
           format: `[{bar}] {value}/{total} ${unit}, ETA {eta_formatted}`,
@@ -181,7 +184,9 @@ function buildProgram(io: CliIo): Command {
     return checked;
   };
   const defaultDataset = defaultDatasetPath();
-  const progress = (quiet: boolean, unit: string) => (!quiet && io.stderrIsTty ? progressBar(io, unit) : undefined);
+  // The progress bar's library is loaded only for a terminal, where a bar can be drawn.
+  const progress = async (quiet: boolean, unit: string) =>
+    !quiet && io.stderrIsTty ? progressBar(io, unit, await import('cli-progress')) : undefined;
   const toTerminal = (output: string | undefined) => (output === undefined || output === '-') && io.stdoutIsTty;
   const colour = (output: string | undefined) => ({
     color: toTerminal(output) && !io.env.NO_COLOR,
@@ -209,11 +214,12 @@ function buildProgram(io: CliIo): Command {
   decompose.command.action(async (file: string | undefined) => {
     const given = decompose.read(file);
     const specPath = given.values.get('spec') as string | undefined;
-    const spec = specPath === undefined ? undefined : readSpecFile(specPath, 'decompose');
+    const spec =
+      specPath === undefined ? undefined : (await import('./request/specFile.js')).readSpecFile(specPath, 'decompose');
     const checked = early(decomposeRequest(given, defaultDataset, spec));
     const { runDecompose } = await import('./commands/decompose.js');
     const { quiet, ...options } = checked.options;
-    const onProgress = progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
+    const onProgress = await progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
     const output = await runDecompose({
       ...options,
       ...colour(checked.destination.output),
@@ -242,7 +248,7 @@ function buildProgram(io: CliIo): Command {
     const checked = early(reportRequest(report.read(file), defaultDataset));
     const { reportWithMessages } = await import('./commands/report.js');
     const { quiet, ...options } = checked.options;
-    const onProgress = options.bootstrap ? progress(quiet, 'bootstrap replicates') : undefined;
+    const onProgress = options.bootstrap ? await progress(quiet, 'bootstrap replicates') : undefined;
     const output = reportWithMessages({
       ...options,
       command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),

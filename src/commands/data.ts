@@ -25,7 +25,7 @@ export {
   ENGLAND_PANEL_EXTENT,
   SYNTHETIC_DATASET,
   SYNTHETIC_NOTE,
-} from '../input/pipeline.js';
+} from '../input/datasets.js';
 
 /** What every model command needs to know to read its data and build its model. */
 export interface DataOptions {

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { readInput, whereCondition, type InputRequest, type PreparedInput, type Verbosity } from '../input/pipeline.js';
+import { whereCondition } from '../models/spec/condition.js';
+import { readInput, type InputRequest, type PreparedInput, type Verbosity } from '../input/pipeline.js';
 import { applyWhere, whereNote } from '../input/where.js';
 import { UsageError } from '../errors.js';
 import { headerNotes, type RawTable } from '../io/csv.js';

@@ -5,8 +5,8 @@
 import { UsageError } from '../errors.js';
 import { displayText, rowNumber, type RawTable } from './csv.js';
 
-export const KEEP_CHOICES = ['first', 'last', 'none'] as const;
-export type Keep = (typeof KEEP_CHOICES)[number];
+export { KEEP_CHOICES, type Keep } from './keep.js';
+import type { Keep } from './keep.js';
 
 /** One key that occurs on more than one row. */
 export interface DuplicatedKey {

@@ -4,11 +4,11 @@
  * is generated from it, and errors raised below the command line (which name a parameter) are reported with its
  * flag and key. A new option is one entry here plus the command's list.
  */
-import { DECOMPOSITION_METHODS } from '../models/methods/decompose.js';
-import { INTERVAL_TYPES } from '../models/bootstrap/bootstrap.js';
+import { DECOMPOSITION_METHODS } from '../models/methods/names.js';
+import { INTERVAL_TYPES } from '../models/bootstrap/intervals.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
-import { KEEP_CHOICES } from '../io/dedupe.js';
-import { SMALL_SAMPLE_RULES } from '../models/fit/fit.js';
+import { KEEP_CHOICES } from '../io/keep.js';
+import { SMALL_SAMPLE_RULES } from '../models/fit/smallSample.js';
 import { DEFAULT_RANK_TOLERANCE } from '../models/linalg/qr.js';
 import { FORMAT_NAMES } from '../report/formatNames.js';
 import { SORT_ORDERS } from '../report/ranking.js';

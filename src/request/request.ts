@@ -9,7 +9,7 @@ import type { GroupSpec } from '../models/spec/spec.js';
 import type { DataOptions } from '../commands/data.js';
 import type { DecomposeOptions } from '../commands/decompose.js';
 import type { FitCommandOptions } from '../commands/fit.js';
-import type { SmallSampleRule } from '../models/fit/fit.js';
+import type { SmallSampleRule } from '../models/fit/smallSample.js';
 import type { ReportOptions } from '../commands/report.js';
 import type {
   DedupeCommandOptions,
@@ -18,13 +18,14 @@ import type {
   JoinCommandOptions,
   StackCommandOptions,
 } from '../commands/tables.js';
-import type { Keep } from '../io/dedupe.js';
+import type { Keep } from '../io/keep.js';
 import type { SimulateOptions } from '../commands/simulate.js';
 import { FORMAT_NAMES } from '../report/formatNames.js';
 import { PARAMETERS, parameterLabel, type CommandName, type Parameter } from './parameters.js';
 import type { SpecValues } from './specFile.js';
 import { ValueProblem } from './values.js';
-import { whereCondition, type Verbosity } from '../input/pipeline.js';
+import { whereCondition } from '../models/spec/condition.js';
+import type { Verbosity } from '../input/pipeline.js';
 
 /** What the command line gave: raw flag texts by parameter name (lists for repeatable flags), groups, files. */
 export interface GivenFlags {

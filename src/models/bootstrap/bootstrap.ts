@@ -11,8 +11,8 @@ import {
 import { checkEstimable, denseCodes, type GroupData, type ModelData } from '../design/modelData.js';
 import { seededStreams } from './random.js';
 
-export const INTERVAL_TYPES = ['percentile', 'bca'] as const;
-export type IntervalType = (typeof INTERVAL_TYPES)[number];
+export { INTERVAL_TYPES, type IntervalType } from './intervals.js';
+import type { IntervalType } from './intervals.js';
 
 /** Methods that give one number per group, and so can be bootstrapped. */
 const BOOTSTRAP_METHODS: readonly DecompositionMethod[] = ['shapley', 'owen', 'sequential', 'unique', 'dominance'];

@@ -43,8 +43,8 @@ export interface FitOptions {
 }
 
 /** How the cluster-robust small-sample factor counts the fixed effects: see `FitOptions.ssc`. */
-export const SMALL_SAMPLE_RULES = ['lm', 'nested'] as const;
-export type SmallSampleRule = (typeof SMALL_SAMPLE_RULES)[number];
+export { SMALL_SAMPLE_RULES, type SmallSampleRule } from './smallSample.js';
+import type { SmallSampleRule } from './smallSample.js';
 
 /** An OLS fit with fixed effects absorbed, as a plain report. */
 export interface FitResult {

@@ -22,16 +22,8 @@ import type { SubsetFitter } from '../engines/subsetFit.js';
 import { owenTreeSeconds, owenValuesByTree, subsetTableByTree } from '../engines/subsetTree.js';
 import { uniqueContributions } from './unique.js';
 
-export const DECOMPOSITION_METHODS = [
-  'shapley',
-  'owen',
-  'sequential',
-  'unique',
-  'commonality',
-  'dominance',
-  'all',
-] as const;
-export type DecompositionMethod = (typeof DECOMPOSITION_METHODS)[number];
+export { DECOMPOSITION_METHODS, type DecompositionMethod } from './names.js';
+import type { DecompositionMethod } from './names.js';
 
 /** One group's part of the outcome's variance under the chosen method. */
 export interface GroupShare {

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { ParameterError, UsageError } from '../../errors.js';
 import { type Expression, checkLength, columnsOf, evaluate, MAX_NESTING_DEPTH, parseDerivation } from './expression.js';
 
 /**
@@ -433,4 +433,15 @@ function and(a: number, b: number): number {
 function or(a: number, b: number): number {
   if (a === TRUE || b === TRUE) return TRUE;
   return a === MISSING || b === MISSING ? MISSING : FALSE;
+}
+
+/** Parse a `--where` condition, its errors naming the parameter (the command line adds flag and key). */
+export function whereCondition(text: string): Condition {
+  try {
+    return parseCondition(text);
+  } catch (error) {
+    if (error instanceof UsageError && !(error instanceof ParameterError))
+      throw new ParameterError('where', error.message);
+    throw error;
+  }
 }
