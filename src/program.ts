@@ -189,10 +189,12 @@ export function buildProgram(io: CliIo): Command {
     const { runDecompose } = await import('./commands/decompose.js');
     const { quiet, ...options } = checked.options;
     const onProgress = progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
+    const onPermutationProgress = options.permutations ? progress(quiet, 'permutations') : undefined;
     const output = await runDecompose({
       ...options,
       ...colour(checked.destination.output),
       ...(onProgress ? { onProgress } : {}),
+      ...(onPermutationProgress ? { onPermutationProgress } : {}),
     });
     finish(checked, output.text, output.messages);
     const misses = output.checks.filter((check) => !check.passed);
@@ -218,10 +220,12 @@ export function buildProgram(io: CliIo): Command {
     const { runReport } = await import('./commands/report.js');
     const { quiet, ...options } = checked.options;
     const onProgress = options.bootstrap ? progress(quiet, 'bootstrap replicates') : undefined;
+    const onPermutationProgress = options.permutations ? progress(quiet, 'permutations') : undefined;
     const text = runReport({
       ...options,
       command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),
       ...(onProgress ? { onProgress } : {}),
+      ...(onPermutationProgress ? { onPermutationProgress } : {}),
     });
     finish(checked, text, []);
   });

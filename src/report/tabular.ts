@@ -1,6 +1,6 @@
 import { writeCsv } from './csv.js';
 import type { DecompositionReport } from './context.js';
-import { formatPercent, intervalOf } from './context.js';
+import { formatPercent, intervalOf, nullOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
@@ -18,9 +18,19 @@ export interface Tabular {
 export function decompositionTabular(report: DecompositionReport): Tabular {
   const { result } = report;
   if (result.comparison) {
+    const adjusted = result.adjusted;
     return {
       title: `Variance of ${result.outcome}: comparison of methods`,
-      columns: ['group', 'shapley', 'owen', 'sequential', 'sequential_reverse', 'unique', 'spread'],
+      columns: [
+        'group',
+        'shapley',
+        'owen',
+        'sequential',
+        'sequential_reverse',
+        'unique',
+        'spread',
+        ...(adjusted ? ['adjusted_shapley'] : []),
+      ],
       rows: [
         ...result.comparison.rows.map((r) => [
           r.group,
@@ -30,8 +40,9 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
           r.sequentialReverse,
           r.unique,
           r.spread,
+          ...(adjusted ? [r.adjustedShapley!] : []),
         ]),
-        [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null],
+        [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null, ...(adjusted ? [adjusted.unexplained] : [])],
       ],
       notes: notesOf(report),
     };
@@ -62,15 +73,27 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
   const extraColumns = [
     ...(report.bootstrap ? ['se', 'ci_low', 'ci_high'] : []),
     ...(report.published ? [report.published.key] : []),
+    ...(result.adjusted ? ['adjusted_share'] : []),
+    ...(report.permutation ? ['null_mean', 'null_q95', 'excess', 'p'] : []),
   ];
   const names = [...result.groups.map((g) => g.name), UNEXPLAINED];
   const withExtras = rows.map((row) => {
     const index = names.indexOf(String(row[0]));
     const interval = index >= 0 ? intervalOf(report, index) : undefined;
+    const chance = index >= 0 ? nullOf(report, index) : undefined;
+    // Owen's column rows and commonality's sets of two or more groups share no group's name.
+    const adjusted =
+      index < 0 ? null : index < result.groups.length ? result.adjusted?.shares[index] : result.adjusted?.unexplained;
     return [
       ...row,
       ...(report.bootstrap ? (interval ? [interval.se, interval.low, interval.high] : [null, null, null]) : []),
       ...(report.published ? [report.published.shares[String(row[0])] ?? null] : []),
+      ...(result.adjusted ? [adjusted ?? null] : []),
+      ...(report.permutation
+        ? chance
+          ? [chance.meanShare, chance.q95Share, chance.excess, chance.p]
+          : [null, null, null, null]
+        : []),
     ];
   });
   return {

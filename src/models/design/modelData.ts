@@ -90,6 +90,8 @@ export interface ModelData extends ModelShape {
   readonly y: Float64Array;
   readonly groups: readonly GroupData[];
   readonly cluster?: ClusterData;
+  /** Blocks of exchangeable rows for permutation tests (--permute-within): level of each used row. */
+  readonly blocks?: ClusterData;
   /** Row weights for weighted least squares (all > 0), aligned with y. */
   readonly weights?: Float64Array;
   /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
@@ -104,6 +106,7 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
       g.columns.map((name): ColumnRequest => ({ name, kind: g.kind === 'numeric' ? 'numeric' : 'categorical' })),
     ),
     ...(spec.cluster !== undefined ? [{ name: spec.cluster, kind: 'categorical' as const }] : []),
+    ...(spec.blocks !== undefined ? [{ name: spec.blocks, kind: 'categorical' as const }] : []),
     ...(spec.weights !== undefined ? [{ name: spec.weights, kind: 'numeric' as const }] : []),
   ];
 }
@@ -194,6 +197,8 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
   const cluster =
     spec.cluster === undefined || cases.rows.length === 0 ? undefined : clusterData(panel, spec.cluster, cases.rows);
+  const blocks =
+    spec.blocks === undefined || cases.rows.length === 0 ? undefined : levelCodes(panel, spec.blocks, cases.rows);
   const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
   if (weights) {
     const bad = weights.findIndex((w) => !(w > 0));
@@ -215,6 +220,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     missingByColumn: cases.missingByColumn,
     ...(spec.minPeriods !== undefined ? { droppedForMinPeriods: cases.droppedForMinPeriods } : {}),
     ...(cluster ? { cluster } : {}),
+    ...(blocks ? { blocks } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
   };
 }
@@ -337,13 +343,19 @@ function logOf(values: Float64Array, rows: Int32Array, panel: Panel, column: str
 }
 
 function clusterData(panel: Panel, column: string, rows: Int32Array): ClusterData {
+  const { codes, count } = levelCodes(panel, column, rows);
+  if (count < 2) throw new ModelError(`${panel.file}: cluster column "${column}" has only one level in the used rows`);
+  return { column, codes, count };
+}
+
+/** The level of each used row in a column (numbers or labels), coded 0 … count − 1 in order of first appearance. */
+function levelCodes(panel: Panel, column: string, rows: Int32Array): ClusterData {
   const source = panel.columns.get(column)!;
   const labels: (number | string)[] =
     source.kind === 'numeric'
       ? Array.from(rows, (row) => source.values[row]!)
       : Array.from(rows, (row) => source.codes[row]!);
   const { codes, count } = denseCodes(labels);
-  if (count < 2) throw new ModelError(`${panel.file}: cluster column "${column}" has only one level in the used rows`);
   return { column, codes, count };
 }
 
