@@ -129,6 +129,29 @@ describe('decompose --permutations B: the chance floor of every share', () => {
     }
   });
 
+  it('tests sequential increments in the order given by --order', async () => {
+    const order = ['resources', 'policy', 'deprivation', 'practice'];
+    const out = await json([
+      'decompose',
+      SYNTHETIC,
+      ...MODEL,
+      '--method',
+      'sequential',
+      '--order',
+      order.join(','),
+      '--permutations',
+      '15',
+    ]);
+    const data = loadModelData(SYNTHETIC_OPTIONS).data;
+    const shares = out.groups.map((g: { share: number }) => g.share);
+    const options = { permutations: 15, seed: 1, method: 'sequential' as const, order: [3, 2, 1, 0] };
+    const direct = permutationNull(data, shares, options);
+    out.groups.forEach((group: { null: NullJson }, g: number) => expect(group.null.p).toBe(direct.groups[g]!.p));
+    out.groups.forEach((group: { null: NullJson }, g: number) =>
+      expect(group.null.meanShare).toBe(direct.groups[g]!.meanShare),
+    );
+  });
+
   it.each([
     [['--permute-within', 'year'], '--permute-within / "permuteWithin" sets the blocks of --permutations'],
     [['--permutations', '5'], '--permutations / "permutations": must be a whole number from 10 to 100,000, got 5'],

@@ -121,16 +121,22 @@ function referenceTable(y: readonly number[], blocks: number[][][], w?: readonly
 }
 
 /** Each group's headline share under `method`, from a table, by the definitions (Shapley over every ordering). */
-function referenceShares(table: readonly number[], k: number, method: DecompositionMethod): number[] {
+function referenceShares(
+  table: readonly number[],
+  k: number,
+  method: DecompositionMethod,
+  order: readonly number[] = Array.from({ length: k }, (_, g) => g),
+): number[] {
   const full = 2 ** k - 1;
   if (method === 'sequential') {
+    const increments = new Array<number>(k).fill(0);
     let before = 0;
-    return Array.from({ length: k }, (_, g) => {
+    for (const g of order) {
       const upto = before | (1 << g);
-      const increment = table[upto]! - table[before]!;
+      increments[g] = table[upto]! - table[before]!;
       before = upto;
-      return increment;
-    });
+    }
+    return increments;
   }
   if (method === 'unique') return Array.from({ length: k }, (_, g) => table[full]! - table[full & ~(1 << g)]!);
   const orders = permutations(k);
@@ -146,7 +152,13 @@ function referenceShares(table: readonly number[], k: number, method: Decomposit
 }
 
 /** The Freedman–Lane null, computed independently: reduced fits and every subset by SVD, with the same permutations. */
-function bruteForceNull(data: ModelData, method: DecompositionMethod, seed: number, B: number): number[][] {
+function bruteForceNull(
+  data: ModelData,
+  method: DecompositionMethod,
+  seed: number,
+  B: number,
+  order?: readonly number[],
+): number[][] {
   const k = data.groups.length;
   const blocks = groupColumns(data);
   const y = Array.from(data.y);
@@ -163,7 +175,7 @@ function bruteForceNull(data: ModelData, method: DecompositionMethod, seed: numb
     const permutation = drawPermutation(stream(b), rows, data.n);
     reduced.forEach(({ fitted, whitened, root }, g) => {
       const star = fitted.map((f, i) => f + whitened[permutation[i]!]! / root(i));
-      values[g]!.push(referenceShares(referenceTable(star, blocks, w), k, method)[g]!);
+      values[g]!.push(referenceShares(referenceTable(star, blocks, w), k, method, order)[g]!);
     });
   }
   return values;
@@ -244,6 +256,18 @@ describe('the Freedman–Lane null against brute-force refits with the same perm
     });
     expect(result.permutations).toBe(B);
     expect(result.within).toBeNull();
+  });
+
+  it('sequential in another order: each group tested in its place in that order', () => {
+    const data = buildModelData(panel(3), NAO_LIKE);
+    const order = [3, 1, 0, 2];
+    const names = order.map((g) => data.groups[g]!.name);
+    const observed = decompose(data, { method: 'sequential', order: names }).groups.map((g) => g.share);
+    const options = { permutations: B, seed: 5, method: 'sequential' as const, order, keepValues: true };
+    const result = permutationNull(data, observed, options);
+    bruteForceNull(data, 'sequential', 5, B, order).forEach((values, g) =>
+      values.forEach((value, b) => expect(Math.abs(result.values![g]![b]! - value)).toBeLessThan(1e-10)),
+    );
   });
 
   it('within blocks (the periods): each permutation keeps rows in their block, and the null matches', () => {
