@@ -11,6 +11,9 @@
  *
  * Scenarios 6 and 7 measure how fast, and in how little memory, bad inputs are refused; each measurement is printed
  * with its limit and PASS or FAIL (these limits were once test assertions: timings belong here, not in unit tests).
+ *
+ * Scenario 8 times the permutation test (`--permutations 1000`) on the NAO layout against the naive null, a full
+ * decompose() per permutation and group, and checks the CLI's wall time against its limit (10 s on 2 cores).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -25,6 +28,7 @@ import { bootstrapDecomposition } from '../src/models/bootstrap/bootstrap.js';
 import { Worker } from 'node:worker_threads';
 import {
   bootstrapInParallel,
+  permutationNullInParallel,
   SHAPLEY_WORKER_START_SECONDS,
   shapleySumsInParallel,
 } from '../src/models/parallel/parallel.js';
@@ -36,7 +40,14 @@ import type { GroupData, ModelData } from '../src/models/design/modelData.js';
 import { buildModelData, columnRequests } from '../src/models/design/modelData.js';
 import { qrDecompose, residualSumOfSquares } from '../src/models/linalg/qr.js';
 import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
-import { centre, sumOfSquares } from '../src/models/engines/subsetFit.js';
+import { centre, createSubsetSolver, sumOfSquares } from '../src/models/engines/subsetFit.js';
+import {
+  blockRows,
+  drawPermutation,
+  permutationNull,
+  type PermutationResult,
+} from '../src/models/permutation/freedmanLane.js';
+import { seededStreams } from '../src/models/bootstrap/random.js';
 import { parseDerivation } from '../src/models/spec/expression.js';
 import { parseFormula } from '../src/models/spec/formula.js';
 
@@ -625,6 +636,81 @@ if (!only || only === '7') {
   );
 }
 
+// 8. The permutation test (issue "How much of each share is chance?") on the NAO layout: B = 1,000 Freedman–Lane
+//    permutations for each of the four groups. Baseline: the naive implementation, a full decompose() of y* for
+//    every permutation and group (the same permutations, so its null must match), timed in the same run.
+if (!only || only === '8') {
+  const path = join(packageRoot(), 'fixtures/nao-2019-synthetic.csv');
+  const data = buildModelData(
+    readPanel(parseCsv({ name: path, bytes: readFileSync(path) }), columnRequests(SIMULATED_SPEC)),
+    SIMULATED_SPEC,
+  );
+  const observed = decompose(data).groups.map((g) => g.share);
+  const B = 1000;
+  const options = { permutations: B, seed: 1, method: 'shapley' as const, keepValues: true };
+  let fast: PermutationResult | undefined;
+  let naive: Float64Array[] = [];
+  const [engine, baseline] = timePair(
+    3,
+    1,
+    () => (fast = permutationNull(data, observed, options)),
+    () => (naive = naivePermutationNull(data, B, 1)),
+  );
+  const worst = Math.max(
+    ...naive.flatMap((values, g) => Array.from(values, (v, b) => Math.abs(v - fast!.values![g]![b]!))),
+  );
+  const layout = { n: data.n, p: '4 groups', subsets: `16 × 4 × ${B}`, baselineLabel: ' (naive)' };
+  record({
+    ...layout,
+    scenario: `8 NAO layout, ${B} permutations × 4 groups (naive null differs by ${worst.toExponential(0)})`,
+    engine,
+    runs: 3,
+    baseline,
+  });
+  const parallel: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const start = process.hrtime.bigint();
+    await permutationNullInParallel(data, observed, options, 2);
+    parallel.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  record({
+    ...layout,
+    scenario: `8 NAO layout, ${B} permutations, 2 workers (wall)`,
+    engine: median(parallel),
+    runs: 3,
+    baseline,
+  });
+  const cli = [
+    join(packageRoot(), 'dist/src/cli.js'),
+    'decompose',
+    path,
+    '--fe',
+    'practice=la',
+    '--group',
+    'deprivation=idaci',
+  ];
+  cli.push(
+    '--fe',
+    'policy=year',
+    '--group',
+    'resources=spend,vacancy',
+    '--permutations',
+    String(B),
+    '--format',
+    'json',
+  );
+  const walls = Array.from({ length: 3 }, () => timedCli(cli));
+  const wall = median(walls.map((w) => w.wall));
+  record({
+    ...layout,
+    scenario: `8 the same through the CLI, 2 cores (wall, start-up included)`,
+    engine: wall,
+    runs: 3,
+    baseline,
+  });
+  checkLimit('8 NAO layout, 1,000 permutations × 4 groups, CLI', 'wall time', wall, 10, 's');
+}
+
 // refusals: inputs the parsers refuse before any work (they used to overflow the stack or expand 2^20 terms).
 // For each: the in-process time to the UsageError (median of 5), and the whole CLI run (node start-up included:
 // compare the `--version` row) with its exit code and peak resident memory.
@@ -728,6 +814,29 @@ function naiveDummyShapley(data: ModelData): void {
     const columns = [one, ...blocks.filter((_, g) => mask & (1 << g)).flat()];
     1 - residualSumOfSquares(qrDecompose(columns), data.y) / tss;
   }
+}
+
+/**
+ * The naive permutation null: for every permutation b (drawn as the test draws it) and group g, y* = fitted values
+ * of the model without g + permuted residuals, and a full decompose() of the model with y* as its outcome.
+ */
+function naivePermutationNull(data: ModelData, B: number, seed: number): Float64Array[] {
+  const solver = createSubsetSolver(data);
+  const reduced = data.groups.map((_, g) => {
+    const residual = solver.design(solver.units.flatMap((unit, u) => (unit.group === g ? [] : [u]))).residual(data.y);
+    return { residual, fitted: data.y.map((y, i) => y - residual[i]!) };
+  });
+  const stream = seededStreams(seed);
+  const blocks = blockRows(data);
+  const values = data.groups.map(() => new Float64Array(B));
+  for (let b = 0; b < B; b++) {
+    const permutation = drawPermutation(stream(b), blocks, data.n);
+    reduced.forEach(({ residual, fitted }, g) => {
+      const y = fitted.map((f, i) => f + residual[permutation[i]!]!);
+      values[g]![b] = decompose({ ...data, y }).groups[g]!.share;
+    });
+  }
+  return values;
 }
 
 function writeBigCsv(path: string, n: number, p: number): void {

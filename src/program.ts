@@ -220,10 +220,12 @@ function buildProgram(io: CliIo): Command {
     const { runDecompose } = await import('./commands/decompose.js');
     const { quiet, ...options } = checked.options;
     const onProgress = await progress(quiet, options.bootstrap ? 'bootstrap replicates' : 'steps');
+    const onPermutationProgress = options.permutations ? await progress(quiet, 'permutations') : undefined;
     const output = await runDecompose({
       ...options,
       ...colour(checked.destination.output),
       ...(onProgress ? { onProgress } : {}),
+      ...(onPermutationProgress ? { onPermutationProgress } : {}),
     });
     finish(checked, output.text, output.messages);
     const misses = output.checks.filter((check) => !check.passed);
@@ -249,10 +251,12 @@ function buildProgram(io: CliIo): Command {
     const { reportWithMessages } = await import('./commands/report.js');
     const { quiet, ...options } = checked.options;
     const onProgress = options.bootstrap ? await progress(quiet, 'bootstrap replicates') : undefined;
+    const onPermutationProgress = options.permutations ? await progress(quiet, 'permutations') : undefined;
     const output = reportWithMessages({
       ...options,
       command: ['cpp-variance', ...argvOf(io)].map(shellQuote).join(' '),
       ...(onProgress ? { onProgress } : {}),
+      ...(onPermutationProgress ? { onPermutationProgress } : {}),
     });
     finish(checked, output.text, output.messages);
   });

@@ -8,6 +8,7 @@ import type { IntervalType } from '../models/bootstrap/bootstrap.js';
 import {
   bootstrapInParallel,
   defaultWorkers,
+  permutationNullInParallel,
   shapleySumsInParallel,
   workersToStart,
 } from '../models/parallel/parallel.js';
@@ -17,9 +18,17 @@ import {
   samplesShapley,
   type DecomposeOptions as DecomposeOptions_,
   type DecompositionMethod,
+  type DecompositionResult,
   type ShapleyEnumerator,
 } from '../models/methods/decompose.js';
 import { planExactShapley } from '../models/engines/exactShapley.js';
+import { adjustedValue, type SubsetValue } from '../models/engines/subsetValue.js';
+import {
+  checkPermutationOptions,
+  permutationNotes,
+  type PermutationResult,
+} from '../models/permutation/freedmanLane.js';
+import { permutationSeconds } from '../models/permutation/cost.js';
 import { enginesOf, isFactored, type DecomposableModel } from '../models/engines/engines.js';
 import { checkExpectations, type Expectation, type ExpectationCheck } from '../models/spec/expectations.js';
 import { PUBLISHED_SPLITS } from '../models/spec/published.js';
@@ -44,6 +53,14 @@ export interface BootstrapSettings {
   readonly type: IntervalType;
 }
 
+/** --permutations B: the Freedman–Lane null of every share. */
+export interface PermutationSettings {
+  readonly permutations: number;
+  /** --permute-within: permute only among rows with the same value of this column. */
+  readonly within?: string;
+  readonly seed: number;
+}
+
 export interface DecomposeOptions extends DataOptions {
   readonly method: DecompositionMethod;
   /** Sequential order, as group names. */
@@ -55,6 +72,9 @@ export interface DecomposeOptions extends DataOptions {
   /** Terminal width, when writing to a terminal: the table's bars are fitted to it. */
   readonly terminalWidth?: number;
   readonly bootstrap?: BootstrapSettings;
+  readonly permutations?: PermutationSettings;
+  /** Also split adjusted R². */
+  readonly adjusted?: boolean;
   readonly expect?: readonly Expectation[];
   /** Percentage points. */
   readonly tolerance: number;
@@ -72,6 +92,8 @@ export interface DecomposeOptions extends DataOptions {
   /** Seed of the bootstrap and of Shapley sampling. */
   readonly seed?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Progress of the permutations (a bar of its own: they run after the estimate and the bootstrap). */
+  readonly onPermutationProgress?: (done: number, total: number) => void;
 }
 
 /** What a decompose run prints, how its expectations fared, and lines for standard error. */
@@ -100,6 +122,12 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     ...decomposeOptions,
     ...progress,
     ...(await parallelEnumeration(loaded.data, decomposeOptions, options)),
+    ...(options.adjusted
+      ? {
+          adjusted: true,
+          ...(await parallelEnumeration(loaded.data, decomposeOptions, options, adjustedValue(loaded.data.n))),
+        }
+      : {}),
   });
   if (options.bootstrap) {
     refuseLongBootstrap(
@@ -108,7 +136,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
       options.workers ?? defaultWorkers(),
     );
   }
-  const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] };
+  const result = { ...estimate, notes: [...estimate.notes, ...loaded.notes] as string[] };
   const bootstrap = options.bootstrap
     ? await bootstrapInParallel(
         rowsOf(loaded.data),
@@ -124,6 +152,10 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
         options.workers ?? defaultWorkers(),
       )
     : undefined;
+  const permutation = options.permutations
+    ? await permutationTest(rowsOf(loaded.data), result, options, options.permutations)
+    : undefined;
+  if (permutation) result.notes.push(...permutationNotes(loaded.data, permutation));
   const checks = options.expect
     ? checkExpectations(result, options.expect, {
         tolerance: options.tolerance,
@@ -135,6 +167,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
     file: loaded.file,
     ...(loaded.datasetNote ? { datasetNote: loaded.datasetNote } : {}),
     ...(bootstrap ? { bootstrap } : {}),
+    ...(permutation ? { permutation } : {}),
     ...(published ? { published } : {}),
     ...(options.sort !== undefined && options.sort !== 'given' ? { sort: options.sort } : {}),
     ...(loaded.dfe ? { missing: loaded.dfe.missing, dfe: loaded.dfe } : {}),
@@ -149,6 +182,55 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
       : {}),
   };
   return { text: render('decompose', options.format, report, settingsOf(options)), checks, messages: loaded.messages };
+}
+
+/**
+ * The permutation null of every share of `result` (`permutationNullInParallel`), refused before it starts when it
+ * is expected to take over MAX_PERMUTATION_SECONDS or the shares are Monte Carlo estimates.
+ */
+async function permutationTest(
+  data: ModelData,
+  result: DecompositionResult,
+  options: DecomposeOptions,
+  settings: PermutationSettings,
+): Promise<PermutationResult> {
+  if (result.sampling) {
+    throw new ParameterError(
+      'permutations',
+      'compares exact shares with their null; these Shapley values are Monte Carlo estimates (use fewer groups, or --exact)',
+    );
+  }
+  const batch = {
+    permutations: settings.permutations,
+    seed: settings.seed,
+    method: result.method,
+    ...(result.sequential
+      ? { order: result.sequential.order.map((name) => data.groups.findIndex((g) => g.name === name)) }
+      : {}),
+  };
+  checkPermutationOptions(data, batch);
+  const workers = options.workers ?? defaultWorkers();
+  refuseLongPermutations(settings.permutations, permutationSeconds(data, result.method), workers);
+  return permutationNullInParallel(
+    data,
+    result.groups.map((g) => g.share),
+    { ...batch, ...(options.onPermutationProgress ? { onProgress: options.onPermutationProgress } : {}) },
+    workers,
+  );
+}
+
+/** A permutation test estimated to run longer than this is refused before it starts. */
+export const MAX_PERMUTATION_SECONDS = 3600;
+
+/** Refuse a permutation test whose estimated time — B × one permutation of every group ÷ threads — is too long. */
+export function refuseLongPermutations(permutations: number, secondsPerPermutation: number, workers: number): void {
+  const seconds = (permutations * secondsPerPermutation) / Math.max(1, workers);
+  if (seconds <= MAX_PERMUTATION_SECONDS) return;
+  throw new ParameterError(
+    'permutations',
+    `${permutations} permutations would take about ${(seconds / 3600).toFixed(1)} hours here ` +
+      `(one permutation of every group takes about ${secondsPerPermutation.toPrecision(2)} s); ask for fewer permutations`,
+  );
 }
 
 /** A bootstrap estimated to run longer than this is refused before it starts. */
@@ -173,8 +255,12 @@ export function refuseLongBootstrap(replicates: number, secondsPerDecomposition:
  * The model, planned once: with a bootstrap, the spec carries the resampling unit (the given column, rows for
  * "none", else the first fixed-effect column).
  */
-export function modelPlan(options: DataOptions & { readonly bootstrap?: BootstrapSettings }): ModelPlan {
-  const plan = planModel(options);
+export function modelPlan(
+  options: DataOptions & { readonly bootstrap?: BootstrapSettings; readonly permutations?: PermutationSettings },
+): ModelPlan {
+  const within = options.permutations?.within;
+  const planned = planModel(options);
+  const plan = within === undefined ? planned : { ...planned, spec: validateSpec({ ...planned.spec, blocks: within }) };
   if (!options.bootstrap) return plan;
   const requested = options.bootstrap.cluster;
   const cluster =
@@ -199,7 +285,7 @@ interface ModelInput {
  * the rows are needed afterwards (the bootstrap resamples them); either way the split is the same.
  */
 function loadForDecomposition(options: DecomposeOptions, plan: ModelPlan): ModelInput {
-  if (options.bootstrap || !isStreamable(plan.spec)) return loadModelData(options, plan);
+  if (options.bootstrap || options.permutations || !isStreamable(plan.spec)) return loadModelData(options, plan);
   const streamed = streamModelData(options, plan);
   if (!('model' in streamed)) return streamed;
   const { model, file, notes, messages, datasetNote } = streamed;
@@ -207,7 +293,7 @@ function loadForDecomposition(options: DecomposeOptions, plan: ModelPlan): Model
 }
 
 function rowsOf(data: DecomposableModel): ModelData {
-  if (isFactored(data)) throw new InternalError('the bootstrap needs the rows of the model');
+  if (isFactored(data)) throw new InternalError('the bootstrap and the permutations need the rows of the model');
   return data;
 }
 
@@ -219,16 +305,19 @@ async function parallelEnumeration(
   data: DecomposableModel,
   decomposeOptions: DecomposeOptions_,
   options: DecomposeOptions,
-): Promise<{ enumerate?: ShapleyEnumerator }> {
+  value?: SubsetValue,
+): Promise<{ enumerate?: ShapleyEnumerator; enumerateAdjusted?: ShapleyEnumerator }> {
   const engines = enginesOf(data);
-  if (decomposeOptions.method !== 'shapley' || data.groups.length > MAX_EXACT_SHAPLEY_GROUPS) return {};
-  if (samplesShapley(data, engines, decomposeOptions)) return {};
+  const method = value?.adjusted && decomposeOptions.method === 'all' ? 'shapley' : decomposeOptions.method;
+  if (method !== 'shapley' || data.groups.length > MAX_EXACT_SHAPLEY_GROUPS) return {};
+  if (samplesShapley(data, engines, { ...decomposeOptions, method })) return {};
   const workers = options.workers ?? defaultWorkers();
-  const plan = planExactShapley(data, engines);
+  const plan = planExactShapley(data, engines, value);
   // Only when workers pay (workersToStart): otherwise decompose enumerates in this thread as it would anyway.
   if (workers < 2 || workersToStart(plan, workers) === 0) return {};
-  const sums = await shapleySumsInParallel(data, plan, workers, options.bootstrap ? undefined : options.onProgress);
-  return { enumerate: () => sums };
+  const progress = options.bootstrap || value ? undefined : options.onProgress;
+  const sums = await shapleySumsInParallel(data, plan, workers, progress);
+  return value ? { enumerateAdjusted: () => sums } : { enumerate: () => sums };
 }
 
 /**
@@ -237,9 +326,16 @@ async function parallelEnumeration(
  */
 function runBy(options: DecomposeOptions): DecomposeOutput {
   const by = options.by!;
-  if (options.bootstrap || options.expect || options.format === 'svg' || options.compare) {
+  if (
+    options.bootstrap ||
+    options.permutations ||
+    options.adjusted ||
+    options.expect ||
+    options.format === 'svg' ||
+    options.compare
+  ) {
     throw new UsageError(
-      '--by prints one split per level; it does not combine with --bootstrap, --expect, --compare or --format svg',
+      '--by prints one split per level; it does not combine with --bootstrap, --permutations, --adjusted, --expect, --compare or --format svg',
     );
   }
   const loaded = loadModelData({ ...options, alsoRead: by });

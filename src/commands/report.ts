@@ -7,16 +7,21 @@ import { droppedRowsWarning } from '../models/design/missingAlone.js';
 import type { DecompositionReport } from '../report/context.js';
 import { render } from '../report/formats.js';
 import { loadModelData, type DataOptions } from './data.js';
-import { modelPlan, type BootstrapSettings } from './decompose.js';
+import { modelPlan, refuseLongPermutations, type BootstrapSettings, type PermutationSettings } from './decompose.js';
+import { permutationSeconds } from '../models/permutation/cost.js';
+import { permutationNotes, permutationNull } from '../models/permutation/freedmanLane.js';
 
 export interface ReportOptions extends DataOptions {
   /** Bootstrap intervals for the Shapley split. */
   readonly bootstrap?: BootstrapSettings;
+  /** The permutation null (chance floor) of the Shapley shares. */
+  readonly permutations?: PermutationSettings;
   /** Title of the page and of the split figure. */
   readonly title?: string;
   /** The exact command line, as the user typed it (shown in the reproducibility block). */
   readonly command: string;
   readonly onProgress?: (done: number, total: number) => void;
+  readonly onPermutationProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -53,7 +58,26 @@ export function reportWithMessages(options: ReportOptions): { text: string; mess
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       })
     : undefined;
-  const split: DecompositionReport = { result, ...context, ...(bootstrap ? { bootstrap } : {}) };
+  if (options.permutations)
+    refuseLongPermutations(options.permutations.permutations, permutationSeconds(data, 'shapley'), 1);
+  const permutation = options.permutations
+    ? permutationNull(
+        data,
+        result.groups.map((g) => g.share),
+        {
+          permutations: options.permutations.permutations,
+          seed: options.permutations.seed,
+          method: 'shapley',
+          ...(options.onPermutationProgress ? { onProgress: options.onPermutationProgress } : {}),
+        },
+      )
+    : undefined;
+  const split: DecompositionReport = {
+    result: permutation ? { ...result, notes: [...result.notes, ...permutationNotes(data, permutation)] } : result,
+    ...context,
+    ...(bootstrap ? { bootstrap } : {}),
+    ...(permutation ? { permutation } : {}),
+  };
   const comparison: DecompositionReport = { result: all, ...context };
   const fit = { result: fitModel(data, { clustered: false }), ...context };
   const text = render(
@@ -69,7 +93,7 @@ export function reportWithMessages(options: ReportOptions): { text: string; mess
         version: packageVersion(),
         // Standard input is named by no path a reader could hash again, so none is shown for it.
         sha256: options.file === '-' ? null : loaded.sha256,
-        seed: bootstrap ? bootstrap.seed : null,
+        seed: bootstrap ? bootstrap.seed : permutation ? permutation.seed : null,
       },
     },
     { color: false, ...(options.title !== undefined ? { title: options.title } : {}) },

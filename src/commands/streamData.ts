@@ -35,7 +35,9 @@ export interface StreamedData {
 
 /** Whether a model can be reduced to its triangular factor while reading: no fixed effects, no cluster column. */
 export function isStreamable(spec: ModelSpec): boolean {
-  return spec.cluster === undefined && spec.groups.every((group) => group.kind === 'numeric');
+  return (
+    spec.cluster === undefined && spec.blocks === undefined && spec.groups.every((group) => group.kind === 'numeric')
+  );
 }
 
 /**

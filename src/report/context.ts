@@ -4,6 +4,7 @@ import type { ExpectationCheck } from '../models/spec/expectations.js';
 import type { PublishedSplit } from '../models/spec/published.js';
 import type { DfeReport } from '../io/dfe.js';
 import type { GroupSort } from './ranking.js';
+import type { GroupNull, PermutationResult } from '../models/permutation/freedmanLane.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -14,6 +15,8 @@ export interface DecompositionReport {
   readonly datasetNote?: string;
   /** Bootstrap standard errors and intervals, when requested. */
   readonly bootstrap?: BootstrapResult;
+  /** The permutation null (chance floor and p-value) of every share, when requested. */
+  readonly permutation?: PermutationResult;
   /** A published split to show beside ours. */
   readonly published?: PublishedSplit;
   /** Order of the groups in the output (absent: as given); JSON then adds each group's rank by share. */
@@ -35,6 +38,26 @@ export function intervalOf(report: DecompositionReport, index: number): ShareInt
   const bootstrap = report.bootstrap;
   if (!bootstrap) return undefined;
   return index < bootstrap.groups.length ? bootstrap.groups[index] : bootstrap.unexplained;
+}
+
+/** The permutation null of group `index`, when permutations were run. */
+export function nullOf(report: DecompositionReport, index: number): GroupNull | undefined {
+  return report.permutation?.groups[index];
+}
+
+/** A one-line description of the permutations for footers. */
+export function describePermutations(permutation: PermutationResult): string {
+  const within =
+    permutation.within === null ? 'among all rows' : `within the ${permutation.blocks} levels of ${permutation.within}`;
+  return (
+    `chance floor = mean share over ${permutation.permutations} Freedman–Lane permutations of the residuals of the ` +
+    `model without the group (${within}, seed ${permutation.seed}); p = (1 + #{null ≥ observed})/(B + 1)`
+  );
+}
+
+/** A p-value as printed: three decimals, or "< 0.001". */
+export function formatPValue(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
 /** A one-line description of the bootstrap for footers. */

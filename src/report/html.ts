@@ -1,7 +1,16 @@
 import type { DecompositionMethod, DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import type { DataSummary } from '../models/design/summary.js';
-import { describeBootstrap, estimatorLabel, formatPercent, intervalOf, type DecompositionReport } from './context.js';
+import {
+  describeBootstrap,
+  describePermutations,
+  estimatorLabel,
+  formatPercent,
+  formatPValue,
+  intervalOf,
+  nullOf,
+  type DecompositionReport,
+} from './context.js';
 import { formatNumber, formatP, type FitReport } from './fitReport.js';
 import { defaultFigureTitle, describeSampling, escapeXml, renderDecompositionSvg } from './svg.js';
 
@@ -283,12 +292,14 @@ function splitSection(split: DecompositionReport, title: string): string {
   const bootstrap = split.bootstrap;
   const published = split.published;
   const level = bootstrap ? `${Math.round(bootstrap.level * 100)}% interval` : undefined;
+  const permutation = split.permutation;
   const header: Cell[] = [
     'group',
     'columns',
     num('share'),
     ...(bootstrap ? [num('std. error'), num(level!)] : []),
     ...(published ? [num(published.label)] : []),
+    ...(permutation ? [num('chance floor'), num('95% of chance'), num('excess'), num('p')] : []),
   ];
   const rows: Cell[][] = [];
   const classes: (string | undefined)[] = [];
@@ -304,6 +315,19 @@ function splitSection(split: DecompositionReport, title: string): string {
     if (published) {
       const share = published.shares[name];
       cells.push(share === undefined ? '' : percent(share));
+    }
+    if (permutation) {
+      const chance = index === undefined ? undefined : nullOf(split, index);
+      cells.push(
+        ...(chance
+          ? [
+              percent(chance.meanShare),
+              percent(chance.q95Share),
+              num(formatPercent(chance.excess)),
+              num(formatPValue(chance.p)),
+            ]
+          : ['', '', '', '']),
+      );
     }
     return cells;
   };
@@ -345,6 +369,15 @@ function splitSection(split: DecompositionReport, title: string): string {
       out.push(`<p class="note">${h(`Excluded replicates: ${failure.count} × ${failure.reason}`)}</p>`);
   }
   if (published) out.push(`<p class="note">${h(`${published.label}: ${published.source}.`)}</p>`);
+  if (permutation) {
+    out.push(
+      `<p class="note">${h(
+        'How much of each share is chance: a share says how much variance a group accounts for, not that it matters. The chance floor is the share the group gets when its own contribution is replaced by reshuffled noise — the model without the group is fitted, and its residuals are permuted and added back to its fitted values — averaged over the permutations (the dashed marks in the figure). ' +
+          'Excess = share − chance floor (percentage points); p = the share of permutations giving the group at least its observed share (with the observed data counted once). ' +
+          `${describePermutations(permutation)}.`,
+      )}</p>`,
+    );
+  }
   if (result.sampling) out.push(`<p class="note">${h(`${describeSampling(result.sampling)}.`)}</p>`);
   if (result.commonality) {
     out.push(

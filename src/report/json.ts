@@ -1,4 +1,4 @@
-import { intervalOf, type DecompositionReport } from './context.js';
+import { intervalOf, nullOf, type DecompositionReport } from './context.js';
 import { jsonText } from './printable.js';
 import { shareRanks } from './ranking.js';
 
@@ -53,11 +53,14 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       ...publishedField(report, group.name),
       ...(result.sampling ? percentTwins({ mcSe: result.sampling.standardErrors[index] }) : {}),
       ...(sorted ? { rank: ranks[index]! } : {}),
+      ...(result.adjusted ? percentTwins({ adjustedShare: result.adjusted.shares[index] }) : {}),
+      ...nullField(report, index),
     })),
     unexplained: {
       ...withPercent({ share: result.unexplained }),
       ...intervalFields(report, result.groups.length),
       ...publishedField(report, 'unexplained'),
+      ...(result.adjusted ? percentTwins({ adjustedShare: result.adjusted.unexplained }) : {}),
     },
     subsets: result.subsets,
     ...(result.owen ? { owen: { columns: result.owen.columns.map(withPercent) } } : {}),
@@ -66,6 +69,26 @@ export function renderDecompositionJson(report: DecompositionReport): string {
     ...(result.commonality ? { commonality: { sets: result.commonality.sets.map(withPercent) } } : {}),
     ...(result.dominance ? { dominance: result.dominance } : {}),
     ...(result.comparison ? { comparison: result.comparison } : {}),
+    ...(result.adjusted
+      ? {
+          adjusted: {
+            method: result.adjusted.method,
+            ...percentTwins({ r2: result.adjusted.r2 }),
+            ...(result.adjusted.owen ? { owen: { columns: result.adjusted.owen.columns.map(withPercent) } } : {}),
+          },
+        }
+      : {}),
+    ...(report.permutation
+      ? {
+          permutation: {
+            scheme: 'freedman-lane',
+            permutations: report.permutation.permutations,
+            seed: report.permutation.seed,
+            within: report.permutation.within,
+            blocks: report.permutation.blocks,
+          },
+        }
+      : {}),
     ...(report.bootstrap
       ? {
           bootstrap: {
@@ -111,6 +134,19 @@ export function renderDecompositionJson(report: DecompositionReport): string {
 function intervalFields(report: DecompositionReport, index: number) {
   const interval = intervalOf(report, index);
   return interval ? percentTwins({ se: interval.se, ciLow: interval.low, ciHigh: interval.high }) : {};
+}
+
+/** A group's permutation null: chance floor, 95th percentile and excess (fractions, with percent twins), p and B. */
+function nullField(report: DecompositionReport, index: number) {
+  const chance = nullOf(report, index);
+  if (!chance) return {};
+  return {
+    null: {
+      ...percentTwins({ meanShare: chance.meanShare, q95Share: chance.q95Share, excess: chance.excess }),
+      p: chance.p,
+      permutations: report.permutation!.permutations,
+    },
+  };
 }
 
 function publishedField(report: DecompositionReport, name: string) {

@@ -1,13 +1,17 @@
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import type { ComparisonRow, DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
+import type { GroupNull } from '../models/permutation/freedmanLane.js';
 import {
   describeBootstrap,
+  describePermutations,
   estimatorLabel,
   formatPercent,
+  formatPValue,
   intervalOf,
   METHOD_LABELS,
   methodLine,
+  nullOf,
   type DecompositionReport,
 } from './context.js';
 import { displayOrder } from './ranking.js';
@@ -66,6 +70,7 @@ export const FONT =
 const WIDTH = 880;
 const MARGIN = 28;
 const VALUE_SPACE = 150;
+const CHANCE_LABEL_SPACE = 140;
 
 const COMPARISON_METHODS = [
   { key: 'shapley', label: 'Shapley (LMG)', colour: '#0072B2' },
@@ -86,7 +91,11 @@ interface Part {
   readonly inTotal: boolean;
   readonly interval?: ShareInterval;
   readonly published?: number;
+  /** The permutation null of a group's share (--permutations). */
+  readonly chance?: GroupNull;
 }
+
+const FLOOR_COLOUR = '#1A1A1A';
 
 /** Accumulates SVG elements and the running height of the figure. */
 class Canvas {
@@ -296,6 +305,7 @@ function partsOf(report: DecompositionReport): Part[] {
     const group = result.groups[index]!;
     const interval = intervalOf(report, index);
     const published = report.published?.shares[group.name];
+    const chance = nullOf(report, index);
     return {
       name: group.name,
       description:
@@ -308,6 +318,7 @@ function partsOf(report: DecompositionReport): Part[] {
       inTotal: result.method !== 'commonality',
       ...(interval ? { interval } : {}),
       ...(published !== undefined ? { published } : {}),
+      ...(chance ? { chance } : {}),
     };
   });
   if (result.unique) {
@@ -358,6 +369,13 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
         `<rect x="${n(x)}" y="${n(y + 3)}" width="14" height="6" fill="${PUBLISHED_COLOUR}"/>`,
     });
   }
+  if (report.permutation) {
+    legendEntries.push({
+      label: `chance floor (mean share over ${report.permutation.permutations} permutations)`,
+      swatch: (x: number, y: number) =>
+        `<line x1="${n(x + 7)}" y1="${n(y - 1)}" x2="${n(x + 7)}" y2="${n(y + 13)}" stroke="${FLOOR_COLOUR}" stroke-width="2" stroke-dasharray="3 2"/>`,
+    });
+  }
   if (legendEntries.length > 0) legend(canvas, legendEntries);
 
   const labelWidth = Math.min(
@@ -365,7 +383,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
     Math.max(120, ...parts.map((p) => Math.max(textWidth(p.name, 13, true), textWidth(p.description, 11)) + 18)),
   );
   const left = MARGIN + labelWidth;
-  const right = WIDTH - MARGIN - VALUE_SPACE;
+  // Room after the bars for the value, its interval and, with permutations, the chance floor and p.
+  const right = WIDTH - MARGIN - VALUE_SPACE - (report.permutation ? CHANCE_LABEL_SPACE : 0);
 
   // The strip: how the whole variance divides, when the parts are a partition of it.
   const whole = parts.filter((p) => p.inTotal);
@@ -416,7 +435,9 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
   }
 
   // One row per part.
-  const largest = Math.max(...parts.flatMap((p) => [p.share, p.interval?.high ?? 0, p.published ?? 0]));
+  const largest = Math.max(
+    ...parts.flatMap((p) => [p.share, p.interval?.high ?? 0, p.published ?? 0, p.chance?.meanShare ?? 0]),
+  );
   const scale = axisScale(largest);
   const x = (value: number) => left + (Math.max(0, Math.min(scale.max, value)) / scale.max) * (right - left);
   canvas.y += 14;
@@ -475,20 +496,34 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
         fill: INK,
       }),
     );
+    let labelEnd = end + 7 + textWidth(`${formatPercent(part.share)}%`, 13, true);
     if (part.interval) {
-      const valueWidth = textWidth(`${formatPercent(part.share)}%`, 13, true);
+      const label = `[${formatPercent(part.interval.low)}, ${formatPercent(part.interval.high)}]`;
       rows.push(
-        text(
-          end + 7 + valueWidth + 6,
-          centre + 4.5,
-          `[${formatPercent(part.interval.low)}, ${formatPercent(part.interval.high)}]`,
-          {
-            class: 'interval-label',
-            'data-group': part.name,
-            'font-size': 11,
-            fill: MUTED,
-          },
-        ),
+        text(labelEnd + 6, centre + 4.5, label, {
+          class: 'interval-label',
+          'data-group': part.name,
+          'font-size': 11,
+          fill: MUTED,
+        }),
+      );
+      labelEnd += 6 + textWidth(label, 11);
+    }
+    if (part.chance) {
+      const chance = part.chance;
+      const fx = x(chance.meanShare);
+      rows.push(
+        `<line class="chance-floor" x1="${n(fx)}" y1="${n(top - 3)}" x2="${n(fx)}" y2="${n(top + barHeight + 3)}" ` +
+          `stroke="${FLOOR_COLOUR}" stroke-width="2" stroke-dasharray="3 2" data-group="${escapeXml(part.name)}" ` +
+          `data-floor="${chance.meanShare}" data-q95="${chance.q95Share}" data-excess="${chance.excess}" data-p="${chance.p}"/>`,
+      );
+      rows.push(
+        text(labelEnd + 8, centre + 4.5, `chance ${formatPercent(chance.meanShare)}% · p ${formatPValue(chance.p)}`, {
+          class: 'chance-label',
+          'data-group': part.name,
+          'font-size': 11,
+          fill: MUTED,
+        }),
       );
     }
     canvas.y += barHeight;
@@ -616,6 +651,7 @@ function footnote(canvas: Canvas, report: DecompositionReport): void {
       `${methodLine(result)} · data: ${report.file}`,
   });
   if (report.bootstrap) lines.push({ text: `Whiskers: ${describeBootstrap(report.bootstrap)}.` });
+  if (report.permutation) lines.push({ text: `Dashed marks: ${describePermutations(report.permutation)}.` });
   if (report.published) lines.push({ text: `${report.published.label} (thin dark bars): ${report.published.source}.` });
   if (result.sampling) lines.push({ text: `${describeSampling(result.sampling)}.` });
   if (result.sequential)

@@ -2,12 +2,16 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { DecompositionResult } from '../models/methods/decompose.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
+import type { GroupNull } from '../models/permutation/freedmanLane.js';
 import {
   describeBootstrap,
+  describePermutations,
   estimatorLabel,
   formatPercent,
+  formatPValue,
   intervalOf,
   methodLine,
+  nullOf,
   type DecompositionReport,
 } from './context.js';
 import { printable, terminalText } from './printable.js';
@@ -70,6 +74,25 @@ interface Row {
   readonly inTotal: boolean;
   readonly interval?: ShareInterval;
   readonly published?: number;
+  /** With --adjusted: the row's share of adjusted R². */
+  readonly adjusted?: number;
+  /** With --permutations: the row's permutation null. */
+  readonly chance?: GroupNull;
+}
+
+/** The marker of the chance floor on a bar. */
+export const FLOOR_MARK = '┆';
+
+/**
+ * A bar with the chance floor marked: ┆ in the cell where the floor falls (over the bar, or after it, the gap
+ * filled with spaces).
+ */
+export function withFloorMark(drawn: string, floor: number, width: number): string {
+  const cell = Math.min(width - 1, Math.max(0, Math.floor(floor * width)));
+  const cells = [...drawn];
+  while (cells.length <= cell) cells.push(' ');
+  cells[cell] = FLOOR_MARK;
+  return cells.join('');
 }
 
 /**
@@ -117,7 +140,14 @@ function headlineRows(report: DecompositionReport, order: readonly number[]): Ro
   const extras = (index: number, name: string) => {
     const interval = intervalOf(report, index);
     const published = report.published?.shares[name];
-    return { ...(interval ? { interval } : {}), ...(published !== undefined ? { published } : {}) };
+    const chance = nullOf(report, index);
+    const adjusted = index < result.groups.length ? result.adjusted?.shares[index] : result.adjusted?.unexplained;
+    return {
+      ...(interval ? { interval } : {}),
+      ...(published !== undefined ? { published } : {}),
+      ...(chance ? { chance } : {}),
+      ...(adjusted !== undefined ? { adjusted } : {}),
+    };
   };
   const ranks = shareRanks(result.groups);
   const rows: Row[] = [];
@@ -209,8 +239,16 @@ function shareLines(
   const sampled = report?.result.sampling !== undefined;
   const level = report?.bootstrap ? `${Math.round(report.bootstrap.level * 100)}% CI` : undefined;
   const publishedLabel = report?.published?.label;
-  const extraHeader = [...(level ? [level.padEnd(14)] : []), ...(publishedLabel ? [publishedLabel.padStart(8)] : [])];
+  const adjusted = report?.result.adjusted !== undefined;
+  const chance = report?.permutation !== undefined;
+  const extraHeader = [
+    ...(adjusted ? ['adjusted'] : []),
+    ...(level ? [level.padEnd(14)] : []),
+    ...(publishedLabel ? [publishedLabel.padStart(8)] : []),
+    ...(chance ? ['chance'.padStart(7), 'p'.padStart(7)] : []),
+  ];
   const extraCells = (row: Row) => [
+    ...(adjusted ? [(row.adjusted !== undefined ? `${formatPercent(row.adjusted)}%` : '').padStart(8)] : []),
     ...(level
       ? [(row.interval ? `[${formatPercent(row.interval.low)}, ${formatPercent(row.interval.high)}]` : '').padEnd(14)]
       : []),
@@ -219,6 +257,12 @@ function shareLines(
           (row.published !== undefined ? `${formatPercent(row.published)}%` : '').padStart(
             Math.max(8, publishedLabel.length),
           ),
+        ]
+      : []),
+    ...(chance
+      ? [
+          (row.chance ? `${formatPercent(row.chance.meanShare)}%` : '').padStart(7),
+          (row.chance ? formatPValue(row.chance.p) : '').padStart(7),
         ]
       : []),
   ];
@@ -248,7 +292,8 @@ function shareLines(
     : { name: 'group', what: 'columns', mcSe: '±se' };
   const out = [paint.dim(line(header, 'share', extraHeader))];
   for (const row of rows) {
-    const drawn = row.interval ? whiskerBar(row.share, row.interval, barWidth) : bar(row.share, barWidth);
+    const plain = row.interval ? whiskerBar(row.share, row.interval, barWidth) : bar(row.share, barWidth);
+    const drawn = row.chance ? withFloorMark(plain, row.chance.meanShare, barWidth) : plain;
     const shown = compact && row.tone === 'group' ? row : { ...row, rank: '' };
     out.push(line(shown, `${formatPercent(row.share)}%`, extraCells(row), colour[row.tone](drawn)));
   }
@@ -264,14 +309,30 @@ function shareLines(
 function comparisonLines(result: DecompositionResult, shown: readonly number[]): string[] {
   const comparison = result.comparison!;
   const order = comparison.order.map(printable);
-  const header = ['group', 'shapley', 'owen', 'sequential', 'reverse seq.', 'unique', 'spread'];
+  const adjusted = result.adjusted;
+  const header = [
+    'group',
+    'shapley',
+    'owen',
+    'sequential',
+    'reverse seq.',
+    'unique',
+    'spread',
+    ...(adjusted ? ['adj. shapley'] : []),
+  ];
   const rows = shown
     .map((g) => comparison.rows[g]!)
     .map((r) => [
       printable(r.group),
       ...[r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread].map((v) => `${formatPercent(v)}%`),
+      ...(adjusted ? [`${formatPercent(r.adjustedShapley!)}%`] : []),
     ]);
-  rows.push([UNEXPLAINED, ...Array(5).fill(`${formatPercent(result.unexplained)}%`), '']);
+  rows.push([
+    UNEXPLAINED,
+    ...Array(5).fill(`${formatPercent(result.unexplained)}%`),
+    '',
+    ...(adjusted ? [`${formatPercent(adjusted.unexplained)}%`] : []),
+  ]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const format = (cells: readonly string[]) =>
     `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`.trimEnd();
@@ -281,6 +342,7 @@ function comparisonLines(result: DecompositionResult, shown: readonly number[]):
     '',
     `sequential order: ${order.join(' → ')}; reverse: ${[...order].reverse().join(' → ')}`,
     'spread = largest minus smallest share across the five methods: how much the answer hangs on the method',
+    ...(adjusted ? ['adj. shapley = Shapley values of adjusted R² (not in the spread)'] : []),
   ];
 }
 
@@ -321,6 +383,20 @@ function footer(report: DecompositionReport): string[] {
     out.push(`fixed effects: ${fixed.map((g) => `${printable(g.columns[0]!)} ${g.levels} levels`).join(', ')}`);
   out.push(`R² = ${result.r2.toFixed(4)}; ${methodLine(result)}`);
   if (result.sampling) out.push('±se: the Monte Carlo standard error of each share, in percentage points');
+  if (result.adjusted) {
+    const shares =
+      result.method === 'commonality'
+        ? `; adjusted unique parts: ${result.groups.map((g, i) => `${printable(g.name)} ${formatPercent(result.adjusted!.shares[i]!)}%`).join(', ')}`
+        : '';
+    out.push(
+      `adjusted R² = ${result.adjusted.r2.toFixed(4)}: "adjusted" is the same split of adjusted R², each subset's ` +
+        `1 − (1 − R²)(n − 1)/(n − k − 1)${shares}`,
+    );
+  }
+  if (report.permutation) {
+    out.push(printable(describePermutations(report.permutation)));
+    out.push(`${FLOOR_MARK} on a bar marks its chance floor: the share the group gets when its own part is noise`);
+  }
   if (report.bootstrap) {
     out.push(printable(describeBootstrap(report.bootstrap)));
     for (const failure of report.bootstrap.failures)

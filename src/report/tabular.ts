@@ -1,6 +1,6 @@
 import { writeCsv } from './csv.js';
 import type { DecompositionReport } from './context.js';
-import { estimatorLabel, formatPercent, intervalOf } from './context.js';
+import { estimatorLabel, formatPercent, intervalOf, nullOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
 import { UNEXPLAINED } from '../models/spec/spec.js';
@@ -27,14 +27,33 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
   const order = displayOrder(result.groups, report.sort);
   if (result.comparison) {
     const rows = result.comparison.rows;
+    const adjusted = result.adjusted;
     return {
       title: `Variance of ${result.outcome}: comparison of methods`,
-      columns: ['group', 'shapley', 'owen', 'sequential', 'sequential_reverse', 'unique', 'spread'],
+      columns: [
+        'group',
+        'shapley',
+        'owen',
+        'sequential',
+        'sequential_reverse',
+        'unique',
+        'spread',
+        ...(adjusted ? ['adjusted_shapley'] : []),
+      ],
       rows: [
         ...order
           .map((g) => rows[g]!)
-          .map((r) => [r.group, r.shapley, r.owen, r.sequential, r.sequentialReverse, r.unique, r.spread]),
-        [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null],
+          .map((r) => [
+            r.group,
+            r.shapley,
+            r.owen,
+            r.sequential,
+            r.sequentialReverse,
+            r.unique,
+            r.spread,
+            ...(adjusted ? [r.adjustedShapley!] : []),
+          ]),
+        [UNEXPLAINED, ...Array<number>(5).fill(result.unexplained), null, ...(adjusted ? [adjusted.unexplained] : [])],
       ],
       notes: notesOf(report),
     };
@@ -68,6 +87,8 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
     ...(sampling ? ['mc_se'] : []),
     ...(report.bootstrap ? ['se', 'ci_low', 'ci_high'] : []),
     ...(report.published ? [report.published.key] : []),
+    ...(result.adjusted ? ['adjusted_share'] : []),
+    ...(report.permutation ? ['null_mean', 'null_q95', 'excess', 'p'] : []),
   ];
   const names = [...result.groups.map((g) => g.name), UNEXPLAINED];
   const ranks = shareRanks(result.groups);
@@ -78,6 +99,10 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
     const index = names.indexOf(String(row[0]));
     const interval = index >= 0 ? intervalOf(report, index) : undefined;
     const isGroup = index >= 0 && index < result.groups.length && groupRow(row);
+    const chance = index >= 0 ? nullOf(report, index) : undefined;
+    // Owen's column rows and commonality's sets of two or more groups share no group's name.
+    const adjusted =
+      index < 0 ? null : index < result.groups.length ? result.adjusted?.shares[index] : result.adjusted?.unexplained;
     return {
       rank: isGroup ? ranks[index]! : null,
       cells: [
@@ -85,6 +110,12 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
         ...(sampling ? [isGroup ? (sampling.standardErrors[index] ?? null) : null] : []),
         ...(report.bootstrap ? (interval ? [interval.se, interval.low, interval.high] : [null, null, null]) : []),
         ...(report.published ? [report.published.shares[String(row[0])] ?? null] : []),
+        ...(result.adjusted ? [adjusted ?? null] : []),
+        ...(report.permutation
+          ? chance
+            ? [chance.meanShare, chance.q95Share, chance.excess, chance.p]
+            : [null, null, null, null]
+          : []),
       ],
     };
   });

@@ -57,6 +57,7 @@ const MAX_WORKERS = 256;
 /** Upper bounds that keep a single run within hours and memory (each is refused before any work). */
 const MAX_REPLICATES = 100_000;
 const MAX_SAMPLES = 10_000_000;
+const MAX_PERMUTATIONS = 100_000;
 export const MAX_SEED = 2 ** 32 - 1;
 
 const p = <T>(parameter: Parameter<T>): Parameter<T> => parameter;
@@ -203,7 +204,7 @@ const bootstrap = {
     key: 'bootstrap.seed',
     type: wholeNumber(0, MAX_SEED),
     default: 1,
-    description: 'seed of the bootstrap and of Monte Carlo Shapley (pure-rand xoroshiro128+; default 1)',
+    description: 'seed of the bootstrap, the permutations and Monte Carlo Shapley (pure-rand xoroshiro128+; default 1)',
   }),
   ci: p({
     name: 'ci',
@@ -241,6 +242,34 @@ const reading = {
   }),
 };
 const readingParameters = [reading.quiet, reading.verbose];
+
+/** The permutation null (chance floor) of every share, and the split of adjusted R². */
+const chance = {
+  permutations: p({
+    name: 'permutations',
+    flag: '--permutations <B>',
+    key: 'permutations',
+    type: wholeNumber(10, MAX_PERMUTATIONS),
+    description:
+      'the share each group gets by chance: B Freedman–Lane permutations of the residuals of the model without the group (seeded by --seed); adds the mean null share (chance floor), its 95th percentile, the excess over it and a p-value',
+  }),
+  permuteWithin: p({
+    name: 'permuteWithin',
+    flag: '--permute-within <column>',
+    key: 'permuteWithin',
+    type: text('column name'),
+    description:
+      'with --permutations: permute residuals only among rows with the same value of this column (e.g. year), when rows are exchangeable only within its levels',
+  }),
+  adjusted: p({
+    name: 'adjusted',
+    flag: '--adjusted',
+    key: 'adjusted',
+    type: flag(),
+    description:
+      'also split adjusted R² (each subset 1 − (1 − R²)(n − 1)/(n − k − 1), k its rank), beside the raw shares',
+  }),
+};
 
 const decomposeOnly = {
   method: p({
@@ -309,7 +338,7 @@ const decomposeOnly = {
     key: 'workers',
     type: wholeNumber(1, MAX_WORKERS),
     description:
-      'threads for the bootstrap and for exact Shapley values over many groups (default: every core); results do not depend on it',
+      'threads for the bootstrap, the permutations and exact Shapley values over many groups (default: every core); results do not depend on it',
   }),
   exact: p({
     name: 'exact',
@@ -486,6 +515,9 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     decomposeOnly.method,
     decomposeOnly.order,
     ...bootstrapParameters,
+    chance.permutations,
+    chance.permuteWithin,
+    chance.adjusted,
     decomposeOnly.expect,
     decomposeOnly.tolerance,
     decomposeOnly.expectWithinCi,
@@ -546,9 +578,14 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.output,
     ...bootstrapParameters.map((parameter) =>
       parameter.name === 'seed'
-        ? { ...parameter, description: 'seed of the bootstrap (pure-rand xoroshiro128+; default 1)' }
+        ? {
+            ...parameter,
+            description: 'seed of the bootstrap and the permutations (pure-rand xoroshiro128+; default 1)',
+          }
         : parameter,
     ),
+    chance.permutations,
+    chance.permuteWithin,
     { ...decomposeOnly.title, description: 'title of the report' },
   ],
   describe: [

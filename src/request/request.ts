@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import type { GroupSpec } from '../models/spec/spec.js';
 import type { DataOptions } from '../commands/data.js';
-import type { DecomposeOptions } from '../commands/decompose.js';
+import type { DecomposeOptions, PermutationSettings } from '../commands/decompose.js';
 import type { FitCommandOptions } from '../commands/fit.js';
 import type { SmallSampleRule } from '../models/fit/smallSample.js';
 import type { ReportOptions } from '../commands/report.js';
@@ -183,6 +183,7 @@ export function decomposeRequest(
   const cluster = values.get<string>('cluster');
   if (cluster !== undefined && replicates === undefined)
     throw new UsageError('--cluster / "bootstrap.cluster" is the resampling unit of --bootstrap; give --bootstrap B');
+  const permutations = permutationSettings(values, seed, true);
   const options: DecomposeRequest = defined({
     ...data,
     method: values.get('method')!,
@@ -193,6 +194,8 @@ export function decomposeRequest(
       replicates === undefined
         ? undefined
         : defined({ replicates, cluster, seed, level: values.get<number>('ci')!, type: values.get('ciType')! }),
+    permutations,
+    adjusted: values.get<boolean>('adjusted') || undefined,
     expect: expect && Object.entries(expect).map(([name, percent]) => ({ name, percent })),
     tolerance: values.get<number>('tolerance')!,
     expectWithinCi,
@@ -207,6 +210,20 @@ export function decomposeRequest(
   }) as DecomposeRequest;
   const output = values.get<string>('output');
   return { options, destination: defined({ output, inputs: inputsOf(data.file, defaultDataset, spec) }), notes };
+}
+
+/** --permutations B (with --permute-within and the seed), checked; `spec`: whether the command reads a spec. */
+function permutationSettings(values: ResolvedValues, seed: number, spec: boolean): PermutationSettings | undefined {
+  const permutations = values.get<number>('permutations');
+  const within = values.get<string>('permuteWithin');
+  if (within !== undefined && permutations === undefined) {
+    throw new UsageError(
+      spec
+        ? '--permute-within / "permuteWithin" sets the blocks of --permutations; give --permutations B / "permutations"'
+        : '--permute-within sets the blocks of --permutations; give --permutations B',
+    );
+  }
+  return permutations === undefined ? undefined : defined({ permutations, within, seed });
 }
 
 export type FitRequest = FitCommandOptions;
@@ -245,15 +262,17 @@ export function reportRequest(given: GivenFlags, defaultDataset: string): Checke
   const cluster = values.get<string>('cluster');
   if (cluster !== undefined && replicates === undefined)
     throw new UsageError('--cluster is the resampling unit of --bootstrap; give --bootstrap B');
+  const seed = values.get<number>('seed')!;
   const options: ReportRequest = defined({
     ...data,
+    permutations: permutationSettings(values, seed, false),
     bootstrap:
       replicates === undefined
         ? undefined
         : defined({
             replicates,
             cluster,
-            seed: values.get<number>('seed')!,
+            seed,
             level: values.get<number>('ci')!,
             type: values.get('ciType')!,
           }),

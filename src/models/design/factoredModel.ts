@@ -305,7 +305,7 @@ export function factorGrams(model: FactoredModel): ProjectedGrams {
       entries[b * (q + 1) + a] = s;
     }
   }
-  const gram = { size: q + 1, entries };
+  const gram = { size: q + 1, entries, fixedRank: 0 };
   return {
     numericCount: q,
     centredSquares: Array.from({ length: q }, (_, c) => entries[c * (q + 1) + c]!),
@@ -330,7 +330,7 @@ export function createFactorFitter(model: FactoredModel): SubsetFitter {
   const y = centredColumn(model, model.size - 1);
   const tss = scaledNorm(y) ** 2;
   const fitUnits = (chosen: readonly number[]): SubsetFit => {
-    if (chosen.length === 0) return { r2: 0, aliased: [] };
+    if (chosen.length === 0) return { r2: 0, aliased: [], rank: 0 };
     const sorted = [...chosen].sort((a, b) => a - b);
     const qr = qrDecompose(
       sorted.map((u) => columns[u]!),
@@ -339,6 +339,7 @@ export function createFactorFitter(model: FactoredModel): SubsetFitter {
     return {
       r2: 1 - residualSumOfSquares(qr, y) / tss,
       aliased: aliasedColumns(qr).map((j) => units[sorted[j]!]!.name),
+      rank: qr.rank,
     };
   };
   return subsetFitter(model.groups.length, units, tss, fitUnits);

@@ -92,6 +92,8 @@ export interface ModelData extends ModelShape {
   readonly y: Float64Array;
   readonly groups: readonly GroupData[];
   readonly cluster?: ClusterData;
+  /** Blocks of exchangeable rows for permutation tests (--permute-within): level of each used row. */
+  readonly blocks?: ClusterData;
   /** Row weights for weighted least squares (all > 0), aligned with y. */
   readonly weights?: Float64Array;
   /** With --min-periods: complete rows dropped because their unit had too few of them (included in droppedRows). */
@@ -128,6 +130,7 @@ export function columnRequests(spec: ModelSpec): ColumnRequest[] {
       g.columns.map((name): ColumnRequest => ({ name, kind: g.kind === 'numeric' ? 'numeric' : 'categorical' })),
     ),
     ...(spec.cluster !== undefined ? [{ name: spec.cluster, kind: 'categorical' as const }] : []),
+    ...(spec.blocks !== undefined ? [{ name: spec.blocks, kind: 'categorical' as const }] : []),
     ...(spec.weights !== undefined ? [{ name: spec.weights, kind: 'numeric' as const }] : []),
   ];
 }
@@ -229,6 +232,8 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
   const groups = spec.groups.map((group) => buildGroup(panel, group, cases.rows));
   const cluster =
     spec.cluster === undefined || cases.rows.length === 0 ? undefined : clusterData(panel, spec.cluster, cases.rows);
+  const blocks =
+    spec.blocks === undefined || cases.rows.length === 0 ? undefined : levelCodes(panel, spec.blocks, cases.rows);
   const weights = spec.weights === undefined ? undefined : pickNumeric(panel, spec.weights, cases.rows);
   const outcome = pickNumeric(panel, spec.outcome, cases.rows);
   const repeated = repeatedKeys(panel, groups, cases.rows);
@@ -243,6 +248,7 @@ export function selectModelRows(panel: Panel, spec: ModelSpec): ModelData {
     ...(spec.minPeriods !== undefined ? { droppedForMinPeriods: cases.droppedForMinPeriods } : {}),
     ...(spec.weights !== undefined ? { droppedForZeroWeight: weighted.droppedForZeroWeight } : {}),
     ...(cluster ? { cluster } : {}),
+    ...(blocks ? { blocks } : {}),
     ...(weights ? { weights, weightsColumn: spec.weights! } : {}),
     ...(repeated ? { repeatedKeys: repeated } : {}),
   };
@@ -416,13 +422,19 @@ function logOf(values: Float64Array, rows: Int32Array, panel: Panel, column: str
 }
 
 function clusterData(panel: Panel, column: string, rows: Int32Array): ClusterData {
+  const { codes, count } = levelCodes(panel, column, rows);
+  if (count < 2) throw new ModelError(`${panel.file}: cluster column "${column}" has only one level in the used rows`);
+  return { column, codes, count };
+}
+
+/** The level of each used row in a column (numbers or labels), coded 0 … count − 1 in order of first appearance. */
+function levelCodes(panel: Panel, column: string, rows: Int32Array): ClusterData {
   const source = panel.columns.get(column)!;
   const labels: (number | string)[] =
     source.kind === 'numeric'
       ? Array.from(rows, (row) => source.values[row]!)
       : Array.from(rows, (row) => source.codes[row]!);
   const { codes, count } = denseCodes(labels);
-  if (count < 2) throw new ModelError(`${panel.file}: cluster column "${column}" has only one level in the used rows`);
   return { column, codes, count };
 }
 

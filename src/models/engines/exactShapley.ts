@@ -2,6 +2,7 @@ import { UsageError } from '../../errors.js';
 import type { ModelShape } from '../design/modelData.js';
 import type { Gram, ProjectedGrams, SubsetEngines } from './gramFitter.js';
 import { createSubsetTree, shapleyGame, treeLayout, treeSeconds } from './subsetTree.js';
+import { R2_VALUE, type SubsetValue } from './subsetValue.js';
 
 /** Exact enumerations expected to take longer than this on one thread are refused. */
 export const MAX_EXACT_SECONDS = 3600;
@@ -40,6 +41,10 @@ export interface ShapleyTransfer {
   readonly centredSquares: readonly number[];
   readonly fixedGroups: readonly number[];
   readonly grams: readonly Float64Array[];
+  /** `Gram.fixedRank` of each Gram matrix, by fixed mask. */
+  readonly fixedRanks: readonly number[];
+  /** The game enumerated: R² or adjusted R². */
+  readonly value: SubsetValue;
 }
 
 /** Expected seconds of one thread to build the Gram matrices and enumerate every subset of the model's groups by the tree. */
@@ -55,7 +60,7 @@ export function exactShapleySeconds(data: ModelShape, engines: SubsetEngines): n
  *
  * Reference: Shapley (1953); Furnival (1971), Technometrics 13:403–408.
  */
-export function planExactShapley(data: ModelShape, engines: SubsetEngines): ShapleyPlan {
+export function planExactShapley(data: ModelShape, engines: SubsetEngines, value: SubsetValue = R2_VALUE): ShapleyPlan {
   const layout = treeLayout(data, engines);
   const k = data.groups.length;
   const total = treeSeconds(layout, data.n);
@@ -66,7 +71,7 @@ export function planExactShapley(data: ModelShape, engines: SubsetEngines): Shap
     );
   }
   const game = shapleyGame(layout);
-  const tree = createSubsetTree(layout, game, engines.statistics, engines);
+  const tree = createSubsetTree(layout, game, engines.statistics, engines, value);
   const out = new Float64Array(k + 2);
   return {
     players: k,
@@ -80,14 +85,14 @@ export function planExactShapley(data: ModelShape, engines: SubsetEngines): Shap
     },
     transfer() {
       const { statistics } = engines;
+      const grams = Array.from({ length: 2 ** statistics.fixedGroups.length }, (_, mask) => statistics.gramFor(mask));
       return {
         numericCount: statistics.numericCount,
         centredSquares: statistics.centredSquares,
         fixedGroups: statistics.fixedGroups,
-        grams: Array.from(
-          { length: 2 ** statistics.fixedGroups.length },
-          (_, mask) => statistics.gramFor(mask).entries,
-        ),
+        grams: grams.map((gram) => gram.entries),
+        fixedRanks: grams.map((gram) => gram.fixedRank),
+        value,
       };
     },
   };
@@ -96,7 +101,11 @@ export function planExactShapley(data: ModelShape, engines: SubsetEngines): Shap
 /** The Gram matrices of a transfer as `ProjectedGrams`, for a worker's plan. */
 export function gramsOfTransfer(transfer: ShapleyTransfer): ProjectedGrams {
   const size = transfer.numericCount + 1;
-  const grams: Gram[] = transfer.grams.map((entries) => ({ size, entries }));
+  const grams: Gram[] = transfer.grams.map((entries, mask) => ({
+    size,
+    entries,
+    fixedRank: transfer.fixedRanks[mask]!,
+  }));
   return {
     numericCount: transfer.numericCount,
     centredSquares: transfer.centredSquares,

@@ -47,7 +47,7 @@ export function createGramFitter(data: ModelShape, { statistics, stable }: Subse
   const { centredSquares } = statistics;
 
   const fitUnits = (chosen: readonly number[]): SubsetFit => {
-    if (chosen.length === 0) return { r2: 0, aliased: [] };
+    if (chosen.length === 0) return { r2: 0, aliased: [], rank: 0 };
     let fixedMask = 0;
     const numeric: number[] = [];
     for (const u of chosen) {
@@ -57,9 +57,21 @@ export function createGramFitter(data: ModelShape, { statistics, stable }: Subse
     }
     numeric.sort((a, b) => a - b);
     const gram = statistics.gramFor(fixedMask);
-    const solved = residualFromGram(gram, numeric, centredSquares);
-    if (solved === undefined) return stable.fitUnits(chosen);
-    return { r2: 1 - solved.rss / tss, aliased: solved.aliased.map((i) => numericUnits[i]!.unit.name) };
+    const factor = gramCholesky(gram, numeric, centredSquares);
+    if (factor === undefined) return stable.fitUnits(chosen);
+    const outcome = gram.size - 1;
+    const rss = residualFromFactor(
+      factor,
+      gram.entries,
+      gram.size,
+      gram.entries[outcome * gram.size + outcome]!,
+      outcome,
+    );
+    return {
+      r2: 1 - rss / tss,
+      aliased: factor.aliased.map((i) => numericUnits[i]!.unit.name),
+      rank: gram.fixedRank + factor.kept.length,
+    };
   };
 
   return subsetFitter(data.groups.length, units, tss, fitUnits);
@@ -106,85 +118,133 @@ export function projectedGrams(data: ModelData): ProjectedGrams {
 export interface Gram {
   readonly size: number;
   readonly entries: Float64Array;
+  /**
+   * Rank of the fixed effects projected out, without the intercept: rank(1, indicators of F) − 1, i.e. levels − 1
+   * per fixed effect less any indicators aliased with the others (0 for none).
+   */
+  readonly fixedRank: number;
 }
 
 /** The Gram matrix of the numeric columns and the outcome after projecting out the given fixed effects. */
-function buildGram(data: ModelData, fixed: readonly FixedEffectGroupData[], numeric: readonly Float64Array[]): Gram {
-  const project = projector(fixed, rowTransform(data.weights));
-  const columns = [...numeric.map(project), project(data.y)];
+export function buildGram(
+  data: ModelData,
+  fixed: readonly FixedEffectGroupData[],
+  numeric: readonly Float64Array[],
+): Gram {
+  const projection = fixedProjection(fixed, rowTransform(data.weights));
+  const columns = [...numeric.map(projection.project), projection.project(data.y)];
   const size = columns.length;
   const entries = new Float64Array(size * size);
   for (let a = 0; a < size; a++) {
     for (let b = a; b < size; b++) {
-      let s = 0;
-      const x = columns[a]!;
-      const y = columns[b]!;
-      for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
+      const s = dot(columns[a]!, columns[b]!);
       entries[a * size + b] = s;
       entries[b * size + a] = s;
     }
   }
-  return { size, entries };
+  return { size, entries, fixedRank: projection.rank };
 }
 
-/** The map v ↦ √w ⊙ M_F v: (weighted) residual of v on an intercept and the indicators of the fixed effects F. */
-function projector(
-  fixed: readonly FixedEffectGroupData[],
-  transform: RowTransform,
-): (values: Float64Array) => Float64Array {
-  if (fixed.length === 0) return transform.centred;
+/** Σ x_i y_i in index order: the order every cross-product of the Gram path is summed in. */
+export function dot(x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
+  return s;
+}
+
+/** The projection that removes an intercept and a set of fixed effects F, and the rank F adds to the intercept. */
+export interface FixedProjection {
+  /** v ↦ √w ⊙ M_F v: (weighted) residual of v on an intercept and the indicators of the fixed effects F. */
+  readonly project: (values: Float64Array) => Float64Array;
+  /** rank(1, indicators of F) − 1: the largest fixed effect's levels − 1, plus the rank of the others' QR. */
+  readonly rank: number;
+}
+
+/**
+ * The projection of `FixedProjection`: the largest fixed effect by within-demeaning, the others by a QR of their
+ * demeaned indicators, with the rank test against the indicators' centred norms (as `createSubsetFitter`).
+ */
+export function fixedProjection(fixed: readonly FixedEffectGroupData[], transform: RowTransform): FixedProjection {
+  if (fixed.length === 0) return { project: transform.centred, rank: 0 };
   const [absorbing, ...others] = [...fixed].sort((a, b) => b.levels - a.levels);
   const within = (values: Float64Array) => transform.within(values, absorbing!);
-  if (others.length === 0) return within;
+  if (others.length === 0) return { project: within, rank: absorbing!.levels - 1 };
   const indicators = others.flatMap(levelIndicators);
   const qr = qrDecompose(indicators.map(within), {
     referenceNorms: others.flatMap((group) => transform.indicatorNorms(group)),
   });
-  return (values) => projectOut(qr, within(values));
+  return { project: (values) => projectOut(qr, within(values)), rank: absorbing!.levels - 1 + qr.rank };
+}
+
+/** The Cholesky factor L of a subset's block of a Gram matrix (aliased columns skipped). */
+export interface GramFactor {
+  /** The columns kept, in the order given. */
+  readonly kept: readonly number[];
+  readonly aliased: readonly number[];
+  /** Row i of L: L_i0 … L_ii (the diagonal last). */
+  readonly factor: readonly Float64Array[];
 }
 
 /**
- * RSS of the projected outcome on the chosen projected columns, by a Cholesky factorisation of their block of
- * the Gram matrix (columns in the given order; aliased ones skipped). Undefined when a pivot is too small to
- * trust, so that the caller refits by QR.
+ * The Cholesky factor of the chosen columns' block of a Gram matrix, columns in the given order; a column whose
+ * pivot is ≤ ALIASED_PIVOT of its centred sum of squares is aliased (skipped). Undefined when a pivot is below
+ * ILL_CONDITIONED_PIVOT, too small to trust, so that the caller refits by QR. It depends on the columns only, not
+ * on the outcome: `residualFromFactor` then gives the RSS of any outcome whose cross-products are at hand.
  */
-function residualFromGram(
-  gram: Gram,
+export function gramCholesky(
+  gram: Pick<Gram, 'size' | 'entries'>,
   chosen: readonly number[],
   centredSquares: readonly number[],
-): { rss: number; aliased: number[] } | undefined {
+): GramFactor | undefined {
   const { size, entries } = gram;
-  const outcome = size - 1;
   const kept: number[] = [];
   const aliased: number[] = [];
-  // L holds the Cholesky factor of the kept columns' block; z = L⁻¹ X̃_S'ỹ.
-  const factor: number[][] = [];
-  const z: number[] = [];
-  let explained = 0;
+  const factor: Float64Array[] = [];
   for (const column of chosen) {
-    const row: number[] = [];
+    const row = new Float64Array(kept.length + 1);
     for (let i = 0; i < kept.length; i++) {
       let s = entries[kept[i]! * size + column]!;
       for (let j = 0; j < i; j++) s -= factor[i]![j]! * row[j]!;
-      row.push(s / factor[i]![i]!);
+      row[i] = s / factor[i]![i]!;
     }
     let pivot = entries[column * size + column]!;
-    for (const value of row) pivot -= value * value;
+    for (let i = 0; i < kept.length; i++) pivot -= row[i]! * row[i]!;
     const relative = pivot / centredSquares[column]!;
     if (!(relative > ALIASED_PIVOT)) {
       aliased.push(column);
       continue;
     }
     if (relative < ILL_CONDITIONED_PIVOT) return undefined;
-    const diagonal = Math.sqrt(pivot);
-    row.push(diagonal);
+    row[kept.length] = Math.sqrt(pivot);
     factor.push(row);
-    let s = entries[column * size + outcome]!;
-    for (let j = 0; j < kept.length; j++) s -= row[j]! * z[j]!;
-    const zi = s / diagonal;
-    z.push(zi);
-    explained += zi * zi;
     kept.push(column);
   }
-  return { rss: Math.max(0, entries[outcome * size + outcome]! - explained), aliased };
+  return { kept, aliased, factor };
 }
+
+/**
+ * RSS of an outcome ỹ on a subset from the subset's Gram factor: ỹ'ỹ − ‖z‖², z = L⁻¹ X̃_S'ỹ by forward
+ * substitution (clamped at 0). X̃_S'ỹ is read from `crossProducts`, column c's at c·stride + offset (a Gram
+ * matrix's outcome column: stride = size, offset = q); ỹ'ỹ is `yy`.
+ */
+export function residualFromFactor(
+  { kept, factor }: GramFactor,
+  crossProducts: Float64Array,
+  stride: number,
+  yy: number,
+  offset: number,
+): number {
+  const z = kept.length <= scratch.length ? scratch : new Float64Array(kept.length);
+  let explained = 0;
+  for (let i = 0; i < kept.length; i++) {
+    const row = factor[i]!;
+    let s = crossProducts[kept[i]! * stride + offset]!;
+    for (let j = 0; j < i; j++) s -= row[j]! * z[j]!;
+    const zi = s / row[i]!;
+    z[i] = zi;
+    explained += zi * zi;
+  }
+  return Math.max(0, yy - explained);
+}
+
+const scratch = new Float64Array(64);

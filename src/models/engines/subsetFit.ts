@@ -1,5 +1,5 @@
 import type { FixedEffectGroupData, ModelData } from '../design/modelData.js';
-import { aliasedColumns, qrDecompose, residualSumOfSquares } from '../linalg/qr.js';
+import { aliasedColumns, projectOut, qrDecompose, residualSumOfSquares } from '../linalg/qr.js';
 
 /** R² of the model on one subset of groups, and the columns found aliased in it. */
 export interface SubsetFit {
@@ -7,6 +7,11 @@ export interface SubsetFit {
   readonly r2: number;
   /** Names of numeric columns (or `column=level` indicators) that are linear combinations of earlier terms. */
   readonly aliased: readonly string[];
+  /**
+   * Rank of the subset's design without the intercept: the columns kept (not aliased), a fixed effect counting
+   * its levels − 1 less any indicators aliased with the other terms (R's `lm(...)$rank − 1`). 0 for the empty set.
+   */
+  readonly rank: number;
 }
 
 /**
@@ -46,6 +51,40 @@ export interface SubsetFitter {
  * Reference: Frisch & Waugh (1933); Lovell (1963); Greene, Econometric Analysis (8th ed.), §3.3 and §11.4.
  */
 export function createSubsetFitter(data: ModelData): SubsetFitter {
+  const solver = createSubsetSolver(data);
+  const fitUnits = (chosen: readonly number[]): SubsetFit => {
+    if (chosen.length === 0) return { r2: 0, aliased: [], rank: 0 };
+    const design = solver.design(chosen);
+    return { r2: 1 - design.rss(solver.y) / solver.tss, aliased: design.aliased, rank: design.rank };
+  };
+  return subsetFitter(data.groups.length, solver.units, solver.tss, fitUnits);
+}
+
+/** One subset's design, factored once, for any outcome (the rows' outcome or another of the same length). */
+export interface SubsetDesign {
+  /** Rank without the intercept (see `SubsetFit.rank`). */
+  readonly rank: number;
+  /** Names of the columns found aliased (see `SubsetFit.aliased`). */
+  readonly aliased: readonly string[];
+  /** RSS of an outcome v (in the stored units, rows as the model's) on the intercept and the subset's terms. */
+  rss(v: Float64Array): number;
+  /** √w ⊙ (v − fitted v): the residual of v on the intercept and the subset's terms, in the row transformation's units. */
+  residual(v: Float64Array): Float64Array;
+}
+
+/** The QR path's subsets for any outcome: the fits of `createSubsetFitter`, with y as a parameter. */
+export interface SubsetSolver {
+  readonly units: readonly Unit[];
+  /** The model's outcome. */
+  readonly y: Float64Array;
+  /** Σ w (y − ȳ_w)² of the model's outcome. */
+  readonly tss: number;
+  /** The design of a non-empty list of units (absorbed columns cached by the fixed effect absorbed). */
+  design(chosen: readonly number[]): SubsetDesign;
+}
+
+/** The subsets of a model's units by absorption and QR (`createSubsetFitter`), each factored for any outcome. */
+export function createSubsetSolver(data: ModelData): SubsetSolver {
   const { y, groups } = data;
   const transform = rowTransform(data.weights);
   const tss = sumOfSquares(transform.centred(y));
@@ -65,13 +104,14 @@ export function createSubsetFitter(data: ModelData): SubsetFitter {
       ? group.columns.map((name) => ({ group: g, name }))
       : [{ group: g, name: group.columns[0] }],
   );
-  const fitUnits = (chosen: readonly number[]): SubsetFit => {
-    if (chosen.length === 0) return { r2: 0, aliased: [] };
+  const design = (chosen: readonly number[]): SubsetDesign => {
     const absorbing = largestFixedEffect(
       groups,
       chosen.map((u) => units[u]!.group),
     );
     const absorbed = absorbedBy(absorbing);
+    const absorb = (v: Float64Array) => (v === y ? absorbed.y : absorbed.absorb(v));
+    const absorbedRank = absorbing === NO_FIXED_EFFECT ? 0 : (groups[absorbing] as FixedEffectGroupData).levels - 1;
     const columns: Float64Array[] = [];
     const referenceNorms: number[] = [];
     const names: string[] = [];
@@ -83,13 +123,18 @@ export function createSubsetFitter(data: ModelData): SubsetFitter {
       referenceNorms.push(...part.referenceNorms);
       names.push(...part.names);
     }
-    if (columns.length === 0) return { r2: 1 - sumOfSquares(absorbed.y) / tss, aliased: [] };
+    if (columns.length === 0) {
+      return { rank: absorbedRank, aliased: [], rss: (v) => sumOfSquares(absorb(v)), residual: absorb };
+    }
     const qr = qrDecompose(columns, { referenceNorms });
-    const rss = residualSumOfSquares(qr, absorbed.y);
-    return { r2: 1 - rss / tss, aliased: aliasedColumns(qr).map((j) => names[j]!) };
+    return {
+      rank: absorbedRank + qr.rank,
+      aliased: aliasedColumns(qr).map((j) => names[j]!),
+      rss: (v) => residualSumOfSquares(qr, absorb(v)),
+      residual: (v) => projectOut(qr, absorb(v)),
+    };
   };
-
-  return subsetFitter(groups.length, units, tss, fitUnits);
+  return { units, y, tss, design };
 }
 
 /** The SubsetFitter of a way to fit lists of units: a group mask stands for the units of its groups. */
@@ -120,6 +165,8 @@ interface AbsorbedGroup {
 
 interface AbsorbedColumns {
   readonly y: Float64Array;
+  /** The same transformation (centring, or demeaning within the absorbed fixed effect, then √w) of any outcome. */
+  readonly absorb: (values: Float64Array) => Float64Array;
   /** One entry per unit: a numeric column, or a fixed effect's indicators (empty for the absorbed one). */
   readonly byUnit: readonly AbsorbedGroup[];
 }
@@ -160,7 +207,7 @@ function absorbAll(data: ModelData, absorbing: number, transform: RowTransform):
       },
     ];
   });
-  return { y: within(data.y), byUnit };
+  return { y: within(data.y), absorb: within, byUnit };
 }
 
 /** x − mean(x), with the weighted mean Σ w x / Σ w when weights are given. */

@@ -2,6 +2,7 @@ import type { ModelShape } from '../design/modelData.js';
 import { orderingWeights } from '../methods/shapley.js';
 import type { ProjectedGrams, SubsetEngines } from './gramFitter.js';
 import type { SubsetFitter } from './subsetFit.js';
+import { adjustment, R2_VALUE, type SubsetValue } from './subsetValue.js';
 
 /**
  * Relative pivots (remaining sum of squares / the column's centred sum of squares, judged before the column is
@@ -216,6 +217,10 @@ export interface TreeBits {
  * so the verdicts agree: a pivot ≤ 1e-14 of the column's centred sum of squares marks the column aliased (it is
  * skipped); one below 1e-6 makes the subset, and every subset grown from it, a QR refit (`stable`).
  *
+ * The value of a subset is its R², or with an adjusted `value` its adjusted R² (`SubsetValue`), for which the
+ * tree counts the rank of each subset as it goes: the fixed effects' rank (`Gram.fixedRank`) plus one per column
+ * swept (kept), none for a column found aliased; a refitted subset takes the rank of its QR.
+ *
  * Values accumulate in the tree: Σ_{T ∋ j} a(T)·R²(T) is the total of the subtrees rooted where j was added, one
  * addition per node (see `TreeGame`). The tree is cut into tasks by the fixed-effect set and the choice (in or
  * out) of the first `prefixBits` players; each task sweeps its prefix from the Gram matrix and enumerates the
@@ -230,8 +235,9 @@ export function createSubsetTree(
   game: TreeGame,
   statistics: ProjectedGrams,
   { stable }: Pick<SubsetEngines, 'stable'>,
+  value: SubsetValue = R2_VALUE,
 ): SubsetTree {
-  const walker = new TreeWalker(layout, game, statistics, stable);
+  const walker = new TreeWalker(layout, game, statistics, stable, value);
   return {
     tasks: 2 ** layout.fixed.length * walker.prefixes,
     subsets: 2 ** (layout.numeric.length + layout.fixed.length),
@@ -254,7 +260,15 @@ class TreeWalker {
   private readonly yy: number;
   /** Players from `generic` on are single columns among the last three, handled without recursion. */
   private readonly generic: number;
-  private readonly inverseTss: number;
+  /**
+   * RSS → (1 − value) factor by rank: 1/TSS for R²; (n − 1)/((n − k − 1)·TSS) at rank k for adjusted R² (ranks
+   * counted from 0 for R², where they do not matter, so that the table stays short).
+   */
+  private readonly rssScale: Float64Array;
+  /** Rank of the fixed effects of the current task, or 0 for R². */
+  private fixedRank = 0;
+  /** Columns swept by the last `addPlayer`. */
+  private swept = 0;
   private readonly starts: Int32Array;
   private readonly aliasBound: Float64Array;
   private readonly illBound: Float64Array;
@@ -287,6 +301,7 @@ class TreeWalker {
     private readonly game: TreeGame,
     private readonly statistics: ProjectedGrams,
     private readonly stable: SubsetFitter,
+    private readonly value: SubsetValue,
   ) {
     const P = layout.numeric.length;
     this.P = P;
@@ -302,7 +317,11 @@ class TreeWalker {
     layout.numeric.forEach((p, j) => (this.starts[j + 1] = this.starts[j]! + p.width));
     if (this.starts[P] !== q) throw new RangeError('createSubsetTree: the players do not cover the Gram columns');
     this.generic = unrolledFrom(layout);
-    this.inverseTss = 1 / stable.tss;
+    const inverseTss = 1 / stable.tss;
+    const ranks = value.adjusted ? q + statistics.gramFor(2 ** this.F - 1).fixedRank + 1 : q + 1;
+    this.rssScale = Float64Array.from({ length: ranks }, (_, k) =>
+      value.adjusted ? inverseTss * adjustment(value.adjusted.n, k) : inverseTss,
+    );
     this.aliasBound = Float64Array.from(statistics.centredSquares, (v) => v * ALIASED_PIVOT);
     this.illBound = Float64Array.from(statistics.centredSquares, (v) => v * ILL_CONDITIONED_PIVOT);
     this.numericSlot = game.numericSlot;
@@ -319,8 +338,9 @@ class TreeWalker {
     this.numericBit = this.noBits.numeric;
   }
 
-  private r2Of(rss: number): number {
-    return 1 - Math.max(rss, 0) * this.inverseTss;
+  /** The value of a subset of rank `rank` (see `rssScale`) whose RSS is `rss`. */
+  private r2Of(rss: number, rank: number): number {
+    return 1 - Math.max(rss, 0) * this.rssScale[rank]!;
   }
 
   /** Record subset T (class cls, mask) with R² r2; returns a(cls)·r2. */
@@ -351,6 +371,7 @@ class TreeWalker {
   private addPlayer(j: number, level: number): number {
     const { buffer, mm, m, aliasBound, illBound } = this;
     let at = level;
+    let swept = 0;
     const end = this.starts[j + 1]!;
     for (let c = this.starts[j]!; c < end; c++) {
       const pivot = buffer[at * mm + c * m + c]!;
@@ -358,16 +379,20 @@ class TreeWalker {
       if (pivot < illBound[c]!) return SUSPECT;
       this.sweepInto(at * mm, (level + 1) * mm, c);
       at = level + 1;
+      swept++;
     }
+    this.swept = swept;
     return at;
   }
 
-  /** R² of the fixed effects of the task and the numeric players path[0 … depth − 1], by QR. */
+  /** The value (R² or adjusted R²) of the fixed effects of the task and the numeric players path[0 … depth − 1], by QR. */
   private refitR2(depth: number): number {
     const units: number[] = [];
     this.layout.fixed.forEach((p, f) => (this.fixedMask & (1 << f) ? units.push(...p.units) : 0));
     for (let d = 0; d < depth; d++) units.push(...this.layout.numeric[this.path[d]!]!.units);
-    return units.length === 0 ? 0 : this.stable.fitUnits(units).r2;
+    if (units.length === 0) return 0;
+    const fit = this.stable.fitUnits(units);
+    return this.value.adjusted ? 1 - (1 - fit.r2) * adjustment(this.value.adjusted.n, fit.rank) : fit.r2;
   }
 
   /** The subset path[0 … depth − 1] and every subset grown from it by players ≥ next, all by QR; their total of a·R². */
@@ -384,7 +409,7 @@ class TreeWalker {
   }
 
   /** The child of the node at depth `depth` adding numeric player j, with its subtree when `grow`: into below[depth]. */
-  private child(level: number, j: number, cls: number, depth: number, mask: number, grow: boolean): void {
+  private child(level: number, j: number, cls: number, depth: number, mask: number, grow: boolean, rank: number): void {
     const at = this.addPlayer(j, level);
     const c = cls + this.numericClass[j]!;
     const childMask = mask | this.numericBit[j]!;
@@ -392,10 +417,11 @@ class TreeWalker {
     let total: number;
     if (at === SUSPECT) total = this.refitNode(depth + 1, j + 1, c, childMask);
     else {
-      total = this.credit(this.r2Of(this.buffer[at * this.mm + this.yy]!), c, childMask);
+      const childRank = rank + this.swept;
+      total = this.credit(this.r2Of(this.buffer[at * this.mm + this.yy]!, childRank), c, childMask);
       if (grow) {
         this.below[depth + 1] = 0;
-        this.visit(at, j + 1, c, depth + 1, childMask);
+        this.visit(at, j + 1, c, depth + 1, childMask, childRank);
         total += this.below[depth + 1]!;
       }
     }
@@ -403,15 +429,18 @@ class TreeWalker {
     this.below[depth]! += total;
   }
 
-  /** a·R² of the leaf adding the last column c = q − 1 to a matrix whose entries (c,c), (c,y), (y,y) are h, b, e. */
-  private leaf(h: number, b: number, e: number, cls: number, depth: number, mask: number): number {
+  /**
+   * a·R² of the leaf adding the last column c = q − 1 to a matrix of rank `rank` whose entries (c,c), (c,y), (y,y)
+   * are h, b, e.
+   */
+  private leaf(h: number, b: number, e: number, cls: number, depth: number, mask: number, rank: number): number {
     const c = this.q - 1;
-    if (!(h > this.aliasBound[c]!)) return this.credit(this.r2Of(e), cls, mask);
+    if (!(h > this.aliasBound[c]!)) return this.credit(this.r2Of(e, rank), cls, mask);
     if (h < this.illBound[c]!) {
       this.path[depth] = this.P - 1;
       return this.refitNode(depth + 1, this.P, cls, mask);
     }
-    return this.credit(this.r2Of(e - b * (1 / h) * b), cls, mask);
+    return this.credit(this.r2Of(e - b * (1 / h) * b, rank + 1), cls, mask);
   }
 
   /**
@@ -419,7 +448,7 @@ class TreeWalker {
    * node's entries (c1,c1), (c1,c2), (c1,y), (c2,c2), (c2,y), (y,y) in pairInput[at … at + 5] (a typed array, as
    * doubles passed as arguments would be boxed): {c1}, {c1, c2}, {c2}; totals into below[depth].
    */
-  private pair(at: number, cls: number, depth: number, mask: number): void {
+  private pair(at: number, cls: number, depth: number, mask: number, rank: number): void {
     const { P, numericClass, numericBit, pairInput } = this;
     const a11 = pairInput[at]!;
     const a12 = pairInput[at + 1]!;
@@ -436,8 +465,8 @@ class TreeWalker {
     let both = 0;
     this.path[depth] = P - 2;
     if (!(a11 > this.aliasBound[c1]!)) {
-      first = this.credit(this.r2Of(ayy), cls1, mask1);
-      both = this.leaf(a22, a2y, ayy, cls12, depth + 1, mask12);
+      first = this.credit(this.r2Of(ayy, rank), cls1, mask1);
+      both = this.leaf(a22, a2y, ayy, cls12, depth + 1, mask12, rank);
     } else if (a11 < this.illBound[c1]!) {
       // The refit covers {…, P − 2} and {…, P − 2, P − 1}, crediting P − 1's slot itself.
       first = this.refitNode(depth + 1, P - 1, cls1, mask1);
@@ -446,10 +475,10 @@ class TreeWalker {
       const f2 = a12 * inverse;
       const fy = a1y * inverse;
       const byy = ayy - fy * a1y;
-      first = this.credit(this.r2Of(byy), cls1, mask1);
-      both = this.leaf(a22 - f2 * a12, a2y - f2 * a1y, byy, cls12, depth + 1, mask12);
+      first = this.credit(this.r2Of(byy, rank + 1), cls1, mask1);
+      both = this.leaf(a22 - f2 * a12, a2y - f2 * a1y, byy, cls12, depth + 1, mask12, rank + 1);
     }
-    const second = this.leaf(a22, a2y, ayy, cls + numericClass[P - 1]!, depth, mask | numericBit[P - 1]!);
+    const second = this.leaf(a22, a2y, ayy, cls + numericClass[P - 1]!, depth, mask | numericBit[P - 1]!, rank);
     this.acc[this.numericSlot[P - 2]!]! += first + both;
     this.acc[this.numericSlot[P - 1]!]! += both + second;
     this.below[depth]! += first + both + second;
@@ -459,7 +488,7 @@ class TreeWalker {
    * The subtree below the node at `level` of the last three players (single columns c0 = q − 3, c1, c2), unrolled:
    * {c0} and its pair subtree from c0's sweep of the 3 × 3 block (c1, c2, y), then the pair subtree of c1, c2.
    */
-  private triple(level: number, cls: number, depth: number, mask: number): void {
+  private triple(level: number, cls: number, depth: number, mask: number, rank: number): void {
     const { buffer, q, m, P, pairInput } = this;
     const base = level * this.mm;
     const c0 = q - 3;
@@ -488,9 +517,9 @@ class TreeWalker {
     this.path[depth] = P - 3;
     let first: number;
     if (!(a00 > this.aliasBound[c0]!)) {
-      first = this.credit(this.r2Of(ayy), cls0, mask0);
+      first = this.credit(this.r2Of(ayy, rank), cls0, mask0);
       this.below[depth + 1] = 0;
-      this.pair(6, cls0, depth + 1, mask0);
+      this.pair(6, cls0, depth + 1, mask0, rank);
       first += this.below[depth + 1]!;
     } else if (a00 < this.illBound[c0]!) {
       first = this.refitNode(depth + 1, P - 2, cls0, mask0);
@@ -500,7 +529,7 @@ class TreeWalker {
       const f2 = a02 * inverse;
       const fy = a0y * inverse;
       const byy = ayy - fy * a0y;
-      first = this.credit(this.r2Of(byy), cls0, mask0);
+      first = this.credit(this.r2Of(byy, rank + 1), cls0, mask0);
       pairInput[0] = a11 - f1 * a01;
       pairInput[1] = a12 - f1 * a02;
       pairInput[2] = a1y - f1 * a0y;
@@ -508,22 +537,22 @@ class TreeWalker {
       pairInput[4] = a2y - f2 * a0y;
       pairInput[5] = byy;
       this.below[depth + 1] = 0;
-      this.pair(0, cls0, depth + 1, mask0);
+      this.pair(0, cls0, depth + 1, mask0, rank + 1);
       first += this.below[depth + 1]!;
     }
     this.acc[this.numericSlot[P - 3]!]! += first;
     this.below[depth]! += first;
-    this.pair(6, cls, depth, mask);
+    this.pair(6, cls, depth, mask, rank);
   }
 
   /** Every child of the node at `level` that adds players ≥ next, with their subtrees: totals into below[depth]. */
-  private visit(level: number, next: number, cls: number, depth: number, mask: number): void {
+  private visit(level: number, next: number, cls: number, depth: number, mask: number, rank: number): void {
     const { P, q, m, buffer } = this;
     let j = next;
-    for (; j < this.generic; j++) this.child(level, j, cls, depth, mask, j + 1 < P);
+    for (; j < this.generic; j++) this.child(level, j, cls, depth, mask, j + 1 < P, rank);
     if (j >= P) return;
     const base = level * this.mm;
-    if (j === P - 3) this.triple(level, cls, depth, mask);
+    if (j === P - 3) this.triple(level, cls, depth, mask, rank);
     else if (j === P - 2) {
       const r1 = base + (q - 2) * m;
       const r2 = r1 + m;
@@ -534,7 +563,7 @@ class TreeWalker {
       input[3] = buffer[r2 + q - 1]!;
       input[4] = buffer[r2 + q]!;
       input[5] = buffer[base + this.yy]!;
-      this.pair(0, cls, depth, mask);
+      this.pair(0, cls, depth, mask, rank);
     } else {
       const c = q - 1;
       const t = this.leaf(
@@ -544,6 +573,7 @@ class TreeWalker {
         cls + this.numericClass[P - 1]!,
         depth,
         mask | this.numericBit[P - 1]!,
+        rank,
       );
       this.acc[this.numericSlot[P - 1]!]! += t;
       this.below[depth]! += t;
@@ -562,7 +592,9 @@ class TreeWalker {
     const fixedMask = Math.floor(task / this.prefixes);
     this.fixedMask = fixedMask;
     const prefix = task % this.prefixes;
-    this.buffer.set(this.statistics.gramFor(fixedMask).entries.subarray(0, this.mm), 0);
+    const gram = this.statistics.gramFor(fixedMask);
+    this.buffer.set(gram.entries.subarray(0, this.mm), 0);
+    this.fixedRank = this.value.adjusted ? gram.fixedRank : 0;
     let cls = 0;
     let mask = 0;
     for (let f = 0; f < F; f++) {
@@ -572,6 +604,7 @@ class TreeWalker {
     }
     let level = 0;
     let depth = 0;
+    let rank = this.fixedRank;
     let suspect = false;
     for (let j = 0; j < L; j++) {
       if (!(prefix & (1 << j))) continue;
@@ -581,15 +614,18 @@ class TreeWalker {
       if (suspect) continue;
       const at = this.addPlayer(j, level);
       if (at === SUSPECT) suspect = true;
-      else level = at;
+      else {
+        level = at;
+        rank += this.swept;
+      }
     }
     let total: number;
     if (suspect) total = this.refitNode(depth, L, cls, mask);
     else {
-      const r2 = depth === 0 && fixedMask === 0 ? 0 : this.r2Of(this.buffer[level * this.mm + this.yy]!);
+      const r2 = depth === 0 && fixedMask === 0 ? 0 : this.r2Of(this.buffer[level * this.mm + this.yy]!, rank);
       total = this.credit(r2, cls, mask);
       this.below[depth] = 0;
-      if (L < P) this.visit(level, L, cls, depth, mask);
+      if (L < P) this.visit(level, L, cls, depth, mask, rank);
       total += this.below[depth]!;
     }
     for (let d = 0; d < depth; d++) acc[this.numericSlot[path[d]!]!]! += total;
@@ -601,11 +637,15 @@ class TreeWalker {
   }
 }
 
-/** R² of every subset of groups, table[mask] (bit g = group g; table[0] = 0), filled from the tree. */
-export function subsetTableByTree(data: ModelShape, engines: SubsetEngines): Float64Array {
+/** R² (or adjusted R²) of every subset of groups, table[mask] (bit g = group g; table[0] = 0), filled from the tree. */
+export function subsetTableByTree(
+  data: ModelShape,
+  engines: SubsetEngines,
+  value: SubsetValue = R2_VALUE,
+): Float64Array {
   const layout = treeLayout(data, engines);
   const game = shapleyGame(layout);
-  const tree = createSubsetTree(layout, game, engines.statistics, engines);
+  const tree = createSubsetTree(layout, game, engines.statistics, engines, value);
   const table = new Float64Array(2 ** data.groups.length);
   const bits: TreeBits = {
     numeric: Int32Array.from(layout.numeric, (p) => 1 << p.group),
@@ -642,7 +682,12 @@ export function owenTreeSeconds(data: ModelShape, engines: SubsetEngines): numbe
  * `owenGame`): a unit alone in its group gets the group's Shapley value (`shapley`, by group); the columns of a
  * larger group g get theirs from one tree over the other groups and g's columns as players of their own.
  */
-export function owenValuesByTree(data: ModelShape, engines: SubsetEngines, shapley: Float64Array): Float64Array {
+export function owenValuesByTree(
+  data: ModelShape,
+  engines: SubsetEngines,
+  shapley: Float64Array,
+  value: SubsetValue = R2_VALUE,
+): Float64Array {
   const units = engines.stable.units.length;
   const values = new Float64Array(units);
   data.groups.forEach((group, g) => {
@@ -653,7 +698,7 @@ export function owenValuesByTree(data: ModelShape, engines: SubsetEngines, shapl
     }
     const layout = treeLayout(data, engines, g);
     const game = owenGame(layout, g, data.groups.length, units);
-    const sums = runAllTasks(createSubsetTree(layout, game, engines.statistics, engines), game.slots);
+    const sums = runAllTasks(createSubsetTree(layout, game, engines.statistics, engines, value), game.slots);
     for (const u of members) values[u] = sums[u]! - sums[game.slots]!;
   });
   return values;

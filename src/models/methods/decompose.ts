@@ -18,7 +18,8 @@ import {
 import { createGramFitter } from '../engines/gramFitter.js';
 import { grayCodeShapley } from '../engines/grayCodeShapley.js';
 import { sampledShapleySeconds, sampleShapley } from '../engines/sampledShapley.js';
-import type { SubsetFitter } from '../engines/subsetFit.js';
+import type { SubsetFit, SubsetFitter } from '../engines/subsetFit.js';
+import { adjustedValue, R2_VALUE, subsetValueOf, type SubsetValue } from '../engines/subsetValue.js';
 import { owenTreeSeconds, owenValuesByTree, subsetTableByTree } from '../engines/subsetTree.js';
 import { uniqueContributions } from './unique.js';
 
@@ -65,6 +66,26 @@ export interface ComparisonRow {
   readonly unique: number;
   /** max − min over the five columns. */
   readonly spread: number;
+  /** With `adjusted`: the Shapley value of the group in the adjusted-R² game (not part of the spread). */
+  readonly adjustedShapley?: number;
+}
+
+/**
+ * The same method applied to adjusted R² (`SubsetValue`): each subset's R² replaced by
+ * 1 − (1 − R²)(n − 1)/(n − k_S − 1). Shares sum to the adjusted R² of the full model for the methods whose raw
+ * shares sum to R²; they can be negative.
+ */
+export interface AdjustedSplit {
+  /** The method of `shares`: the result's method, or shapley for `all`. */
+  readonly method: Exclude<DecompositionMethod, 'all'>;
+  /** Adjusted R² of the full model. */
+  readonly r2: number;
+  /** Each group's headline value in the adjusted game, in group order. */
+  readonly shares: readonly number[];
+  /** 1 − adjusted R². */
+  readonly unexplained: number;
+  /** Method owen: each column's Owen value in the adjusted game. */
+  readonly owen?: { readonly columns: readonly ColumnShare[] };
 }
 
 /**
@@ -102,6 +123,8 @@ export interface DecompositionResult {
     readonly pairs: readonly DominancePairResult[];
   };
   readonly comparison?: { readonly order: readonly string[]; readonly rows: readonly ComparisonRow[] };
+  /** With `adjusted`: the same decomposition of adjusted R². */
+  readonly adjusted?: AdjustedSplit;
   /** Present when the Shapley values are Monte Carlo estimates. */
   readonly sampling?: {
     readonly permutations: number;
@@ -128,6 +151,10 @@ export interface DecomposeOptions {
    */
   readonly engine?: 'tree' | 'gray-code';
   readonly onProgress?: (done: number, total: number) => void;
+  /** Also decompose adjusted R² (`AdjustedSplit`): the headline method's values, Shapley values for `all`. */
+  readonly adjusted?: boolean;
+  /** Exact enumeration of the adjusted game's Shapley plan (as `enumerate`); default: in this thread. */
+  readonly enumerateAdjusted?: ShapleyEnumerator;
 }
 
 /** Runs the tasks of an exact Shapley plan and returns their sums added in task order (e.g. on worker threads). */
@@ -176,13 +203,63 @@ export function samplesShapley(
  */
 export function decompose(data: DecomposableModel, options: DecomposeOptions = {}): DecompositionResult {
   const engines = enginesOf(data);
-  const fitter = createGramFitter(data, engines);
+  const result = decomposeGame(data, engines, options, R2_VALUE);
+  if (!options.adjusted) return result;
+  if (result.sampling) {
+    throw new UsageError(
+      '--adjusted decomposes adjusted R² exactly; it does not combine with Monte Carlo Shapley values (--samples, or ' +
+        'more groups than exact enumeration takes): use fewer groups, or --exact',
+    );
+  }
+  if (options.engine === 'gray-code')
+    throw new UsageError('--adjusted is computed by the subset tree, not the Gray-code engine');
+  const method = result.method === 'all' ? 'shapley' : result.method;
+  const adjusted = decomposeGame(
+    data,
+    engines,
+    {
+      ...options,
+      method,
+      ...(options.enumerateAdjusted ? { enumerate: options.enumerateAdjusted } : { enumerate: undefined }),
+      onProgress: undefined,
+    },
+    adjustedValue(data.n),
+  );
+  const shares = adjusted.groups.map((g) => g.share);
+  return {
+    ...result,
+    adjusted: {
+      method,
+      r2: adjusted.r2,
+      shares,
+      unexplained: adjusted.unexplained,
+      ...(adjusted.owen ? { owen: adjusted.owen } : {}),
+    },
+    ...(result.comparison
+      ? {
+          comparison: {
+            ...result.comparison,
+            rows: result.comparison.rows.map((row, g) => ({ ...row, adjustedShapley: shares[g]! })),
+          },
+        }
+      : {}),
+  };
+}
+
+/** `decompose` of one game: R² (`R2_VALUE`) or adjusted R². */
+function decomposeGame(
+  data: DecomposableModel,
+  engines: ReturnType<typeof enginesOf>,
+  options: DecomposeOptions,
+  value: SubsetValue,
+): DecompositionResult {
+  const fitter = valueFitter(createGramFitter(data, engines), value);
   const method = options.method ?? 'shapley';
   const k = data.groups.length;
   const names = data.groups.map((g) => g.name);
   const order = resolveOrder(names, options.order);
   const limit = method === 'shapley' ? MAX_EXACT_SHAPLEY_GROUPS : MAX_ENUMERATED_GROUPS;
-  const sampling = options.enumerate === undefined && samplesShapley(data, engines, options);
+  const sampling = options.enumerate === undefined && !value.adjusted && samplesShapley(data, engines, options);
   if (!sampling && k > limit) {
     throw new UsageError(
       `--method ${method} enumerates all 2^${k} subsets of ${k} groups, more than the ${limit} groups it can; ` +
@@ -217,16 +294,16 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
     }
   }
   let tableCache: Float64Array | undefined;
-  const table = () => (tableCache ??= subsetTableByTree(data, engines));
+  const table = () => (tableCache ??= subsetTableByTree(data, engines, value));
   let shapleyCache: Float64Array | undefined;
   const shapley = () =>
     (shapleyCache ??=
       options.engine === 'gray-code'
         ? grayCodeShapley(data, engines)
         : shapleyFromSums(
-            (options.enumerate ?? enumerateInThread)(planExactShapley(data, engines), options.onProgress),
+            (options.enumerate ?? enumerateInThread)(planExactShapley(data, engines, value), options.onProgress),
           ));
-  const owen = () => owenValuesByTree(data, engines, shapley());
+  const owen = () => owenValuesByTree(data, engines, shapley(), value);
   const owenTotals = (values: Float64Array) =>
     Float64Array.from({ length: k }, (_, g) => fitter.unitsOf(g).reduce((sum, u) => sum + values[u]!, 0));
 
@@ -331,7 +408,8 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
       break;
     }
   }
-  const full = fullR2 === undefined ? fitter.fitUnits(fitter.units.map((_, u) => u)) : { r2: fullR2, aliased: [] };
+  const full =
+    fullR2 === undefined ? fitter.fitUnits(fitter.units.map((_, u) => u)) : { r2: fullR2, aliased: [], rank: 0 };
   const groups = data.groups.map(
     (group, g): GroupShare => ({
       name: group.name,
@@ -369,6 +447,13 @@ export function decompose(data: DecomposableModel, options: DecomposeOptions = {
 /** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
 export function decomposeShapley(data: DecomposableModel): DecompositionResult {
   return decompose(data, { method: 'shapley' });
+}
+
+/** A fitter whose fits report the game's value (`subsetValueOf`) as their `r2`. */
+function valueFitter(fitter: SubsetFitter, value: SubsetValue): SubsetFitter {
+  if (!value.adjusted) return fitter;
+  const adjust = (fit: SubsetFit): SubsetFit => ({ ...fit, r2: subsetValueOf(value, fit.r2, fit.rank) });
+  return { ...fitter, fit: (mask) => adjust(fitter.fit(mask)), fitUnits: (units) => adjust(fitter.fitUnits(units)) };
 }
 
 /** R² of the nested models of a sequential order (k + 1 fits), in a sparse table indexed by mask. */

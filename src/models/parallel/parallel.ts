@@ -14,6 +14,15 @@ import { addSums, enumerateInThread, sumsOf, type ShapleyPlan, type ShapleySums 
 import type { DecomposableModel } from '../engines/engines.js';
 import { CLAIMED, DONE, FINISHED_TASKS, NEXT_TASK, now, TASK_STATES, type ShapleyJob } from './shapleyJob.js';
 import type { ModelData } from '../design/modelData.js';
+import {
+  checkPermutationOptions,
+  permutationNull,
+  summariseNull,
+  type BatchOptions,
+  type PermutationBatch,
+  type PermutationOptions,
+  type PermutationResult,
+} from '../permutation/freedmanLane.js';
 
 /** Workers used by default: every core, as Node reports them. */
 export function defaultWorkers(): number {
@@ -80,6 +89,66 @@ export async function bootstrapInParallel(
   );
   options.onProgress?.(options.replicates, options.replicates);
   return summariseBootstrap(data, estimate, options, batches);
+}
+
+/**
+ * The permutation test on `workers` threads: the permutations are cut into one contiguous range per worker, each
+ * range runs `permutationBatch` (permutation b always draws from random stream b), and the batches are summarised
+ * in permutation order, so the result is identical to the single-threaded one for every number of workers. Falls
+ * back to this thread when the code runs from TypeScript sources (tests), where no worker script exists.
+ */
+export async function permutationNullInParallel(
+  data: ModelData,
+  observed: readonly number[],
+  options: PermutationOptions,
+  workers: number,
+): Promise<PermutationResult> {
+  checkPermutationOptions(data, options);
+  const script = new URL('./permutationWorker.js', import.meta.url);
+  const total = options.permutations;
+  const count = Math.max(1, Math.min(workers, total));
+  if (count === 1 || import.meta.url.endsWith('.ts')) return permutationNull(data, observed, options);
+  const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * total) / count));
+  const done = new Array<number>(count).fill(0);
+  const batchOptions: BatchOptions = {
+    permutations: total,
+    seed: options.seed,
+    method: options.method,
+    ...(options.order ? { order: options.order } : {}),
+  };
+  const batches = await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<PermutationBatch>((resolve, reject) => {
+          const worker = new Worker(script, {
+            workerData: { data, options: batchOptions, first: bounds[i]!, last: bounds[i + 1]! },
+          });
+          worker.on('message', (message: { progress?: number; batch?: PermutationBatch }) => {
+            if (message.progress !== undefined) {
+              done[i] = message.progress;
+              options.onProgress?.(
+                done.reduce((a, b) => a + b, 0),
+                total,
+              );
+            }
+            if (message.batch) resolve(message.batch);
+          });
+          worker.on('error', (error) =>
+            reject(
+              error instanceof Error && /ModelError/.test(error.name)
+                ? new ModelError(error.message)
+                : new InternalError(`permutation worker failed: ${String(error)}`),
+            ),
+          );
+          worker.on('exit', (code) =>
+            code === 0 ? undefined : reject(new InternalError(`permutation worker stopped with code ${code}`)),
+          );
+        }),
+    ),
+  );
+  options.onProgress?.(total, total);
+  return summariseNull(data, observed, options, batches);
 }
 
 /**

@@ -13,7 +13,7 @@ import { CLAIMED, DONE, FINISHED_TASKS, NEXT_TASK, now, TASK_STATES, type Shaple
 const job = workerData as ShapleyJob;
 const { data } = job;
 const stable = isFactored(data) ? createFactorFitter(data) : createSubsetFitter(data);
-const plan = planExactShapley(data, { statistics: gramsOfTransfer(job.transfer), stable });
+const plan = planExactShapley(data, { statistics: gramsOfTransfer(job.transfer), stable }, job.transfer.value);
 const counters = new Int32Array(job.control);
 const claimedAt = new Float64Array(job.claimedAt);
 const rows = new Float64Array(job.results);

@@ -22,6 +22,8 @@ export interface ModelSpec {
   readonly logOutcome?: boolean;
   /** Drop units (levels of the first fixed effect) observed in fewer than this many rows. */
   readonly minPeriods?: number;
+  /** Column whose levels are the blocks within which permutation tests permute (--permute-within). */
+  readonly blocks?: string;
 }
 
 /** The name reserved for 1 − R² in every output. */
@@ -116,6 +118,12 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
     throw new ParameterError(
       'weights',
       `${spec.weights}: the weights column cannot also be the outcome or a predictor`,
+    );
+  }
+  if (spec.blocks !== undefined && (spec.blocks === spec.outcome || spec.blocks === spec.weights)) {
+    throw new ParameterError(
+      'permuteWithin',
+      `${spec.blocks}: the blocks of the permutations cannot be the outcome or the weights`,
     );
   }
   const groupNames = new Set<string>();
