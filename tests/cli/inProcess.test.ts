@@ -86,7 +86,7 @@ describe('cpp-variance with no command', () => {
   it('report --help describes its own --seed (report has no Monte Carlo sampling)', async () => {
     // Help is wrapped to the width of the output: compare with single spaces.
     const help = (await runMain(['report', '--help'])).stdout.replace(/\s+/g, ' ');
-    expect(help).toContain('seed of the bootstrap (pure-rand xoroshiro128+; default 1)');
+    expect(help).toContain('seed of the bootstrap and the permutations (pure-rand xoroshiro128+; default 1)');
     expect(help).not.toMatch(/--samples|Monte Carlo/);
     expect(help).toContain('--format <format> output format: html (default html)');
   });
