@@ -33,8 +33,8 @@ export const ENGLAND_NOTE =
   'rebuilt by scripts/build-england-panel.sh';
 
 export const SYNTHETIC_NOTE =
-  'these data are SYNTHETIC (made by `cpp-variance simulate --seed 2019`), calibrated to the NAO 2019 published split ' +
-  "(44/15/10/6/25); they are not the NAO's data";
+  'these data are SYNTHETIC (made by `cpp-variance simulate --seed 2019`), calibrated to the NAO 2019 ' +
+  "published split (44/15/10/6/25); they are not the NAO's data";
 
 /**
  * The note carried into every output made from a fixture that ships with the package, by its path relative to
@@ -50,7 +50,9 @@ export function defaultDatasetPath(): string {
   return join(packageRoot(), DEFAULT_DATASET);
 }
 
-/** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input. */
+/**
+ * The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input.
+ */
 function bundledDatasetNote(path: string): string | undefined {
   if (path === '-') return undefined;
   const absolute = resolve(path);
@@ -146,7 +148,8 @@ function located(request: InputRequest): { path: string; name?: string } {
 function notDfe(table: RawTable, request: InputRequest): void {
   if (request.level !== undefined) {
     throw new UsageError(
-      `--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`,
+      '--level applies to DfE statistics files (with time_period and geographic_level ' +
+        `columns); ${table.file} is not one`,
     );
   }
 }
@@ -159,7 +162,8 @@ function notWorkbook(file: string, request: InputRequest): void {
   );
   if (given.length === 0) return;
   throw new UsageError(
-    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); ${file} is CSV text`,
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks ` +
+      `(.xlsx); ${file} is CSV text`,
   );
 }
 
