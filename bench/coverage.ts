@@ -65,12 +65,16 @@ for (let seed = 1; seed <= datasets; seed++) {
   }
 }
 console.log(
-  `coverage of 95% cluster-bootstrap intervals: ${datasets} panels of ${authorities} authorities × 6 years, ${replicates} replicates each`,
+  `coverage of 95% cluster-bootstrap intervals: ${datasets} panels of ${authorities} authorities × 6 ` +
+    `years, ${replicates} replicates each`,
 );
 console.log('share         truth   mean estimate   percentile   BCa');
 names.forEach((name, j) =>
   console.log(
-    `${name.padEnd(12)} ${(100 * truth[j]!).toFixed(1).padStart(6)}   ${(100 * estimates[j]!).toFixed(1).padStart(13)}   ${((100 * covered[j]!.percentile) / datasets).toFixed(0).padStart(9)}%   ${((100 * covered[j]!.bca) / datasets).toFixed(0).padStart(3)}%`,
+    `${name.padEnd(12)} ${(100 * truth[j]!).toFixed(1).padStart(6)}  ` +
+      ` ${(100 * estimates[j]!).toFixed(1).padStart(13)}  ` +
+      ` ${((100 * covered[j]!.percentile) / datasets).toFixed(0).padStart(9)}%  ` +
+      ` ${((100 * covered[j]!.bca) / datasets).toFixed(0).padStart(3)}%`,
   ),
 );
 console.log(

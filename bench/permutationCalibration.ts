@@ -229,7 +229,8 @@ function report(name: string, result: Study, nullTrue: boolean): void {
     percent(result.floor),
     nullTrue ? ks.d.toFixed(3) : '—',
     nullTrue ? ks.p.toFixed(2) : '—',
-    `${rejections}/${panels} = ${percent(rejections / panels)}${nullTrue ? ` (${low}–${high} expected)` : ` [${percent(wl)}, ${percent(wh)}]`}`,
+    `${rejections}/${panels} = ` +
+      `${percent(rejections / panels)}${nullTrue ? ` (${low}–${high} expected)` : ` [${percent(wl)}, ${percent(wh)}]`}`,
   ]);
 }
 

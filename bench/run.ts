@@ -557,7 +557,9 @@ if (!only || only === '5') {
   });
   const [wall, kilobytes] = (timed.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
   record({
-    scenario: `5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} MB${timed.status === 0 ? '' : `, exit ${timed.status}`})`,
+    scenario:
+      `5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} ` +
+      `MB${timed.status === 0 ? '' : `, exit ${timed.status}`})`,
     n: 1_000_000,
     p: '12',
     subsets: '2^12',
@@ -582,7 +584,8 @@ if (!only || only === '6') {
       cli.status === 2 &&
       cli.firstLine ===
         `error: ${huge} row 2: a record is longer than 1 MiB (the file may not be CSV, or lack line breaks)`;
-    const scenario = `6 refuse a 1 GiB line${refused ? '' : ` (NOT REFUSED AS EXPECTED: exit ${cli.status}, ${cli.firstLine})`}`;
+    const scenario =
+      `6 refuse a 1 GiB ` + `line${refused ? '' : ` (NOT REFUSED AS EXPECTED: exit ${cli.status}, ${cli.firstLine})`}`;
     checkLimit(scenario, 'CLI wall time', cli.wall, 3, 's');
     checkLimit(scenario, 'CLI peak RSS', cli.peakMb, 200, 'MB', 0); // Node alone is ~45 MB; reading it all > 1000
     const before = process.memoryUsage().arrayBuffers;
@@ -605,7 +608,9 @@ if (!only || only === '6') {
     const sized = timedCli([join(packageRoot(), 'dist/src/cli.js'), 'decompose', tooBig]);
     const sizeRefused =
       sized.status === 2 && sized.firstLine === `error: ${tooBig}: is larger than 256 MiB, the most cpp-variance reads`;
-    const sizeScenario = `6 refuse 257 MiB of short lines${sizeRefused ? '' : ` (NOT REFUSED AS EXPECTED: exit ${sized.status}, ${sized.firstLine})`}`;
+    const sizeScenario =
+      `6 refuse 257 MiB of short ` +
+      `lines${sizeRefused ? '' : ` (NOT REFUSED AS EXPECTED: exit ${sized.status}, ${sized.firstLine})`}`;
     checkLimit(sizeScenario, 'CLI wall time', sized.wall, 10, 's');
     checkLimit(sizeScenario, 'CLI peak RSS', sized.peakMb, 600, 'MB', 0); // at most the 256 MiB it may read, and Node
   } finally {

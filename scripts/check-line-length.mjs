@@ -4,9 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const LIMIT = 120;
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src', 'tests', 'bench', '*.ts'], {
-  encoding: 'utf8',
-})
+
+
+
+const files = execFileSync(
+  'git',
+  ['ls-files', '--cached', '--others', '--exclude-standard', 'src', 'tests', 'bench', '*.ts'],
+  { encoding: 'utf8' },
+)
   .split('\n')
   .filter((file) => file.endsWith('.ts'));
 const long = [];

@@ -101,9 +101,15 @@ export function exitCodeFor(error: unknown): number {
  */
 export function messageFor(error: unknown): string {
   if (error instanceof InternalError) {
-    return `internal error: ${printable(error.message)}\nThis is a bug in cpp-variance; please report it with the command you ran.`;
+    return (
+      `internal error: ${printable(error.message)}\nThis is a bug in cpp-variance; ` +
+      'please report it with the command you ran.'
+    );
   }
   if (error instanceof CpvError) return `error: ${printable(error.message)}`;
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return `internal error: ${printableLines(stack)}\nThis is a bug in cpp-variance; please report it with the command you ran.`;
+  return (
+    `internal error: ${printableLines(stack)}\nThis is a bug in cpp-variance; ` +
+    'please report it with the command you ran.'
+  );
 }

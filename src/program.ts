@@ -244,7 +244,8 @@ function buildProgram(io: CliIo): Command {
 
   const report = modelCommand(
     'report',
-    'one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, reproducibility',
+    'one self-contained HTML file: data summary, model, split figure and table, method comparison, regression, ' +
+      'reproducibility',
   );
   report.command.action(async (file: string | undefined) => {
     const checked = early(reportRequest(report.read(file), defaultDataset));
@@ -279,11 +280,13 @@ function buildProgram(io: CliIo): Command {
   const stack = program
     .command('stack')
     .description(
-      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns (one file: just keep those columns); writes CSV',
+      'put the rows of several CSV files one after another (e.g. one file per year), keeping the named columns (one ' +
+        'file: just keep those columns); writes CSV',
     )
     .argument(
       '<files...>',
-      'two or more CSV files or Excel workbooks (.xlsx), or one with --columns (DfE statistics files are recognised and normalised)',
+      'two or more CSV files or Excel workbooks (.xlsx), or one with --columns (DfE statistics files are recognised ' +
+        'and normalised)',
     );
   const stackGiven = declare(stack, 'stack');
   stack.action(async (files: string[]) => {
@@ -296,7 +299,9 @@ function buildProgram(io: CliIo): Command {
   const describe = program
     .command('describe')
     .description(
-      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome varies between units; with --by, summaries of numeric columns by category (means with 95% CIs, η², ANOVA and Welch tests)',
+      'first look at a file: each column, missing values by symbol, the panel structure, and how much of the outcome ' +
+        'varies between units; with --by, summaries of numeric columns by category (means with 95% CIs, η², ' +
+        'ANOVA and Welch tests)',
     )
     .argument('[file]', `a CSV file or Excel workbook (.xlsx) ("-" reads standard input; default: ${DEFAULT_DATASET})`);
   const describeGiven = declare(describe, 'describe');
@@ -338,7 +343,8 @@ function buildProgram(io: CliIo): Command {
   const simulate = program
     .command('simulate')
     .description(
-      'write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split gives the requested shares',
+      'write a synthetic authority × year panel (la, year, idaci, spend, vacancy, cpp_rate) whose NAO-layout split ' +
+        'gives the requested shares',
     );
   const simulateGiven = declare(simulate, 'simulate');
   simulate.action(async () => {
@@ -350,7 +356,9 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-const FILE_HELP = `long-panel CSV or Excel workbook (.xlsx), one row per authority × year; "-" reads standard input (default: ${DEFAULT_DATASET})`;
+const FILE_HELP =
+  'long-panel CSV or Excel workbook (.xlsx), one row per authority × year; ' +
+  `"-" reads standard input (default: ${DEFAULT_DATASET})`;
 
 /** A parameter named below the command line gets its flag and spec key: `order` → `--order / "order"`. */
 function named(error: unknown, command: CommandName | undefined): unknown {

@@ -71,7 +71,9 @@ export function permutations(k: number): number[][] {
   );
 }
 
-/** loadModelData / runReport options for the synthetic NAO panel with its model (SIMULATED_SPEC: deprivation = idaci). */
+/**
+ * loadModelData / runReport options for the synthetic NAO panel with its model (SIMULATED_SPEC: deprivation = idaci).
+ */
 export const SYNTHETIC_OPTIONS = {
   file: 'fixtures/nao-2019-synthetic.csv',
   groups: SIMULATED_SPEC.groups,

@@ -99,7 +99,8 @@ function withoutRepeatedColumns(groups: readonly GroupSpec[], notes: string[]): 
     if (columns.length === group.columns.length) return group;
     const repeated = [...new Set(group.columns.filter((column, i) => group.columns.indexOf(column) !== i))];
     notes.push(
-      `group "${group.name}" lists ${repeated.map((c) => `"${c}"`).join(', ')} more than once; each column is used once`,
+      `group "${group.name}" lists ${repeated.map((c) => `"${c}"`).join(', ')} more than once; ` +
+        'each column is used once',
     );
     return { ...group, columns };
   });
@@ -238,7 +239,10 @@ export function repeatedKeysNote(repeated: RepeatedKeys): string {
 
 /** The note for rows of weight 0, which are left out as R's `lm(weights =)` leaves them out. */
 export function zeroWeightNote(rows: number, column: string): string {
-  return `rows with weight 0 left out: ${rows} (weights column "${column}"; the fit is the fit without them, as in R's lm)`;
+  return (
+    `rows with weight 0 left out: ${rows} (weights column "${column}"; ` +
+    "the fit is the fit without them, as in R's lm)"
+  );
 }
 
 /**

@@ -197,7 +197,8 @@ async function permutationTest(
   if (result.sampling) {
     throw new ParameterError(
       'permutations',
-      'compares exact shares with their null; these Shapley values are Monte Carlo estimates (use fewer groups, or --exact)',
+      'compares exact shares with their null; these Shapley values are Monte Carlo estimates (use fewer groups, or ' +
+        '--exact)',
     );
   }
   const batch = {
@@ -229,7 +230,8 @@ export function refuseLongPermutations(permutations: number, secondsPerPermutati
   throw new ParameterError(
     'permutations',
     `${permutations} permutations would take about ${(seconds / 3600).toFixed(1)} hours here ` +
-      `(one permutation of every group takes about ${secondsPerPermutation.toPrecision(2)} s); ask for fewer permutations`,
+      `(one permutation of every group takes about ${secondsPerPermutation.toPrecision(2)} s); ask for fewer ` +
+      `permutations`,
   );
 }
 
@@ -335,7 +337,8 @@ function runBy(options: DecomposeOptions): DecomposeOutput {
     options.compare
   ) {
     throw new UsageError(
-      '--by prints one split per level; it does not combine with --bootstrap, --permutations, --adjusted, --expect, --compare or --format svg',
+      '--by prints one split per level; it does not combine with --bootstrap, --permutations, --adjusted, --expect, ' +
+        '--compare or --format svg',
     );
   }
   const loaded = loadModelData({ ...options, alsoRead: by });
@@ -415,8 +418,10 @@ function sampledNote(splits: readonly BySplit[]): string[] {
   if (sampled.length === 0) return [];
   const largest = Math.max(...sampled.flatMap((s) => s.standardErrors));
   return [
-    `the Shapley values of ${sampled.length === splits.length ? 'every level' : `${sampled.length} levels`} are Monte Carlo estimates ` +
-      `(random orders of the groups, seed ${sampled[0]!.seed}); largest standard error ${largest.toExponential(1)} (each with --format json)`,
+    `the Shapley values of ${sampled.length === splits.length ? 'every level' : `${sampled.length} levels`} are ` +
+      `Monte Carlo estimates ` +
+      `(random orders of the groups, seed ${sampled[0]!.seed}); largest standard error ${largest.toExponential(1)} ` +
+      `(each with --format json)`,
   ];
 }
 

@@ -21,7 +21,8 @@ export function runSimulate(options: SimulateOptions): string {
   const rows = options.authorities * (lastYear - firstYear + 1);
   if (rows > MAX_SIMULATED_ROWS) {
     throw new UsageError(
-      `--authorities ${options.authorities} × ${lastYear - firstYear + 1} years would make ${rows.toLocaleString('en-GB')} rows; ` +
+      `--authorities ${options.authorities} × ${lastYear - firstYear + 1} years would ` +
+        `make ${rows.toLocaleString('en-GB')} rows; ` +
         `the limit is ${MAX_SIMULATED_ROWS.toLocaleString('en-GB')}`,
     );
   }

@@ -90,7 +90,8 @@ function noWorkbookAmong(options: ReadOptions, read: readonly { workbook: boolea
   );
   if (given.length === 0) return;
   throw new UsageError(
-    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); none of the files is one`,
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); ` +
+      'none of the files is one',
   );
 }
 
@@ -229,7 +230,9 @@ export function runDerive(options: DeriveCommandOptions): { text: string; messag
     ...input.derived.map((column) =>
       column.copyOf !== undefined
         ? `${name}: derived ${column.name}: a copy of ${column.copyOf}`
-        : `${name}: derived ${column.name}: ${column.missing} of ${rows} rows missing${column.invalid ? ` (${column.invalid} from division by zero or an invalid log, square root or power)` : ''}`,
+        : `${name}: derived ${column.name}: ${column.missing} of ${rows} rows missing${
+            column.invalid ? ` (${column.invalid} from division by zero or an invalid log, square root or power)` : ''
+          }`,
     ),
   ];
   return { text: writeCsv(input.table.header, input.table.records), messages };

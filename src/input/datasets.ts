@@ -20,7 +20,8 @@ export const ENGLAND_NOTE =
   'rebuilt by scripts/build-england-panel.sh';
 
 export const SYNTHETIC_NOTE =
-  'these data are SYNTHETIC (made by `cpp-variance simulate --seed 2019`), calibrated to the NAO 2019 published split ' +
+  'these data are SYNTHETIC (made by `cpp-variance simulate --seed 2019`), calibrated to the NAO 2019 published ' +
+  'split ' +
   "(44/15/10/6/25); they are not the NAO's data";
 
 /**
@@ -37,7 +38,8 @@ export function defaultDatasetPath(): string {
   return join(packageRoot(), DEFAULT_DATASET);
 }
 
-/** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input. */
+/** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input.
+ * */
 export function bundledDatasetNote(path: string): string | undefined {
   if (path === '-') return undefined;
   const absolute = resolve(path);

@@ -22,7 +22,9 @@ export interface DerivedColumn {
   readonly invalid: number;
 }
 
-/** Numbers are written in the shortest form that reads back as the same double; missing or infinite as an empty cell. */
+/**
+ * Numbers are written in the shortest form that reads back as the same double; missing or infinite as an empty cell.
+ */
 function cellOf(value: number): string {
   return Number.isFinite(value) ? String(value) : '';
 }
@@ -101,7 +103,8 @@ export function derivationNotes(columns: readonly DerivedColumn[]): string[] {
   return columns.flatMap((column) =>
     column.invalid > 0
       ? [
-          `derive ${column.name}: ${column.invalid} rows became missing (division by zero or an invalid log, square root or power)`,
+          `derive ${column.name}: ${column.invalid} rows became missing (division by zero or an invalid log, ` +
+            'square root or power)',
         ]
       : [],
   );

@@ -95,7 +95,8 @@ function located(request: InputRequest): { path: string; name?: string } {
 function notDfe(table: RawTable, request: InputRequest): void {
   if (request.level !== undefined) {
     throw new UsageError(
-      `--level applies to DfE statistics files (with time_period and geographic_level columns); ${table.file} is not one`,
+      '--level applies to DfE statistics files (with time_period and geographic_level ' +
+        `columns); ${table.file} is not one`,
     );
   }
 }
@@ -108,7 +109,8 @@ function notWorkbook(file: string, request: InputRequest): void {
   );
   if (given.length === 0) return;
   throw new UsageError(
-    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); ${file} is CSV text`,
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks ` +
+      `(.xlsx); ${file} is CSV text`,
   );
 }
 

@@ -64,7 +64,8 @@ export function applyWhere(
         const value = parseStrictNumber(cell);
         if (value === undefined) {
           throw new DataError(
-            `${quotedText(cell)} is not a number; to compare text, quote it: ${displayText(name)} == ${JSON.stringify(cell)}`,
+            `${quotedText(cell)} is not a number; to compare text, quote it: ${displayText(name)} ` +
+              `== ${JSON.stringify(cell)}`,
             { file: table.file, row: rowNumber(i, table), column: displayText(name) },
           );
         }
@@ -84,5 +85,8 @@ export function applyWhere(
 
 /** The note for the output: `rows removed by --where: 14 of 1,044`. */
 export function whereNote(report: WhereReport): string {
-  return `rows removed by --where ${JSON.stringify(report.text)}: ${report.rowsRemoved.toLocaleString('en-GB')} of ${report.rowsRead.toLocaleString('en-GB')}`;
+  return (
+    `rows removed by --where ${JSON.stringify(report.text)}: ${report.rowsRemoved.toLocaleString('en-GB')} ` +
+    `of ${report.rowsRead.toLocaleString('en-GB')}`
+  );
 }

@@ -20,9 +20,10 @@ export interface SplitRow {
 
 /**
  * Split every row whose key cells hold several parts separated by " / " (the same number, ≥ 2, in each key cell that
- * has more than one; a key cell with one part, such as the year, goes to every copy) into one row per part: key cells, and any other cell with that many parts (names, other codes), take the part of their copy;
- * every other cell is copied unchanged. A rate then applies to each authority of the pair; a count is the pair's
- * joint count in each copy (shared, not divided). Rows keep their order; copies follow in the order published.
+ * has more than one; a key cell with one part, such as the year, goes to every copy) into one row per part: key cells,
+ * and any other cell with that many parts (names, other codes), take the part of their copy; every other cell is copied
+ * unchanged. A rate then applies to each authority of the pair; a count is the pair's joint count in each copy (shared,
+ * not divided). Rows keep their order; copies follow in the order published.
  *
  * @example splitCombinedRows(table, ['old_la_code']) // "314 / 318" → rows "314" and "318"
  */

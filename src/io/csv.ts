@@ -59,10 +59,10 @@ const PARSE_OPTIONS = {
  *
  * Checks, in order: not empty; the byte checks of `checkInputBytes` (not UTF-16/32 or a workbook, archive or PDF
  * by its first bytes, no NUL byte, no line longer than MAX_RECORD_BYTES, at most MAX_INPUT_BYTES); valid UTF-8;
- * not only blank lines; a first line that is not Excel's `sep=` line or HTML/XML; well-formed CSV with every record as wide as the header; header
- * cells non-empty and unique, and more than one column when the only one looks separated by `;`, tab or `|`; at
- * least one data record; no byte-order mark (U+FEFF) inside the data; no data row repeating the header.
- * Every failure is a DataError naming the file and, where there is one, the row (and the column when known).
+ * not only blank lines; a first line that is not Excel's `sep=` line or HTML/XML; well-formed CSV with every record as
+ * wide as the header; header cells non-empty and unique, and more than one column when the only one looks separated by
+ * `;`, tab or `|`; at least one data record; no byte-order mark (U+FEFF) inside the data; no data row repeating the
+ * header. Every failure is a DataError naming the file and, where there is one, the row (and the column when known).
  *
  * @throws {DataError} as above.
  * @example
@@ -158,14 +158,16 @@ export function headerNotes(file: string, report: HeaderReport | undefined): str
   const notes: string[] = [];
   if (report.rowNames) {
     notes.push(
-      `${file}: the first column has no name and ${report.rowNames === 'numbers' ? 'numbers the rows 1, 2, …' : 'a different value on every row'}: ` +
+      `${file}: the first column has no name ` +
+        `and ${report.rowNames === 'numbers' ? 'numbers the rows 1, 2, …' : 'a different value on every row'}: ` +
         "row names, as R's write.csv writes them; it is left out",
     );
   }
   if (report.unnamed.length > 0) {
     const n = report.unnamed.length;
     notes.push(
-      `${file}: ${n} header cell${n === 1 ? ' has' : 's have'} no name; named ${report.unnamed.join(', ')} (--allow-unnamed)`,
+      `${file}: ${n} header cell${n === 1 ? ' has' : 's have'} no name; ` +
+        `named ${report.unnamed.join(', ')} (--allow-unnamed)`,
     );
   }
   return notes;
@@ -262,7 +264,8 @@ function checkUtf8(bytes: Buffer, file: string): void {
       ? `, which ${byte >= 0xa0 ? 'Latin-1/Windows-1252' : 'Windows-1252'} reads as "${legacy}"`
       : '';
   throw new DataError(
-    `is not valid UTF-8 text (byte ${byte.toString(16).toUpperCase().padStart(2, '0')}${where}${reads}); save it as UTF-8 CSV`,
+    `is not valid UTF-8 text (byte ${byte.toString(16).toUpperCase().padStart(2, '0')}${where}${reads}); ` +
+      'save it as UTF-8 CSV',
     { file, row: line },
   );
 }
@@ -346,7 +349,8 @@ function checkFirstLine(bytes: Buffer, file: string): void {
   const sep = /^sep=(.?)(\r|\n|$)/i.exec(head);
   if (sep) {
     throw new DataError(
-      `starts with Excel's "sep=${displayText(sep[1]!)}" line instead of a header; delete that line${sep[1] === ',' ? '' : ' and save the file comma-separated'}`,
+      `starts with Excel's "sep=${displayText(sep[1]!)}" line instead of a header; ` +
+        `delete that line${sep[1] === ',' ? '' : ' and save the file comma-separated'}`,
       { file, row: 1 },
     );
   }
@@ -497,7 +501,8 @@ function csvParseError(error: unknown, file: string, bytes: Buffer): DataError {
     }
     case 'CSV_MAX_RECORD_SIZE':
       return new DataError(
-        `a record is longer than ${formatBytes(MAX_RECORD_BYTES)} (a quote may be unclosed, or the file may not be CSV)`,
+        `a record is longer than ${formatBytes(MAX_RECORD_BYTES)} (a quote may be unclosed, ` +
+          'or the file may not be CSV)',
         { file, row },
       );
     default:

@@ -34,7 +34,8 @@ export interface DedupeReport {
  * duplicated key. Keys are compared as trimmed strings; rows keep their order.
  *
  * @throws {UsageError} a key column is not in the table, or named twice.
- * @example dedupeTable(table, ['la', 'year'], 'first').report.duplicated // [{ key: ['837', '2016'], rows: [5, 9], kept: 5, differ: true }]
+ * @example dedupeTable(table, ['la', 'year'], 'first').report.duplicated
+ *   // [{ key: ['837', '2016'], rows: [5, 9], kept: 5, differ: true }]
  */
 export function dedupeTable(
   table: RawTable,
@@ -47,7 +48,8 @@ export function dedupeTable(
     const index = table.header.indexOf(name);
     if (index < 0) {
       throw new UsageError(
-        `${table.file} has no column "${displayText(name)}"; its columns are ${table.header.map((h) => displayText(h)).join(', ')}`,
+        `${table.file} has no column "${displayText(name)}"; ` +
+          `its columns are ${table.header.map((h) => displayText(h)).join(', ')}`,
       );
     }
     return index;

@@ -7,9 +7,10 @@
  * several geographic levels (National, Regional, Local authority, ...) stacked in one file. Values that cannot
  * be published are written as symbols (`c`, `x`, `z`, `low`, `u`, ...) in otherwise numeric columns.
  *
- * Reference: DfE, "Open data standards" in the analysts' guide (https://dfe-analytical-services.github.io/analysts-guide/),
- * and the file checks of the EES screener (https://github.com/dfe-analytical-services/eesyscreener), whose
- * lists of time identifiers and GSS symbols are followed here.
+ * Reference: DfE, "Open data standards" in the analysts' guide
+ * (https://dfe-analytical-services.github.io/analysts-guide/), and the file checks of the EES screener
+ * (https://github.com/dfe-analytical-services/eesyscreener), whose lists of time identifiers and GSS symbols are
+ * followed here.
  *
  * A `time_period` is a label, not a date: check what it means before joining files. In the children-in-need
  * census tables (e.g. CPPs at 31 March) "Reporting year" 2018 is the position at 31 March 2018; in the social work
@@ -97,7 +98,10 @@ export interface DfeReport {
   readonly timePeriod: DfeTimePeriodReport;
   /** `time_identifier` values of the kept rows with their row counts (empty if the file has no such column). */
   readonly timeIdentifiers: Readonly<Record<string, number>>;
-  /** Cells of the kept rows that held a symbol, per column (header order) then per symbol (DFE_SYMBOLS order); only those seen. */
+  /**
+   * Cells of the kept rows that held a symbol, per column (header order) then per symbol (DFE_SYMBOLS order); only
+   * those seen.
+   */
   readonly missing: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The same cells, per symbol over all columns. */
   readonly missingBySymbol: Readonly<Record<string, number>>;
@@ -286,7 +290,8 @@ function relabelPeriod(cell: string, location: { file: string; row: number; colu
     return { label: code, kind: 'labelled' };
   }
   throw new DataError(
-    `${JSON.stringify(cell)} is not a DfE time period (expected four digits such as 2017, or six such as 201718 for 2017-18)`,
+    `${JSON.stringify(cell)} is not a DfE time period (expected four digits such as 2017, ` +
+      'or six such as 201718 for 2017-18)',
     location,
   );
 }
@@ -300,7 +305,8 @@ function checkConsecutive(
   const expected = String((Number(start) + 1) % 100).padStart(2, '0');
   if (end !== expected) {
     throw new DataError(
-      `${JSON.stringify(code)} is not a span of consecutive years (the span starting ${start} is ${start}${expected}, i.e. ${start}-${expected})`,
+      `${JSON.stringify(code)} is not a span of consecutive years (the span starting ${start} ` +
+        `is ${start}${expected}, i.e. ${start}-${expected})`,
       location,
     );
   }
@@ -314,7 +320,8 @@ function checkConsecutive(
  * apart).
  *
  * @throws DataError if the label is none of `YYYY`, `YYYY-YY` or `YYYYYY` with consecutive years.
- * @example ['2018-19', '2017', '2017-18'].sort((a, b) => timePeriodOrder(a) - timePeriodOrder(b)) // ['2017', '2017-18', '2018-19']
+ * @example ['2018-19', '2017', '2017-18'].sort((a, b) => timePeriodOrder(a) - timePeriodOrder(b))
+ *   // ['2017', '2017-18', '2018-19']
  */
 export function timePeriodOrder(label: string): number {
   const text = label.trim();
@@ -330,7 +337,8 @@ export function timePeriodOrder(label: string): number {
  * Lines for people (stderr) describing a DfeReport: levels kept and dropped, the time-period convention, and the
  * symbols blanked per column.
  *
- * @example formatDfeReport(report)[0] // 'cpp.csv: DfE statistics file; kept 1,976 "Local authority" rows (dropped 13 National, 143 Regional)'
+ * @example formatDfeReport(report)[0]
+ *   // 'cpp.csv: DfE statistics file; kept 1,976 "Local authority" rows (dropped 13 National, 143 Regional)'
  */
 export function formatDfeReport(report: DfeReport): string[] {
   const { file } = report;
@@ -353,8 +361,13 @@ export function formatDfeReport(report: DfeReport): string[] {
     timePeriod.convention === 'year'
       ? 'four-digit years'
       : timePeriod.convention === 'span'
-        ? `year spans${timePeriod.sixDigit > 0 ? ` (${formatCount(timePeriod.sixDigit)} six-digit codes such as 201718 shown as 2017-18)` : ''}`
-        : `mixed: ${formatCount(timePeriod.fourDigit)} four-digit years and ${formatCount(timePeriod.sixDigit + timePeriod.labelled)} year spans`;
+        ? `year spans${
+            timePeriod.sixDigit > 0
+              ? ` (${formatCount(timePeriod.sixDigit)} six-digit codes such as 201718 shown as 2017-18)`
+              : ''
+          }`
+        : `mixed: ${formatCount(timePeriod.fourDigit)} four-digit years ` +
+          `and ${formatCount(timePeriod.sixDigit + timePeriod.labelled)} year spans`;
   const identifiers = Object.entries(report.timeIdentifiers)
     .map(([name, count]) => `${name} (${formatCount(count)})`)
     .join(', ');
@@ -392,7 +405,9 @@ export function formatDfeReport(report: DfeReport): string[] {
  * The report of `normaliseDfeTable` in one line, for standard error by default: the file, the rows kept, the
  * periods, and how many cells held a suppression symbol; `formatDfeReport` has the whole of it (`--verbose`).
  *
- * @example summariseDfeReport(report) // 'cpp.csv: DfE statistics file; kept 1,976 "Local authority" rows, 2016 to 2022 (7 periods); 14 suppressed cells made missing (--verbose for each column)'
+ * @example summariseDfeReport(report)
+ *   // 'cpp.csv: DfE statistics file; kept 1,976 "Local authority" rows, 2016 to 2022 (7 periods); ' +
+ *   // '14 suppressed cells made missing (--verbose for each column)'
  */
 export function summariseDfeReport(report: DfeReport): string {
   const periods = report.timePeriod.periods;
@@ -406,8 +421,12 @@ export function summariseDfeReport(report: DfeReport): string {
   const cells =
     suppressed === 0
       ? 'no suppressed cells (--verbose for the full report)'
-      : `${formatCount(suppressed)} suppressed ${suppressed === 1 ? 'cell' : 'cells'} made missing (--verbose for each column)`;
-  return `${report.file}: DfE statistics file; kept ${formatCount(report.rowsKept)} "${report.level}" rows, ${range}; ${cells}`;
+      : `${formatCount(suppressed)} suppressed ${suppressed === 1 ? 'cell' : 'cells'} made missing (--verbose ` +
+        'for each column)';
+  return (
+    `${report.file}: DfE statistics file; kept ${formatCount(report.rowsKept)} "${report.level}" ` +
+    `rows, ${range}; ${cells}`
+  );
 }
 
 /** A count with comma thousands separators (1976 → "1,976"), independent of the locale. */

@@ -48,7 +48,9 @@ export interface JoinInputReport {
   readonly missingKeyRows: number;
   /** Rows of this input that are not in the output (inner: all unmatched rows; left, first input: none). */
   readonly droppedRows: number;
-  /** Output rows in which this input's columns are empty because it lacks the key (left join, inputs after the first). */
+  /**
+   * Output rows in which this input's columns are empty because it lacks the key (left join, inputs after the first).
+   */
   readonly filledRows: number;
   /** Non-key columns renamed because their name is used elsewhere: original name → output name. */
   readonly renamed: Readonly<Record<string, string>>;
@@ -101,8 +103,8 @@ export function joinTables(inputs: readonly JoinInput[], options: JoinOptions): 
   for (const input of inputs) {
     if (input.keys.length !== keyCount) {
       throw new UsageError(
-        `every input needs the same number of key columns: ${files[0]} has ${keyCount} (${inputs[0]!.keys.join(', ')}), ` +
-          `${input.table.file} has ${input.keys.length} (${input.keys.join(', ')})`,
+        `every input needs the same number of key columns: ${files[0]} has ${keyCount} ` +
+          `(${inputs[0]!.keys.join(', ')}), ${input.table.file} has ${input.keys.length} (${input.keys.join(', ')})`,
       );
     }
   }
@@ -257,7 +259,9 @@ function fileTags(files: readonly string[]): string[] {
   return stems.map((stem, i) => (stems.filter((other) => other === stem).length > 1 ? `${stem}#${i + 1}` : stem));
 }
 
-/** Output names of each input's non-key columns, renaming names that occur in more than one input or as an output key. */
+/**
+ * Output names of each input's non-key columns, renaming names that occur in more than one input or as an output key.
+ */
 function outputNames(
   prepared: readonly PreparedInput[],
   outputKeys: readonly string[],
@@ -303,7 +307,8 @@ const JOIN_REPORT_MAX_GROUPS = 40;
  */
 export function formatJoinReport(report: JoinReport): string[] {
   const lines = [
-    `join (${report.how}) on ${report.keys.join(', ')}: ${report.inputs.length} input${report.inputs.length === 1 ? '' : 's'}, ${formatCount(report.outputRows)} output rows`,
+    `join (${report.how}) on ${report.keys.join(', ')}: ${report.inputs.length} ` +
+      `input${report.inputs.length === 1 ? '' : 's'}, ${formatCount(report.outputRows)} output rows`,
   ];
   report.inputs.forEach((input, j) => {
     const parts = [`${formatCount(input.rows)} rows`, `${formatCount(input.matchedRows)} matched`];
@@ -328,7 +333,10 @@ function groupUnmatched(input: JoinInputReport): string[] {
   if (last === 0) {
     return input.unmatched.map((entry) => {
       const label = entry.label !== undefined && entry.label !== '' ? ` "${entry.label}"` : '';
-      return `${input.keys[0]}=${shown(entry.key[0]!)}${label} row ${entry.row} (not in ${entry.missingFrom.join(', ')})`;
+      return (
+        `${input.keys[0]}=${shown(entry.key[0]!)}${label} row ${entry.row} ` +
+        `(not in ${entry.missingFrom.join(', ')})`
+      );
     });
   }
   // One group per value of the leading key columns (e.g. per authority), listing the last key's values (years).
@@ -364,7 +372,8 @@ function groupUnmatched(input: JoinInputReport): string[] {
     const who =
       members.length === 1
         ? `${headNames.length === 1 ? `${names}=` : `(${names})=`}${members[0]}`
-        : `${members.length} values of ${names} (${members.slice(0, 5).join('; ')}${members.length > 5 ? '; ...' : ''})`;
+        : `${members.length} values of ${names} ` +
+          `(${members.slice(0, 5).join('; ')}${members.length > 5 ? '; ...' : ''})`;
     return `${who} ${input.keys[last]}=${tails} (not in ${missingFrom})`;
   });
 }

@@ -197,7 +197,9 @@ function readCategorical(
   return { kind: 'categorical', name, codes, levels };
 }
 
-/** The cell of a record; a record narrower than the header (possible only in a table not made by parseCsv) is an error. */
+/**
+ * The cell of a record; a record narrower than the header (possible only in a table not made by parseCsv) is an error.
+ */
 function cellOf(table: RawTable, record: readonly string[], i: number, index: number, name: string): string {
   const cell = record[index];
   if (typeof cell !== 'string') {

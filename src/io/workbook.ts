@@ -88,7 +88,9 @@ const CONVERT = 'save it as an Excel workbook (.xlsx) or as CSV UTF-8';
 
 /** Why a kind of workbook is not read, and what to do. */
 const REFUSALS: Readonly<Record<Exclude<WorkbookKind, 'xlsx'>, string>> = {
-  ods: `is an OpenDocument spreadsheet (.ods), which cpp-variance does not read; ${CONVERT} (LibreOffice Calc: File > Save As)`,
+  ods:
+    `is an OpenDocument spreadsheet (.ods), which cpp-variance does not read; ${CONVERT} (LibreOffice Calc: ` +
+    'File > Save As)',
   xls: `is an Excel 97-2003 workbook (.xls), which cpp-variance does not read; ${CONVERT} (Excel: File > Save As)`,
   xlsb: `is an Excel binary workbook (.xlsb), which cpp-variance does not read; ${CONVERT} (Excel: File > Save As)`,
   zip: 'is a ZIP archive, not CSV text or an Excel workbook (.xlsx); unzip it first',
@@ -158,13 +160,15 @@ interface SheetCells {
 /**
  * The reader's program, run by `node -e` (CommonJS): the workbook on standard input, the library's path and the
  * chosen sheet as arguments; writes `{ sheets, index, rows }`, or `{ error: { name, message } }`, as JSON. Strings
- * are not trimmed (as a CSV reader does not); dates become `{ date: ms }`.
+ * are not trimmed (as a CSV reader does not); dates become `{ date: ms }`. The `\` ending a line of the template
+ * joins it to the next (a line continuation), so the program itself has that statement on one line.
  */
 const READER_PROGRAM = `'use strict';
 const { readFileSync } = require('node:fs');
 const [modulePath, choice] = process.argv.slice(1);
 const write = (value) => process.stdout.write(JSON.stringify(value));
-const failed = (error) => write({ error: { name: String(error && error.name), message: String(error && error.message) } });
+const failed = (error) => \
+write({ error: { name: String(error && error.name), message: String(error && error.message) } });
 try {
   const readXlsxFile = require(modulePath);
   const bytes = readFileSync(0);

@@ -27,7 +27,8 @@ export const MAX_CATEGORIES = 250;
 
 /** How the quartiles are computed, in words, for every output. */
 const QUANTILE_DEFINITION =
-  "R's default quantile (type 7, Hyndman & Fan 1996): linear interpolation between order statistics, at position 1 + (n − 1)p";
+  "R's default quantile (type 7, Hyndman & Fan 1996): linear interpolation between order statistics, " +
+  'at position 1 + (n − 1)p';
 
 export interface ByCategoryOptions {
   /** The categorical column; its trimmed labels are the categories. */
@@ -76,7 +77,10 @@ export interface OneWayAnova {
   readonly ssWithin: number;
   /** Σ (y − ȳ)² = ssBetween + ssWithin. */
   readonly ssTotal: number;
-  /** ssBetween / ssTotal: the share of the variance between categories (the R² on category indicators). Null when the column takes one value. */
+  /**
+   * ssBetween / ssTotal: the share of the variance between categories (the R² on category indicators). Null when the
+   * column takes one value.
+   */
   readonly eta2: number | null;
   /** (ssBetween / df1) / (ssWithin / df2); null when df2 is 0 or ssWithin is 0 (no variation within categories). */
   readonly f: number | null;
@@ -88,7 +92,9 @@ export interface OneWayAnova {
   readonly p: number | null;
 }
 
-/** Welch's (1951) test of equal means without equal variances, as R's `oneway.test(y ~ category, var.equal = FALSE)`. */
+/**
+ * Welch's (1951) test of equal means without equal variances, as R's `oneway.test(y ~ category, var.equal = FALSE)`.
+ */
 export interface WelchTest {
   readonly f: number;
   readonly df1: number;
@@ -110,7 +116,10 @@ export interface ColumnByCategory {
   readonly overall: Summary;
   /** Null when fewer than two categories have a value (see notes). */
   readonly anova: OneWayAnova | null;
-  /** Null when a category has fewer than two values or no variation, or fewer than two categories have values (see notes). */
+  /**
+   * Null when a category has fewer than two values or no variation, or fewer than two categories have values (see
+   * notes).
+   */
   readonly welch: WelchTest | null;
   /** What was left out and why a number is missing. */
   readonly notes: readonly string[];
@@ -174,7 +183,8 @@ export function describeByCategory(table: RawTable, options: ByCategoryOptions):
   if (by.levels.length > MAX_CATEGORIES) {
     throw new ParameterError(
       'by',
-      `${displayText(options.by)} has ${by.levels.length.toLocaleString('en-GB')} distinct values; summaries by category are for at most ${MAX_CATEGORIES} categories (is it a name or an identifier?)`,
+      `${displayText(options.by)} has ${by.levels.length.toLocaleString('en-GB')} distinct values; ` +
+        `summaries by category are for at most ${MAX_CATEGORIES} categories (is it a name or an identifier?)`,
     );
   }
   const notes: string[] = [];
@@ -200,7 +210,8 @@ export function describeByCategory(table: RawTable, options: ByCategoryOptions):
   const categories = sorted.map(({ label }, i) => ({ category: label, rows: rowsPer[i]! }));
   if (rowsMissingCategory > 0) {
     notes.push(
-      `${rowsMissingCategory} row${rowsMissingCategory === 1 ? ' has' : 's have'} no ${displayText(options.by)} and ${rowsMissingCategory === 1 ? 'is' : 'are'} left out`,
+      `${rowsMissingCategory} row${rowsMissingCategory === 1 ? ' has' : 's have'} no ${displayText(options.by)} ` +
+        `and ${rowsMissingCategory === 1 ? 'is' : 'are'} left out`,
     );
   }
   if (categories.length === 0) notes.push(`${displayText(options.by)} has no values: nothing to summarise`);
@@ -247,7 +258,8 @@ function columnsToSummarise(
     if (names.includes(options.by)) {
       throw new ParameterError(
         'columns',
-        `${JSON.stringify(displayText(options.by))} is the category column (--by); name the numeric columns to summarise`,
+        `${JSON.stringify(displayText(options.by))} is the category column (--by); ` +
+          'name the numeric columns to summarise',
       );
     }
     return { names, source: 'options' };
@@ -259,12 +271,15 @@ function columnsToSummarise(
   if (names.length === 0) {
     throw new ParameterError(
       'columns',
-      `${table.file} has no numeric column besides ${[options.by, ...left].map((name) => displayText(name)).join(', ')}; name the columns to summarise with --columns`,
+      `${table.file} has no numeric column ` +
+        `besides ${[options.by, ...left].map((name) => displayText(name)).join(', ')}; ` +
+        'name the columns to summarise with --columns',
     );
   }
   if (left.length > 0)
     notes.push(
-      `columns: every numeric column but the unit and period columns (${left.map((name) => displayText(name)).join(', ')})`,
+      'columns: every numeric column but the unit and period columns ' +
+        `(${left.map((name) => displayText(name)).join(', ')})`,
     );
   return { names, source: 'default' };
 }
@@ -302,7 +317,8 @@ function summariseColumn(
   const all = groups.flat();
   if (missing > 0)
     notes.push(
-      `${missing} missing ${column} cell${missing === 1 ? '' : 's'} left out (of ${all.length + missing} rows with a category)`,
+      `${missing} missing ${column} cell${missing === 1 ? '' : 's'} left out (of ${all.length + missing} rows ` +
+        'with a category)',
     );
   const empty = summaries.filter((s) => s.n === 0).map((s) => quoted(s.category));
   if (empty.length > 0)
@@ -333,7 +349,8 @@ function summariseColumn(
     const flat = named.filter((s) => s.n >= 2 && s.sd === 0).map((s) => quoted(s.category));
     if (few.length > 0)
       notes.push(
-        `Welch's test needs at least 2 ${column} values in every category: ${listed(few)} ${few.length === 1 ? 'has' : 'have'} 1`,
+        `Welch's test needs at least 2 ${column} values in every ` +
+          `category: ${listed(few)} ${few.length === 1 ? 'has' : 'have'} 1`,
       );
     else if (flat.length > 0)
       notes.push(

@@ -50,7 +50,10 @@ export interface MissingCount {
   /** The trimmed cell text; '' for an empty (or blank) cell. */
   readonly token: string;
   readonly count: number;
-  /** `empty`: an empty cell; `marker`: `NA` or a `missingTokens` entry; `dfe-symbol`: a DFE_SYMBOLS symbol blanked by normaliseDfeTable. */
+  /**
+   * `empty`: an empty cell; `marker`: `NA` or a `missingTokens` entry; `dfe-symbol`: a DFE_SYMBOLS symbol blanked by
+   * normaliseDfeTable.
+   */
   readonly kind: 'empty' | 'marker' | 'dfe-symbol';
 }
 
@@ -60,7 +63,10 @@ interface ColumnBase {
   readonly values: number;
   /** Missing cells (values + missing = rows). */
   readonly missing: number;
-  /** The missing cells by token, only tokens seen: empty, `NA`, the extra tokens in the order given, then DfE symbols in DFE_SYMBOLS order. */
+  /**
+   * The missing cells by token, only tokens seen: empty, `NA`, the extra tokens in the order given, then DfE symbols in
+   * DFE_SYMBOLS order.
+   */
   readonly missingByToken: readonly MissingCount[];
 }
 
@@ -105,7 +111,10 @@ export interface PanelStructure {
   readonly units: number;
   /** Distinct periods, in time order (`order: 'time'`) or natural text order (`order: 'text'`). */
   readonly periods: readonly string[];
-  /** `time`: every label is a DfE time period or year, sorted by timePeriodOrder; `text`: natural order (LA2 before LA10). */
+  /**
+   * `time`: every label is a DfE time period or year, sorted by timePeriodOrder; `text`: natural order (LA2 before
+   * LA10).
+   */
   readonly order: 'time' | 'text';
   /** Rows with both keys present. */
   readonly rows: number;
@@ -179,11 +188,17 @@ export interface OutcomeVariance {
   readonly withinSS: number | null;
   /** Σ_periods n_t (ȳ_t − ȳ)²; null without a period column. */
   readonly periodSS: number | null;
-  /** betweenSS / totalSS: the R² of the outcome on unit indicators. Null when the outcome takes one value (or n is 0), or without a unit column. */
+  /**
+   * betweenSS / totalSS: the R² of the outcome on unit indicators. Null when the outcome takes one value (or n is 0),
+   * or without a unit column.
+   */
   readonly betweenShare: number | null;
   /** withinSS / totalSS = 1 − betweenShare. Null as betweenShare. */
   readonly withinShare: number | null;
-  /** periodSS / totalSS: the R² on period indicators. Not additive with betweenShare unless the panel is balanced. Null as betweenShare, or without a period column. */
+  /**
+   * periodSS / totalSS: the R² on period indicators. Not additive with betweenShare unless the panel is balanced. Null
+   * as betweenShare, or without a period column.
+   */
   readonly periodShare: number | null;
 }
 
@@ -210,7 +225,8 @@ export interface DescribeResult {
  *
  * Columns: `empty` when every cell is missing, `numeric` when every other cell parses with parseStrictNumber
  * (min, median, max), `categorical` otherwise (distinct labels, the most frequent, and, when some cells are
- * numbers, the first cells that are not). Missing cells are `''`, `NA` and `options.missingTokens`, compared trimmed, as readPanel does.
+ * numbers, the first cells that are not). Missing cells are `''`, `NA` and `options.missingTokens`, compared trimmed,
+ * as readPanel does.
  *
  * The outcome's one-way analysis of variance by unit, over the n complete rows (outcome, unit, period present),
  * with ȳ the overall mean, ȳ_u the mean of unit u (n_u rows) and ȳ_t the mean of period t (n_t rows):
@@ -240,7 +256,8 @@ export interface DescribeResult {
  * @throws {InternalError} `dfeMissing` names a column not in the header, or counts more symbols than empty cells
  * @example
  * const result = describeTable(parseCsv(source), { missingTokens: ['-'] });
- * result.outcome?.betweenShare; // 0.632 on the synthetic NAO panel: 63.2% of the variance of cpp_rate is between authorities
+ * result.outcome?.betweenShare;
+ * // 0.632 on the synthetic NAO panel: 63.2% of the variance of cpp_rate is between authorities
  */
 export function describeTable(table: RawTable, options: DescribeOptions): DescribeResult {
   const extraTokens = [...new Set((options.missingTokens ?? []).map((token) => token.trim()))].filter(
@@ -276,7 +293,8 @@ export function describeTable(table: RawTable, options: DescribeOptions): Descri
   if (keys === undefined) {
     const pairs = DEFAULT_PANEL_KEYS.map((k) => `${k.unit}/${k.period}`).join(' or ');
     notes.push(
-      `no unit and period columns (${pairs}): panel structure${y ? ' and outcome variance split' : ''} skipped (name the unit and period columns to get ${y ? 'them' : 'it'})`,
+      `no unit and period columns (${pairs}): panel structure${y ? ' and outcome variance split' : ''} skipped (name ` +
+        `the unit and period columns to get ${y ? 'them' : 'it'})`,
     );
     return { file: table.file, rows, columns, panel: null, singleKey: null, outcome: null, notes };
   }
@@ -303,7 +321,9 @@ export function describeTable(table: RawTable, options: DescribeOptions): Descri
     const present = [outcome.column, outcome.unit, outcome.period].filter((name): name is string => name !== null);
     notes.push(
       outcome.n === 0
-        ? `${displayText(outcome.column)} has no complete rows (${andList(present.map((name) => displayText(name)))} ${present.length === 2 ? 'both' : 'all'} present): no variance to split`
+        ? `${displayText(outcome.column)} has no complete rows ` +
+            `(${andList(present.map((name) => displayText(name)))} ${present.length === 2 ? 'both' : 'all'} ` +
+            'present): no variance to split'
         : `${displayText(outcome.column)} takes one value on all ${outcome.n} complete rows: no variance to split`,
     );
   }
@@ -433,7 +453,8 @@ function mergeDfe(
     const empty = out[0]!; // '' is always first (DEFAULT_MISSING_TOKENS)
     if (blanked > empty.count) {
       throw new InternalError(
-        `describeTable: the DfE report counts ${blanked} symbol cells in column "${displayText(column)}" but ${file} has only ${empty.count} empty cells there`,
+        `describeTable: the DfE report counts ${blanked} symbol cells in column "${displayText(column)}" but ${file} ` +
+          `has only ${empty.count} empty cells there`,
       );
     }
     out[0] = { ...empty, count: empty.count - blanked };
@@ -552,17 +573,21 @@ function panelNotes(panel: PanelStructure): string[] {
   const keys = `${displayText(panel.unit)} × ${displayText(panel.period)}`;
   if (panel.rowsMissingKey > 0) {
     notes.push(
-      `${panel.rowsMissingKey} row${panel.rowsMissingKey === 1 ? ' has' : 's have'} no ${displayText(panel.unit)} or ${displayText(panel.period)} and ${panel.rowsMissingKey === 1 ? 'is' : 'are'} left out of the panel structure`,
+      `${panel.rowsMissingKey} row${panel.rowsMissingKey === 1 ? ' has' : 's have'} no ${displayText(panel.unit)} ` +
+        `or ${displayText(panel.period)} and ${panel.rowsMissingKey === 1 ? 'is' : 'are'} left out of the ` +
+        'panel structure',
     );
   }
   if (panel.incompleteUnits.length > 0) {
     notes.push(
-      `unbalanced panel: ${panel.incompleteUnits.length} of ${panel.units} units lack at least one of the ${panel.periods.length} periods (${panel.gaps} ${keys} cells empty)`,
+      `unbalanced panel: ${panel.incompleteUnits.length} of ${panel.units} units lack at least one of ` +
+        `the ${panel.periods.length} periods (${panel.gaps} ${keys} cells empty)`,
     );
   }
   if (panel.duplicateKeys > 0) {
     notes.push(
-      `${panel.duplicateKeys} ${keys} key${panel.duplicateKeys === 1 ? ' is' : 's are'} on more than one row (${panel.duplicateRows} extra row${panel.duplicateRows === 1 ? '' : 's'}): check for repeated or stacked data`,
+      `${panel.duplicateKeys} ${keys} key${panel.duplicateKeys === 1 ? ' is' : 's are'} on more than one row ` +
+        `(${panel.duplicateRows} extra row${panel.duplicateRows === 1 ? '' : 's'}): check for repeated or stacked data`,
     );
   }
   return notes;
@@ -594,7 +619,10 @@ function singleKeyNote(key: SingleKeyStructure, outcome: boolean): string {
     : key.role === 'unit'
       ? `; the outcome's variance is split between and within ${displayText(key.column)} only`
       : `; of the outcome's variance, only the share of the ${displayText(key.column)} means is shown`;
-  return `only a ${key.role} column (${displayText(key.column)}) was named: the unit × period panel structure needs a ${other} column too (--${other})${split}`;
+  return (
+    `only a ${key.role} column (${displayText(key.column)}) was named: the unit × period panel structure needs ` +
+    `a ${other} column too (--${other})${split}`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- outcome

@@ -82,7 +82,8 @@ export function renderByTable(report: ByReport): string {
     : [];
   return terminalText(
     `${[
-      `Variance of ${printable(report.outcome)} explained by each group, separately for each ${by} (${METHOD_LABELS[report.method]})`,
+      `Variance of ${printable(report.outcome)} explained by each group, separately for each ${by} ` +
+        `(${METHOD_LABELS[report.method]})`,
       '',
       ...body,
       '',
@@ -113,7 +114,15 @@ function levelLines(report: ByReport): string[] {
     Math.max(h.length, ...rows.filter((r) => r.length === header.length).map((r) => r[j]!.length)),
   );
   const line = (cells: readonly string[]) =>
-    `  ${cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : j < header.length && cells.length === header.length ? cell.padStart(widths[j]!) : cell)).join('  ')}`.trimEnd();
+    `  ${cells
+      .map((cell, j) =>
+        j === 0
+          ? cell.padEnd(widths[j]!)
+          : j < header.length && cells.length === header.length
+            ? cell.padStart(widths[j]!)
+            : cell,
+      )
+      .join('  ')}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -146,7 +155,8 @@ function transposedLines(report: ByReport): string[] {
 }
 
 /**
- * `{"schemaVersion":1,"command":"decompose","by":COL,"splits":[{"level","n","droppedRows","r2","groups":[…],"unexplained"} | {"level","error"}]}`;
+ * `{"schemaVersion":1,"command":"decompose","by":COL,"splits":[…]}`, each split
+ * `{"level","n","droppedRows","r2","groups":[…],"unexplained"} | {"level","error"}`;
  * groups in the order given, each with its `rank` by share within the level when --sort is given.
  */
 export function renderByJson(report: ByReport): string {

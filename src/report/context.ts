@@ -11,7 +11,8 @@ export interface DecompositionReport {
   readonly result: DecompositionResult;
   /** Input file as named by the user (or `<stdin>`). */
   readonly file: string;
-  /** Set when the data are a bundled fixture (the England panel or the synthetic NAO panel): says so in every output. */
+  /** Set when the data are a bundled fixture (the England panel or the synthetic NAO panel): says so in every output.
+   * */
   readonly datasetNote?: string;
   /** Bootstrap standard errors and intervals, when requested. */
   readonly bootstrap?: BootstrapResult;
@@ -64,7 +65,10 @@ export function formatPValue(p: number): string {
 export function describeBootstrap(bootstrap: BootstrapResult): string {
   const unit = bootstrap.cluster === null ? 'rows' : `clusters of ${bootstrap.cluster} (${bootstrap.clusters})`;
   const failed = bootstrap.failed > 0 ? `; ${bootstrap.failed} not estimable and excluded` : '';
-  return `${Math.round(bootstrap.level * 100)}% ${bootstrap.type === 'bca' ? 'BCa' : 'percentile'} intervals from ${bootstrap.replicates} bootstrap replicates resampling ${unit}, seed ${bootstrap.seed}${failed}`;
+  return (
+    `${Math.round(bootstrap.level * 100)}% ${bootstrap.type === 'bca' ? 'BCa' : 'percentile'} intervals from ` +
+    `${bootstrap.replicates} bootstrap replicates resampling ${unit}, seed ${bootstrap.seed}${failed}`
+  );
 }
 
 /** Percent with one decimal, as printed everywhere (−0.0 shown as 0.0). */
@@ -88,9 +92,15 @@ export function estimatorLabel(result: Pick<DecompositionResult, 'method' | 'sam
 export function methodLine(result: DecompositionResult): string {
   if (result.sampling && result.method === 'shapley') {
     const { permutations, seed } = result.sampling;
-    return `method: Monte Carlo Shapley values (LMG) over ${result.groups.length} groups (${permutations.toLocaleString('en-GB')} random orders, seed ${seed})`;
+    return (
+      `method: Monte Carlo Shapley values (LMG) over ${result.groups.length} groups ` +
+      `(${permutations.toLocaleString('en-GB')} random orders, seed ${seed})`
+    );
   }
-  return `method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups (${result.subsets.toLocaleString('en-GB')} subset regressions)`;
+  return (
+    `method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups ` +
+    `(${result.subsets.toLocaleString('en-GB')} subset regressions)`
+  );
 }
 
 export const METHOD_LABELS: Readonly<Record<DecompositionMethod, string>> = {

@@ -64,8 +64,10 @@ const pText = (p: number) => {
  */
 export function renderDescribeByTable(result: DescribeByResult): string {
   const out = [
-    `Summaries by ${displayText(result.by)} of ${displayText(result.file)}: ${result.rows} row${result.rows === 1 ? '' : 's'}, ` +
-      `${result.categories.length} categor${result.categories.length === 1 ? 'y' : 'ies'}, ${result.columns.length} column${result.columns.length === 1 ? '' : 's'}`,
+    `Summaries by ${displayText(result.by)} of ${displayText(result.file)}: ${result.rows} ` +
+      `row${result.rows === 1 ? '' : 's'}, ` +
+      `${result.categories.length} categor${result.categories.length === 1 ? 'y' : 'ies'}, ${result.columns.length} ` +
+      `column${result.columns.length === 1 ? '' : 's'}`,
     `quartiles: ${result.quantiles}`,
     ciDefinition(result),
   ];
@@ -122,7 +124,9 @@ function align(rows: readonly (readonly string[])[], right: readonly boolean[]):
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const last = widths.length - 1;
   return rows.map((r) =>
-    `  ${r.map((cell, j) => (j === last ? cell : right[j] ? cell.padStart(widths[j]!) : cell.padEnd(widths[j]!))).join('  ')}`.trimEnd(),
+    `  ${r
+      .map((cell, j) => (j === last ? cell : right[j] ? cell.padStart(widths[j]!) : cell.padEnd(widths[j]!)))
+      .join('  ')}`.trimEnd(),
   );
 }
 
@@ -408,14 +412,17 @@ export function renderDescribeBySvg(result: DescribeByResult, options: DescribeB
   const columnNames = result.columns.map((c) => displayText(c.column));
   const title =
     options.title ??
-    `Means of ${columnNames.length <= 3 ? columnNames.join(', ') : `${columnNames.length} columns`} by ${displayText(result.by)}, with ${Math.round(result.level * 100)}% confidence intervals`;
+    `Means of ${columnNames.length <= 3 ? columnNames.join(', ') : `${columnNames.length} columns`} ` +
+      `by ${displayText(result.by)}, with ${Math.round(result.level * 100)}% confidence intervals`;
   for (const line of wrap(title, 19, WIDTH - 2 * MARGIN)) {
     y += 4;
     out.push(text(MARGIN, y, line, { class: 'title', 'font-size': 19, 'font-weight': 700, fill: INK }));
     y += 21;
   }
   y -= 4;
-  const subtitle = `Dots: category means; whiskers: ${ciLabel(result)} (t on n − 1 df); dashed line: the mean of all values; one panel per column, each on its own scale`;
+  const subtitle =
+    `Dots: category means; whiskers: ${ciLabel(result)} (t on n − 1 df); dashed line: ` +
+    'the mean of all values; one panel per column, each on its own scale';
   for (const line of wrap(subtitle, 13, WIDTH - 2 * MARGIN)) {
     y += 17;
     out.push(text(MARGIN, y, line, { class: 'subtitle', 'font-size': 13, fill: MUTED }));
@@ -485,13 +492,17 @@ export function renderDescribeBySvg(result: DescribeByResult, options: DescribeB
           const low = x(g.ciLow);
           const high = x(g.ciHigh);
           rows.push(
-            `<g class="interval"><line x1="${n(low)}" y1="${n(centre)}" x2="${n(high)}" y2="${n(centre)}" stroke="${colour}" stroke-width="2"/>` +
-              `<line x1="${n(low)}" y1="${n(centre - 5)}" x2="${n(low)}" y2="${n(centre + 5)}" stroke="${colour}" stroke-width="2"/>` +
-              `<line x1="${n(high)}" y1="${n(centre - 5)}" x2="${n(high)}" y2="${n(centre + 5)}" stroke="${colour}" stroke-width="2"/></g>`,
+            `<g class="interval"><line x1="${n(low)}" y1="${n(centre)}" x2="${n(high)}" y2="${n(centre)}" ` +
+              `stroke="${colour}" stroke-width="2"/>` +
+              `<line x1="${n(low)}" y1="${n(centre - 5)}" x2="${n(low)}" y2="${n(centre + 5)}" stroke="${colour}" ` +
+              'stroke-width="2"/>' +
+              `<line x1="${n(high)}" y1="${n(centre - 5)}" x2="${n(high)}" y2="${n(centre + 5)}" stroke="${colour}" ` +
+              'stroke-width="2"/></g>',
           );
         }
         rows.push(
-          `<circle class="mean" cx="${n(x(g.mean))}" cy="${n(centre)}" r="4.5" fill="${colour}" stroke="#FFFFFF" stroke-width="1"/>`,
+          `<circle class="mean" cx="${n(x(g.mean))}" cy="${n(centre)}" r="4.5" fill="${colour}" stroke="#FFFFFF" ` +
+            'stroke-width="1"/>',
         );
         label =
           g.ciLow === null || g.ciHigh === null
@@ -511,7 +522,8 @@ export function renderDescribeBySvg(result: DescribeByResult, options: DescribeB
       const tick = scale.low + t * scale.step;
       const px = x(tick);
       grid.push(
-        `<line x1="${n(px)}" y1="${n(top - 4)}" x2="${n(px)}" y2="${n(bottom + 2)}" stroke="${GRID}" stroke-width="1"/>`,
+        `<line x1="${n(px)}" y1="${n(top - 4)}" x2="${n(px)}" y2="${n(bottom + 2)}" stroke="${GRID}" ` +
+          'stroke-width="1"/>',
       );
       grid.push(
         text(px, bottom + 16, tickLabel(tick, scale.step), { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'middle' }),
@@ -519,7 +531,8 @@ export function renderDescribeBySvg(result: DescribeByResult, options: DescribeB
     }
     if (c.overall.mean !== null) {
       grid.push(
-        `<line class="overall-mean" x1="${n(x(c.overall.mean))}" y1="${n(top - 6)}" x2="${n(x(c.overall.mean))}" y2="${n(bottom + 2)}" ` +
+        `<line class="overall-mean" x1="${n(x(c.overall.mean))}" y1="${n(top - 6)}" x2="${n(x(c.overall.mean))}" ` +
+          `y2="${n(bottom + 2)}" ` +
           `stroke="${MUTED}" stroke-width="1" stroke-dasharray="4 3"${dataAttributes({ mean: c.overall.mean })}/>`,
       );
     }
@@ -556,8 +569,11 @@ export function renderDescribeBySvg(result: DescribeByResult, options: DescribeB
 
   // Footnote: data, definitions, notes.
   const lines = [
-    `Data: ${result.file} · ${result.rows} rows · ${result.categories.length} categories of ${result.by}${result.rowsMissingCategory > 0 ? ` (${result.rowsMissingCategory} rows without one left out)` : ''}`,
-    `${ciDefinition(result)}. η²: the share of the variance between categories (one-way ANOVA); Welch's test does not assume equal variances (R's oneway.test).`,
+    `Data: ${result.file} · ${result.rows} rows · ${result.categories.length} categories of ${result.by}${
+      result.rowsMissingCategory > 0 ? ` (${result.rowsMissingCategory} rows without one left out)` : ''
+    }`,
+    `${ciDefinition(result)}. η²: the share of the variance between categories (one-way ANOVA); ` +
+      `Welch's test does not assume equal variances (R's oneway.test).`,
     ...result.columns.flatMap((c) => c.notes.map((note) => `Note: ${c.column}: ${note}`)),
     ...result.notes.map((note) => `Note: ${note}`),
   ];
@@ -576,7 +592,12 @@ export function renderDescribeBySvg(result: DescribeByResult, options: DescribeB
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
       `role="img" aria-labelledby="cppv-by-title cppv-by-desc" font-family="${escapeXml(FONT)}"` +
-      `${dataAttributes({ by: result.by, rows: result.rows, level: result.level, 'rows-missing-category': result.rowsMissingCategory })}>`,
+      `${dataAttributes({
+        by: result.by,
+        rows: result.rows,
+        level: result.level,
+        'rows-missing-category': result.rowsMissingCategory,
+      })}>`,
     `<title id="cppv-by-title">${escapeXml(title)}</title>`,
     `<desc id="cppv-by-desc">${escapeXml(descriptions.join('; '))}</desc>`,
     `<rect width="${WIDTH}" height="${height}" fill="#FFFFFF"/>`,

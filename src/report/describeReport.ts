@@ -31,7 +31,8 @@ const INCOMPLETE_UNITS_LISTED = 10;
  */
 export function renderDescribeTable(result: DescribeResult): string {
   const out = [
-    `Describe ${displayText(result.file)}: ${result.rows} row${result.rows === 1 ? '' : 's'}, ${result.columns.length} column${result.columns.length === 1 ? '' : 's'}`,
+    `Describe ${displayText(result.file)}: ${result.rows} ` +
+      `row${result.rows === 1 ? '' : 's'}, ${result.columns.length} column${result.columns.length === 1 ? '' : 's'}`,
     '',
   ];
   const anyMissing = result.columns.some((c) => c.missing > 0);
@@ -58,7 +59,9 @@ export function renderDescribeTable(result: DescribeResult): string {
   ];
   if (symbols.length > 0) {
     out.push(
-      `  DfE symbols: ${symbols.map((s) => `${tokenText(s)} ${Object.hasOwn(DFE_SYMBOLS, s) ? DFE_SYMBOLS[s] : 'unknown symbol'}`).join(', ')}`,
+      `  DfE symbols: ${symbols
+        .map((s) => `${tokenText(s)} ${Object.hasOwn(DFE_SYMBOLS, s) ? DFE_SYMBOLS[s] : 'unknown symbol'}`)
+        .join(', ')}`,
     );
   }
   if (result.panel) out.push('', ...panelLines(result.panel));
@@ -73,7 +76,9 @@ function align(rows: readonly (readonly string[])[], right: readonly boolean[]):
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const last = widths.length - 1;
   return rows.map((r) =>
-    `  ${r.map((cell, j) => (right[j] ? cell.padStart(widths[j]!) : j === last ? cell : cell.padEnd(widths[j]!))).join('  ')}`.trimEnd(),
+    `  ${r
+      .map((cell, j) => (right[j] ? cell.padStart(widths[j]!) : j === last ? cell : cell.padEnd(widths[j]!)))
+      .join('  ')}`.trimEnd(),
   );
 }
 
@@ -100,7 +105,9 @@ function columnSummary(c: ColumnDescription): string {
       const more = c.distinct > c.top.length ? ', …' : '';
       const numbers =
         c.numericCells > 0
-          ? `; ${c.numericCells} of ${c.values} are numbers, not: ${c.firstNonNumeric.map((f) => `row ${f.row} ${quotedText(f.value, 20)}`).join(', ')}${c.values - c.numericCells > c.firstNonNumeric.length ? ', …' : ''}`
+          ? `; ${c.numericCells} of ${c.values} are numbers, not: ${c.firstNonNumeric
+              .map((f) => `row ${f.row} ${quotedText(f.value, 20)}`)
+              .join(', ')}${c.values - c.numericCells > c.firstNonNumeric.length ? ', …' : ''}`
           : '';
       return `${c.distinct} distinct: ${top}${more}${numbers}`;
     }
@@ -111,7 +118,8 @@ function columnSummary(c: ColumnDescription): string {
 
 function panelLines(panel: PanelStructure): string[] {
   const lines = [
-    `Panel: unit ${displayText(panel.unit)} × period ${displayText(panel.period)}${panel.source === 'default' ? ' (found by name)' : ''}`,
+    `Panel: unit ${displayText(panel.unit)} × ` +
+      `period ${displayText(panel.period)}${panel.source === 'default' ? ' (found by name)' : ''}`,
   ];
   const stats: [string, string][] = [
     ['units', String(panel.units)],
@@ -127,11 +135,13 @@ function panelLines(panel: PanelStructure): string[] {
       'balanced',
       panel.balanced
         ? 'yes: every unit has one row in every period'
-        : `no: ${panel.gaps} unit × period cell${panel.gaps === 1 ? '' : 's'} empty, ${panel.duplicateKeys} duplicate key${panel.duplicateKeys === 1 ? '' : 's'}`,
+        : `no: ${panel.gaps} unit × period cell${panel.gaps === 1 ? '' : 's'} empty, ${panel.duplicateKeys} ` +
+          `duplicate key${panel.duplicateKeys === 1 ? '' : 's'}`,
     ],
     [
       'periods per unit',
-      `min ${formatNumber(panel.periodsPerUnit.min)}, median ${formatNumber(panel.periodsPerUnit.median)}, max ${formatNumber(panel.periodsPerUnit.max)}`,
+      `min ${formatNumber(panel.periodsPerUnit.min)}, median ${formatNumber(panel.periodsPerUnit.median)}, ` +
+        `max ${formatNumber(panel.periodsPerUnit.max)}`,
     ],
   ];
   const width = Math.max(...stats.map(([name]) => name.length));
@@ -146,7 +156,8 @@ function panelLines(panel: PanelStructure): string[] {
     lines.push(`  units lacking periods (${panel.incompleteUnits.length}):`);
     for (const u of panel.incompleteUnits.slice(0, INCOMPLETE_UNITS_LISTED)) {
       lines.push(
-        `    ${displayText(u.unit, 40)}: ${u.observed} of ${panel.periods.length}, lacks ${periodRanges(u.missingPeriods, panel.periods)}`,
+        `    ${displayText(u.unit, 40)}: ${u.observed} of ${panel.periods.length}, ` +
+          `lacks ${periodRanges(u.missingPeriods, panel.periods)}`,
       );
     }
     if (panel.incompleteUnits.length > INCOMPLETE_UNITS_LISTED)
@@ -154,7 +165,8 @@ function panelLines(panel: PanelStructure): string[] {
   }
   if (panel.duplicateKeys > 0) {
     lines.push(
-      `  duplicate unit × period keys (${panel.duplicateKeys}, ${panel.duplicateRows} extra row${panel.duplicateRows === 1 ? '' : 's'}):`,
+      `  duplicate unit × period keys (${panel.duplicateKeys}, ${panel.duplicateRows} extra ` +
+        `row${panel.duplicateRows === 1 ? '' : 's'}):`,
     );
     for (const d of panel.duplicates)
       lines.push(`    ${displayText(d.unit, 40)} × ${displayText(d.period, 20)}: rows ${d.rows.join(', ')}`);
@@ -191,12 +203,14 @@ function singleKeyLines(key: SingleKeyStructure): string[] {
     ['rows', `${key.rows}${key.rowsMissingKey > 0 ? ` (and ${key.rowsMissingKey} without a ${key.role})` : ''}`],
     [
       `rows per ${key.role}`,
-      `min ${formatNumber(key.rowsPerLevel.min)}, median ${formatNumber(key.rowsPerLevel.median)}, max ${formatNumber(key.rowsPerLevel.max)}`,
+      `min ${formatNumber(key.rowsPerLevel.min)}, median ${formatNumber(key.rowsPerLevel.median)}, ` +
+        `max ${formatNumber(key.rowsPerLevel.max)}`,
     ],
   ];
   const width = Math.max(...stats.map(([name]) => name.length));
   return [
-    `${key.role === 'unit' ? 'Unit' : 'Period'}: ${displayText(key.column)} (no ${key.role === 'unit' ? 'period' : 'unit'} column named)`,
+    `${key.role === 'unit' ? 'Unit' : 'Period'}: ${displayText(key.column)} ` +
+      `(no ${key.role === 'unit' ? 'period' : 'unit'} column named)`,
     ...stats.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
   ];
 }
@@ -205,7 +219,12 @@ function outcomeLines(o: OutcomeVariance, panel: PanelStructure | null): string[
   const keys = [o.unit, o.period].filter((name): name is string => name !== null).map((name) => displayText(name));
   const head =
     `Variance of ${displayText(o.column)} over ${o.n} complete row${o.n === 1 ? '' : 's'}` +
-    `${o.droppedRows > 0 ? ` (${o.droppedRows} left out: ${[displayText(o.column), ...keys].join(', ').replace(/, ([^,]*)$/, ' or $1')} missing)` : ''}` +
+    `${
+      o.droppedRows > 0
+        ? ` (${o.droppedRows} left out: ` +
+          `${[displayText(o.column), ...keys].join(', ').replace(/, ([^,]*)$/, ' or $1')} missing)`
+        : ''
+    }` +
     `${o.mean === null ? '' : `, mean ${formatNumber(o.mean)}`}`;
   const periodRow = (share: number) => [
     `explained by ${displayText(o.period ?? '')} means (${o.periods} periods)`,
@@ -413,8 +432,10 @@ function panelNotes(p: PanelStructure | null): string[] {
     ? 'balanced'
     : `unbalanced (${p.gaps} empty unit × period cells, ${p.duplicateKeys} duplicate keys)`;
   return [
-    `panel: ${p.units} units of ${p.unit} × ${p.periods.length} periods of ${p.period} (${periodList(p.periods)}), ${p.rows} rows, ${shape}; ` +
-      `periods per unit min ${formatNumber(p.periodsPerUnit.min)}, median ${formatNumber(p.periodsPerUnit.median)}, max ${formatNumber(p.periodsPerUnit.max)}`,
+    `panel: ${p.units} units of ${p.unit} × ${p.periods.length} periods of ${p.period} ` +
+      `(${periodList(p.periods)}), ${p.rows} rows, ${shape}; ` +
+      `periods per unit min ${formatNumber(p.periodsPerUnit.min)}, median ${formatNumber(p.periodsPerUnit.median)}, ` +
+      `max ${formatNumber(p.periodsPerUnit.max)}`,
   ];
 }
 

@@ -60,7 +60,8 @@ function statistics(result: FitResult): [string, string][] {
     ...(result.withinR2 !== null ? [['within R²', formatNumber(result.withinR2)] as [string, string]] : []),
     [
       'F',
-      `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
+      `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, ` +
+        `p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
     ],
     ...result.fixedEffects.map((fe): [string, string] => [
       `fixed effect ${printable(fe.name)}`,
@@ -69,7 +70,8 @@ function statistics(result: FitResult): [string, string][] {
     [
       'standard errors',
       result.clusters
-        ? `cluster-robust CR1 by ${printable(result.clusters.column)} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
+        ? `cluster-robust CR1 by ${printable(result.clusters.column)} (${result.clusters.count} clusters; ` +
+          `t on ${result.clusters.df} df)`
         : 'classical OLS',
     ],
     ...(result.smallSample ? [['small-sample K', smallSampleText(result)] as [string, string]] : []),
@@ -105,7 +107,11 @@ function align(rows: readonly (readonly string[])[]): string[] {
 export function renderFitTable(report: FitReport): string {
   const { result } = report;
   const out = [
-    `OLS of ${printable(result.outcome)}${result.fixedEffects.length ? ` with ${result.fixedEffects.map((f) => printable(f.column)).join(' and ')} fixed effects` : ''}`,
+    `OLS of ${printable(result.outcome)}${
+      result.fixedEffects.length
+        ? ` with ${result.fixedEffects.map((f) => printable(f.column)).join(' and ')} fixed effects`
+        : ''
+    }`,
     '',
   ];
   out.push(...align([HEADER, ...result.coefficients.map(cells)]));

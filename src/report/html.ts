@@ -44,25 +44,34 @@ export interface HtmlReportInput {
 
 const METHOD_EXPLANATIONS: Readonly<Record<DecompositionMethod, string>> = {
   shapley:
-    "Each group's share is its Shapley value (LMG): the gain in R² when the group is added to a model, averaged over every order in which the groups can enter. " +
+    "Each group's share is its Shapley value (LMG): the gain in R² when the group is added to a model, averaged over " +
+    'every order in which the groups can enter. ' +
     'The shares do not depend on the order in which the groups are listed, and they add up to R².',
   owen:
-    "Each group's share is the total of its columns' Owen values: Shapley values between the groups, then between the columns inside each group. " +
+    "Each group's share is the total of its columns' Owen values: Shapley values between the groups, then between " +
+    'the columns inside each group. ' +
     'The group totals add up to R².',
   sequential:
-    'The groups enter the model one at a time in a fixed order; each is credited with the R² it adds when it enters. Another order gives other shares.',
+    'The groups enter the model one at a time in a fixed order; each is credited with the R² it adds when it enters. ' +
+    'Another order gives other shares.',
   unique:
-    'Each group\'s share is the R² lost when that group alone is dropped from the full model. What only the groups together explain is shown as "shared".',
+    "Each group's share is the R² lost when that group alone is dropped from the full model. What only the groups " +
+    'together explain is shown as "shared".',
   commonality:
-    "Commonality analysis splits R² into each group's unique part and the parts that sets of groups explain only together; the headline is the unique part.",
+    "Commonality analysis splits R² into each group's unique part and the parts that sets of groups explain only " +
+    'together; the headline is the unique part.',
   dominance:
-    "Each group's share is its general dominance weight: the R² it adds, averaged first over the models of each size and then over the sizes. The weights add up to R².",
-  all: 'Five methods side by side: Shapley, Owen, sequential in the given order, sequential in the reverse order, and unique contributions.',
+    "Each group's share is its general dominance weight: the R² it adds, averaged first over the models of each size " +
+    'and then over the sizes. The weights add up to R².',
+  all:
+    'Five methods side by side: Shapley, Owen, sequential in the given order, sequential in the reverse order, ' +
+    'and unique contributions.',
 };
 
 const STYLE = `
 :root { color-scheme: light; }
-body { margin: 0; background: #F4F4F2; color: #1A1A1A; font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif; }
+body { margin: 0; background: #F4F4F2; color: #1A1A1A; font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, \
+'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif; }
 main { max-width: 940px; margin: 0 auto; padding: 28px 32px 48px; background: #FFFFFF; }
 h1 { font-size: 26px; line-height: 1.25; margin: 8px 0 6px; }
 h2 { font-size: 19px; margin: 36px 0 10px; padding-top: 14px; border-top: 1px solid #DDDDDD; }
@@ -81,14 +90,16 @@ thead th { border-bottom: 2px solid #9A9A9A; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { border-top: 2px solid #9A9A9A; font-weight: 600; }
 tr.rest td { color: #4A4A4A; }
-code, pre { font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'Liberation Mono', 'DejaVu Sans Mono', monospace; font-size: 13.5px; }
+code, pre { font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'Liberation Mono', 'DejaVu Sans Mono', \
+monospace; font-size: 13.5px; }
 pre { background: #F4F4F2; padding: 10px 12px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .formula { font-size: 15px; }
 .note { color: #4A4A4A; font-size: 13.5px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dt { font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }
-@media print { body { background: #FFFFFF; } main { padding: 0; } h2 { break-after: avoid; } figure, table { break-inside: avoid; } }
+@media print { body { background: #FFFFFF; } main { padding: 0; } h2 { break-after: avoid; } \
+figure, table { break-inside: avoid; } }
 `;
 
 /** HTML-escaped text. */
@@ -176,8 +187,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     '<main>',
     `<h1>${h(title)}</h1>`,
     `<p class="lede">${h(
-      `How much of the variation in ${split.result.outcome} across ${summary.rowsUsed} rows each named group of predictors accounts for. ` +
-        `The model explains ${formatPercent(r2)}% of the variance (R² = ${r2.toFixed(4)}); ${formatPercent(split.result.unexplained)}% is unexplained.`,
+      `How much of the variation in ${split.result.outcome} across ${summary.rowsUsed} rows each named group of ` +
+        `predictors accounts for. ` +
+        `The model explains ${formatPercent(r2)}% of the variance (R² = ${r2.toFixed(4)}); ` +
+        `${formatPercent(split.result.unexplained)}% is unexplained.`,
     )}</p>`,
     ...notices.map((note) => `<p class="notice"><strong>Note:</strong> ${h(note)}</p>`),
     '<nav aria-label="Contents"><ol>',
@@ -196,9 +209,13 @@ function dataSection(summary: DataSummary, file: string): string {
   const dropped =
     summary.droppedRows === 0
       ? 'none is dropped for missing values'
-      : `${summary.droppedRows} ${summary.droppedRows === 1 ? 'is' : 'are'} dropped because at least one model column is missing (listwise deletion)`;
+      : `${summary.droppedRows} ${summary.droppedRows === 1 ? 'is' : 'are'} dropped because at least one model ` +
+        `column is missing (listwise deletion)`;
   out.push(
-    `<p>${h(`The input ${file} has ${summary.rowsRead} data rows; ${summary.rowsUsed} have every model column present and are used, and ${dropped}.`)}</p>`,
+    `<p>${h(
+      `The input ${file} has ${summary.rowsRead} data rows; ${summary.rowsUsed} have every model column present ` +
+        `and are used, and ${dropped}.`,
+    )}</p>`,
   );
   out.push(
     table(
@@ -252,7 +269,10 @@ function describeYears(years: readonly number[]): string {
   const missing: number[] = [];
   for (let year = first; year <= last && missing.length <= 10; year++) if (!years.includes(year)) missing.push(year);
   const span = first === last ? `${first}` : `${first}–${last}`;
-  return `years ${span} (${years.length} ${years.length === 1 ? 'year' : 'years'}${missing.length > 0 ? `; none for ${missing.join(', ')}` : ''})`;
+  return (
+    `years ${span} (${years.length} ` +
+    `${years.length === 1 ? 'year' : 'years'}${missing.length > 0 ? `; none for ${missing.join(', ')}` : ''})`
+  );
 }
 
 function describeLabels(labels: readonly string[]): string {
@@ -268,13 +288,17 @@ function modelSection(split: DecompositionReport, summary: DataSummary): string 
     `An ordinary least-squares regression of ${result.outcome}`,
     numeric.length > 0 ? ` on ${inWords(numeric)}` : '',
     fixed.length > 0
-      ? `${numeric.length > 0 ? ', ' : ' '}with fixed effects (one indicator per level) for ${inWords(fixed.map((g) => `${g.columns[0]} (${g.levels} levels)`))}`
+      ? `${numeric.length > 0 ? ', ' : ' '}with fixed effects (one indicator per level) for ` +
+        `${inWords(fixed.map((g) => `${g.columns[0]} (${g.levels} levels)`))}`
       : ' with an intercept',
-    `, fitted to ${summary.rowsUsed} rows. Its R² is ${result.r2.toFixed(4)}: the model accounts for ${formatPercent(result.r2)}% of the variance of ${result.outcome}.`,
+    `, fitted to ${summary.rowsUsed} rows. Its R² is ${result.r2.toFixed(4)}: the model accounts for ` +
+      `${formatPercent(result.r2)}% of the variance of ${result.outcome}.`,
   ];
   const groups = result.groups.map(
     (g) =>
-      `<li><strong>${h(g.name)}</strong>: ${h(g.kind === 'fixed-effect' ? `${g.columns[0]} fixed effects (${g.levels} levels)` : g.columns.join(', '))}</li>`,
+      `<li><strong>${h(g.name)}</strong>: ` +
+      `${h(g.kind === 'fixed-effect' ? `${g.columns[0]} fixed effects (${g.levels} levels)` : g.columns.join(', '))}` +
+      '</li>',
   );
   return [
     `<p>${h(pieces.join(''))}</p>`,
@@ -283,7 +307,9 @@ function modelSection(split: DecompositionReport, summary: DataSummary): string 
     `<ul>\n${groups.join('\n')}\n</ul>`,
     `<p>${h(`Method: ${estimatorLabel(result)}. ${METHOD_EXPLANATIONS[result.method]}`)}</p>`,
     ...(result.sequential ? [`<p>${h(`Order of entry: ${result.sequential.order.join(' → ')}.`)}</p>`] : []),
-    `<p class="note">${h('Shares are fractions of the total (centred) sum of squares of the outcome; the unexplained part is 1 − R².')}</p>`,
+    `<p class="note">${h(
+      'Shares are fractions of the total (centred) sum of squares of the outcome; the unexplained ' + 'part is 1 − R².',
+    )}</p>`,
   ].join('\n');
 }
 
@@ -363,7 +389,8 @@ function splitSection(split: DecompositionReport, title: string): string {
   ];
   if (bootstrap) {
     out.push(
-      `<p class="note">${h(`Standard errors and intervals in percentage points: ${describeBootstrap(bootstrap)}.`)}</p>`,
+      `<p class="note">${h(`Standard errors and intervals in percentage points: ${describeBootstrap(bootstrap)}.`)}` +
+        '</p>',
     );
     for (const failure of bootstrap.failures)
       out.push(`<p class="note">${h(`Excluded replicates: ${failure.count} × ${failure.reason}`)}</p>`);
@@ -372,8 +399,12 @@ function splitSection(split: DecompositionReport, title: string): string {
   if (permutation) {
     out.push(
       `<p class="note">${h(
-        'How much of each share is chance: a share says how much variance a group accounts for, not that it matters. The chance floor is the share the group gets when its own contribution is replaced by reshuffled noise — the model without the group is fitted, and its residuals are permuted and added back to its fitted values — averaged over the permutations (the dashed marks in the figure). ' +
-          'Excess = share − chance floor (percentage points); p = the share of permutations giving the group at least its observed share (with the observed data counted once). ' +
+        'How much of each share is chance: a share says how much variance a group accounts for, not that it matters. ' +
+          'The chance floor is the share the group gets when its own contribution is replaced by reshuffled noise — ' +
+          'the model without the group is fitted, and its residuals are permuted and added back to its fitted ' +
+          'values — averaged over the permutations (the dashed marks in the figure). ' +
+          'Excess = share − chance floor (percentage points); p = the share of permutations giving the group at ' +
+          'least its observed share (with the observed data counted once). ' +
           `${describePermutations(permutation)}.`,
       )}</p>`,
     );
@@ -413,7 +444,8 @@ function methodsSection(comparison: DecompositionReport): string {
   body.push([UNEXPLAINED, ...Array.from({ length: 5 }, () => percent(result.unexplained)), '']);
   return [
     `<p>${h(
-      'The same R² split five ways. Where the methods agree, the split does not hang on a choice of method; a large spread means the groups overlap ' +
+      'The same R² split five ways. Where the methods agree, the split does not hang on a choice of method; a large ' +
+        'spread means the groups overlap ' +
         '(they explain much of the same variance) and the split of that overlap is a matter of convention.',
     )}</p>`,
     `<figure>\n${renderDecompositionSvg(comparison, { idPrefix: 'methods', inline: true }).trimEnd()}\n</figure>`,
@@ -431,7 +463,10 @@ function methodsSection(comparison: DecompositionReport): string {
       body,
       [...rows.map(() => undefined), 'rest'],
     ),
-    `<p class="note">${h(`Sequential order: ${order.join(' → ')}; reverse: ${[...order].reverse().join(' → ')}. Spread = largest minus smallest share across the five methods.`)}</p>`,
+    `<p class="note">${h(
+      `Sequential order: ${order.join(' → ')}; reverse: ${[...order].reverse().join(' → ')}. ` +
+        'Spread = largest minus smallest share across the five methods.',
+    )}</p>`,
   ].join('\n');
 }
 
@@ -466,7 +501,8 @@ function regressionSection(report: FitReport): string {
       : []),
     [
       'F',
-      `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
+      `${formatNumber(result.f)} on ${result.fDf[0]} and ${result.fDf[1]} df, p ` +
+        `${formatP(result.fP).startsWith('<') ? formatP(result.fP) : `= ${formatP(result.fP)}`}`,
     ],
     ...result.fixedEffects.map((fe): [string, string] => [
       `fixed effect ${fe.name}`,
@@ -475,14 +511,19 @@ function regressionSection(report: FitReport): string {
     [
       'standard errors',
       result.clusters
-        ? `cluster-robust CR1 by ${result.clusters.column} (${result.clusters.count} clusters; t on ${result.clusters.df} df)`
+        ? `cluster-robust CR1 by ${result.clusters.column} (${result.clusters.count} clusters; t on ` +
+          `${result.clusters.df} df)`
         : 'classical OLS',
     ],
   ];
+  const absorbed =
+    result.fixedEffects.length > 0
+      ? ` with the ${inWords(result.fixedEffects.map((f) => f.column))} fixed effects absorbed ` +
+        '(their coefficients are not shown)'
+      : '';
   return [
     `<p>${h(
-      `Ordinary least squares of ${result.outcome}${result.fixedEffects.length > 0 ? ` with the ${inWords(result.fixedEffects.map((f) => f.column))} fixed effects absorbed (their coefficients are not shown)` : ''}. ` +
-        'The split above is of this model’s R².',
+      `Ordinary least squares of ` + `${result.outcome}${absorbed}. ` + 'The split above is of this model’s R².',
     )}</p>`,
     table(
       'Coefficients',
@@ -497,7 +538,10 @@ function regressionSection(report: FitReport): string {
 function reproducibilitySection(reproducibility: Reproducibility, file: string): string {
   const entry = (term: string, value: string) => `<dt>${h(term)}</dt><dd>${value}</dd>`;
   return [
-    `<p>${h('Run this command with the same version on the same file to get this report again, byte for byte (it records no date or time).')}</p>`,
+    `<p>${h(
+      'Run this command with the same version on the same file to get this report again, byte for byte (it ' +
+        'records no date or time).',
+    )}</p>`,
     `<pre><code>${h(reproducibility.command)}</code></pre>`,
     '<dl>',
     entry('tool', `cpp-variance ${h(reproducibility.version)}`),

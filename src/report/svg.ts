@@ -26,6 +26,16 @@ export interface SvgOptions {
 }
 
 /**
+ * Characters XML 1.0 does not allow (C0 controls but tab, LF and CR; DEL and C1; U+FFFE/FFFF) and unpaired
+ * surrogates, matched for replacement.
+ */
+const XML_INVALID = new RegExp(
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]|' +
+    '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+  'g',
+);
+
+/**
  * Escape text for XML and HTML, in element content and in quoted attributes alike: & < > " ' become
  * entities, and characters that XML 1.0 forbids (C0 controls other than tab, newline and carriage return,
  * lone surrogates, U+FFFE and U+FFFF) become U+FFFD, so no input can break or inject markup. DEL and the C1
@@ -37,10 +47,7 @@ export interface SvgOptions {
  */
 export function escapeXml(text: string): string {
   return text
-    .replace(
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-      '\uFFFD',
-    )
+    .replace(XML_INVALID, '\uFFFD')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
@@ -131,14 +138,18 @@ export function renderDecompositionSvg(report: DecompositionReport, options: Svg
   const titleId = canvas.ids('title');
   const descId = canvas.ids('desc');
   return [
-    `<svg${options.inline ? '' : ' xmlns="http://www.w3.org/2000/svg"'} width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
-      `role="img" aria-labelledby="${titleId} ${descId}" font-family="${escapeXml(FONT)}" data-method="${escapeXml(result.method)}" ` +
+    `<svg${options.inline ? '' : ' xmlns="http://www.w3.org/2000/svg"'} width="${WIDTH}" height="${height}" ` +
+      `viewBox="0 0 ${WIDTH} ${height}" ` +
+      `role="img" aria-labelledby="${titleId} ${descId}" font-family="${escapeXml(FONT)}" ` +
+      `data-method="${escapeXml(result.method)}" ` +
       `data-r2="${result.r2}" data-n="${result.n}">`,
     `<title id="${titleId}">${escapeXml(title)}</title>`,
     `<desc id="${descId}">${escapeXml(description)}</desc>`,
     '<defs>',
-    `<pattern id="${canvas.ids('hatch')}" patternUnits="userSpaceOnUse" width="7" height="7" patternTransform="rotate(45)">` +
-      `<rect width="7" height="7" fill="${HATCH_BACKGROUND}"/><line x1="0" y1="0" x2="0" y2="7" stroke="${HATCH_LINE}" stroke-width="3"/></pattern>`,
+    `<pattern id="${canvas.ids('hatch')}" patternUnits="userSpaceOnUse" width="7" height="7" ` +
+      `patternTransform="rotate(45)">` +
+      `<rect width="7" height="7" fill="${HATCH_BACKGROUND}"/><line x1="0" y1="0" x2="0" y2="7" ` +
+      `stroke="${HATCH_LINE}" stroke-width="3"/></pattern>`,
     '</defs>',
     `<rect width="${WIDTH}" height="${height}" fill="#FFFFFF"/>`,
     ...canvas.elements,
@@ -245,7 +256,8 @@ function legend(canvas: Canvas, entries: readonly { label: string; swatch: (x: n
       canvas.y += 20;
     }
     canvas.add(
-      `<g class="legend-entry">${entry.swatch(x, canvas.y - 10)}${text(x + 20, canvas.y, entry.label, { 'font-size': 12, fill: INK })}</g>`,
+      `<g class="legend-entry">${entry.swatch(x, canvas.y - 10)}` +
+        `${text(x + 20, canvas.y, entry.label, { 'font-size': 12, fill: INK })}</g>`,
     );
     x += width;
   });
@@ -272,7 +284,8 @@ function axis(
     const value = t * scale.step;
     const px = x(value);
     lines.push(
-      `<line x1="${n(px)}" y1="${n(top)}" x2="${n(px)}" y2="${n(bottom)}" stroke="${t === 0 ? '#9A9A9A' : GRID}" stroke-width="1"/>`,
+      `<line x1="${n(px)}" y1="${n(top)}" x2="${n(px)}" y2="${n(bottom)}" stroke="${t === 0 ? '#9A9A9A' : GRID}" ` +
+        `stroke-width="1"/>`,
     );
     lines.push(
       text(px, bottom + 15, `${Math.round(value * 100)}%`, { 'font-size': 11, fill: MUTED, 'text-anchor': 'middle' }),
@@ -359,7 +372,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
       swatch: (x: number, y: number) =>
         `<line x1="${n(x)}" y1="${n(y + 6)}" x2="${n(x + 14)}" y2="${n(y + 6)}" stroke="${INK}" stroke-width="1.5"/>` +
         `<line x1="${n(x)}" y1="${n(y + 1)}" x2="${n(x)}" y2="${n(y + 11)}" stroke="${INK}" stroke-width="1.5"/>` +
-        `<line x1="${n(x + 14)}" y1="${n(y + 1)}" x2="${n(x + 14)}" y2="${n(y + 11)}" stroke="${INK}" stroke-width="1.5"/>`,
+        `<line x1="${n(x + 14)}" y1="${n(y + 1)}" x2="${n(x + 14)}" y2="${n(y + 11)}" stroke="${INK}" ` +
+        `stroke-width="1.5"/>`,
     });
   }
   if (report.published) {
@@ -373,7 +387,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
     legendEntries.push({
       label: `chance floor (mean share over ${report.permutation.permutations} permutations)`,
       swatch: (x: number, y: number) =>
-        `<line x1="${n(x + 7)}" y1="${n(y - 1)}" x2="${n(x + 7)}" y2="${n(y + 13)}" stroke="${FLOOR_COLOUR}" stroke-width="2" stroke-dasharray="3 2"/>`,
+        `<line x1="${n(x + 7)}" y1="${n(y - 1)}" x2="${n(x + 7)}" y2="${n(y + 13)}" stroke="${FLOOR_COLOUR}" ` +
+        `stroke-width="2" stroke-dasharray="3 2"/>`,
     });
   }
   if (legendEntries.length > 0) legend(canvas, legendEntries);
@@ -408,7 +423,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
       const x0 = MARGIN + start * span;
       const width = part.share * span;
       segments.push(
-        `<rect class="segment" x="${n(x0)}" y="${n(top)}" width="${n(width)}" height="${height}" fill="${fillOf(part)}" stroke="#FFFFFF" stroke-width="1.5" ` +
+        `<rect class="segment" x="${n(x0)}" y="${n(top)}" width="${n(width)}" height="${height}" ` +
+          `fill="${fillOf(part)}" stroke="#FFFFFF" stroke-width="1.5" ` +
           `data-group="${escapeXml(part.name)}" data-share="${part.share}"/>`,
       );
       const percent = `${formatPercent(part.share)}%`;
@@ -450,7 +466,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
     const attrs = `data-group="${escapeXml(part.name)}" data-share="${part.share}"`;
     rows.push(`<g class="row" ${attrs}>`);
     rows.push(
-      `<rect class="bar" x="${n(left)}" y="${n(top)}" width="${n(x(part.share) - left)}" height="${barHeight}" fill="${fillOf(part)}" ${attrs}/>`,
+      `<rect class="bar" x="${n(left)}" y="${n(top)}" width="${n(x(part.share) - left)}" height="${barHeight}" ` +
+        `fill="${fillOf(part)}" ${attrs}/>`,
     );
     rows.push(
       text(left - 12, centre - 1, fit(part.name, 13, labelWidth - 14, true), {
@@ -475,12 +492,15 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
       const high = x(part.interval.high);
       const caps = [...(part.interval.low >= 0 ? [low] : []), ...(part.interval.high <= scale.max ? [high] : [])];
       rows.push(
-        `<g class="interval" data-group="${escapeXml(part.name)}" data-se="${part.interval.se}" data-low="${part.interval.low}" data-high="${part.interval.high}">` +
-          `<line x1="${n(low)}" y1="${n(centre)}" x2="${n(high)}" y2="${n(centre)}" stroke="${INK}" stroke-width="1.6"/>` +
+        `<g class="interval" data-group="${escapeXml(part.name)}" data-se="${part.interval.se}" ` +
+          `data-low="${part.interval.low}" data-high="${part.interval.high}">` +
+          `<line x1="${n(low)}" y1="${n(centre)}" x2="${n(high)}" y2="${n(centre)}" stroke="${INK}" ` +
+          `stroke-width="1.6"/>` +
           caps
             .map(
               (c) =>
-                `<line x1="${n(c)}" y1="${n(centre - 6)}" x2="${n(c)}" y2="${n(centre + 6)}" stroke="${INK}" stroke-width="1.6"/>`,
+                `<line x1="${n(c)}" y1="${n(centre - 6)}" x2="${n(c)}" y2="${n(centre + 6)}" stroke="${INK}" ` +
+                `stroke-width="1.6"/>`,
             )
             .join('') +
           '</g>',
@@ -515,7 +535,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
       rows.push(
         `<line class="chance-floor" x1="${n(fx)}" y1="${n(top - 3)}" x2="${n(fx)}" y2="${n(top + barHeight + 3)}" ` +
           `stroke="${FLOOR_COLOUR}" stroke-width="2" stroke-dasharray="3 2" data-group="${escapeXml(part.name)}" ` +
-          `data-floor="${chance.meanShare}" data-q95="${chance.q95Share}" data-excess="${chance.excess}" data-p="${chance.p}"/>`,
+          `data-floor="${chance.meanShare}" data-q95="${chance.q95Share}" data-excess="${chance.excess}" ` +
+          `data-p="${chance.p}"/>`,
       );
       rows.push(
         text(labelEnd + 8, centre + 4.5, `chance ${formatPercent(chance.meanShare)}% · p ${formatPValue(chance.p)}`, {
@@ -530,7 +551,8 @@ function splitChart(canvas: Canvas, report: DecompositionReport): string {
     if (part.published !== undefined) {
       const pubTop = canvas.y + 3;
       rows.push(
-        `<rect class="published" x="${n(left)}" y="${n(pubTop)}" width="${n(x(part.published) - left)}" height="6" fill="${PUBLISHED_COLOUR}" ` +
+        `<rect class="published" x="${n(left)}" y="${n(pubTop)}" width="${n(x(part.published) - left)}" height="6" ` +
+          `fill="${PUBLISHED_COLOUR}" ` +
           `data-group="${escapeXml(part.name)}" data-share="${part.published}"/>`,
       );
       rows.push(
@@ -595,8 +617,11 @@ function comparisonChart(canvas: Canvas, report: DecompositionReport): string {
     bars.forEach((bar, b) => {
       const y = top + b * (barHeight + gap);
       out.push(
-        `<rect class="bar" x="${n(left)}" y="${n(y)}" width="${n(x(bar.share) - left)}" height="${barHeight}" fill="${bar.fill}" ` +
-          `data-group="${escapeXml(name)}" data-method="${bar.method}" data-share="${bar.share}"><title>${escapeXml(`${name}, ${bar.label}: ${formatPercent(bar.share)}%`)}</title></rect>`,
+        `<rect class="bar" x="${n(left)}" y="${n(y)}" width="${n(x(bar.share) - left)}" height="${barHeight}" ` +
+          `fill="${bar.fill}" ` +
+          `data-group="${escapeXml(name)}" data-method="${bar.method}" ` +
+          `data-share="${bar.share}"><title>${escapeXml(`${name}, ${bar.label}: ${formatPercent(bar.share)}%`)}` +
+          '</title></rect>',
       );
       out.push(
         text(x(bar.share) + 5, y + barHeight - 2, `${formatPercent(bar.share)}%`, {
@@ -647,7 +672,8 @@ function footnote(canvas: Canvas, report: DecompositionReport): void {
   const read = result.n + result.droppedRows;
   lines.push({
     text:
-      `N = ${result.n} rows used of ${read} (${result.droppedRows} dropped for missing values) · R² = ${result.r2.toFixed(4)} · ` +
+      `N = ${result.n} rows used of ${read} (${result.droppedRows} dropped for missing values) · R² = ` +
+      `${result.r2.toFixed(4)} · ` +
       `${methodLine(result)} · data: ${report.file}`,
   });
   if (report.bootstrap) lines.push({ text: `Whiskers: ${describeBootstrap(report.bootstrap)}.` });
@@ -658,12 +684,17 @@ function footnote(canvas: Canvas, report: DecompositionReport): void {
     lines.push({ text: `Order of entry: ${result.sequential.order.join(' → ')} (another order gives other shares).` });
   if (result.comparison) {
     lines.push({
-      text: `Sequential order: ${result.comparison.order.join(' → ')}; reverse: ${[...result.comparison.order].reverse().join(' → ')}. Spread = largest minus smallest share across the five methods.`,
+      text:
+        `Sequential order: ${result.comparison.order.join(' → ')}; reverse: ` +
+        `${[...result.comparison.order].reverse().join(' → ')}. Spread = largest minus smallest share across the ` +
+        `five methods.`,
     });
   }
   if (result.commonality) {
     lines.push({
-      text: `Bars show each group's unique part; the ${result.commonality.sets.length - result.groups.length} common parts are in the table and JSON output.`,
+      text:
+        `Bars show each group's unique part; the ${result.commonality.sets.length - result.groups.length} common ` +
+        `parts are in the table and JSON output.`,
     });
   }
   if (result.unique && result.unique.shared < 0)
@@ -672,7 +703,8 @@ function footnote(canvas: Canvas, report: DecompositionReport): void {
   if (report.datasetNote) lines.push({ text: `Note: ${report.datasetNote}`, strong: true });
   canvas.y += 12;
   canvas.add(
-    `<line x1="${MARGIN}" y1="${n(canvas.y)}" x2="${WIDTH - MARGIN}" y2="${n(canvas.y)}" stroke="${GRID}" stroke-width="1"/>`,
+    `<line x1="${MARGIN}" y1="${n(canvas.y)}" x2="${WIDTH - MARGIN}" y2="${n(canvas.y)}" stroke="${GRID}" ` +
+      `stroke-width="1"/>`,
   );
   canvas.y += 4;
   const out: string[] = [];

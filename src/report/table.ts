@@ -277,8 +277,10 @@ function shareLines(
     percent: string,
     extra: readonly string[],
     drawn = '',
-  ) =>
-    `  ${first(row)}  ${percent.padStart(7)}  ${mcCell(row.mcSe)}${extra.map((e) => `${e}  `).join('')}${drawn}`.trimEnd();
+  ) => {
+    const extras = extra.map((e) => `${e}  `).join('');
+    return `  ${first(row)}  ${percent.padStart(7)}  ${mcCell(row.mcSe)}${extras}${drawn}`.trimEnd();
+  };
   const colour = { group: paint.cyan, part: paint.blue, rest: paint.gray };
   // The widest text before a bar, plus the whisker's end, must leave room for the bar in the terminal.
   const prefix =
@@ -366,7 +368,8 @@ function dominanceLines(result: DecompositionResult, shown: readonly number[]): 
     '  pair                        complete / conditional / general dominance',
     ...dominance.pairs.map(
       (p) =>
-        `  ${printable(`${p.a} vs ${p.b}`).padEnd(26)}  ${relation(p.complete, p.a, p.b)} / ${relation(p.conditional, p.a, p.b)} / ${relation(p.general, p.a, p.b)}`,
+        `  ${printable(`${p.a} vs ${p.b}`).padEnd(26)}  ${relation(p.complete, p.a, p.b)} / ` +
+        `${relation(p.conditional, p.a, p.b)} / ${relation(p.general, p.a, p.b)}`,
     ),
   ];
 }
@@ -386,7 +389,8 @@ function footer(report: DecompositionReport): string[] {
   if (result.adjusted) {
     const shares =
       result.method === 'commonality'
-        ? `; adjusted unique parts: ${result.groups.map((g, i) => `${printable(g.name)} ${formatPercent(result.adjusted!.shares[i]!)}%`).join(', ')}`
+        ? `; adjusted unique parts: ` +
+          result.groups.map((g, i) => `${printable(g.name)} ${formatPercent(result.adjusted!.shares[i]!)}%`).join(', ')
         : '';
     out.push(
       `adjusted R² = ${result.adjusted.r2.toFixed(4)}: "adjusted" is the same split of adjusted R², each subset's ` +

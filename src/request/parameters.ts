@@ -102,7 +102,8 @@ const model = {
     key: 'weights',
     type: text('column name'),
     description:
-      'weighted least squares with these row weights (e.g. child population); rows of weight 0 are left out, as R lm does',
+      'weighted least squares with these row weights (e.g. child population); rows of weight 0 are left out, as R lm ' +
+      'does',
   }),
   logOutcome: p({
     name: 'logOutcome',
@@ -131,7 +132,8 @@ const model = {
     key: 'where',
     type: text('condition'),
     description:
-      'keep only the rows where the condition holds, e.g. \'year >= 2019 & region != "London"\' (== != < <= > >=, & | !, in (…))',
+      'keep only the rows where the condition holds, e.g. \'year >= 2019 & region != "London"\' (== != < <= > >=, & ' +
+      '| !, in (…))',
   }),
   na: p({
     name: 'na',
@@ -174,7 +176,8 @@ const allowUnnamed = p({
   key: 'allowUnnamed',
   type: flag(),
   description:
-    'read a file whose header has cells without a name, calling each unnamed_N (N: its column, from 1) instead of refusing it',
+    'read a file whose header has cells without a name, calling each unnamed_N (N: its column, from 1) instead of ' +
+    'refusing it',
 });
 
 /** --sheet and --skip for the commands that read several files: applied to each workbook among them. */
@@ -231,14 +234,16 @@ const reading = {
     flag: '--quiet',
     type: flag(),
     description:
-      'nothing on standard error about how each file was read (DfE statistics files, workbook sheets), and no progress bar',
+      'nothing on standard error about how each file was read (DfE statistics files, workbook sheets), and no ' +
+      'progress bar',
   }),
   verbose: p({
     name: 'verbose',
     flag: '--verbose',
     type: flag(),
     description:
-      'the full report of each DfE statistics file on standard error: levels kept and dropped, periods, suppressed cells per column and symbol (default: one line per file)',
+      'the full report of each DfE statistics file on standard error: levels kept and dropped, periods, suppressed ' +
+      'cells per column and symbol (default: one line per file)',
   }),
 };
 const readingParameters = [reading.quiet, reading.verbose];
@@ -251,7 +256,9 @@ const chance = {
     key: 'permutations',
     type: wholeNumber(10, MAX_PERMUTATIONS),
     description:
-      'the share each group gets by chance: B Freedman–Lane permutations of the residuals of the model without the group (seeded by --seed); adds the mean null share (chance floor), its 95th percentile, the excess over it and a p-value',
+      'the share each group gets by chance: B Freedman–Lane permutations of the residuals of the model without the ' +
+      'group (seeded by --seed); adds the mean null share (chance floor), its 95th percentile, the excess over it ' +
+      'and a p-value',
   }),
   permuteWithin: p({
     name: 'permuteWithin',
@@ -259,7 +266,8 @@ const chance = {
     key: 'permuteWithin',
     type: text('column name'),
     description:
-      'with --permutations: permute residuals only among rows with the same value of this column (e.g. year), when rows are exchangeable only within its levels',
+      'with --permutations: permute residuals only among rows with the same value of this column (e.g. year), when ' +
+      'rows are exchangeable only within its levels',
   }),
   adjusted: p({
     name: 'adjusted',
@@ -323,7 +331,8 @@ const decomposeOnly = {
     type: oneOf(SORT_ORDERS),
     default: 'given',
     description:
-      "order of the groups in tables, Markdown, CSV and the figure: share (largest first, ties by name), name, or given (default given); JSON keeps the given order and adds each group's rank",
+      'order of the groups in tables, Markdown, CSV and the figure: share (largest first, ties by name), name, or ' +
+      "given (default given); JSON keeps the given order and adds each group's rank",
   }),
   by: p({
     name: 'by',
@@ -338,7 +347,8 @@ const decomposeOnly = {
     key: 'workers',
     type: wholeNumber(1, MAX_WORKERS),
     description:
-      'threads for the bootstrap, the permutations and exact Shapley values over many groups (default: every core); results do not depend on it',
+      'threads for the bootstrap, the permutations and exact Shapley values over many groups (default: every core); ' +
+      'results do not depend on it',
   }),
   exact: p({
     name: 'exact',
@@ -387,14 +397,16 @@ const describeOnly = {
     flag: '--unit <column>',
     type: text('column name'),
     description:
-      'the unit column (default: la, or old_la_code in DfE files); alone, without --period: the units and the split between and within them',
+      'the unit column (default: la, or old_la_code in DfE files); alone, without --period: the units and the split ' +
+      'between and within them',
   }),
   period: p({
     name: 'period',
     flag: '--period <column>',
     type: text('column name'),
     description:
-      'the period column (default: year, or time_period in DfE files); alone, without --unit: the periods and the share of their means',
+      'the period column (default: year, or time_period in DfE files); alone, without --unit: the periods and the ' +
+      'share of their means',
   }),
   outcome: p({
     name: 'outcome',
@@ -407,14 +419,16 @@ const describeOnly = {
     flag: '--by <column>',
     type: text('column name'),
     description:
-      "summaries by category: per level of this column, each numeric column's n, mean, SD, median, quartiles, range and 95% CI of the mean; per column η² with the one-way ANOVA and Welch F tests",
+      "summaries by category: per level of this column, each numeric column's n, mean, SD, median, quartiles, range " +
+      'and 95% CI of the mean; per column η² with the one-way ANOVA and Welch F tests',
   }),
   columns: p({
     name: 'columns',
     flag: '--columns <names>',
     type: nameList(),
     description:
-      'with --by: the numeric columns to summarise, comma-separated (default: every numeric column but the --by, unit and period columns)',
+      'with --by: the numeric columns to summarise, comma-separated (default: every numeric column but the --by, ' +
+      'unit and period columns)',
   }),
 };
 
@@ -562,14 +576,17 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
       type: oneOf(SMALL_SAMPLE_RULES),
       default: 'lm',
       description:
-        'with --cluster, the K of the small-sample factor (N−1)/(N−K): lm counts every dummy (sandwich::vcovCL HC1 on lm), nested leaves out fixed effects nested in the clusters (fixest, Stata xtreg fe) (default lm)',
+        'with --cluster, the K of the small-sample factor (N−1)/(N−K): lm counts every dummy (sandwich::vcovCL HC1 ' +
+        'on lm), nested leaves out fixed effects nested in the clusters (fixest, Stata xtreg fe) (default lm)',
     }),
     p({
       name: 'rankTolerance',
       flag: '--rank-tol <t>',
       type: realNumber(0, 1, true),
       default: DEFAULT_RANK_TOLERANCE,
-      description: `a column is aliased when what the columns before it leave of it is below t × its norm (R's lm(tol =); default ${DEFAULT_RANK_TOLERANCE})`,
+      description:
+        `a column is aliased when what the columns before it leave of it is below t × its norm (R's ` +
+        `lm(tol =); default ${DEFAULT_RANK_TOLERANCE})`,
     }),
   ],
   report: [
@@ -603,7 +620,9 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     ...readingParameters,
     {
       ...format(DESCRIBE_FORMATS, 'table'),
-      description: `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker figure of the means) (default table)`,
+      description:
+        `output format: ${FORMAT_NAMES.describe.join(', ')}, or with --by also svg (a dot-and-whisker ` +
+        `figure of the means) (default table)`,
     },
     model.output,
   ],

@@ -6,7 +6,9 @@ import { GROUP_FLAGS, MODEL_COMMANDS, PARAMETERS, SPEC_COMMANDS, flagName, type 
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
 
-/** A Markdown table of `command`'s flags: flag (with its placeholder), spec key where the command reads a spec, meaning. */
+/**
+ * A Markdown table of `command`'s flags: flag (with its placeholder), spec key where the command reads a spec, meaning.
+ */
 export function flagTable(command: CommandName): string {
   const withKeys = SPEC_COMMANDS.includes(command);
   const rows: string[][] = [];

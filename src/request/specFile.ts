@@ -177,7 +177,10 @@ function describeSchemaError(error: ErrorObject, json: unknown, command: Command
   const where = path.length === 0 ? 'the spec' : `"${path.join('.')}"`;
   if (error.keyword === 'additionalProperties') {
     const allowed = Object.keys(((error.parentSchema as SchemaFragment).properties as object) ?? {});
-    return `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}" in ${where} (allowed: ${allowed.join(', ')})`;
+    return (
+      `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}" in ${where} ` +
+      `(allowed: ${allowed.join(', ')})`
+    );
   }
   const key = path.join('.');
   // The parameter whose key is the path or contains it (`expect.practice` is part of `expect`).

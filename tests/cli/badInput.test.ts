@@ -35,7 +35,10 @@ const cases: readonly Case[] = [
     'ragged-too-many.csv',
     MODEL,
     { row: 5 },
-    /^has 7 fields but the header has 6 \(a comma inside a value, such as a decimal comma or thousands separator, must be quoted\)$/,
+    new RegExp(
+      '^has 7 fields but the header has 6 \\(a comma inside a value, such as a decimal comma or thousands ' +
+        'separator, must be quoted\\)$',
+    ),
   ],
   ['ragged-too-few.csv', MODEL, { row: 6 }, /^has 5 fields but the header has 6$/],
   ['single-empty-quoted-field.csv', MODEL, { row: 8 }, /^has 1 field but the header has 6$/],
@@ -63,7 +66,10 @@ const cases: readonly Case[] = [
     'semicolon-separated.csv',
     MODEL,
     { row: 1 },
-    /^the header is a single column "la;year;.*": the file seems to be separated by ";", but cpp-variance reads comma-separated CSV/,
+    new RegExp(
+      '^the header is a single column "la;year;.*": the file seems to be separated by ";", ' +
+        'but cpp-variance reads comma-separated CSV',
+    ),
   ],
   [
     'tab-separated.csv',
@@ -79,7 +85,10 @@ const cases: readonly Case[] = [
     'empty-header-cell.csv',
     MODEL,
     { row: 1 },
-    /^header cell 5 is empty; every column needs a name: name it in the file, or give --allow-unnamed to call it unnamed_5$/,
+    new RegExp(
+      '^header cell 5 is empty; every column needs a name: name it in the file, or give --allow-unnamed to ' +
+        'call it unnamed_5$',
+    ),
   ],
   [
     'blank-header-names.csv',
@@ -108,7 +117,10 @@ const cases: readonly Case[] = [
     'latin1-e-acute.csv',
     MODEL,
     { row: 4 },
-    /^is not valid UTF-8 text \(byte E9 in column "la", which Latin-1\/Windows-1252 reads as "é"\); save it as UTF-8 CSV$/,
+    new RegExp(
+      '^is not valid UTF-8 text \\(byte E9 in column "la", which Latin-1/Windows-1252 reads as "é"\\); ' +
+        'save it as UTF-8 CSV$',
+    ),
   ],
   [
     'windows-1252-quote.csv',
@@ -231,7 +243,10 @@ const cases: readonly Case[] = [
     'all-missing-numeric.csv',
     MODEL,
     {},
-    /^no row has all of cpp_rate, la, idaci, year, spend, vacancy present \(column "idaci" is missing in 12 of 12 rows\)$/,
+    new RegExp(
+      '^no row has all of cpp_rate, la, idaci, year, spend, vacancy present \\(column "idaci" is missing in ' +
+        '12 of 12 rows\\)$',
+    ),
   ],
   [
     'zero-variance-outcome.csv',
@@ -327,16 +342,22 @@ describe('inputs whose point is their size (generated, not committed)', () => {
     );
   });
 
-  it('a quoted field spread over many short lines, longer than MAX_RECORD_BYTES in all (csv-parse max_record_size)', async () => {
-    const path = join(folder, 'long-quoted-field.csv');
-    writeFileSync(path, `${HEADER}A0,2012,0.1,500,10,30\nA1,"${'spread over lines\n'.repeat(70_000)}",0.1,500,10,30\n`);
-    await expectBadInput(
-      path,
-      MODEL,
-      { row: 3 },
-      /^a record is longer than 1 MiB \(a quote may be unclosed, or the file may not be CSV\)$/,
-    );
-  });
+  it(
+    'a quoted field spread over many short lines, ' + 'longer than MAX_RECORD_BYTES in all (csv-parse max_record_size)',
+    async () => {
+      const path = join(folder, 'long-quoted-field.csv');
+      writeFileSync(
+        path,
+        `${HEADER}A0,2012,0.1,500,10,30\nA1,"${'spread over lines\n'.repeat(70_000)}",0.1,500,10,30\n`,
+      );
+      await expectBadInput(
+        path,
+        MODEL,
+        { row: 3 },
+        /^a record is longer than 1 MiB \(a quote may be unclosed, or the file may not be CSV\)$/,
+      );
+    },
+  );
 
   it('a line of exactly MAX_RECORD_BYTES bytes is not refused for its length', async () => {
     const path = join(folder, 'limit-field.csv');

@@ -11,20 +11,23 @@ describe('decompose on the command line', () => {
   // which adjusts the data until this same decomposition code gives the NAO's 44/15/10/6/25, so agreement is
   // guaranteed by construction. It catches a change to the numbers since the fixture was made (or to the CLI's
   // JSON); correctness is tested against independent computations (tests/reference/*.json from R, brute force).
-  it('regression: the synthetic NAO panel still gives the split it was calibrated to (within 1 point), via the CLI', async () => {
-    const result = await runMain(['decompose', ...SYNTHETIC, '--format', 'json']);
-    expect(result.status).toBe(0);
-    const json = JSON.parse(result.stdout);
-    expect(json.schemaVersion).toBe(1);
-    expect(json.method).toBe('shapley');
-    expect(json.n).toBe(912);
-    for (const [name, percent] of Object.entries(NAO)) {
-      const group = json.groups.find((g: { name: string }) => g.name === name);
-      expect(Math.abs(group.percent - percent)).toBeLessThan(1);
-    }
-    expect(Math.abs(json.unexplained.percent - 25)).toBeLessThan(1);
-    expect(json.notes.join(' ')).toMatch(/SYNTHETIC/);
-  });
+  it(
+    'regression: the synthetic NAO panel still gives the split it was calibrated to ' + '(within 1 point), via the CLI',
+    async () => {
+      const result = await runMain(['decompose', ...SYNTHETIC, '--format', 'json']);
+      expect(result.status).toBe(0);
+      const json = JSON.parse(result.stdout);
+      expect(json.schemaVersion).toBe(1);
+      expect(json.method).toBe('shapley');
+      expect(json.n).toBe(912);
+      for (const [name, percent] of Object.entries(NAO)) {
+        const group = json.groups.find((g: { name: string }) => g.name === name);
+        expect(Math.abs(group.percent - percent)).toBeLessThan(1);
+      }
+      expect(Math.abs(json.unexplained.percent - 25)).toBeLessThan(1);
+      expect(json.notes.join(' ')).toMatch(/SYNTHETIC/);
+    },
+  );
 
   it('prints a table with every group, the unexplained rest and the synthetic-data note', async () => {
     const result = await runMain(['decompose', ...SYNTHETIC]);
@@ -97,7 +100,8 @@ describe('decompose on the command line', () => {
     const result = await runMain(['decompose', '--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(
-      '--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy',
+      '--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group ' +
+        'resources=spend,vacancy',
     );
     expect(result.stdout).toContain('cpp_rate ~ child_poverty + spend + vacancy | la + year');
     expect(result.stdout).toMatch(

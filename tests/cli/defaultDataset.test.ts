@@ -96,7 +96,10 @@ describe('decompose with no file and no model', () => {
   it('says what the data are, and the note agrees with the file: 149 authorities used, 2016–2022', () => {
     expect(json.notes).toEqual([ENGLAND_NOTE]);
     expect(ENGLAND_NOTE).toMatch(
-      /^real public data: 149 English local authorities \(not all in every year\), 2016–2022 \(.*fixtures\/real\/SOURCES\.md\), rebuilt by scripts\/build-england-panel\.sh$/,
+      new RegExp(
+        '^real public data: 149 English local authorities \\(not all in every year\\), ' +
+          '2016–2022 \\(.*fixtures/real/SOURCES\\.md\\), rebuilt by scripts/build-england-panel\\.sh$',
+      ),
     );
     const [practice, , policy] = json.groups;
     expect(practice.levels).toBe(149);
@@ -192,14 +195,16 @@ describe('the synthetic NAO panel, named explicitly', () => {
 
 describe('a file without the default model columns', () => {
   const HINT =
-    'the default model is cpp_rate ~ child_poverty + spend + vacancy | la + year (give yours with --formula, or --group and --fe)';
+    'the default model is cpp_rate ~ child_poverty + spend + vacancy | la + year (give yours with --formula, ' +
+    'or --group and --fe)';
 
   it('is told what the default model is and how to give another, in one line', async () => {
     const result = await runMain(['decompose', SYNTHETIC_FILE]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; ${HINT}; the columns are: la, year, idaci, spend, vacancy, cpp_rate\n`,
+      `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; ${HINT}; the columns are: la, year, idaci, spend, ` +
+        'vacancy, cpp_rate\n',
     );
     expect((await runMain(['fit', SYNTHETIC_FILE])).stderr).toContain(HINT);
     expect((await runMain(['report', SYNTHETIC_FILE])).stderr).toContain(HINT);
@@ -215,7 +220,8 @@ describe('a file without the default model columns', () => {
       'deprivation=child_poverty',
     ]);
     expect(grouped.stderr).toBe(
-      `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; the columns are: la, year, idaci, spend, vacancy, cpp_rate\n`,
+      `error: ${SYNTHETIC_FILE}: column "child_poverty" not found; the columns are: la, year, idaci, spend, ` +
+        'vacancy, cpp_rate\n',
     );
     const formula = await runMain(['decompose', SYNTHETIC_FILE, '--formula', 'cpp_rate ~ child_poverty | la']);
     expect(formula.stderr).not.toContain('default model');

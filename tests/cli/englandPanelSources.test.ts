@@ -94,21 +94,25 @@ describe('the panel as the build script makes it', () => {
     expect(rates).toBe(1032);
   });
 
-  it('Kingston upon Thames and Richmond upon Thames: the joint vacancy rate of 30 September year − 1 for each, 2018–2022', () => {
-    const workforce = rows(`${REAL}/dfe_csww_indicators_la_2017_to_2021.csv`);
-    for (let year = 2018; year <= 2022; year++) {
-      const joint = workforce.find((r) => r.old_la_code === '314 / 318' && r.time_period === String(year - 1))!;
-      expect(joint.la_name).toBe('Kingston upon Thames / Richmond upon Thames');
-      for (const la of ['314', '318']) {
-        const row = at(la, year)!;
-        expect(row.vacancy, `${la} ${year}`).toBe(joint.vacancy_rate_fte);
-        expect(row['la_name.workforce']).toBe(la === '314' ? 'Kingston upon Thames' : 'Richmond upon Thames');
-        expect(row.cpp_rate).not.toBe('');
+  it(
+    'Kingston upon Thames and Richmond upon Thames: the joint vacancy rate of 30 September year − 1 for ' +
+      'each, 2018–2022',
+    () => {
+      const workforce = rows(`${REAL}/dfe_csww_indicators_la_2017_to_2021.csv`);
+      for (let year = 2018; year <= 2022; year++) {
+        const joint = workforce.find((r) => r.old_la_code === '314 / 318' && r.time_period === String(year - 1))!;
+        expect(joint.la_name).toBe('Kingston upon Thames / Richmond upon Thames');
+        for (const la of ['314', '318']) {
+          const row = at(la, year)!;
+          expect(row.vacancy, `${la} ${year}`).toBe(joint.vacancy_rate_fte);
+          expect(row['la_name.workforce']).toBe(la === '314' ? 'Kingston upon Thames' : 'Richmond upon Thames');
+          expect(row.cpp_rate).not.toBe('');
+        }
       }
-    }
-    // 2016 and 2017 come from the SFR files, which list them separately.
-    expect(at('314', 2016)!.vacancy).not.toBe(at('318', 2016)!.vacancy);
-  });
+      // 2016 and 2017 come from the SFR files, which list them separately.
+      expect(at('314', 2016)!.vacancy).not.toBe(at('318', 2016)!.vacancy);
+    },
+  );
 
   it('Northamptonshire: 928 in 2016–2021 only; its successors 940 and 941 are not in the panel', () => {
     expect(panel.filter((r) => r.la === '928').map((r) => r.year)).toEqual([
@@ -160,7 +164,10 @@ describe.skipIf(!existsSync(SOURCES))('the extracts are cut from the public file
     for (const name of made)
       expect(readFileSync(join(folder, name)).equals(readFileSync(join(REAL, name))), name).toBe(true);
     expect(result.stderr).toMatch(
-      /ipse_la_panel_2010_2022\.csv: 2 duplicated keys \(old_la_code, time_period\); kept 1055 of 1059 rows \(4 removed, --keep none\)/,
+      new RegExp(
+        'ipse_la_panel_2010_2022\\.csv: 2 duplicated keys \\(old_la_code, time_period\\); ' +
+          'kept 1055 of 1059 rows \\(4 removed, --keep none\\)',
+      ),
     );
     expect(result.stderr).toMatch(
       /dfe_csww_la_2016_SFR08_2017_UD\.csv: 2 header cells have no name; named unnamed_161, unnamed_162/,

@@ -116,7 +116,8 @@ describe('bad input gives exit code 2 and a one-line message', () => {
     const path = file('data.csv', panel(20).replace(',514,', ',"12,3",'));
     const result = await runMain(['decompose', path]);
     expect(result.stderr).toBe(
-      `error: ${path} row 4, column "spend": "12,3" is not a number (use "." as the decimal point and no thousands separators)\n`,
+      `error: ${path} row 4, column "spend": "12,3" is not a number (use "." as the decimal point and no ` +
+        'thousands separators)\n',
     );
   });
 

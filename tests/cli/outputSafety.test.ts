@@ -330,7 +330,9 @@ describe('--output targets that are not plain files', () => {
     writeFileSync(target, '{"old":true}');
     // 1 KiB file size limit, SIGXFSZ ignored (inherited through exec): the write fails with EFBIG after the
     // temporary file was made. describe's JSON for the panel is several KiB.
-    const script = `ulimit -f 1; trap '' XFSZ; exec "${process.execPath}" "${CLI}" describe panel.csv --format json --output out.json`;
+    const script =
+      `ulimit -f 1; trap '' XFSZ; exec "${process.execPath}" "${CLI}" describe panel.csv --format json ` +
+      '--output out.json';
     const run = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
     expectOneLineError(
       { status: run.status, stdout: run.stdout, stderr: run.stderr },
@@ -390,7 +392,9 @@ describe('write errors on standard output', () => {
   });
 
   it('| head -c1 in a shell with pipefail: exit 0, only the command’s own messages', () => {
-    const script = `set -o pipefail; "${process.execPath}" "${CLI}" derive "${DEFAULT_DATASET}" --derive 'twice = cpp_rate * 2' | head -c1`;
+    const script =
+      `set -o pipefail; "${process.execPath}" "${CLI}" derive "${DEFAULT_DATASET}" ` +
+      "--derive 'twice = cpp_rate * 2' | head -c1";
     const run = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
     expect(run.stderr).toBe('england-la-panel.csv: derived twice: 8 of 1040 rows missing\n');
     expect(run.stdout).toBe('l'); // the first byte of the header, all head took

@@ -27,47 +27,52 @@ const counts = file('counts.csv', `${rows.join('\n')}\n`);
 const RATE = 'cpp_rate = cpp_count / child_pop * 10000';
 
 describe('real-world inputs on the command line', () => {
-  it('--derive computes the outcome, --formula and --group-of name the groups, and the result equals the flag form', async () => {
-    const formula = JSON.parse(
-      (
-        await runMain([
-          'decompose',
-          counts,
-          '--derive',
-          RATE,
-          '--formula',
-          'cpp_rate ~ idaci + spend + vacancy | la + year',
-          '--group-of',
-          'resources=spend,vacancy',
-          '--format',
-          'json',
-        ])
-      ).stdout,
-    );
-    // --group-of puts the groups it names first, then the other terms in formula order.
-    expect(formula.groups.map((g: { name: string }) => g.name)).toEqual(['resources', 'idaci', 'la', 'year']);
-    const flags = JSON.parse(
-      (
-        await runMain([
-          'decompose',
-          counts,
-          '--derive',
-          RATE,
-          '--group',
-          'resources=spend,vacancy',
-          '--group',
-          'idaci=idaci',
-          '--fe',
-          'la=la',
-          '--fe',
-          'year=year',
-          '--format',
-          'json',
-        ])
-      ).stdout,
-    );
-    formula.groups.forEach((g: { share: number }, i: number) => expect(g.share).toBeCloseTo(flags.groups[i].share, 12));
-  });
+  it(
+    '--derive computes the outcome, --formula and --group-of name the groups, ' + 'and the result equals the flag form',
+    async () => {
+      const formula = JSON.parse(
+        (
+          await runMain([
+            'decompose',
+            counts,
+            '--derive',
+            RATE,
+            '--formula',
+            'cpp_rate ~ idaci + spend + vacancy | la + year',
+            '--group-of',
+            'resources=spend,vacancy',
+            '--format',
+            'json',
+          ])
+        ).stdout,
+      );
+      // --group-of puts the groups it names first, then the other terms in formula order.
+      expect(formula.groups.map((g: { name: string }) => g.name)).toEqual(['resources', 'idaci', 'la', 'year']);
+      const flags = JSON.parse(
+        (
+          await runMain([
+            'decompose',
+            counts,
+            '--derive',
+            RATE,
+            '--group',
+            'resources=spend,vacancy',
+            '--group',
+            'idaci=idaci',
+            '--fe',
+            'la=la',
+            '--fe',
+            'year=year',
+            '--format',
+            'json',
+          ])
+        ).stdout,
+      );
+      formula.groups.forEach((g: { share: number }, i: number) =>
+        expect(g.share).toBeCloseTo(flags.groups[i].share, 12),
+      );
+    },
+  );
 
   it('interactions a*b become derived product columns', async () => {
     const json = JSON.parse(
@@ -199,45 +204,50 @@ describe('real-world inputs on the command line', () => {
     expect(result.stderr).toMatch(/rows 2 and 3: key \(la=L1, year=2019\) appears twice/);
   });
 
-  it('recognises DfE statistics files: keeps local authorities, turns suppression symbols into counted missing values, accepts 1,234', async () => {
-    const dfe = file(
-      'dfe.csv',
-      `${[
-        'time_period,time_identifier,geographic_level,country_code,old_la_code,la_name,cpp_rate,spend',
-        '2019,Reporting year,National,E92000001,,,45,"1,000"',
-        ...Array.from(
-          { length: 8 },
-          (_, i) =>
-            `2019,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${30 + i * 3},"1,${100 + i * 17}"`,
-        ),
-        ...Array.from(
-          { length: 8 },
-          (_, i) =>
-            `2020,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${i === 2 ? 'c' : 32 + i * 3},"1,${120 + i * 13}"`,
-        ),
-      ].join('\n')}\n`,
-    );
-    const result = await runMain([
-      'decompose',
-      dfe,
-      '--fe',
-      'la=old_la_code',
-      '--group',
-      's=spend',
-      '--format',
-      'json',
-    ]);
-    expect(result.status).toBe(0);
-    const json = JSON.parse(result.stdout);
-    expect(json.n).toBe(15);
-    expect(json.missing).toEqual({ cpp_rate: { c: 1 } });
-    expect(result.stderr).toMatch(/dfe\.csv/);
-    // The same thousands separator in a file that is not a DfE statistics file is an error.
-    const plain = file('plain.csv', 'la,year,cpp_rate,spend\nA,2019,30,"1,000"\nB,2019,31,900\n');
-    expect((await runMain(['decompose', plain, '--fe', 'la=la', '--group', 's=spend'])).stderr).toMatch(
-      /"1,000" is not a number/,
-    );
-  });
+  it(
+    'recognises DfE statistics files: keeps local authorities, turns suppression symbols into counted missing ' +
+      'values, accepts 1,234',
+    async () => {
+      const dfe = file(
+        'dfe.csv',
+        `${[
+          'time_period,time_identifier,geographic_level,country_code,old_la_code,la_name,cpp_rate,spend',
+          '2019,Reporting year,National,E92000001,,,45,"1,000"',
+          ...Array.from(
+            { length: 8 },
+            (_, i) =>
+              `2019,Reporting year,Local authority,E92000001,${300 + i},LA ${i},${30 + i * 3},"1,${100 + i * 17}"`,
+          ),
+          ...Array.from(
+            { length: 8 },
+            (_, i) =>
+              '2020,Reporting year,Local authority,E92000001,' +
+              `${300 + i},LA ${i},${i === 2 ? 'c' : 32 + i * 3},"1,${120 + i * 13}"`,
+          ),
+        ].join('\n')}\n`,
+      );
+      const result = await runMain([
+        'decompose',
+        dfe,
+        '--fe',
+        'la=old_la_code',
+        '--group',
+        's=spend',
+        '--format',
+        'json',
+      ]);
+      expect(result.status).toBe(0);
+      const json = JSON.parse(result.stdout);
+      expect(json.n).toBe(15);
+      expect(json.missing).toEqual({ cpp_rate: { c: 1 } });
+      expect(result.stderr).toMatch(/dfe\.csv/);
+      // The same thousands separator in a file that is not a DfE statistics file is an error.
+      const plain = file('plain.csv', 'la,year,cpp_rate,spend\nA,2019,30,"1,000"\nB,2019,31,900\n');
+      expect((await runMain(['decompose', plain, '--fe', 'la=la', '--group', 's=spend'])).stderr).toMatch(
+        /"1,000" is not a number/,
+      );
+    },
+  );
 });
 
 describe('derive copies a named column as text', () => {
@@ -255,7 +265,8 @@ describe('derive copies a named column as text', () => {
     ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(
-      'la_name,code,x,name,la,y\nHartlepool,805,1,Hartlepool,805,2\n"Kingston, upon Thames",314 / 318,2,"Kingston, upon Thames",314 / 318,4\n',
+      'la_name,code,x,name,la,y\nHartlepool,805,1,Hartlepool,805,2\n' +
+        '"Kingston, upon Thames",314 / 318,2,"Kingston, upon Thames",314 / 318,4\n',
     );
   });
 });
@@ -298,7 +309,10 @@ describe('stack and derive --na, as for one wide file per year', () => {
     const refused = await runMain(['stack', ...renamed]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(
-      /renamed1\.csv: has no column "A3_2015" \(which renamed0\.csv has\); keep the columns all files share with --columns/,
+      new RegExp(
+        'renamed1\\.csv: has no column "A3_2015" \\(which renamed0\\.csv has\\); ' +
+          'keep the columns all files share with --columns',
+      ),
     );
   });
 });

@@ -200,20 +200,24 @@ describe('--compare nao2019', () => {
 });
 
 describe('--spec analysis.json', () => {
-  it('runs the committed example spec (data path relative to the spec): the NAO reproduction on the synthetic panel', async () => {
-    const result = await runMain(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--format', 'json']);
-    expect(result.status).toBe(0); // its expectations, 44/15/10/6/25 within 1 point, are met
-    const json = JSON.parse(result.stdout);
-    expect(json.file).toBe(SYNTHETIC_FILE);
-    expect(json.groups.map((g: { name: string; columns: string[] }) => [g.name, ...g.columns])).toEqual([
-      ['practice', 'la'],
-      ['deprivation', 'idaci'],
-      ['policy', 'year'],
-      ['resources', 'spend', 'vacancy'],
-    ]);
-    expect(json.bootstrap).toMatchObject({ replicates: 200, seed: 2019, cluster: 'la' });
-    expect(json.compare.key).toBe('nao2019');
-  });
+  it(
+    'runs the committed example spec (data path relative to the spec): ' +
+      'the NAO reproduction on the synthetic panel',
+    async () => {
+      const result = await runMain(['decompose', '--spec', 'fixtures/nao-2019-analysis.json', '--format', 'json']);
+      expect(result.status).toBe(0); // its expectations, 44/15/10/6/25 within 1 point, are met
+      const json = JSON.parse(result.stdout);
+      expect(json.file).toBe(SYNTHETIC_FILE);
+      expect(json.groups.map((g: { name: string; columns: string[] }) => [g.name, ...g.columns])).toEqual([
+        ['practice', 'la'],
+        ['deprivation', 'idaci'],
+        ['policy', 'year'],
+        ['resources', 'spend', 'vacancy'],
+      ]);
+      expect(json.bootstrap).toMatchObject({ replicates: 200, seed: 2019, cluster: 'la' });
+      expect(json.compare.key).toBe('nao2019');
+    },
+  );
 
   it('lets flags override the spec', async () => {
     const json = JSON.parse(

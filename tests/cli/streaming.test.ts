@@ -162,7 +162,8 @@ describe('decompose streams a model without fixed effects', () => {
       const x = random.normal();
       const z = random.normal();
       rows.push(
-        `2019,Reporting year,Local authority,${800 + i},${i === 4 ? 'c' : x.toFixed(3)},${z.toFixed(3)},${(x + 0.5 * z + random.normal()).toFixed(3)}`,
+        `2019,Reporting year,Local authority,${800 + i},${i === 4 ? 'c' : x.toFixed(3)},${z.toFixed(3)},` +
+          `${(x + 0.5 * z + random.normal()).toFixed(3)}`,
       );
     }
     rows.push('2019,Reporting year,National,,1,2,3');

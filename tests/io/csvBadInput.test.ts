@@ -54,7 +54,8 @@ describe('parseCsv on awkward but valid input', () => {
 describe('parseCsv messages', () => {
   it('name the header row for a BOM inside a header name', () => {
     expect(message(() => parseCsv(source('\ufeff\ufeffg,x\na,1\n')))).toBe(
-      'in.csv row 1, column "g": contains a byte-order mark (U+FEFF) inside the data, usually left where two files were joined; delete it',
+      'in.csv row 1, column "g": contains a byte-order mark (U+FEFF) inside the data, usually left where two files ' +
+        'were joined; delete it',
     );
   });
 
@@ -86,7 +87,8 @@ describe('parseCsv messages', () => {
     );
     const bad = Buffer.concat([Buffer.from('g,x\r\na,1\r\nb,"2'), Buffer.from([0xc3, 0x28]), Buffer.from('"\r\n')]);
     expect(message(() => parseCsv(source(bad)))).toBe(
-      'in.csv row 3: is not valid UTF-8 text (byte C3 in column "x", which Latin-1/Windows-1252 reads as "Ã"); save it as UTF-8 CSV',
+      'in.csv row 3: is not valid UTF-8 text (byte C3 in column "x", which Latin-1/Windows-1252 reads as "Ã"); ' +
+        'save it as UTF-8 CSV',
     );
   });
 

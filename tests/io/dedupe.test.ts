@@ -69,7 +69,8 @@ describe('cpp-variance dedupe', () => {
 
   const ipse = sharedFiles('ipse_la_panel_2010_2022.csv');
   it.skipIf(ipse.skip)(
-    `finds the seven duplicated authority-years of the IPSE panel (Bournemouth, Christchurch and Poole, 2011–17)${ipse.titleNote}`,
+    'finds the seven duplicated authority-years of the IPSE panel (Bournemouth, Christchurch and Poole, ' +
+      `2011–17)${ipse.titleNote}`,
     async () => {
       ipse.requirePresent();
       const result = await run(['dedupe', ipse.paths[0]!, '--on', 'new_la_code,time_period', '--keep', 'none']);
@@ -81,7 +82,8 @@ describe('cpp-variance dedupe', () => {
       expect(lines.slice(1)).toEqual(
         [2011, 2012, 2013, 2014, 2015, 2016, 2017].map(
           (year, i) =>
-            `  new_la_code=E06000058, time_period=${year}: rows ${705 + 2 * i}, ${706 + 2 * i} (they differ); none kept`,
+            `  new_la_code=E06000058, time_period=${year}: rows ${705 + 2 * i}, ${706 + 2 * i} (they ` +
+            'differ); none kept',
         ),
       );
       expect(result.stdout.trimEnd().split('\n')).toHaveLength(1957);

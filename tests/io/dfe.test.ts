@@ -15,7 +15,8 @@ import { sharedFiles } from '../sharedData.js';
 const source = (name: string, text: string) => ({ name, bytes: Buffer.from(text) });
 
 const EES = [
-  'time_period,time_identifier,geographic_level,country_code,region_name,old_la_code,new_la_code,la_name,cpp_count,cpp_rate',
+  'time_period,time_identifier,geographic_level,country_code,region_name,' +
+    'old_la_code,new_la_code,la_name,cpp_count,cpp_rate',
   '201718,Financial year,National,E92000001,,,,,"52,510",45.3',
   '201718,Financial year,Regional,E92000001,North East,,,,"3,180",x',
   '201718,Financial year,Local authority,E92000001,North East,841,E06000005,Darlington,"1,234.5",c',
@@ -104,7 +105,8 @@ describe('normaliseDfeTable', () => {
     const years = parseCsv(
       source(
         'y.csv',
-        'time_period,time_identifier,geographic_level,v\n2019,Reporting year,Local authority,1\n2018,Reporting year,Local authority,2\n',
+        'time_period,time_identifier,geographic_level,v\n2019,Reporting year,Local authority,1\n' +
+          '2018,Reporting year,Local authority,2\n',
       ),
     );
     const normalised = normaliseDfeTable(years, {});
@@ -130,7 +132,8 @@ describe('normaliseDfeTable', () => {
 
   it('names the levels present when the level is absent', () => {
     expect(() => normaliseDfeTable(table, { level: 'Ward' })).toThrow(
-      'dfe_cpp.csv, column "geographic_level": has no rows at geographic level "Ward"; the levels present are: "National" (1 rows), "Regional" (2 rows), "Local authority" (6 rows)',
+      'dfe_cpp.csv, column "geographic_level": has no rows at geographic level "Ward"; the levels present are: ' +
+        '"National" (1 rows), "Regional" (2 rows), "Local authority" (6 rows)',
     );
     const national = parseCsv(source('n.csv', 'time_period,geographic_level\n2019,National\n'));
     expect(() => normaliseDfeTable(national, {})).toThrow(DataError);
@@ -141,7 +144,8 @@ describe('normaliseDfeTable', () => {
       source('b.csv', 'time_period,geographic_level\n201718,Local authority\n201719,Local authority\n'),
     );
     expect(() => normaliseDfeTable(bad, {})).toThrow(
-      'b.csv row 3, column "time_period": "201719" is not a span of consecutive years (the span starting 2017 is 201718, i.e. 2017-18)',
+      'b.csv row 3, column "time_period": "201719" is not a span of consecutive years (the span starting 2017 is ' +
+        '201718, i.e. 2017-18)',
     );
     const slash = parseCsv(source('s.csv', 'time_period,geographic_level\n2017/18,Local authority\n'));
     expect(() => normaliseDfeTable(slash, {})).toThrow(
@@ -165,8 +169,11 @@ describe('normaliseDfeTable', () => {
   it('formats the report for people', () => {
     expect(formatDfeReport(normaliseDfeTable(table, {}).report)).toEqual([
       'dfe_cpp.csv: DfE statistics file; kept 6 "Local authority" rows (dropped 1 National, 2 Regional)',
-      'dfe_cpp.csv: time_period year spans (6 six-digit codes such as 201718 shown as 2017-18): 2017-18 to 2019-20 (3 periods); time_identifier Financial year (6)',
-      'dfe_cpp.csv: blanked as missing by symbol: c=2 (confidential (suppressed)), low=1 (rounds to 0 but is not 0), u=1 (low reliability), x=2 (not available), z=1 (not applicable), ..=1 (not available (legacy DfE symbol)), .=1 (not applicable (legacy DfE symbol)), -=1 (nil or negligible (legacy DfE symbol)); per column:',
+      'dfe_cpp.csv: time_period year spans (6 six-digit codes such as 201718 shown as 2017-18): ' +
+        '2017-18 to 2019-20 (3 periods); time_identifier Financial year (6)',
+      'dfe_cpp.csv: blanked as missing by symbol: c=2 (confidential (suppressed)), low=1 (rounds to 0 but is not 0), ' +
+        'u=1 (low reliability), x=2 (not available), z=1 (not applicable), ..=1 (not available (legacy DfE symbol)), ' +
+        '.=1 (not applicable (legacy DfE symbol)), -=1 (nil or negligible (legacy DfE symbol)); per column:',
       '  new_la_code x=1',
       '  cpp_count c=1 low=1 ..=1 .=1',
       '  cpp_rate c=1 u=1 x=1 z=1 -=1',
@@ -209,7 +216,8 @@ const CSWW = CSWW_FILE.paths[0]!;
  *   awk -F, 'NR>1{n[$3]++} END{for(k in n) print k": "n[k]}' dfe_cpp_at31march_la_2013_to_2025.csv
  *     → Local authority: 1976, National: 13, Regional: 143
  *   awk -F, 'NR==1{for(i=1;i<=NF;i++)h[NF-i]=$i; next} $3=="Local authority"{for(j=0;j<11;j++){v=$(NF-j);
- *     if(v ~ /^(c|x|z|u|low|~|:|\.\.|\.|-)$/) t[v]++}} END{for(k in t) print k, t[k]}' dfe_cpp_at31march_la_2013_to_2025.csv
+ *     if(v ~ /^(c|x|z|u|low|~|:|\.\.|\.|-)$/) t[v]++}} END{for(k in t) print k, t[k]}' \
+ *     dfe_cpp_at31march_la_2013_to_2025.csv
  *     → c 2957, u 11, x 33, z 45 (CPP_At31 alone: c 17, u 1, x 3)
  */
 function lineCount(path: string, dataColumns: number) {
@@ -244,7 +252,8 @@ describe('real DfE files', () => {
       expect(detectDfeFormat(table.header)).toBe(true);
       const { table: out, report } = normaliseDfeTable(table, {});
       const expected = lineCount(CPP, 11);
-      expect(expected.levels).toEqual({ National: 13, Regional: 143, 'Local authority': 1976 }); // hand-checked with awk above
+      // Hand-checked with awk above.
+      expect(expected.levels).toEqual({ National: 13, Regional: 143, 'Local authority': 1976 });
       expect(report.rowsRead).toBe(2132);
       expect(report.rowsKept).toBe(1976);
       expect(out.records).toHaveLength(1976);
@@ -274,7 +283,8 @@ describe('real DfE files', () => {
         '2024',
         '2025',
       ]);
-      // 152 authorities a year, 151 in 2020–21 (after the 2019 Dorset/BCP merger, before the 2021 Northamptonshire split), 153 from 2024.
+      // 152 authorities a year, 151 in 2020–21 (after the 2019 Dorset/BCP merger, before the 2021 Northamptonshire
+      // split), 153 from 2024.
       expect(expected.years).toEqual({
         '2013': 152,
         '2014': 152,

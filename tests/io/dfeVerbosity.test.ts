@@ -162,7 +162,8 @@ describe.skipIf(shared.skip)(
       );
       const result = await run(['fit', path, '--formula', 'y ~ x', '--format', 'json']);
       expect(lines(result.stderr)).toEqual([
-        `${path}: DfE statistics file; kept 12 "Local authority" rows, 2019 (1 period); 1 suppressed cell made missing (--verbose for each column)`,
+        `${path}: DfE statistics file; kept 12 "Local authority" rows, 2019 (1 period); ` +
+          '1 suppressed cell made missing (--verbose for each column)',
       ]);
       expect(JSON.parse(result.stdout).missing).toEqual({ x: { c: 1 } });
     });

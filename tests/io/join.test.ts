@@ -14,7 +14,8 @@ const A = table(
 );
 const B = table(
   'b.csv',
-  'year,la_code,vacancy,la_name\n2019,202,5,Camden\n2019,203,6,Greenwich\n2020,203,7,Greenwich\n2019,205,8,Hammersmith\n',
+  'year,la_code,vacancy,la_name\n2019,202,5,Camden\n2019,203,6,Greenwich\n2020,203,7,Greenwich\n' +
+    '2019,205,8,Hammersmith\n',
 );
 const inputs: JoinInput[] = [
   { table: A, keys: ['la', 'year'], label: 'la_name' },
@@ -262,7 +263,8 @@ const [CPP, CSWW] = REAL.paths as [string, string];
  *   awk -F, 'NR>1 && $3=="Local authority"{print $8"|"$1}' dfe_csww_indicators_la_2017_to_2025.csv | sort > w
  *   awk -F, 'NR>1 && $3=="Local authority"{print $8"|"$1}' dfe_cpp_at31march_la_2013_to_2025.csv | sort > c
  *   comm -12 c w | wc -l   → 1337 keys in both
- *   comm -13 c w | wc -l   → 18 workforce keys not in CPP (314 / 318 ×9, 940 / 941 ×5, 838, 839 in 2019, 942, 943 in 2023)
+ *   comm -13 c w | wc -l   → 18 workforce keys not in CPP (314 / 318 ×9, 940 / 941 ×5, 838, 839 in 2019,
+ *                            942, 943 in 2023)
  *   comm -23 c w | wc -l   → 639 CPP keys not in the workforce file (608 in 2013–2016, 31 in 2017–2025)
  */
 function laKeys(path: string): Map<string, string> {
@@ -352,24 +354,28 @@ describe('joining real DfE files', () => {
         ...['2022', '2023', '2024', '2025'].map((y) => `940 North Northamptonshire ${y}`),
         ...['2022', '2023', '2024', '2025'].map((y) => `941 West Northamptonshire ${y}`),
       ]);
-      expect(cppReport!.unmatched.filter((u) => Number(u.key[1]) <= 2016)).toHaveLength(608); // 152 authorities × 2013–2016
+      // 152 authorities × 2013–2016.
+      expect(cppReport!.unmatched.filter((u) => Number(u.key[1]) <= 2016)).toHaveLength(608);
 
       const lines = formatJoinReport(report);
       expect(lines[0]).toBe('join (inner) on old_la_code, time_period: 2 inputs, 1,337 output rows');
       expect(lines).toContain('  cpp.csv: 1,976 rows, 1,337 matched, 639 unmatched, 639 dropped');
       expect(lines).toContain('  csww.csv: 1,355 rows, 1,337 matched, 18 unmatched, 18 dropped');
       expect(lines).toContain(
-        '    2 values of old_la_code (839 "Bournemouth, Christchurch and Poole"; 838 "Dorset") time_period=2019 (not in cpp.csv)',
+        '    2 values of old_la_code (839 "Bournemouth, Christchurch and Poole"; ' +
+          '838 "Dorset") time_period=2019 (not in cpp.csv)',
       );
       expect(lines).toContain(
-        '    2 values of old_la_code (942 "Cumberland"; 943 "Westmorland and Furness") time_period=2023 (not in cpp.csv)',
+        '    2 values of old_la_code (942 "Cumberland"; 943 "Westmorland and Furness") time_period=2023 ' +
+          '(not in cpp.csv)',
       );
       expect(lines).toContain('    old_la_code=928 "Northamptonshire" time_period=2013–2016, 2021 (not in csww.csv)');
     },
   );
 
   it.skipIf(REAL.skip)(
-    `aligning each 30 September snapshot with the following 31 March leaves only the combined rows unmatched${REAL.titleNote}`,
+    'aligning each 30 September snapshot with the following 31 March leaves only the combined rows ' +
+      `unmatched${REAL.titleNote}`,
     () => {
       REAL.requirePresent();
       const cpp = read(CPP, 'cpp.csv');
@@ -389,7 +395,8 @@ describe('joining real DfE files', () => {
       );
       const [cppReport, cswwReport] = report.inputs;
       // CPP at 31 March 2018–2025: 152 + 152 + 151 + 151 + 152 + 152 + 153 + 153 = 1,216 rows; all match except
-      // Kingston 314 and Richmond 318 (2018–2025, 16 rows) and North 940 / West 941 Northamptonshire (2022–2025, 8 rows).
+      // Kingston 314 and Richmond 318 (2018–2025, 16 rows) and North 940 / West 941 Northamptonshire
+      // (2022–2025, 8 rows).
       expect(cppReport).toMatchObject({ rows: 1216, matchedRows: 1192, droppedRows: 0 });
       expect(cppReport!.unmatched).toHaveLength(24);
       expect(new Set(cppReport!.unmatched.map((u) => u.key[0]))).toEqual(new Set(['314', '318', '940', '941']));

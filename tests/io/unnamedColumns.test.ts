@@ -108,7 +108,8 @@ describe("R's write.csv row names", () => {
     expect(fromR.groups).toEqual(fromPlain.groups);
     expect(fromR.n).toBe(24);
     expect(fromR.notes).toContain(
-      "fixtures/row-names/r-write-csv.csv: the first column has no name and numbers the rows 1, 2, …: row names, as R's write.csv writes them; it is left out",
+      'fixtures/row-names/r-write-csv.csv: the first column has no name and numbers the rows 1, 2, …: row names, ' +
+        "as R's write.csv writes them; it is left out",
     );
   });
 
@@ -231,7 +232,10 @@ describe('--allow-unnamed on every command that reads data', () => {
     ];
     writeFileSync(book, await writeXlsxFile(data).toBuffer());
     expect(() => readInput({ file: book })).toThrow(
-      /header cell 2 is empty; every column needs a name: name it in the file, or give --allow-unnamed to call it unnamed_2/,
+      new RegExp(
+        'header cell 2 is empty; every column needs a name: name it in the file, or give --allow-unnamed to ' +
+          'call it unnamed_2',
+      ),
     );
     const input = readInput({ file: book, allowUnnamed: true });
     expect(input.table.header).toEqual(['la', 'unnamed_2', 'y', 'x']);

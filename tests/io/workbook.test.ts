@@ -137,23 +137,26 @@ describe('a sheet read through the input pipeline', () => {
     expect(input.messages).toEqual([]);
   });
 
-  it('is recognised by its bytes, not its name: an .xlsx named .csv is a workbook, a CSV named .xlsx is CSV', async () => {
-    const path = await workbook('disguised.csv', [
-      {
-        sheet: 'S',
-        data: [
-          ['a', 'b'],
-          [1, 2],
-        ],
-      },
-    ]);
-    expect(readInput({ file: path }).table.records).toEqual([['1', '2']]);
-    const csv = join(folder, 'text.xlsx');
-    writeFileSync(csv, 'a,b\n1,2\n');
-    const input = readInput({ file: csv });
-    expect(input.table.file).toBe(csv);
-    expect(input.workbook).toBeUndefined();
-  });
+  it(
+    'is recognised by its bytes, not its name: ' + 'an .xlsx named .csv is a workbook, a CSV named .xlsx is CSV',
+    async () => {
+      const path = await workbook('disguised.csv', [
+        {
+          sheet: 'S',
+          data: [
+            ['a', 'b'],
+            [1, 2],
+          ],
+        },
+      ]);
+      expect(readInput({ file: path }).table.records).toEqual([['1', '2']]);
+      const csv = join(folder, 'text.xlsx');
+      writeFileSync(csv, 'a,b\n1,2\n');
+      const input = readInput({ file: csv });
+      expect(input.table.file).toBe(csv);
+      expect(input.workbook).toBeUndefined();
+    },
+  );
 
   it('leaves out empty rows, as blank lines of a CSV file, and keeps the sheet row of every record', async () => {
     const path = await workbook('gaps.xlsx', [
@@ -271,7 +274,8 @@ describe('cpp-variance on a workbook: --sheet, --skip and the messages of a CSV 
     const result = await run(['describe', ons, '--format', 'json']);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe(
-      `${ons}: read its first sheet, "Cover", of 2 (1 "Cover", 2 "Table 1"); choose another with --sheet NAME or --sheet N\n`,
+      `${ons}: read its first sheet, "Cover", of 2 (1 "Cover", 2 "Table 1"); ` +
+        'choose another with --sheet NAME or --sheet N\n',
     );
     expect(JSON.parse(result.stdout)).toMatchObject({ file: `${ons} sheet "Cover"`, rows: 1 });
   });
@@ -318,16 +322,19 @@ describe('cpp-variance on a workbook: --sheet, --skip and the messages of a CSV 
     expect(zero.stderr).toBe('error: --sheet / "sheet": must be a sheet name or a whole number from 1, got 0\n');
   });
 
-  it("a title row taken as the header: the table's cells lie outside its one named column, with the way out", async () => {
-    const result = await run(['describe', ons, '--sheet', 'Table 1']);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toBe(
-      `error: ${ons} sheet "Table 1" row 4: has a value in column B ("year"), outside the columns the header ` +
-        "(row 1) names, A; name that column in the header row, or clear the cell; if the table's header is " +
-        'further down, skip the rows above it with --skip N, or read another sheet with --sheet (1 "Cover", ' +
-        '2 "Table 1")\n',
-    );
-  });
+  it(
+    'a title row taken as the header: ' + "the table's cells lie outside its one named column, with the way out",
+    async () => {
+      const result = await run(['describe', ons, '--sheet', 'Table 1']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `error: ${ons} sheet "Table 1" row 4: has a value in column B ("year"), outside the columns the header ` +
+          "(row 1) names, A; name that column in the header row, or clear the cell; if the table's header is " +
+          'further down, skip the rows above it with --skip N, or read another sheet with --sheet (1 "Cover", ' +
+          '2 "Table 1")\n',
+      );
+    },
+  );
 
   it('an empty or repeated column name is refused as in a CSV file, on the header row of the sheet', async () => {
     const path = await workbook('header.xlsx', [
@@ -398,7 +405,8 @@ describe('cpp-variance on a workbook: --sheet, --skip and the messages of a CSV 
     ]);
     const refused = await run(['fit', negative, '--skip', '1', '--formula', 'y ~ x', '--weights', 'w']);
     expect(refused.stderr).toBe(
-      `error: ${negative} sheet "W" row 5, column "w": weight -1 is negative; weights must be 0 or more (rows of weight 0 are left out)\n`,
+      `error: ${negative} sheet "W" row 5, column "w": weight -1 is negative; ` +
+        'weights must be 0 or more (rows of weight 0 are left out)\n',
     );
   });
 

@@ -262,7 +262,8 @@ describe('describeTable on the synthetic NAO panel', () => {
     expect(o.periodShare!).toBeCloseTo(expected.period, 10);
     // Balanced: unit and year indicators are orthogonal after the mean, so their R²s add up.
     expect(o.betweenShare! + o.periodShare!).toBeCloseTo(expected.both, 10);
-    // The values themselves (the sequential "practice" share of `--method all` on this panel with its model is the same 63.2%).
+    // The values themselves (the sequential "practice" share of `--method all` on this panel with its model is the same
+    // 63.2%).
     expect(o.betweenShare!).toBeCloseTo(0.6315341061415473, 12);
     expect(o.withinShare!).toBeCloseTo(0.36846589385845374, 12);
     expect(o.periodShare!).toBeCloseTo(0.10901314286961497, 12);
@@ -301,7 +302,8 @@ describe('describeTable options and edge cases', () => {
     });
     expect(result.outcome!.betweenShare!).toBeCloseTo(both.outcome!.betweenShare!, 14);
     expect(result.notes).toContain(
-      "only a unit column (la) was named: the unit × period panel structure needs a period column too (--period); the outcome's variance is split between and within la only",
+      'only a unit column (la) was named: the unit × period panel structure needs a period column too (--period); ' +
+        "the outcome's variance is split between and within la only",
     );
     const text = renderDescribeTable(result);
     expect(text).toContain('Unit: la (no period column named)');
@@ -346,20 +348,24 @@ describe('describeTable options and edge cases', () => {
     );
   });
 
-  it('skips the split with a note when the default outcome is not numeric, and the panel when there are no keys', () => {
-    const text = table('t.csv', 'la,year,cpp_rate\nA,2019,1\nA,2020,high\nB,2019,3\n');
-    const result = describeTable(text, {});
-    expect(result.outcome).toBeNull();
-    expect(result.panel).not.toBeNull();
-    expect(result.notes).toContain('cpp_rate has cells that are not numbers: outcome variance split skipped');
+  it(
+    'skips the split with a note when the default outcome is not numeric, ' + 'and the panel when there are no keys',
+    () => {
+      const text = table('t.csv', 'la,year,cpp_rate\nA,2019,1\nA,2020,high\nB,2019,3\n');
+      const result = describeTable(text, {});
+      expect(result.outcome).toBeNull();
+      expect(result.panel).not.toBeNull();
+      expect(result.notes).toContain('cpp_rate has cells that are not numbers: outcome variance split skipped');
 
-    const noKeys = describeTable(table('t.csv', 'authority,cpp_rate\nA,1\nB,2\n'), {});
-    expect(noKeys.panel).toBeNull();
-    expect(noKeys.outcome).toBeNull();
-    expect(noKeys.notes).toEqual([
-      'no unit and period columns (la/year or old_la_code/time_period): panel structure and outcome variance split skipped (name the unit and period columns to get them)',
-    ]);
-  });
+      const noKeys = describeTable(table('t.csv', 'authority,cpp_rate\nA,1\nB,2\n'), {});
+      expect(noKeys.panel).toBeNull();
+      expect(noKeys.outcome).toBeNull();
+      expect(noKeys.notes).toEqual([
+        'no unit and period columns (la/year or old_la_code/time_period): panel structure and outcome variance split ' +
+          'skipped (name the unit and period columns to get them)',
+      ]);
+    },
+  );
 
   it('uses old_la_code and time_period when there is no la/year, and orders DfE spans in time', () => {
     const input = table(
@@ -491,18 +497,23 @@ describe('describeTable on the real DfE CPP file', () => {
         outcome: 'CPP_At31',
         dfeMissing: report.missing,
       });
-      // With F=../shared/data/real/dfe_cpp_at31march_la_2013_to_2025.csv (from the repository root). Fields 1 (time_period), 3 (geographic_level) and 8 (old_la_code) come before the only field with commas
-      // (la_name, field 10), so awk -F, reads them; CPP_At31 is the 11th field from the end, $(NF-10).
+      // With F=../shared/data/real/dfe_cpp_at31march_la_2013_to_2025.csv (from the repository root). Fields 1
+      // (time_period), 3 (geographic_level) and 8 (old_la_code) come before the only field with commas (la_name, field
+      // 10), so awk -F, reads them; CPP_At31 is the 11th field from the end, $(NF-10).
       //   awk -F, '$3=="Local authority"{print $8}' $F | sort -u | wc -l                        → 158
-      //   awk -F, '$3=="Local authority"{print $1}' $F | sort | uniq -c                         → 2013–2025, 151–153 each (1976 rows)
-      //   awk -F, '$3=="Local authority"{print $8"|"$1}' $F | sort | uniq -d                    → (nothing: no duplicates)
+      //   awk -F, '$3=="Local authority"{print $1}' $F | sort | uniq -c
+      //     → 2013–2025, 151–153 each (1976 rows)
+      //   awk -F, '$3=="Local authority"{print $8"|"$1}' $F | sort | uniq -d
+      //     → (nothing: no duplicates)
       //   awk -F, '$3=="Local authority"{c[$8]++} END{for(k in c) print c[k]}' $F | sort -n | uniq -c
       //     → 2 ×2, 2 ×4, 2 ×6, 3 ×7, 1 ×9, 1 ×11, 147 ×13   (158 × 13 − 1976 = 78 gaps)
       //   awk -F, '$3=="Local authority"{print $(NF-10)}' $F | grep -v '^[0-9]*$' | sort | uniq -c → c 17, u 1, x 3
       //   awk -F, '$3=="Local authority" && $(NF-10) ~ /^[0-9]+$/ {n++; y[n]=$(NF-10); u[n]=$8; s+=y[n];
-      //     su[$8]+=y[n]; nu[$8]++} END{m=s/n; for(i=1;i<=n;i++) t+=(y[i]-m)^2; for(k in su) b+=nu[k]*(su[k]/nu[k]-m)^2;
-      //     printf "n=%d share=%.10f\n", n, b/t}' $F                                              → n=1955 share=0.8654530866
-      //   awk -F, '$3=="Local authority" && $(NF-10) ~ /^[0-9]+$/ {print $(NF-10)}' $F | sort -n → min 0, median 276, max 1677
+      //     su[$8]+=y[n]; nu[$8]++} END{m=s/n; for(i=1;i<=n;i++) t+=(y[i]-m)^2;
+      //     for(k in su) b+=nu[k]*(su[k]/nu[k]-m)^2; printf "n=%d share=%.10f\n", n, b/t}' $F
+      //     → n=1955 share=0.8654530866
+      //   awk -F, '$3=="Local authority" && $(NF-10) ~ /^[0-9]+$/ {print $(NF-10)}' $F | sort -n
+      //     → min 0, median 276, max 1677
       expect(result.rows).toBe(1976);
       expect(result.panel).toMatchObject({
         units: 158,
@@ -542,7 +553,8 @@ describe('describeTable on the real DfE CPP file', () => {
         },
         duplicateKeys: 0,
       });
-      // The reorganisations documented in src/io/dfe.ts: Dorset/Poole/Bournemouth 2019, Northamptonshire 2021, Cumbria 2023.
+      // The reorganisations documented in src/io/dfe.ts: Dorset/Poole/Bournemouth 2019, Northamptonshire 2021, Cumbria
+      // 2023.
       expect(result.panel!.incompleteUnits.map((u) => u.unit)).toEqual([
         '835',
         '836',

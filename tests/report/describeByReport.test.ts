@@ -175,7 +175,8 @@ describe('describe --by renderers', () => {
     const csv = renderCsv(describeByTabular(fixture));
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'column,row,category,missing,n,mean,sd,se,median,q1,q3,min,max,ci_low,ci_high,eta2,anova_f,anova_df1,anova_df2,anova_p,welch_f,welch_df1,welch_df2,welch_p',
+      'column,row,category,missing,n,mean,sd,se,median,q1,q3,min,max,ci_low,ci_high,' +
+        'eta2,anova_f,anova_df1,anova_df2,anova_p,welch_f,welch_df1,welch_df2,welch_p',
     );
     expect(lines).toHaveLength(1 + fixture.columns.length * (fixture.categories.length + 1));
     const first = lines[1]!.split(',');
@@ -224,7 +225,10 @@ describe('describe --by renderers', () => {
     expect(text).toMatch(/ {2}rating +n +missing +mean +SD +median +Q1 +Q3 +min +max +95% CI of the mean/);
     expect(text).toMatch(/ {2}all +56 +2 +/);
     expect(text).toMatch(
-      /between categories: η² = 17\.0% · one-way ANOVA F\(3, 52\) = 3\.5\d*, p = 0\.02\d* · Welch F\(3, 9\.57\) = 7\.25, p = 0\.00788/,
+      new RegExp(
+        'between categories: η² = 17\\.0% · one-way ANOVA F\\(3, 52\\) = 3\\.5\\d*, p = 0\\.02\\d* · Welch ' +
+          'F\\(3, 9\\.57\\) = 7\\.25, p = 0\\.00788',
+      ),
     );
     expect(text).toContain(
       '  note: Welch\'s test needs some variation within every category: every flat value of "Outstanding" is the same',

@@ -47,7 +47,8 @@ const labelled = (text: string) => Number(text.replace('%', ''));
 
 const BOOTSTRAP = { replicates: 20, seed: 7, level: 0.95, type: 'percentile' as const };
 const COMMAND =
-  'cpp-variance report fixtures/nao-2019-synthetic.csv --fe practice=la --group deprivation=idaci --fe policy=year --group resources=spend,vacancy --bootstrap 20 --seed 7 --output report.html';
+  'cpp-variance report fixtures/nao-2019-synthetic.csv --fe practice=la --group deprivation=idaci --fe policy=year ' +
+  '--group resources=spend,vacancy --bootstrap 20 --seed 7 --output report.html';
 const html = runReport({ ...SYNTHETIC_OPTIONS, command: COMMAND, bootstrap: BOOTSTRAP });
 const root = parseXml(html);
 
@@ -98,7 +99,8 @@ describe('renderHtmlReport via runReport', () => {
   it('summarises the data: rows read, used and dropped, missing by column, levels, years, min/median/max', () => {
     const data = section(root, 'data');
     expect(squash(findAll(data, element('p'))[0]!.text)).toBe(
-      'The input fixtures/nao-2019-synthetic.csv has 912 data rows; 912 have every model column present and are used, and none is dropped for missing values.',
+      'The input fixtures/nao-2019-synthetic.csv has 912 data rows; 912 have every model column present and are ' +
+        'used, and none is dropped for missing values.',
     );
     expect(tableRows(data, 'Missing values by column')).toEqual(
       ['cpp_rate', 'la', 'idaci', 'year', 'spend', 'vacancy'].map((column) => [column, '0', '0.0%']),
@@ -139,7 +141,8 @@ describe('renderHtmlReport via runReport', () => {
     expect(one(model, element('code')).text).toBe('cpp_rate ~ 1 + idaci + spend + vacancy + factor(la) + factor(year)');
     const text = squash(model.text);
     expect(text).toContain(
-      'An ordinary least-squares regression of cpp_rate on idaci, spend and vacancy, with fixed effects (one indicator per level) for la (152 levels) and year (6 levels), fitted to 912 rows.',
+      'An ordinary least-squares regression of cpp_rate on idaci, spend and vacancy, with fixed effects (one ' +
+        'indicator per level) for la (152 levels) and year (6 levels), fitted to 912 rows.',
     );
     expect(text).toContain('Method: exact Shapley values (LMG).');
     expect(findAll(model, element('li')).map((li) => squash(li.text))).toEqual([

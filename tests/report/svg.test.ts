@@ -425,7 +425,8 @@ describe('renderDecompositionSvg', () => {
       .children.map((line) => line.text)
       .join(' ');
     expect(footnote).toContain(
-      'Shapley values estimated from 5000 sampled permutations (seed 9); Monte Carlo standard errors at most 0.4 percentage points.',
+      'Shapley values estimated from 5000 sampled permutations (seed 9); ' +
+        'Monte Carlo standard errors at most 0.4 percentage points.',
     );
   });
 

@@ -93,7 +93,7 @@ describe('decompose --permutations B: the chance floor of every share', () => {
     expect(out.unexplained.null).toBeUndefined();
   });
 
-  it('reads "permutations" and "permuteWithin" from a spec as from flags; permuting within year makes 6 blocks', async () => {
+  it('reads "permutations" and "permuteWithin" from a spec as from flags; within year makes 6 blocks', async () => {
     const flags = await json(['decompose', SYNTHETIC, ...MODEL, '--permutations', '20', '--permute-within', 'year']);
     const fromSpec = await json([
       'decompose',
@@ -112,7 +112,8 @@ describe('decompose --permutations B: the chance floor of every share', () => {
     });
     // Permuting within years keeps each year's mean residual: the test of the year effects is flagged.
     expect(flags.notes.filter((note: string) => /test nothing/.test(note))).toEqual([
-      'permuting within the levels of year keeps the mean residual of each level, so the chance floor and p-value of "policy" (effects of year) test nothing; read them as uninformative',
+      'permuting within the levels of year keeps the mean residual of each level, so the chance floor and p-value of ' +
+        '"policy" (effects of year) test nothing; read them as uninformative',
     ]);
     const unrestricted = await json(['decompose', SYNTHETIC, ...MODEL, '--permutations', '20']);
     expect(unrestricted.groups[1].null.meanShare).not.toBe(flags.groups[1].null.meanShare);

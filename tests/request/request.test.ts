@@ -125,54 +125,58 @@ describe('one checked request: spec values and flags pass the same check, with t
     }
   });
 
-  it('lets a spec say everything the command line can: derive, formula, groupOf, weights, minPeriods, logOutcome, na, by', async () => {
-    const json = async (args: readonly string[]) => {
-      const result = await run([...args, '--format', 'json']);
-      expect(result.stderr).not.toMatch(/error/);
-      expect(result.status).toBe(0);
-      return JSON.parse(result.stdout);
-    };
-    const flags = await json([
-      'decompose',
-      SYNTHETIC,
-      '--derive',
-      'spend2 = spend / 100',
-      '--derive',
-      'w = 1 + idaci',
-      '--formula',
-      'cpp_rate ~ idaci + spend2 + vacancy | la + year',
-      '--group-of',
-      'resources=spend2,vacancy',
-      '--weights',
-      'w',
-      '--min-periods',
-      '3',
-      '--log-outcome',
-      '--na',
-      '..',
-    ]);
-    const fromSpec = await json([
-      'decompose',
-      '--spec',
-      spec({
-        data: join(process.cwd(), SYNTHETIC),
-        derive: ['spend2 = spend / 100', 'w = 1 + idaci'],
-        formula: 'cpp_rate ~ idaci + spend2 + vacancy | la + year',
-        groupOf: ['resources=spend2,vacancy'],
-        weights: 'w',
-        minPeriods: 3,
-        logOutcome: true,
-        na: ['..'],
-      }),
-    ]);
-    expect(fromSpec.groups.length).toBe(4);
-    expect(fromSpec.groups).toEqual(flags.groups);
-    expect(fromSpec.r2).toBe(flags.r2);
-    const byFlags = await json(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL.slice(2), '--by', 'year']);
-    const bySpec = await json(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL.slice(2), '--spec', spec({ by: 'year' })]);
-    expect(bySpec.splits.length).toBeGreaterThan(1);
-    expect(bySpec).toEqual(byFlags);
-  });
+  it(
+    'lets a spec say everything the command line can: derive, formula, groupOf, weights, minPeriods, ' +
+      'logOutcome, na, by',
+    async () => {
+      const json = async (args: readonly string[]) => {
+        const result = await run([...args, '--format', 'json']);
+        expect(result.stderr).not.toMatch(/error/);
+        expect(result.status).toBe(0);
+        return JSON.parse(result.stdout);
+      };
+      const flags = await json([
+        'decompose',
+        SYNTHETIC,
+        '--derive',
+        'spend2 = spend / 100',
+        '--derive',
+        'w = 1 + idaci',
+        '--formula',
+        'cpp_rate ~ idaci + spend2 + vacancy | la + year',
+        '--group-of',
+        'resources=spend2,vacancy',
+        '--weights',
+        'w',
+        '--min-periods',
+        '3',
+        '--log-outcome',
+        '--na',
+        '..',
+      ]);
+      const fromSpec = await json([
+        'decompose',
+        '--spec',
+        spec({
+          data: join(process.cwd(), SYNTHETIC),
+          derive: ['spend2 = spend / 100', 'w = 1 + idaci'],
+          formula: 'cpp_rate ~ idaci + spend2 + vacancy | la + year',
+          groupOf: ['resources=spend2,vacancy'],
+          weights: 'w',
+          minPeriods: 3,
+          logOutcome: true,
+          na: ['..'],
+        }),
+      ]);
+      expect(fromSpec.groups.length).toBe(4);
+      expect(fromSpec.groups).toEqual(flags.groups);
+      expect(fromSpec.r2).toBe(flags.r2);
+      const byFlags = await json(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL.slice(2), '--by', 'year']);
+      const bySpec = await json(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL.slice(2), '--spec', spec({ by: 'year' })]);
+      expect(bySpec.splits.length).toBeGreaterThan(1);
+      expect(bySpec).toEqual(byFlags);
+    },
+  );
 
   it("lets flags override the spec, and resolves the spec's paths against its folder", async () => {
     const path = spec({
@@ -197,7 +201,8 @@ describe('errors raised below the command line name the parameter; the command l
     for (const result of [fromSpec, fromFlag]) {
       expect(result.status).toBe(2);
       expect(result.stderr).toBe(
-        'error: --expect / "expect": names "foo", which is not a group; the groups are practice, deprivation, policy, resources, unexplained\n',
+        'error: --expect / "expect": names "foo", which is not a group; the groups are practice, deprivation, ' +
+          'policy, resources, unexplained\n',
       );
     }
     const weights = await run(['decompose', SYNTHETIC, ...SYNTHETIC_MODEL, '--spec', spec({ weights: 'idaci' })]);
@@ -341,7 +346,8 @@ describe('a bootstrap that would take hours is refused before it starts', () => 
   it('refuses from the measured time of one decomposition, and lets a feasible one run', async () => {
     const { refuseLongBootstrap } = await import('../../src/commands/decompose.js');
     expect(() => refuseLongBootstrap(100_000, 0.2, 2)).toThrow(
-      'bootstrap: 100000 replicates would take about 2.8 hours here (one decomposition takes 0.20 s); ask for fewer replicates',
+      'bootstrap: 100000 replicates would take about 2.8 hours here (one decomposition takes 0.20 s); ' +
+        'ask for fewer replicates',
     );
     expect(() => refuseLongBootstrap(1000, 0.2, 2)).not.toThrow();
     expect(() => refuseLongBootstrap(36_000, 0.1, 1)).not.toThrow();
@@ -373,7 +379,10 @@ describe('a Monte Carlo estimate that would take hours is refused before it star
     const result = await run(['decompose', wide, '--formula', `y ~ ${names.join(' + ')}`, '--samples', '10000000']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
-      /^error: --samples \/ "samples": 10000000 random orders of 100 groups would take about \d+\.\d hours here; ask for fewer/,
+      new RegExp(
+        '^error: --samples / "samples": 10000000 random orders of 100 groups would take about \\d+\\.\\d ' +
+          'hours here; ask for fewer',
+      ),
     );
   });
 });

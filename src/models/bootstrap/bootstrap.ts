@@ -108,7 +108,10 @@ export function checkBootstrapOptions(options: BootstrapOptions): void {
     throw new ParameterError('ci', `must be between 0 and 1 (e.g. 0.95), got ${options.level}`);
 }
 
-/** Run replicates first … last − 1; replicate r draws from random stream r, so any split of the range gives the same numbers. */
+/**
+ * Run replicates first … last − 1; replicate r draws from random stream r, so any split of the range gives the same
+ * numbers.
+ */
 export function bootstrapReplicates(
   data: ModelData,
   options: ReplicateOptions,
@@ -153,7 +156,8 @@ export function summariseBootstrap(
   const failed = options.replicates - statistics.length;
   if (statistics.length < 2) {
     throw new ModelError(
-      `the bootstrap failed: ${failed} of ${options.replicates} replicates were not estimable (${[...failures.keys()][0] ?? ''})`,
+      `the bootstrap failed: ${failed} of ${options.replicates} replicates were not estimable ` +
+        `(${[...failures.keys()][0] ?? ''})`,
     );
   }
   const point = statisticOf(estimate);

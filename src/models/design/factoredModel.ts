@@ -21,9 +21,9 @@ export type NumericGroupShape = Pick<NumericGroupData, 'kind' | 'name' | 'column
  * kept: R (upper triangular, `size` × `size`, row-major) with QᵀR = √w ⊙ [1, X − s, y − s] for some orthogonal Q,
  * columns in the order intercept, the numeric columns of the groups in group order, outcome; s is a shift per
  * column (see `FactoredModelBuilder`), which the intercept absorbs. X, y and w are in the power-of-two units
- * recorded in `scales` (stored value = value read × 2^−exponent), as `equilibrate` stores a whole-file model. Every least-squares quantity of the model and
- * of its subsets follows from R, because QᵀQ = I: the residual of y on any set of columns has the norm of the
- * residual of R's y column on R's columns of that set.
+ * recorded in `scales` (stored value = value read × 2^−exponent), as `equilibrate` stores a whole-file model. Every
+ * least-squares quantity of the model and of its subsets follows from R, because QᵀQ = I: the residual of y on any set
+ * of columns has the norm of the residual of R's y column on R's columns of that set.
  */
 export interface FactoredModel extends ModelShape {
   readonly groups: readonly NumericGroupShape[];
@@ -228,7 +228,8 @@ function withoutZeroWeights(batch: ModelData): ModelData {
   const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
   if (bad >= 0) {
     throw new DataError(
-      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; weights must be 0 or more (rows of weight 0 are left out)`,
+      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; ` +
+        'weights must be 0 or more (rows of weight 0 are left out)',
     );
   }
   const keep = (values: Float64Array) => values.filter((_, i) => weights[i] !== 0);

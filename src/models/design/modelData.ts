@@ -103,7 +103,10 @@ export interface ModelData extends ModelShape {
    * none, or fewer than two fixed effects. Such a model is valid pooled OLS, so this is a warning, not an error.
    */
   readonly repeatedKeys?: RepeatedKeys;
-  /** With weights: complete rows left out because their weight is 0, as R's lm(weights =) does (included in droppedRows). */
+  /**
+   * With weights: complete rows left out because their weight is 0, as R's lm(weights =) does (included in
+   * droppedRows).
+   */
   readonly droppedForZeroWeight?: number;
 }
 
@@ -314,7 +317,8 @@ export interface ConstantValues {
 export function checkEstimableShape(shape: ModelShape, constant: ConstantValues, prefix = ''): void {
   if (constant.outcome !== undefined) {
     throw new ModelError(
-      `${prefix}outcome "${shape.outcome}" has no variance (all ${shape.n} used rows equal ${constant.outcome}); there is nothing to explain`,
+      `${prefix}outcome "${shape.outcome}" has no variance (all ${shape.n} used rows equal ${constant.outcome}); ` +
+        'there is nothing to explain',
     );
   }
   for (const group of shape.groups) {
@@ -323,13 +327,15 @@ export function checkEstimableShape(shape: ModelShape, constant: ConstantValues,
         const value = constant.columns.get(column);
         if (value !== undefined) {
           throw new ModelError(
-            `${prefix}column "${column}" of group "${group.name}" is constant (${value}) in the used rows, so it explains nothing; drop it`,
+            `${prefix}column "${column}" of group "${group.name}" is constant (${value}) in the used rows, ` +
+              'so it explains nothing; drop it',
           );
         }
       }
     } else if (group.levels < 2) {
       throw new ModelError(
-        `${prefix}fixed effect "${group.name}" (column "${group.columns[0]}") has only one level in the used rows, so it explains nothing`,
+        `${prefix}fixed effect "${group.name}" (column "${group.columns[0]}") has only one level in the used rows, ` +
+          'so it explains nothing',
       );
     }
   }
@@ -337,7 +343,8 @@ export function checkEstimableShape(shape: ModelShape, constant: ConstantValues,
     1 + shape.groups.reduce((sum, g) => sum + (g.kind === 'numeric' ? g.columns.length : g.levels - 1), 0);
   if (shape.n <= parameters) {
     throw new ModelError(
-      `${prefix}${shape.n} usable rows but the full model has ${parameters} parameters; it needs more rows than parameters`,
+      `${prefix}${shape.n} usable rows but the full model has ${parameters} parameters; ` +
+        'it needs more rows than parameters',
     );
   }
 }
@@ -378,7 +385,8 @@ function withoutZeroWeights(panel: Panel, spec: ModelSpec, complete: ReturnType<
   const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
   if (bad >= 0) {
     throw new DataError(
-      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; weights must be 0 or more (rows of weight 0 are left out)`,
+      `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; ` +
+        'weights must be 0 or more (rows of weight 0 are left out)',
       { file: panel.file, row: panelRowNumber(panel, complete.rows[bad]!), column: spec.weights },
     );
   }

@@ -47,7 +47,8 @@ export interface ShapleyTransfer {
   readonly value: SubsetValue;
 }
 
-/** Expected seconds of one thread to build the Gram matrices and enumerate every subset of the model's groups by the tree. */
+/** Expected seconds of one thread to build the Gram matrices and enumerate every subset of the model's groups by the
+ * tree. */
 export function exactShapleySeconds(data: ModelShape, engines: SubsetEngines): number {
   return treeSeconds(treeLayout(data, engines), data.n);
 }

@@ -17,7 +17,8 @@ export interface SubsetEngines {
   readonly stable: SubsetFitter;
 }
 
-/** Relative pivot (remaining sum of squares / centred sum of squares) at or below which a column is aliased: QR's 1e-7 on norms, squared. */
+/** Relative pivot (remaining sum of squares / centred sum of squares) at or below which a column is aliased: QR's 1e-7
+ * on norms, squared. */
 const ALIASED_PIVOT = 1e-14;
 /** Relative pivots below this lose too many digits in the cross-product matrix; such subsets are refitted by QR. */
 const ILL_CONDITIONED_PIVOT = 1e-6;

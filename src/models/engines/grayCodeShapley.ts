@@ -3,7 +3,8 @@ import type { ModelShape } from '../design/modelData.js';
 import { orderingWeights } from '../methods/shapley.js';
 import { sweepIn, sweepOut } from '../linalg/sweep.js';
 
-/** Pivot ratios (remaining / centred sum of squares): at or below ALIASED the column adds nothing; below ILL the subset is refitted by QR. */
+/** Pivot ratios (remaining / centred sum of squares): at or below ALIASED the column adds nothing; below ILL the subset
+ * is refitted by QR. */
 const ALIASED = 1e-14;
 const ILL_CONDITIONED = 1e-6;
 /** Subsets per block: each block starts from a fresh factorisation, which bounds the growth of rounding error. */
@@ -20,7 +21,8 @@ export interface GrayCodeSums {
   readonly refits: number;
 }
 
-/** A precomputed plan: the players (groups), their numeric columns, and the Gram matrix of each set of fixed effects. */
+/** A precomputed plan: the players (groups), their numeric columns, and the Gram matrix of each set of fixed effects.
+ * */
 export interface GrayCodePlan {
   readonly players: number;
   /** Number of numeric players (groups); fixed-effect players come after them in the enumeration. */

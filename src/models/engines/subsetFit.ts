@@ -68,7 +68,8 @@ export interface SubsetDesign {
   readonly aliased: readonly string[];
   /** RSS of an outcome v (in the stored units, rows as the model's) on the intercept and the subset's terms. */
   rss(v: Float64Array): number;
-  /** √w ⊙ (v − fitted v): the residual of v on the intercept and the subset's terms, in the row transformation's units. */
+  /** √w ⊙ (v − fitted v): the residual of v on the intercept and the subset's terms, in the row transformation's units.
+   * */
   residual(v: Float64Array): Float64Array;
 }
 

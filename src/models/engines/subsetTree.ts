@@ -385,7 +385,8 @@ class TreeWalker {
     return at;
   }
 
-  /** The value (R² or adjusted R²) of the fixed effects of the task and the numeric players path[0 … depth − 1], by QR. */
+  /** The value (R² or adjusted R²) of the fixed effects of the task and the numeric players path[0 … depth − 1], by QR.
+   * */
   private refitR2(depth: number): number {
     const units: number[] = [];
     this.layout.fixed.forEach((p, f) => (this.fixedMask & (1 << f) ? units.push(...p.units) : 0));
@@ -395,7 +396,8 @@ class TreeWalker {
     return this.value.adjusted ? 1 - (1 - fit.r2) * adjustment(this.value.adjusted.n, fit.rank) : fit.r2;
   }
 
-  /** The subset path[0 … depth − 1] and every subset grown from it by players ≥ next, all by QR; their total of a·R². */
+  /** The subset path[0 … depth − 1] and every subset grown from it by players ≥ next, all by QR; their total of a·R².
+   * */
   private refitNode(depth: number, next: number, cls: number, mask: number): number {
     this.refits++;
     let total = this.credit(this.refitR2(depth), cls, mask);
@@ -408,7 +410,8 @@ class TreeWalker {
     return total;
   }
 
-  /** The child of the node at depth `depth` adding numeric player j, with its subtree when `grow`: into below[depth]. */
+  /** The child of the node at depth `depth` adding numeric player j, with its subtree when `grow`: into below[depth].
+   * */
   private child(level: number, j: number, cls: number, depth: number, mask: number, grow: boolean, rank: number): void {
     const at = this.addPlayer(j, level);
     const c = cls + this.numericClass[j]!;

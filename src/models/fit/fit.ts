@@ -247,7 +247,8 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     .filter((c) => c.aliased)
     .map(
       (c) =>
-        `"${c.term}" is not estimable: it is a linear combination of other terms (e.g. constant within each level of a fixed effect), reported as aliased as R's lm() does`,
+        `"${c.term}" is not estimable: it is a linear combination of other terms (e.g. constant within each level of ` +
+        `a fixed effect), reported as aliased as R's lm() does`,
     );
   return {
     outcome: data.outcome,
@@ -300,7 +301,8 @@ class UnitsOfResults {
     if (!Number.isFinite(value) && Number.isFinite(stored)) {
       const decimal = Math.log10(Math.abs(stored)) + (this.scales.outcome - exponent) * Math.log10(2);
       throw new ModelError(
-        `the ${what} of "${term}" is about ${Math.sign(stored) < 0 ? '-' : ''}1e${Math.round(decimal)}, beyond the range of ` +
+        `the ${what} of "${term}" is about ${Math.sign(stored) < 0 ? '-' : ''}1e${Math.round(decimal)}, ` +
+          'beyond the range of ' +
           `double-precision numbers (±1.8e308); express "${term}" or "${this.data.outcome}" in other units`,
       );
     }
@@ -313,7 +315,9 @@ class UnitsOfResults {
     if (!Number.isFinite(value) && Number.isFinite(stored)) {
       throw new ModelError(
         `the residual standard error is beyond the range of double-precision numbers (±1.8e308); express ` +
-          `"${this.data.outcome}"${this.data.weightsColumn !== undefined ? ` or the weights "${this.data.weightsColumn}"` : ''} in other units`,
+          `"${this.data.outcome}"${
+            this.data.weightsColumn !== undefined ? ` or the weights "${this.data.weightsColumn}"` : ''
+          } in other units`,
       );
     }
     return value;

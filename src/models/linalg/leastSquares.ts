@@ -64,8 +64,9 @@ const UNIT_ROUNDOFF = 2 ** -53;
  * nearest ‖y‖, and c solves min ‖y/d_y − A c‖ via A P = Q R, refined with Björck's augmented-system iteration
  * in double-double; (X'X)⁻¹ = D⁻¹ R⁻¹ R⁻ᵀ D⁻¹, each of its columns refined the same way. All arithmetic is on the
  * scaled problem, so no product overflows whatever the units of X and y; only the returned rss (= d_y²·‖r‖²)
- * and covariance can, when they exceed the double range in the caller's units. Aliased columns (R's dqrdc2 rule on the scaled columns) get NaN, as R's lm
- * reports NA, and the fit uses the remaining columns. References: Björck (1967), BIT 7; Higham (2002) §20.5.
+ * and covariance can, when they exceed the double range in the caller's units. Aliased columns (R's dqrdc2 rule on the
+ * scaled columns) get NaN, as R's lm reports NA, and the fit uses the remaining columns. References: Björck (1967),
+ * BIT 7; Higham (2002) §20.5.
  */
 export function fitLeastSquares(
   columns: readonly Float64Array[],

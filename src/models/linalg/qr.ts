@@ -108,7 +108,9 @@ function rotateToEnd(
   reference[last - 1] = r;
 }
 
-/** Apply the l-th Householder reflector H_l = I − v v'/v₁ (v stored below the diagonal, v₁ = head) to `out` in place. */
+/**
+ * Apply the l-th Householder reflector H_l = I − v v'/v₁ (v stored below the diagonal, v₁ = head) to `out` in place.
+ */
 function reflect(qr: QrDecomposition, l: number, out: Float64Array): void {
   const { rows: n, packed: a, householderHead } = qr;
   const offset = l * n;

@@ -143,7 +143,8 @@ export interface DecomposeOptions {
   readonly samples?: number;
   /** Seed of the sampling. */
   readonly seed?: number;
-  /** Exact enumeration of a plan's tasks (given: the caller chose enumeration); default: in this thread (`enumerateInThread`). */
+  /** Exact enumeration of a plan's tasks (given: the caller chose enumeration); default: in this thread
+   * (`enumerateInThread`). */
   readonly enumerate?: ShapleyEnumerator;
   /**
    * Exact Shapley engine: the subset tree (default), or the Gray-code sweep it replaced, kept reachable as the
@@ -170,7 +171,8 @@ export const DEFAULT_EXACT_SECONDS = 60;
 const MAX_ENUMERATED_GROUPS = 30;
 /** Most groups of an exact Shapley enumeration (which keeps no masks); the one-hour estimate binds first. */
 export const MAX_EXACT_SHAPLEY_GROUPS = 40;
-/** Most groups of the methods that keep the R² of every subset in memory (commonality, dominance): 2^24 values, 128 MB. */
+/** Most groups of the methods that keep the R² of every subset in memory (commonality, dominance): 2^24 values, 128 MB.
+ * */
 const MAX_TABLE_GROUPS = 24;
 /** Permutations drawn by default when sampling, and the standard error at which sampling may stop early. */
 const DEFAULT_PERMUTATIONS = 20_000;
@@ -288,7 +290,8 @@ function decomposeGame(
     const seconds = owenTreeSeconds(data, engines);
     if (seconds > MAX_EXACT_SECONDS) {
       throw new UsageError(
-        `--method ${method}: Owen values over ${k} groups split into their columns need about ${(seconds / 3600).toFixed(1)} hours here; ` +
+        `--method ${method}: Owen values over ${k} groups split into their columns need about ` +
+          `${(seconds / 3600).toFixed(1)} hours here; ` +
           'use fewer or smaller groups, or --method shapley',
       );
     }
@@ -435,7 +438,8 @@ function decomposeGame(
       ...aliasNotes(data, full.aliased),
       ...(details.sampling
         ? [
-            `Shapley values are Monte Carlo estimates from ${details.sampling.permutations} random orders of the groups (antithetic pairs, seed ${details.sampling.seed}); ` +
+            `Shapley values are Monte Carlo estimates from ${details.sampling.permutations} random orders of the ` +
+              `groups (antithetic pairs, seed ${details.sampling.seed}); ` +
               `largest standard error ${Math.max(...details.sampling.standardErrors).toExponential(1)}`,
           ]
         : []),
@@ -496,7 +500,8 @@ function aliasNotes(data: ModelShape, aliased: readonly string[]): string[] {
     .filter((name) => numeric.has(name))
     .map(
       (name) =>
-        `"${name}" is a linear combination of other terms of the full model (e.g. constant within each level of a fixed effect); ` +
+        `"${name}" is a linear combination of other terms of the full model (e.g. constant within each level of a ` +
+        `fixed effect); ` +
         `its group is credited only through the subsets without them`,
     );
 }

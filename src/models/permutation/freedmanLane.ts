@@ -84,7 +84,8 @@ export function checkPermutationOptions(data: Pick<ModelData, 'groups'>, options
   if (!PERMUTATION_METHODS.includes(options.method)) {
     throw new ParameterError(
       'permutations',
-      `works with the methods that give one number per group (${PERMUTATION_METHODS.join(', ')}), not "${options.method}"`,
+      `works with the methods that give one number per group (${PERMUTATION_METHODS.join(', ')}), not ` +
+        `"${options.method}"`,
     );
   }
   if (!Number.isInteger(options.permutations) || options.permutations < 1)

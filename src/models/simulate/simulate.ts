@@ -59,11 +59,12 @@ const CALIBRATION_TOLERANCE = 1e-6;
  *   year effect        v_t = 0.8 τ + 0.6 sin(1.7 τ)              (a fixed national path: drift with policy wobbles)
  *   spend_it           = (500 + 500 (d_i − 0.05) + 60 z₄) (1 + 0.01 τ + 0.06 z)   (£ per child)
  *   vacancy_it         = 15 exp(0.3 z₅ + 0.15 z)                              (% of social-worker posts)
- *   cpp_rate_it        = m + s (a_p u_i + a_d idaci_it + a_y v_t + a_r ((spend_it − 600)/150 + (vacancy_it − 15)/5)/2 + a_e ε_it)
+ *   cpp_rate_it        = m + s (a_p u_i + a_d idaci_it + a_y v_t
+ *                                  + a_r ((spend_it − 600)/150 + (vacancy_it − 15)/5)/2 + a_e ε_it)
  *
- * (z's are independent standard normals, ε = exp(0.6 z) a right-skewed error, as rates are). The scales a are calibrated by
- * fixed-point iteration, a_g ← a_g √(target_g / achieved_g), on the rounded predictors until the Shapley shares
- * of SIMULATED_SPEC match the targets, then rescaled so the rate has standard deviation 15, and centred at
+ * (z's are independent standard normals, ε = exp(0.6 z) a right-skewed error, as rates are). The scales a are
+ * calibrated by fixed-point iteration, a_g ← a_g √(target_g / achieved_g), on the rounded predictors until the Shapley
+ * shares of SIMULATED_SPEC match the targets, then rescaled so the rate has standard deviation 15, and centred at
  * m = 45 per 10,000 children, or higher where needed to keep every rate at least 10 (a shift changes no share).
  * The result is synthetic: calibrated to a published split, not anyone's real data.
  */
@@ -74,7 +75,8 @@ export function simulatePanel(options: SimulationOptions): SimulatedPanel {
   const n = options.authorities * years;
   const predictors = drawPredictors(random, options.authorities, options.firstYear, years);
   const noise = Float64Array.from({ length: n }, () => Math.exp(0.6 * random.normal()));
-  // Components on fixed scales (not standardised in the sample), so that given `scales` define one process for every seed.
+  // Components on fixed scales (not standardised in the sample), so that given `scales` define one process for every
+  // seed.
   const components = [
     predictors.practiceEffect,
     predictors.idaci,
@@ -101,7 +103,8 @@ export function simulatePanel(options: SimulationOptions): SimulatedPanel {
     if (worst < CALIBRATION_TOLERANCE) break;
     if (iteration === MAX_ITERATIONS || achieved.some((s) => !(s > 0))) {
       throw new ModelError(
-        `simulate: cannot calibrate the shares ${formatShares(options.shares)} with ${options.authorities} authorities × ${years} years ` +
+        `simulate: cannot calibrate the shares ${formatShares(options.shares)} with ${options.authorities} ` +
+          `authorities × ${years} years ` +
           `(closest: ${achieved.map((s) => (100 * s).toFixed(1)).join('/')}); try other shares or more data`,
       );
     }
@@ -264,7 +267,10 @@ function sumShares(shares: SimulationShares): number {
 }
 
 function formatShares(shares: SimulationShares): string {
-  return `practice=${shares.practice},deprivation=${shares.deprivation},policy=${shares.policy},resources=${shares.resources}`;
+  return (
+    `practice=${shares.practice},deprivation=${shares.deprivation},` +
+    `policy=${shares.policy},resources=${shares.resources}`
+  );
 }
 
 function checkOptions(options: SimulationOptions): void {

@@ -192,7 +192,8 @@ export function parseCondition(text: string): Condition {
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       fail(
-        `${JSON.stringify(written.trim())} (at position ${start.position}) is not a number expression: ${error.message}`,
+        `${JSON.stringify(written.trim())} (at position ${start.position}) is not a number ` +
+          `expression: ${error.message}`,
       );
     }
     return { kind: 'arithmetic', expression: expression!, text: written.trim() };

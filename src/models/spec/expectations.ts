@@ -41,12 +41,13 @@ export function checkExpectations(
         index < result.groups.length ? options.withinInterval.groups[index]! : options.withinInterval.unexplained;
       const [low, high] = [interval.low * 100, interval.high * 100];
       const passed = percent >= low && percent <= high;
+      const range = `[${low.toFixed(1)}, ${high.toFixed(1)}]`;
       return {
         name,
         expected: percent,
         got,
         passed,
-        message: `${name}: got ${shown} [${low.toFixed(1)}, ${high.toFixed(1)}], expected ${percent} inside the interval`,
+        message: `${name}: got ${shown} ${range}, expected ${percent} inside the interval`,
       };
     }
     const passed = Math.abs(got - percent) <= options.tolerance + 1e-9;

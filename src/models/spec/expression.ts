@@ -152,7 +152,8 @@ export function checkLength(text: string, what: string, fail: (message: string) 
   for (const _ of text) if (++count > MAX_EXPRESSION_LENGTH) break;
   if (count > MAX_EXPRESSION_LENGTH) {
     fail(
-      `${what} is ${Array.from(text).length.toLocaleString('en')} characters long, more than the ${MAX_EXPRESSION_LENGTH.toLocaleString('en')} allowed`,
+      `${what} is ${Array.from(text).length.toLocaleString('en')} characters long, ` +
+        `more than the ${MAX_EXPRESSION_LENGTH.toLocaleString('en')} allowed`,
     );
   }
 }
@@ -286,7 +287,8 @@ export function expectClosing(open: Token, close: Token, fail: (message: string)
   fail(
     close.kind === 'end'
       ? `the "(" at position ${open.position} is never closed`
-      : `expected ")" to close the "(" at position ${open.position}, found ${describeToken(close)} at position ${close.position}`,
+      : `expected ")" to close the "(" at position ${open.position}, found ${describeToken(close)} at ` +
+          `position ${close.position}`,
   );
 }
 
@@ -380,7 +382,8 @@ export function parseDerivation(text: string): Derivation {
       if (!isSymbol(peek(), '(')) return { kind: 'column', name: token.name, position: token.position };
       if (token.quoted || !isFunctionName(token.name)) {
         return fail(
-          `unknown function ${JSON.stringify(token.name)} at position ${token.position}; the functions are ${EXPRESSION_FUNCTIONS.join(', ')}`,
+          `unknown function ${JSON.stringify(token.name)} at position ${token.position}; ` +
+            `the functions are ${EXPRESSION_FUNCTIONS.join(', ')}`,
         );
       }
       return parseCall(token.name, token.position);
@@ -423,13 +426,15 @@ export function parseDerivation(text: string): Derivation {
     return target.kind === 'end'
       ? fail('empty; write NAME = expression')
       : fail(
-          `expected the new column's name at position ${target.position}, found ${describeToken(target)}; write NAME = expression`,
+          `expected the new column's name at position ${target.position}, found ${describeToken(target)}; ` +
+            'write NAME = expression',
         );
   }
   const equals = next();
   if (!isSymbol(equals, '=')) {
     return fail(
-      `expected "=" after the new column's name, found ${describeToken(equals)} at position ${equals.position}; write NAME = expression`,
+      `expected "=" after the new column's name, found ${describeToken(equals)} at position ${equals.position}; ` +
+        'write NAME = expression',
     );
   }
   const expression = parseExpr();
@@ -492,7 +497,8 @@ function columnReferences(expression: Expression): ColumnReference[] {
  * @param n the number of rows; every column must have exactly `n` values
  * @throws {UsageError} naming the first column the lookup does not know
  * @throws {RangeError} if `n` is not a non-negative integer or a column does not have `n` values (a bug in the caller)
- * @example evaluate(parseDerivation('r = a / b').expression, (c) => ({ a: Float64Array.of(1, 1, NaN), b: Float64Array.of(2, 0, 1) })[c], 3)
+ * @example evaluate(parseDerivation('r = a / b').expression,
+ *   (c) => ({ a: Float64Array.of(1, 1, NaN), b: Float64Array.of(2, 0, 1) })[c], 3)
  *   // { values: Float64Array [0.5, NaN, NaN], invalid: 1 }
  */
 export function evaluate(

@@ -173,7 +173,8 @@ export function parseFormula(text: string): ParsedFormula {
     if (isSymbol(token, '~')) return fail(`"~" appears a second time, at position ${token.position}`);
     if (token.kind === 'number') {
       return fail(
-        `unexpected number ${describeToken(token)} at position ${token.position}; only 1 and 0 (the intercept) may appear in a formula`,
+        `unexpected number ${describeToken(token)} at position ${token.position}; ` +
+          'only 1 and 0 (the intercept) may appear in a formula',
       );
     }
     return fail(`unexpected ${describeToken(token)} at position ${token.position}`);
@@ -190,7 +191,10 @@ export function parseFormula(text: string): ParsedFormula {
     const call = `${token.text}(${named ? column : '…'}) at position ${token.position}`;
     const bar = tokens.findIndex((t) => isSymbol(t, '|'));
     if (bar >= 0 && bar < open)
-      return `${call}: after the "|" a fixed effect is written as its column's name alone: ${column}, not ${token.text}(${column})`;
+      return (
+        `${call}: after the "|" a fixed effect is written as its column's name alone: ${column}, ` +
+        `not ${token.text}(${column})`
+      );
     const where =
       bar >= 0
         ? `drop this term and add "+ ${column}" after the "|"`
@@ -202,7 +206,8 @@ export function parseFormula(text: string): ParsedFormula {
     const marker = piece.markers[0];
     if (marker !== undefined) {
       fail(
-        `the intercept (1 or 0 at position ${marker.position}) cannot take part in the "${operator.text}" at position ${operator.position}`,
+        `the intercept (1 or 0 at position ${marker.position}) cannot take part in the "${operator.text}" at ` +
+          `position ${operator.position}`,
       );
     }
   };
@@ -223,8 +228,8 @@ export function parseFormula(text: string): ParsedFormula {
     const single = star && sizes.every((size) => size === 1) ? ` (2^${pieces.length} − 1)` : '';
     if (disjoint) {
       fail(
-        `the ${star ? 'product' : 'interaction'} at position ${operator.position} expands to ${countText(count)} terms${single}, ` +
-          `more than the ${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+        `the ${star ? 'product' : 'interaction'} at position ${operator.position} expands to ${countText(count)} ` +
+          `terms${single}, more than the ${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
       );
     }
   };
@@ -253,7 +258,8 @@ export function parseFormula(text: string): ParsedFormula {
     for (const [key, term] of b.terms) {
       if (!target.terms.has(key)) {
         fail(
-          `the "-" at position ${operator.position} removes ${JSON.stringify(labelOf(term.factors))}, which the formula does not have before it`,
+          `the "-" at position ${operator.position} removes ${JSON.stringify(labelOf(term.factors))}, ` +
+            'which the formula does not have before it',
         );
       }
     }
@@ -370,8 +376,8 @@ export function parseFormula(text: string): ParsedFormula {
     return tilde === undefined
       ? fail(`missing "~" after the outcome, at position ${afterOutcome.position}; write outcome ~ predictors`)
       : fail(
-          `the outcome must be a single column, but ${describeToken(afterOutcome)} follows it at position ${afterOutcome.position}; ` +
-            `--derive a transformed outcome first`,
+          `the outcome must be a single column, but ${describeToken(afterOutcome)} follows it at ` +
+            `position ${afterOutcome.position}; --derive a transformed outcome first`,
         );
   }
   const outcome = outcomeToken.name;
@@ -380,7 +386,8 @@ export function parseFormula(text: string): ParsedFormula {
   const start = peek();
   if (start.kind === 'end' || isSymbol(start, '|')) {
     fail(
-      `nothing after the "~" at position ${afterOutcome.position}; give at least one predictor (or 1, for fixed effects only)`,
+      `nothing after the "~" at position ${afterOutcome.position}; give at least one predictor (or 1, ` +
+        'for fixed effects only)',
     );
   }
   const rhs = parseSum();
@@ -396,7 +403,8 @@ export function parseFormula(text: string): ParsedFormula {
       if (token.kind !== 'name') {
         if (isSymbol(token, '|'))
           fail(
-            `"|" appears twice (at positions ${bar.position} and ${token.position}); join all fixed effects with "+" after one "|"`,
+            `"|" appears twice (at positions ${bar.position} and ${token.position}); ` +
+              'join all fixed effects with "+" after one "|"',
           );
         return unexpected(token);
       }
@@ -410,13 +418,14 @@ export function parseFormula(text: string): ParsedFormula {
       if (isSymbol(after, '+')) continue;
       if (isSymbol(after, ':') || isSymbol(after, '*') || isSymbol(after, '^')) {
         fail(
-          `a fixed effect must be a single column, but the "${after.text}" at position ${after.position} makes an interaction ` +
-            `of ${describeToken(token)}`,
+          `a fixed effect must be a single column, but the "${after.text}" at position ${after.position} makes ` +
+            `an interaction of ${describeToken(token)}`,
         );
       }
       if (isSymbol(after, '|'))
         fail(
-          `"|" appears twice (at positions ${bar.position} and ${after.position}); join all fixed effects with "+" after one "|"`,
+          `"|" appears twice (at positions ${bar.position} and ${after.position}); ` +
+            'join all fixed effects with "+" after one "|"',
         );
       unexpected(after);
     }
@@ -430,8 +439,8 @@ export function parseFormula(text: string): ParsedFormula {
   const drops = rhs.markers.filter((m) => !m.keep);
   if (keeps.length > 0 && drops.length > 0) {
     fail(
-      `the formula both keeps the intercept (position ${keeps[0]!.position}) and removes it (position ${drops[0]!.position}); ` +
-        `write 0 + ... or ... - 1 alone to remove it`,
+      `the formula both keeps the intercept (position ${keeps[0]!.position}) and removes it ` +
+        `(position ${drops[0]!.position}); write 0 + ... or ... - 1 alone to remove it`,
     );
   }
 
@@ -443,7 +452,8 @@ export function parseFormula(text: string): ParsedFormula {
     const asTerm = firstSeen.get(column);
     if (asTerm !== undefined) {
       fail(
-        `column ${JSON.stringify(column)} is both a predictor (position ${asTerm}) and a fixed effect (position ${position})`,
+        `column ${JSON.stringify(column)} is both a predictor (position ${asTerm}) and a fixed effect ` +
+          `(position ${position})`,
       );
     }
   }
@@ -462,7 +472,8 @@ export function parseFormula(text: string): ParsedFormula {
     const clash = byLabel.get(entry.term.label);
     if (clash !== undefined) {
       fail(
-        `the terms at positions ${Math.min(entry.position, clash.position)} and ${Math.max(entry.position, clash.position)} ` +
+        `the terms at positions ${Math.min(entry.position, clash.position)} ` +
+          `and ${Math.max(entry.position, clash.position)} ` +
           `would both be labelled ${JSON.stringify(entry.term.label)}; rename the column that contains ":"`,
       );
     }
@@ -501,7 +512,8 @@ export function interactionColumns(formula: ParsedFormula): { name: string; fact
  * @throws {ParameterError} (groupOf) if a group names a term the formula does not have, lists a term twice,
  *   shares a term with another group, or puts a fixed effect with other terms; if two groups have the same name;
  *   or if a group name is also the name of another group (an ungrouped term or a fixed effect)
- * @example groupsFromFormula(parseFormula('y ~ idaci + spend + vacancy | la'), [{ name: 'resources', terms: ['spend', 'vacancy'] }])
+ * @example groupsFromFormula(parseFormula('y ~ idaci + spend + vacancy | la'),
+ *   [{ name: 'resources', terms: ['spend', 'vacancy'] }])
  *   // [{ name: 'resources', kind: 'numeric', columns: ['spend', 'vacancy'] },
  *   //  { name: 'idaci', kind: 'numeric', columns: ['idaci'] },
  *   //  { name: 'la', kind: 'fixed-effect', columns: ['la'] }]
@@ -545,7 +557,8 @@ export function groupsFromFormula(formula: ParsedFormula, groupOf: readonly Grou
     }
     if (fixedEffect !== undefined && group.terms.length > 1) {
       fail(
-        `${group.name}: the fixed effect ${JSON.stringify(fixedEffect)} is a group of its own; name it alone (${group.name}=${fixedEffect})`,
+        `${group.name}: the fixed effect ${JSON.stringify(fixedEffect)} is a group of its own; ` +
+          `name it alone (${group.name}=${fixedEffect})`,
       );
     }
     named.push(

@@ -68,14 +68,18 @@ export const SIMULATED_SPEC: ModelSpec = {
 export function formulaText(spec: Pick<ModelSpec, 'outcome' | 'groups'>): string {
   const numeric = spec.groups.filter((g) => g.kind === 'numeric').flatMap((g) => g.columns);
   const fixed = spec.groups.filter((g) => g.kind === 'fixed-effect').flatMap((g) => g.columns);
-  return `${spec.outcome} ~ ${numeric.length > 0 ? numeric.join(' + ') : '1'}${fixed.length > 0 ? ` | ${fixed.join(' + ')}` : ''}`;
+  return (
+    `${spec.outcome} ` +
+    `~ ${numeric.length > 0 ? numeric.join(' + ') : '1'}${fixed.length > 0 ? ` | ${fixed.join(' + ')}` : ''}`
+  );
 }
 
 /**
  * The model as `--formula` and `--group-of` arguments that build exactly the same groups — names, columns and
  * order — as the spec (see groupsFromFormula): none are needed when every group is one column named after it, in
  * formula order; otherwise every group is named, in its order.
- * @example formulaArguments(DEFAULT_SPEC).groupOf // ['practice=la', 'deprivation=child_poverty', 'policy=year', 'resources=spend,vacancy']
+ * @example formulaArguments(DEFAULT_SPEC).groupOf
+ *   // ['practice=la', 'deprivation=child_poverty', 'policy=year', 'resources=spend,vacancy']
  */
 export function formulaArguments(spec: Pick<ModelSpec, 'outcome' | 'groups'>): { formula: string; groupOf: string[] } {
   const formula = formulaText(spec);
@@ -95,7 +99,10 @@ export function formulaCommandLine(spec: Pick<ModelSpec, 'outcome' | 'groups'>):
   return [`--formula '${formula}'`, ...groupOf.map((g) => `--group-of ${g}`)].join(' ');
 }
 
-/** Group names: a letter or _, then letters, digits, _ . - and : (so formula interactions such as idaci:spend name groups). */
+/**
+ * Group names: a letter or _, then letters, digits, _ . - and : (so formula interactions such as idaci:spend name
+ * groups).
+ */
 const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 
 /**
@@ -152,7 +159,8 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
         throw new UsageError(
           previous === group.name
             ? `column "${column}" is listed twice in group "${group.name}"`
-            : `column "${column}" is in two groups ("${previous}" and "${group.name}"); a column may belong to one group only`,
+            : `column "${column}" is in two groups ("${previous}" and "${group.name}"); ` +
+                'a column may belong to one group only',
         );
       }
       owner.set(column, group.name);

@@ -21,7 +21,9 @@ import type { ModelSpec } from '../../../src/models/spec/spec.js';
 import { createSubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { panelFrom, referenceR2, testRandom } from '../../helpers.js';
 
-/** Correlated predictors in groups of one and two columns, optional weights, an offset, an exact copy, missing values. */
+/**
+ * Correlated predictors in groups of one and two columns, optional weights, an offset, an exact copy, missing values.
+ */
 function problem(
   seed: number,
   options: { n?: number; offset?: number; weights?: boolean; copy?: boolean; missing?: boolean } = {},
@@ -158,33 +160,37 @@ describe('factored model (streamed rows)', () => {
     expect(Math.abs(tss - twoPass) / twoPass).toBeLessThan(1e-12);
   });
 
-  it('gives the checks of the rows their verdicts, in the same words: a constant column, no complete row, too few rows', () => {
-    const spec: ModelSpec = { outcome: 'y', groups: [{ name: 'g', kind: 'numeric', columns: ['x', 'z'] }] };
-    const cases = [
-      { y: [1, 2, 3, 4], x: [5, 5, 5, 5], z: [1, 3, 2, 5] },
-      { y: [1, Number.NaN, 3], x: [Number.NaN, 2, Number.NaN], z: [1, 2, 3] },
-      { y: [1, 2, 4], x: [5, 6, 5], z: [1, 3, 2] },
-      { y: [2, 2, 2, 2, 2], x: [5, 6, 5, 7, 1], z: [1, 3, 2, 0, 4] },
-    ];
-    const patterns = [
-      /column "x" of group "g" is constant \(5\)/,
-      /no row has all of y, x, z present \(column "x" is missing in 2 of 3 rows\)/,
-      /3 usable rows but the full model has 3 parameters/,
-      /outcome "y" has no variance \(all 5 used rows equal 2\)/,
-    ];
-    cases.forEach((columns, i) => {
-      const panel = panelFrom(columns);
-      expect(() => buildModelData(panel, spec)).toThrow(patterns[i]!);
-      const fromRows = (() => {
-        try {
-          buildModelData(panel, spec);
-        } catch (error) {
-          return (error as Error).message;
-        }
-      })();
-      expect(() => factored(panel, spec, 1)).toThrow(fromRows);
-    });
-  });
+  it(
+    'gives the checks of the rows their verdicts, in the same words: ' +
+      'a constant column, no complete row, too few rows',
+    () => {
+      const spec: ModelSpec = { outcome: 'y', groups: [{ name: 'g', kind: 'numeric', columns: ['x', 'z'] }] };
+      const cases = [
+        { y: [1, 2, 3, 4], x: [5, 5, 5, 5], z: [1, 3, 2, 5] },
+        { y: [1, Number.NaN, 3], x: [Number.NaN, 2, Number.NaN], z: [1, 2, 3] },
+        { y: [1, 2, 4], x: [5, 6, 5], z: [1, 3, 2] },
+        { y: [2, 2, 2, 2, 2], x: [5, 6, 5, 7, 1], z: [1, 3, 2, 0, 4] },
+      ];
+      const patterns = [
+        /column "x" of group "g" is constant \(5\)/,
+        /no row has all of y, x, z present \(column "x" is missing in 2 of 3 rows\)/,
+        /3 usable rows but the full model has 3 parameters/,
+        /outcome "y" has no variance \(all 5 used rows equal 2\)/,
+      ];
+      cases.forEach((columns, i) => {
+        const panel = panelFrom(columns);
+        expect(() => buildModelData(panel, spec)).toThrow(patterns[i]!);
+        const fromRows = (() => {
+          try {
+            buildModelData(panel, spec);
+          } catch (error) {
+            return (error as Error).message;
+          }
+        })();
+        expect(() => factored(panel, spec, 1)).toThrow(fromRows);
+      });
+    },
+  );
 });
 
 describe('factored model on the NIST StRD linear-regression datasets', () => {

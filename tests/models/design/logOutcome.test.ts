@@ -40,7 +40,9 @@ const rows = panel();
 const file = join(folder, 'log.csv');
 writeFileSync(
   file,
-  `unit,x1,x2,x3,y\n${rows.y.map((_, i) => [rows.unit[i], rows.x1[i], rows.x2[i], rows.x3[i], rows.y[i]].join(',')).join('\n')}\n`,
+  `unit,x1,x2,x3,y\n${rows.y
+    .map((_, i) => [rows.unit[i], rows.x1[i], rows.x2[i], rows.x3[i], rows.y[i]].join(','))
+    .join('\n')}\n`,
 );
 const logY = rows.y.map(Math.log);
 

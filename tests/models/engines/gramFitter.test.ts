@@ -6,7 +6,10 @@ import type { ModelSpec } from '../../../src/models/spec/spec.js';
 import { createSubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { panelFrom, testRandom } from '../../helpers.js';
 
-/** A random panel: units × periods (some dropped when unbalanced), p correlated predictors, one absorbed by unit effects. */
+/**
+ * A random panel: units × periods (some dropped when unbalanced), p correlated predictors, one absorbed by unit
+ * effects.
+ */
 function panel(seed: number, balanced: boolean, p: number) {
   const random = testRandom(seed);
   const columns: Record<string, number[] | string[]> = { unit: [], period: [], region: [], y: [] };

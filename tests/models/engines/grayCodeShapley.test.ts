@@ -11,7 +11,10 @@ import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
 import { createSubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { panelFrom, testRandom } from '../../helpers.js';
 
-/** p correlated predictors (some in multi-column groups), optional unit and period effects, an absorbed column and a near copy. */
+/**
+ * p correlated predictors (some in multi-column groups), optional unit and period effects, an absorbed column and a
+ * near copy.
+ */
 function problem(seed: number, p: number, withFixedEffects: boolean, balanced = true, nearCopy = true) {
   const random = testRandom(seed);
   const columns: Record<string, number[] | string[]> = { unit: [], period: [], y: [], absorbed: [], near: [] };

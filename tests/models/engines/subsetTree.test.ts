@@ -296,40 +296,43 @@ describe('subset tree (Furnival 1971) against brute-force SVD fits per subset', 
 describe('exact Shapley on worker threads (built code in dist/)', () => {
   const dist = new URL('../../../dist/src/', import.meta.url);
 
-  it('gives output identical to the last bit for 1 and 2 threads: rows, fixed effects, weights, a streamed factor', async () => {
-    expect(existsSync(new URL('models/parallel/shapleyWorker.js', dist))).toBe(true);
-    const parallel = (await import(
-      new URL('models/parallel/parallel.js', dist).href
-    )) as typeof import('../../../src/models/parallel/parallel.js');
-    const exact = (await import(
-      new URL('models/engines/exactShapley.js', dist).href
-    )) as typeof import('../../../src/models/engines/exactShapley.js');
-    const engines = (await import(
-      new URL('models/engines/engines.js', dist).href
-    )) as typeof import('../../../src/models/engines/engines.js');
-    let workerTasks = 0;
-    for (const c of [
-      { name: '', seed: 9, widths: Array.from({ length: 20 }, (_, j) => 1 + (j % 2)) },
-      { name: '', seed: 10, widths: Array.from({ length: 17 }, () => 1), fixedEffects: true },
-      { name: '', seed: 14, widths: Array.from({ length: 24 }, () => 1), units: 6 },
-      { name: '', seed: 11, widths: Array.from({ length: 21 }, () => 1), weights: true, streamed: true },
-    ] satisfies Case[]) {
-      const { model } = problem(c);
-      const one = exact.shapleyFromSums(
-        exact.enumerateInThread(exact.planExactShapley(model, engines.enginesOf(model))),
-      );
-      const plan = exact.planExactShapley(model, engines.enginesOf(model));
-      expect(plan.tasks).toBeGreaterThan(1);
-      const sums = await parallel.shapleySumsInParallel(model, plan, 2, undefined, { minimumSeconds: 0 });
-      workerTasks += sums.workerTasks ?? 0;
-      exact.shapleyFromSums(sums).forEach((value, g) => expect(Object.is(value, one[g]!)).toBe(true));
-      // and the same as the sources run here
-      const here = shapleyFromSums(enumerateInThread(planExactShapley(model, enginesOf(model))));
-      here.forEach((value, g) => expect(Object.is(value, one[g]!)).toBe(true));
-    }
-    // 2^24 subsets cut into tasks of about 5 ms: the worker, ready within tens of milliseconds, takes some.
-    expect(workerTasks).toBeGreaterThan(0);
-  });
+  it(
+    'gives output identical to the last bit for 1 and 2 threads: ' + 'rows, fixed effects, weights, a streamed factor',
+    async () => {
+      expect(existsSync(new URL('models/parallel/shapleyWorker.js', dist))).toBe(true);
+      const parallel = (await import(
+        new URL('models/parallel/parallel.js', dist).href
+      )) as typeof import('../../../src/models/parallel/parallel.js');
+      const exact = (await import(
+        new URL('models/engines/exactShapley.js', dist).href
+      )) as typeof import('../../../src/models/engines/exactShapley.js');
+      const engines = (await import(
+        new URL('models/engines/engines.js', dist).href
+      )) as typeof import('../../../src/models/engines/engines.js');
+      let workerTasks = 0;
+      for (const c of [
+        { name: '', seed: 9, widths: Array.from({ length: 20 }, (_, j) => 1 + (j % 2)) },
+        { name: '', seed: 10, widths: Array.from({ length: 17 }, () => 1), fixedEffects: true },
+        { name: '', seed: 14, widths: Array.from({ length: 24 }, () => 1), units: 6 },
+        { name: '', seed: 11, widths: Array.from({ length: 21 }, () => 1), weights: true, streamed: true },
+      ] satisfies Case[]) {
+        const { model } = problem(c);
+        const one = exact.shapleyFromSums(
+          exact.enumerateInThread(exact.planExactShapley(model, engines.enginesOf(model))),
+        );
+        const plan = exact.planExactShapley(model, engines.enginesOf(model));
+        expect(plan.tasks).toBeGreaterThan(1);
+        const sums = await parallel.shapleySumsInParallel(model, plan, 2, undefined, { minimumSeconds: 0 });
+        workerTasks += sums.workerTasks ?? 0;
+        exact.shapleyFromSums(sums).forEach((value, g) => expect(Object.is(value, one[g]!)).toBe(true));
+        // and the same as the sources run here
+        const here = shapleyFromSums(enumerateInThread(planExactShapley(model, enginesOf(model))));
+        here.forEach((value, g) => expect(Object.is(value, one[g]!)).toBe(true));
+      }
+      // 2^24 subsets cut into tasks of about 5 ms: the worker, ready within tens of milliseconds, takes some.
+      expect(workerTasks).toBeGreaterThan(0);
+    },
+  );
 
   it('starts workers only for enumerations expected to outlast their start-up', () => {
     expect(workersToStart({ seconds: 0.01, tasks: 256 }, 8)).toBe(0);

@@ -200,7 +200,8 @@ describe('rows of weight 0 are left out, as in R lm(weights =)', () => {
     }
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toBe(
-      'negative.csv row 3, column "w": weight -1 is negative; weights must be 0 or more (rows of weight 0 are left out)',
+      'negative.csv row 3, column "w": weight -1 is negative; weights must be 0 or more (rows of weight ' +
+        '0 are left out)',
     );
     const zeros: RawTable = { ...table, records: table.records.map((r) => r.map((c, j) => (j === wIndex ? '0' : c))) };
     expect(() => buildModelData(readPanel(zeros, columnRequests(SPEC)), SPEC)).toThrow(ModelError);
@@ -223,7 +224,8 @@ describe('through the command line', () => {
     expect(result.droppedRows).toBe(zeroRows.length);
     result.groups.forEach((g: { share: number }, i: number) => close(g.share, reference.shapley[i]));
     expect(result.notes).toContain(
-      `rows with weight 0 left out: ${zeroRows.length} (weights column "w"; the fit is the fit without them, as in R's lm)`,
+      `rows with weight 0 left out: ${zeroRows.length} (weights column "w"; ` +
+        `the fit is the fit without them, as in R's lm)`,
     );
     const table = await run(['decompose', path, '--outcome', 'y', ...model]);
     expect(table.stdout).toContain(`note: rows with weight 0 left out: ${zeroRows.length} (`);

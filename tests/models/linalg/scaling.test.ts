@@ -77,13 +77,16 @@ describe('power-of-two scaling', () => {
     expect(() => equilibrationExponent(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 
-  it('scaleByPowerOfTwo scales a column beyond the normal range of the factor (2^−1024 for a column near 1.8e308)', () => {
-    const column = [Number.MAX_VALUE, -1e308, 3];
-    const scaled = scaleByPowerOfTwo(column, -1024);
-    expect(scaled[0]).toBe(Number.MAX_VALUE / 2 / slowPowerOfTwo(1023));
-    expect(scaled[1]).toBe(-1e308 / 2 / slowPowerOfTwo(1023));
-    expect(scaled[2]).toBe(3 * slowPowerOfTwo(-1024));
-  });
+  it(
+    'scaleByPowerOfTwo scales a column beyond the normal range of the factor ' + '(2^−1024 for a column near 1.8e308)',
+    () => {
+      const column = [Number.MAX_VALUE, -1e308, 3];
+      const scaled = scaleByPowerOfTwo(column, -1024);
+      expect(scaled[0]).toBe(Number.MAX_VALUE / 2 / slowPowerOfTwo(1023));
+      expect(scaled[1]).toBe(-1e308 / 2 / slowPowerOfTwo(1023));
+      expect(scaled[2]).toBe(3 * slowPowerOfTwo(-1024));
+    },
+  );
 });
 
 describe('overflow-safe norms', () => {

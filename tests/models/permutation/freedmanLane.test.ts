@@ -413,11 +413,15 @@ describe('calibration (the fast version of bench/permutationCalibration.ts)', ()
     expect(rejections).toBeLessThanOrEqual(12);
   };
 
-  it('deprivation without an effect, residuals permuted within units: p uniform (KS, 120 panels), nominal rate at 0.05', () => {
-    const ps = Array.from({ length: 120 }, (_, i) => pOf(1000 + i, noDeprivation, 1, true));
-    expect(kolmogorovP(ksUniform(ps), ps.length)).toBeGreaterThan(0.01);
-    nominal(ps);
-  });
+  it(
+    'deprivation without an effect, residuals permuted within units: p uniform (KS, 120 panels), nominal rate at ' +
+      '0.05',
+    () => {
+      const ps = Array.from({ length: 120 }, (_, i) => pOf(1000 + i, noDeprivation, 1, true));
+      expect(kolmogorovP(ksUniform(ps), ps.length)).toBeGreaterThan(0.01);
+      nominal(ps);
+    },
+  );
 
   it('practice without unit effects (deprivation constant within units), all rows: p uniform, nominal rate', () => {
     const ps = Array.from({ length: 120 }, (_, i) => pOf(3000 + i, noAuthority, 0, false));

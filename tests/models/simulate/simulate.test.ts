@@ -49,7 +49,8 @@ describe('simulate', () => {
   });
 
   it('says so when the shares cannot be reached with so few rows', () => {
-    // 5 authorities × 3 years: the 7 indicator columns soak up so much chance variation that 25% cannot stay unexplained.
+    // 5 authorities × 3 years: the 7 indicator columns soak up so much chance variation that 25% cannot stay
+    // unexplained.
     expect(() => runSimulate({ seed: 1, authorities: 5, years: '2012-2014' })).toThrow(/cannot calibrate the shares/);
   });
 });

@@ -246,7 +246,8 @@ describe('the command line names the flag (inFlag)', () => {
       ) as Error
     ).message;
     expect(message).toBe(
-      `--derive ${JSON.stringify(`${long.slice(0, 60)}…`)}: the expression is too deeply nested at position 205 ${DEEP}`,
+      `--derive ${JSON.stringify(`${long.slice(0, 60)}…`)}: the expression is too deeply nested at ` +
+        `position 205 ${DEEP}`,
     );
     const short = 'x = a +\n* b';
     expect(

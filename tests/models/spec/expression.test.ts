@@ -288,11 +288,13 @@ describe('parse errors: one line, with the position', () => {
     ['x = ``', '--derive "x = ``": empty backquoted name at position 5'],
     [
       'x = foo(a)',
-      '--derive "x = foo(a)": unknown function "foo" at position 5; the functions are log, log10, exp, sqrt, abs, min, max',
+      '--derive "x = foo(a)": unknown function "foo" at position 5; the functions are log, log10, exp, ' +
+        'sqrt, abs, min, max',
     ],
     [
       'x = `log`(a)',
-      '--derive "x = `log`(a)": unknown function "log" at position 5; the functions are log, log10, exp, sqrt, abs, min, max',
+      '--derive "x = `log`(a)": unknown function "log" at position 5; the functions are log, log10, exp, ' +
+        'sqrt, abs, min, max',
     ],
     ['x = log(a, b)', '--derive "x = log(a, b)": log at position 5 takes 1 argument, got 2'],
     ['x = min(a)', '--derive "x = min(a)": min at position 5 takes 2 arguments, got 1'],
@@ -302,7 +304,8 @@ describe('parse errors: one line, with the position', () => {
     ['x = max(a b)', '--derive "x = max(a b)": expected "," or ")" in the call of max, found "b" at position 11'],
     [
       'x',
-      '--derive "x": expected "=" after the new column\'s name, found end of input at position 2; write NAME = expression',
+      '--derive "x": expected "=" after the new column\'s name, found end of input at position 2; ' +
+        'write NAME = expression',
     ],
     [
       'x + 1',

@@ -124,19 +124,23 @@ describe('parseFormula errors: one line, with the position', () => {
     ['1 ~ a', '--formula "1 ~ a": expected the outcome column\'s name at position 1, found "1"'],
     [
       'y + z ~ a',
-      '--formula "y + z ~ a": the outcome must be a single column, but "+" follows it at position 3; --derive a transformed outcome first',
+      '--formula "y + z ~ a": the outcome must be a single column, but "+" follows it at position 3; ' +
+        '--derive a transformed outcome first',
     ],
     [
       'log(y) ~ a',
-      '--formula "log(y) ~ a": the outcome must be a single column, but "(" follows it at position 4; --derive a transformed outcome first',
+      '--formula "log(y) ~ a": the outcome must be a single column, but "(" follows it at position 4; ' +
+        '--derive a transformed outcome first',
     ],
     [
       'y ~',
-      '--formula "y ~": nothing after the "~" at position 3; give at least one predictor (or 1, for fixed effects only)',
+      '--formula "y ~": nothing after the "~" at position 3; give at least one predictor (or 1, ' +
+        'for fixed effects only)',
     ],
     [
       'y ~ | la',
-      '--formula "y ~ | la": nothing after the "~" at position 3; give at least one predictor (or 1, for fixed effects only)',
+      '--formula "y ~ | la": nothing after the "~" at position 3; give at least one predictor (or 1, ' +
+        'for fixed effects only)',
     ],
     ['y ~ a +', '--formula "y ~ a +": the formula ends too early, at position 8'],
     ['y ~ a + + b', '--formula "y ~ a + + b": unexpected "+" at position 9'],
@@ -145,42 +149,51 @@ describe('parseFormula errors: one line, with the position', () => {
     ['y ~ a |', '--formula "y ~ a |": no fixed effects after the "|" at position 7'],
     [
       'y ~ a | la | year',
-      '--formula "y ~ a | la | year": "|" appears twice (at positions 7 and 12); join all fixed effects with "+" after one "|"',
+      '--formula "y ~ a | la | year": "|" appears twice (at positions 7 and 12); ' +
+        'join all fixed effects with "+" after one "|"',
     ],
     [
       'y ~ a || la',
-      '--formula "y ~ a || la": "|" appears twice (at positions 7 and 8); join all fixed effects with "+" after one "|"',
+      '--formula "y ~ a || la": "|" appears twice (at positions 7 and 8); ' +
+        'join all fixed effects with "+" after one "|"',
     ],
     [
       'y ~ a | la:year',
-      '--formula "y ~ a | la:year": a fixed effect must be a single column, but the ":" at position 11 makes an interaction of "la"',
+      '--formula "y ~ a | la:year": a fixed effect must be a single column, but the ":" at position 11 makes an ' +
+        'interaction of "la"',
     ],
     [
       'y ~ a | la*year',
-      '--formula "y ~ a | la*year": a fixed effect must be a single column, but the "*" at position 11 makes an interaction of "la"',
+      '--formula "y ~ a | la*year": a fixed effect must be a single column, but the "*" at position 11 makes an ' +
+        'interaction of "la"',
     ],
     [
       'y ~ a | la^year',
-      '--formula "y ~ a | la^year": a fixed effect must be a single column, but the "^" at position 11 makes an interaction of "la"',
+      '--formula "y ~ a | la^year": a fixed effect must be a single column, but the "^" at position 11 makes an ' +
+        'interaction of "la"',
     ],
     [
       'y ~ a | 1',
-      '--formula "y ~ a | 1": unexpected number "1" at position 9; only 1 and 0 (the intercept) may appear in a formula',
+      '--formula "y ~ a | 1": unexpected number "1" at position 9; ' +
+        'only 1 and 0 (the intercept) may appear in a formula',
     ],
     ['y ~ a | (la)', '--formula "y ~ a | (la)": unexpected "(" at position 9'],
     ['y ~ a | la year', '--formula "y ~ a | la year": unexpected "year" at position 12'],
     [
       'y ~ a + 2',
-      '--formula "y ~ a + 2": unexpected number "2" at position 9; only 1 and 0 (the intercept) may appear in a formula',
+      '--formula "y ~ a + 2": unexpected number "2" at position 9; ' +
+        'only 1 and 0 (the intercept) may appear in a formula',
     ],
     [
       'y ~ a^2',
-      '--formula "y ~ a^2": "^" at position 6 is not supported; write the interactions out (a*b, a:b) or --derive a power',
+      '--formula "y ~ a^2": "^" at position 6 is not supported; write the interactions out (a*b, ' +
+        'a:b) or --derive a power',
     ],
     ['y ~ a/b', '--formula "y ~ a/b": "/" (nesting) at position 6 is not supported; write a + a:b instead of a/b'],
     [
       'y ~ log(a)',
-      '--formula "y ~ log(a)": functions such as log() at position 5 cannot appear in a formula; --derive a new column (e.g. --derive \'log_x = log(x)\') and use its name',
+      '--formula "y ~ log(a)": functions such as log() at position 5 cannot appear in a formula; ' +
+        "--derive a new column (e.g. --derive 'log_x = log(x)') and use its name",
     ],
     ['y ~ (a + b', '--formula "y ~ (a + b": the "(" at position 5 is never closed'],
     [
@@ -204,7 +217,8 @@ describe('parseFormula errors: one line, with the position', () => {
     // R takes the last of 1 / 0 / -1 (intercept 0 here); a contradiction is more likely a mistake, so it is an error.
     [
       'y ~ 1 + a - 1',
-      '--formula "y ~ 1 + a - 1": the formula both keeps the intercept (position 5) and removes it (position 13); write 0 + ... or ... - 1 alone to remove it',
+      '--formula "y ~ 1 + a - 1": the formula both keeps the intercept (position 5) and removes it (position 13); ' +
+        'write 0 + ... or ... - 1 alone to remove it',
     ],
     ['y ~ 0', '--formula "y ~ 0": the formula has no predictors; give at least one term or fixed effect'],
     ['y ~ 1', '--formula "y ~ 1": the formula has no predictors; give at least one term or fixed effect'],
@@ -218,7 +232,8 @@ describe('parseFormula errors: one line, with the position', () => {
     ],
     [
       'y ~ `a:b` + a:b',
-      '--formula "y ~ `a:b` + a:b": the terms at positions 5 and 13 would both be labelled "a:b"; rename the column that contains ":"',
+      '--formula "y ~ `a:b` + a:b": the terms at positions 5 and 13 would both be labelled "a:b"; ' +
+        'rename the column that contains ":"',
     ],
     ['y ~ `a', '--formula "y ~ `a": the backquoted name starting at position 5 has no closing `'],
   ])('%j', (text, message) => {

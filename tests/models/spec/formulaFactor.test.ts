@@ -41,22 +41,23 @@ describe('factor(col) in a formula', () => {
   it('suggests ending the formula with "| col" when it has no bar', () => {
     const message = refusal('y ~ x + factor(firm)');
     expect(message).toBe(
-      'factor(firm) at position 9 cannot appear in a formula: a categorical column enters as a fixed effect, after a bar; ' +
-        'drop this term and end the formula with "| firm" (more are joined by "+": "| firm + …")',
+      'factor(firm) at position 9 cannot appear in a formula: a categorical column enters as a fixed ' +
+        'effect, after a bar; drop this term and end the formula with "| firm" (more are joined by "+": "| firm + …")',
     );
     expect(message).not.toMatch(/derive/);
   });
 
   it('suggests adding "+ col" after the bar when there is one, and knows as.factor', () => {
     expect(refusal('y ~ as.factor(firm) + x | year')).toBe(
-      'as.factor(firm) at position 5 cannot appear in a formula: a categorical column enters as a fixed effect, after a bar; ' +
-        'drop this term and add "+ firm" after the "|"',
+      'as.factor(firm) at position 5 cannot appear in a formula: a categorical column enters as a fixed ' +
+        'effect, after a bar; drop this term and add "+ firm" after the "|"',
     );
   });
 
   it('after the bar, asks for the bare column name', () => {
     expect(refusal('y ~ x | year + factor(firm)')).toBe(
-      'factor(firm) at position 16: after the "|" a fixed effect is written as its column\'s name alone: firm, not factor(firm)',
+      'factor(firm) at position 16: after the "|" a fixed effect is written as its column\'s name alone: ' +
+        'firm, not factor(firm)',
     );
   });
 
