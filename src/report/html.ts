@@ -522,9 +522,7 @@ function regressionSection(report: FitReport): string {
         '(their coefficients are not shown)'
       : '';
   return [
-    `<p>${h(
-      `Ordinary least squares of ` + `${result.outcome}${absorbed}. ` + 'The split above is of this model’s R².',
-    )}</p>`,
+    `<p>${h(`Ordinary least squares of ${result.outcome}${absorbed}. The split above is of this model’s R².`)}</p>`,
     table(
       'Coefficients',
       ['term', num('estimate'), num('std. error'), num('t'), num('p'), num(`${level} interval`), num('VIF')],
