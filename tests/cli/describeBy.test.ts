@@ -1,33 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readInput } from '../../src/input/pipeline.js';
 import { describeByCategory } from '../../src/profile/byCategory.js';
 import { renderDescribeByJson } from '../../src/report/describeByReport.js';
-import { main } from '../../src/program.js';
 import { findAll, parseXml, type XmlNode } from '../report/xml.js';
+import { runMain } from './run.js';
 
-/** Run the CLI in this process, capturing what it writes. */
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const FIXTURE = 'fixtures/describe-by-panel.csv';
 const BY = ['describe', FIXTURE, '--by', 'rating'] as const;

@@ -1,32 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import type { RawTable } from '../../src/io/csv.js';
 import { stackTables } from '../../src/io/stack.js';
-import { main } from '../../src/program.js';
+import { runMain } from '../cli/run.js';
 
 // `stack FILE --columns a,b`: one file cut to the named columns (how scripts/trim-real-extracts.sh keeps the
 // columns of a source file with the tool's own commands).
 
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const a: RawTable = {
   file: 'a.csv',

@@ -1,14 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import writeXlsxFile from 'write-excel-file/node';
 import { DataError } from '../../src/errors.js';
 import { readInput } from '../../src/input/pipeline.js';
 import { parseCsv, parseCsvTable, rowNamesKind } from '../../src/io/csv.js';
 import { readTableSegments } from '../../src/io/segments.js';
-import { main } from '../../src/program.js';
+import { runMain } from '../cli/run.js';
 
 // Header cells without a name: refused by default with the way out in the message; `--allow-unnamed` names them
 // unnamed_N (N: the column's position from 1). A first column under an empty header cell whose values are all
@@ -17,24 +16,8 @@ import { main } from '../../src/program.js';
 const folder = mkdtempSync(join(tmpdir(), 'cpv-unnamed-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const csv = (text: string, name = 'in.csv') => ({ name, bytes: Buffer.from(text) });
 function refusal(read: () => unknown): string {

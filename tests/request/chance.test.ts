@@ -2,34 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadModelData } from '../../src/commands/data.js';
 import { decompose } from '../../src/models/methods/decompose.js';
 import { permutationNull } from '../../src/models/permutation/freedmanLane.js';
-import { main } from '../../src/program.js';
 import { FLOOR_MARK } from '../../src/report/table.js';
 import { SYNTHETIC_OPTIONS } from '../helpers.js';
+import { runMain } from '../cli/run.js';
 
-/** Run the CLI in this process, capturing what it writes. */
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const SYNTHETIC = 'fixtures/nao-2019-synthetic.csv';
 const MODEL = [

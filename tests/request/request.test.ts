@@ -1,31 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/program.js';
 import { PARAMETERS, parameterLabel } from '../../src/request/parameters.js';
 import { readSpecFile, specSchema } from '../../src/request/specFile.js';
+import { runMain } from '../cli/run.js';
 
-/** Run the CLI in this process, capturing what it writes. */
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 const folder = mkdtempSync(join(tmpdir(), 'cpv-request-'));
 let specs = 0;

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/io/csv.js';
 import { readPanel } from '../../../src/io/panel.js';
 import { buildModelData, columnRequests, REPEATED_KEYS_LISTED } from '../../../src/models/design/modelData.js';
 import type { ModelSpec } from '../../../src/models/spec/spec.js';
-import { main } from '../../../src/program.js';
+import { runMain } from '../../cli/run.js';
 
 // decompose and fit warn when a key of the first two fixed effects (unit × period) is on more than one used row:
 // the model is still valid pooled OLS, so they warn (a note in the output, a line on stderr) and do not refuse.
@@ -15,24 +14,8 @@ import { main } from '../../../src/program.js';
 const folder = mkdtempSync(join(tmpdir(), 'cpv-repeated-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 /**
  * A panel of 6 authorities × 2016–2019 (rows 2–25 of the file) with rows appended: `extra` gives each appended

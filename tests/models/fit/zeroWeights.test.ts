@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, ModelError } from '../../../src/errors.js';
 import { parseCsv, type RawTable } from '../../../src/io/csv.js';
@@ -20,7 +19,7 @@ import { createSubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { fitModel } from '../../../src/models/fit/fit.js';
 import { decompose } from '../../../src/models/methods/decompose.js';
 import type { ModelSpec } from '../../../src/models/spec/spec.js';
-import { main } from '../../../src/program.js';
+import { runMain } from '../../cli/run.js';
 
 // Rows of weight 0 are left out, as R's lm(weights =) leaves them out. Reference values from R
 // (scripts/reference/make-zero-weight-reference.R, which also checks in R that lm with the zero weights equals lm on
@@ -64,24 +63,8 @@ const data = buildModelData(readPanel(table, columnRequests(SPEC)), SPEC);
 const folder = mkdtempSync(join(tmpdir(), 'cpv-zero-weights-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 describe('rows of weight 0 are left out, as in R lm(weights =)', () => {
   it('the fixture has the rows of weight 0 the reference says, W07 among them', () => {

@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { parseFormula } from '../../../src/models/spec/formula.js';
-import { main } from '../../../src/program.js';
+import { runMain } from '../../cli/run.js';
 
 // R writes a categorical predictor as factor(col); here a categorical column is a fixed effect, after the bar. The
 // message says so (not "--derive a new column", which cannot make a column categorical).
@@ -18,24 +17,8 @@ function refusal(text: string): string {
   throw new Error(`parseFormula accepted ${text}`);
 }
 
-async function run(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    stderrStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stdin: () => [],
-    env: { NO_COLOR: '1' },
-  });
-  return { status, stdout, stderr };
-}
+/** Run the CLI in this process (the shared harness), capturing what it writes. */
+const run = (args: readonly string[]) => runMain(args);
 
 describe('factor(col) in a formula', () => {
   it('suggests ending the formula with "| col" when it has no bar', () => {
