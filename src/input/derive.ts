@@ -4,7 +4,7 @@
  * it can be read as a number or as a category (a fixed effect), and a derivation can read any column, including
  * one that the model reads as a category.
  */
-import { UsageError } from '../errors.js';
+import { ParameterError } from '../errors.js';
 import type { RawTable } from '../io/csv.js';
 import { DEFAULT_MISSING_TOKENS, readPanel } from '../io/panel.js';
 import { columnsOf, evaluate, type Derivation } from '../models/spec/expression.js';
@@ -49,19 +49,19 @@ export function appendDerivedColumns(
   const columns: DerivedColumn[] = [];
   for (const d of derivations) {
     if (current.header.includes(d.name)) {
-      throw new UsageError(`--derive "${d.text}": column "${d.name}" already exists in ${table.file}`);
+      throw new ParameterError('derive', `"${d.text}": column "${d.name}" already exists in ${table.file}`);
     }
     let cells: string[];
     let invalid = 0;
     if (d.expression.kind === 'column') {
       const index = current.header.indexOf(d.expression.name);
       if (index < 0)
-        throw new UsageError(`--derive "${d.text}": column "${d.expression.name}" not found in ${table.file}`);
+        throw new ParameterError('derive', `"${d.text}": column "${d.expression.name}" not found in ${table.file}`);
       cells = current.records.map((record) => (missing.has(record[index]!.trim()) ? '' : record[index]!));
     } else {
       for (const name of columnsOf(d.expression)) {
         if (!current.header.includes(name)) {
-          throw new UsageError(`--derive "${d.text}": column "${name}" not found in ${table.file}`);
+          throw new ParameterError('derive', `"${d.text}": column "${name}" not found in ${table.file}`);
         }
       }
       const panel = readPanel(

@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, ParameterError, UsageError } from '../errors.js';
 
 /**
  * The output rules (README, "Exit codes"):
@@ -75,19 +75,20 @@ export interface OutputTarget {
  * Cheap, so a command may call it before its work as well as `writeOutputFile` does before writing.
  */
 export function checkOutputTarget(path: string, inputs: readonly string[]): OutputTarget {
-  if (path === '') throw new UsageError('--output needs a file name');
+  if (path === '') throw new ParameterError('output', 'needs a file name');
   const stats = identity(path);
   if (!stats) return { path: followLinks(path) }; // a new file, or the one a dangling link names
   for (const input of inputs) {
     const other = input === STDIN_NAME ? standardInput() : identity(input);
     if (other && other.dev === stats.dev && other.ino === stats.ino) {
       const same = input === path ? '' : ` (it is the same file as ${input === STDIN_NAME ? 'standard input' : input})`;
-      throw new UsageError(`--output ${path} is an input of this command; refusing to overwrite it${same}`);
+      throw new ParameterError('output', `${path} is an input of this command; refusing to overwrite it${same}`);
     }
   }
   if (stats.isDirectory())
-    throw new UsageError(`--output ${path} is a folder; give the name of a file (e.g. ${join(path, 'out.txt')})`);
-  if (stats.isBlockDevice()) throw new UsageError(`--output ${path} is a block device (a disk); refusing to write it`);
+    throw new ParameterError('output', `${path} is a folder; give the name of a file (e.g. ${join(path, 'out.txt')})`);
+  if (stats.isBlockDevice())
+    throw new ParameterError('output', `${path} is a block device (a disk); refusing to write it`);
   if (stats.isSocket())
     throw new UsageError(
       `--output ${path} is a socket, which cannot be opened as a file; --output - writes to standard output`,
@@ -102,7 +103,7 @@ export function checkOutputTarget(path: string, inputs: readonly string[]): Outp
  * command read). Failures are one-line errors (exit 2) that leave the target and its folder as they were.
  */
 export function writeOutputFile(path: string, text: string, inputs: readonly string[]): void {
-  if (path === STDOUT_NAME) throw new UsageError('--output - means standard output; it is not a file name here');
+  if (path === STDOUT_NAME) throw new ParameterError('output', '- means standard output; it is not a file name here');
   const target = checkOutputTarget(path, inputs);
   const bytes = Buffer.from(text, 'utf8');
   try {
@@ -209,7 +210,7 @@ function followLinks(path: string): string {
     if (!stats.isSymbolicLink()) return current;
     current = resolve(realFolder(dirname(current)), readlinkSync(current));
   }
-  throw new UsageError(`--output ${path}: too many levels of symbolic links`);
+  throw new ParameterError('output', `${path}: too many levels of symbolic links`);
 }
 
 /** `path` with every link resolved, as the system resolves it; by following the chain if that fails. */

@@ -121,7 +121,7 @@ describe('--output never overwrites an input', () => {
   it('refuses another spelling of the default dataset: ./fixtures/../fixtures/england-la-panel.csv', () => {
     const before = sha(DEFAULT_DATASET);
     const run = cli(['decompose', '--format', 'csv', '--output', './fixtures/../fixtures/england-la-panel.csv']);
-    expectOneLineError(run, /--output \.\/fixtures\/\.\.\/fixtures\/england-la-panel\.csv is an input/);
+    expectOneLineError(run, /--output \/ "output": \.\/fixtures\/\.\.\/fixtures\/england-la-panel\.csv is an input/);
     expect(sha(DEFAULT_DATASET)).toBe(before);
   });
 

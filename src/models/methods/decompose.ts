@@ -485,11 +485,14 @@ function resolveOrder(names: readonly string[], order: readonly string[] | undef
   const indices = order.map((name) => {
     const g = names.indexOf(name);
     if (g < 0)
-      throw new UsageError(`--order names "${name}", which is not a group; the groups are ${names.join(', ')}`);
+      throw new ParameterError('order', `names "${name}", which is not a group; the groups are ${names.join(', ')}`);
     return g;
   });
   if (new Set(indices).size !== indices.length || indices.length !== names.length) {
-    throw new UsageError(`--order must list every group exactly once (${names.join(', ')}), got ${order.join(',')}`);
+    throw new ParameterError(
+      'order',
+      `must list every group exactly once (${names.join(', ')}), got ${order.join(',')}`,
+    );
   }
   return indices;
 }
