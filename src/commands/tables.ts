@@ -283,6 +283,8 @@ export function runDescribe(options: DescribeCommandOptions): { text: string; me
     ...(options.outcome !== undefined ? { outcome: options.outcome } : {}),
     ...(dfeMissing ? { dfeMissing } : {}),
   });
-  const text = render('describe', options.format, { ...result, ...dfeOf(input) }, { color: false });
+  // A bundled dataset says where it comes from (and that the synthetic panel is synthetic) in every output.
+  const notes = input.datasetNote === undefined ? result.notes : [...result.notes, input.datasetNote];
+  const text = render('describe', options.format, { ...result, notes, ...dfeOf(input) }, { color: false });
   return { text, messages: [...messages] };
 }

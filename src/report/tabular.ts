@@ -1,4 +1,5 @@
 import { writeCsv } from './csv.js';
+import { SYNTHETIC_NOTE } from '../input/datasets.js';
 import type { DecompositionReport } from './context.js';
 import { estimatorLabel, formatPercent, intervalOf, nullOf } from './context.js';
 import type { FitReport } from './fitReport.js';
@@ -177,8 +178,17 @@ export function fitTabular(report: FitReport): Tabular {
  * back unchanged from R's read.csv).
  */
 export function renderCsv(table: Tabular): string {
-  return writeCsv(table.columns, table.rows);
+  // A CSV file has no place for notes; output made from the synthetic panel says so on every row instead (a column
+  // that R's read.csv and any CSV reader keep), so that it cannot be mistaken for real data once copied elsewhere.
+  if (!table.notes.includes(SYNTHETIC_NOTE)) return writeCsv(table.columns, table.rows);
+  return writeCsv(
+    [...table.columns, 'note'],
+    table.rows.map((row) => [...row, SYNTHETIC_CSV_NOTE]),
+  );
 }
+
+/** The `note` cell of every row of a CSV made from the synthetic panel. */
+export const SYNTHETIC_CSV_NOTE = "SYNTHETIC data (cpp-variance simulate --seed 2019), not the NAO's";
 
 /**
  * GitHub-flavoured Markdown: a title, the table (numbers rounded for reading), and the notes. Every text goes
