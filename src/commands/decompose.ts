@@ -65,6 +65,8 @@ export interface DecomposeOptions extends DataOptions {
   readonly method: DecompositionMethod;
   /** Sequential order, as group names. */
   readonly order?: readonly string[];
+  /** Groups held in every model (their R² alone is reported as the controls row). */
+  readonly controls?: readonly string[];
   readonly format: DecomposeFormat;
   /** Title of the SVG figure. */
   readonly title?: string;
@@ -112,6 +114,7 @@ export async function runDecompose(options: DecomposeOptions): Promise<Decompose
   const decomposeOptions = {
     method: options.method,
     ...(options.order ? { order: options.order } : {}),
+    ...(options.controls ? { controls: options.controls } : {}),
     ...(options.exact ? { exact: true } : {}),
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
     seed: options.bootstrap?.seed ?? options.seed ?? 1,
@@ -311,6 +314,7 @@ async function parallelEnumeration(
 ): Promise<{ enumerate?: ShapleyEnumerator; enumerateAdjusted?: ShapleyEnumerator }> {
   const engines = enginesOf(data);
   const method = value?.adjusted && decomposeOptions.method === 'all' ? 'shapley' : decomposeOptions.method;
+  if (decomposeOptions.controls) return {};
   if (method !== 'shapley' || data.groups.length > MAX_EXACT_SHAPLEY_GROUPS) return {};
   if (samplesShapley(data, engines, { ...decomposeOptions, method })) return {};
   const workers = options.workers ?? defaultWorkers();

@@ -56,6 +56,17 @@ export function renderDecompositionJson(report: DecompositionReport): string {
       ...(result.adjusted ? percentTwins({ adjustedShare: result.adjusted.shares[index] }) : {}),
       ...nullField(report, index),
     })),
+    ...(result.controls
+      ? {
+          controls: {
+            ...withPercent({
+              groups: result.controls.groups,
+              columns: result.controls.columns,
+              share: result.controls.share,
+            }),
+          },
+        }
+      : {}),
     unexplained: {
       ...withPercent({ share: result.unexplained }),
       ...intervalFields(report, result.groups.length),

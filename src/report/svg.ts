@@ -1,6 +1,6 @@
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import type { ComparisonRow, DecompositionResult } from '../models/methods/decompose.js';
-import { UNEXPLAINED } from '../models/spec/spec.js';
+import { CONTROLS, UNEXPLAINED } from '../models/spec/spec.js';
 import type { GroupNull } from '../models/permutation/freedmanLane.js';
 import {
   describeBootstrap,
@@ -65,6 +65,8 @@ export function defaultFigureTitle(result: Pick<DecompositionResult, 'outcome' |
 // Okabe & Ito (2008) colour-blind-safe palette, ordered so that neighbours differ in lightness too.
 export const GROUP_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'] as const;
 const SHARED_COLOUR = '#999999';
+/** The controls held in every model (--control): a neutral grey, apart from the groups' colours. */
+const CONTROLS_COLOUR = '#8C8C8C';
 const HATCH_BACKGROUND = '#D9D9D9';
 const HATCH_LINE = '#8C8C8C';
 const PUBLISHED_COLOUR = '#4D4D4D';
@@ -341,6 +343,16 @@ function partsOf(report: DecompositionReport): Part[] {
       share: result.unique.shared,
       kind: 'shared',
       colour: SHARED_COLOUR,
+      inTotal: true,
+    });
+  }
+  if (result.controls) {
+    parts.push({
+      name: CONTROLS,
+      description: `${result.controls.groups.join(', ')} alone (in every model)`,
+      share: result.controls.share,
+      kind: 'shared',
+      colour: CONTROLS_COLOUR,
       inTotal: true,
     });
   }

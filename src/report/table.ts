@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { DecompositionResult } from '../models/methods/decompose.js';
-import { UNEXPLAINED } from '../models/spec/spec.js';
+import { CONTROLS, UNEXPLAINED } from '../models/spec/spec.js';
 import type { ShareInterval } from '../models/bootstrap/bootstrap.js';
 import type { GroupNull } from '../models/permutation/freedmanLane.js';
 import {
@@ -178,6 +178,7 @@ function headlineRows(report: DecompositionReport, order: readonly number[]): Ro
       tone: 'rest',
       inTotal: true,
     });
+  rows.push(...controlsRows(result));
   rows.push({
     name: UNEXPLAINED,
     what: '1 − R²',
@@ -197,6 +198,7 @@ function commonalityRows(result: DecompositionResult, order: readonly number[]):
         const group = result.groups[g]!;
         return { name: group.name, what: 'unique', share: group.share, tone: 'group', inTotal: false };
       }),
+      ...controlsRows(result),
       { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
     ];
   }
@@ -210,7 +212,23 @@ function commonalityRows(result: DecompositionResult, order: readonly number[]):
         inTotal: true,
       }),
     ),
+    ...controlsRows(result),
     { name: UNEXPLAINED, what: '1 − R²', share: result.unexplained, tone: 'rest', inTotal: true },
+  ];
+}
+
+/** The row of the controls held in every model (`--control`): R² of the model on them alone. */
+function controlsRows(result: DecompositionResult): Row[] {
+  const controls = result.controls;
+  if (!controls) return [];
+  return [
+    {
+      name: CONTROLS,
+      what: `R² of ${controls.groups.join(', ')} alone (in every model)`,
+      share: controls.share,
+      tone: 'rest',
+      inTotal: true,
+    },
   ];
 }
 
@@ -381,9 +399,13 @@ function footer(report: DecompositionReport): string[] {
   out.push(`rows used: ${result.n} of ${used} (${result.droppedRows} dropped for missing values)`);
   const lost = lostRowsLine(result.missingAlone);
   if (lost !== undefined) out.push(lost);
-  const fixed = result.groups.filter((g) => g.kind === 'fixed-effect');
-  if (fixed.length > 0)
-    out.push(`fixed effects: ${fixed.map((g) => `${printable(g.columns[0]!)} ${g.levels} levels`).join(', ')}`);
+  const fixed = [
+    ...result.groups.flatMap((g) =>
+      g.kind === 'fixed-effect' ? [`${printable(g.columns[0]!)} ${g.levels} levels`] : [],
+    ),
+    ...(result.controls?.fixedEffects ?? []).map((fe) => `${printable(fe.column)} ${fe.levels} levels (control)`),
+  ];
+  if (fixed.length > 0) out.push(`fixed effects: ${fixed.join(', ')}`);
   out.push(`R² = ${result.r2.toFixed(4)}; ${methodLine(result)}`);
   if (result.sampling) out.push('±se: the Monte Carlo standard error of each share, in percentage points');
   if (result.adjusted) {

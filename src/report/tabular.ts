@@ -4,7 +4,7 @@ import type { DecompositionReport } from './context.js';
 import { estimatorLabel, formatPercent, intervalOf, nullOf } from './context.js';
 import type { FitReport } from './fitReport.js';
 import { formatNumber, formatP } from './fitReport.js';
-import { UNEXPLAINED } from '../models/spec/spec.js';
+import { CONTROLS, UNEXPLAINED } from '../models/spec/spec.js';
 import { markdownText, printableLines } from './printable.js';
 import { displayOrder, isCompact, shareRanks } from './ranking.js';
 import { lostRowsLine } from './table.js';
@@ -80,6 +80,10 @@ export function decompositionTabular(report: DecompositionReport): Tabular {
       }
     }
     if (result.unique) rows.push(['shared', 'joint', '', null, result.unique.shared, result.unique.shared * 100]);
+  }
+  if (result.controls) {
+    const { columns, share } = result.controls;
+    rows.push([CONTROLS, 'controls', columns.join(';'), null, share, share * 100]);
   }
   rows.push([UNEXPLAINED, 'residual', '', null, result.unexplained, result.unexplained * 100]);
   const sampling = result.sampling;

@@ -295,6 +295,16 @@ const decomposeOnly = {
     type: nameList(),
     description: 'order of entry for --method sequential, comma-separated group names (default: as given)',
   }),
+  controls: p({
+    name: 'controls',
+    flag: '--control <groups>',
+    key: 'controls',
+    type: nameList(),
+    description:
+      'groups held in every model, comma-separated group names (from --group, --fe or --group-of; ' +
+      'e.g. year effects): ' +
+      'their R² alone is the "controls" row and the other groups share the rest (as relaimpo always=)',
+  }),
   expect: p({
     name: 'expect',
     flag: '--expect <shares>',
@@ -528,6 +538,7 @@ export const PARAMETERS: Readonly<Record<CommandName, readonly Parameter[]>> = {
     model.output,
     decomposeOnly.method,
     decomposeOnly.order,
+    decomposeOnly.controls,
     ...bootstrapParameters,
     chance.permutations,
     chance.permuteWithin,

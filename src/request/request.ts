@@ -184,10 +184,25 @@ export function decomposeRequest(
   if (cluster !== undefined && replicates === undefined)
     throw new UsageError('--cluster / "bootstrap.cluster" is the resampling unit of --bootstrap; give --bootstrap B');
   const permutations = permutationSettings(values, seed, true);
+  const controls = values.get<readonly string[]>('controls');
+  if (controls !== undefined) {
+    const refused = [
+      ['bootstrap', replicates !== undefined],
+      ['permutations', permutations !== undefined],
+      ['adjusted', values.get<boolean>('adjusted') === true],
+      ['by', values.get<string>('by') !== undefined],
+      ['compare', values.get<string>('compare') !== undefined],
+      ['samples', values.get<number>('samples') !== undefined],
+    ] as const;
+    const given = refused.filter(([, on]) => on).map(([name]) => name);
+    if (given.length > 0)
+      throw new UsageError(`--control / "controls" does not yet combine with ${given.map((n) => `"${n}"`).join(', ')}`);
+  }
   const options: DecomposeRequest = defined({
     ...data,
     method: values.get('method')!,
     order: values.get<readonly string[]>('order'),
+    controls,
     format: values.get('format')!,
     title: values.get<string>('title'),
     bootstrap:

@@ -4,8 +4,9 @@ import { dominanceAnalysis } from './dominance.js';
 import { enginesOf, type DecomposableModel } from '../engines/engines.js';
 import { sumOfSquaresAsRead, type ModelShape } from '../design/modelData.js';
 import { sequentialIncrements } from './sequential.js';
-import { popcount } from './shapley.js';
-import type { GroupKind } from '../spec/spec.js';
+import { popcount, shapleyValues } from './shapley.js';
+import { subsetR2Table } from '../engines/subsetTable.js';
+import { CONTROLS, type GroupKind } from '../spec/spec.js';
 import {
   enumerateInThread,
   exactShapleySeconds,
@@ -34,6 +35,15 @@ export interface GroupShare {
   /** Fixed-effect groups only: number of levels in the estimation sample. */
   readonly levels?: number;
   /** Fraction of the total (centred) sum of squares of the outcome credited to the group. */
+  readonly share: number;
+}
+
+/** The controls of a decomposition: the groups in every model, and R² of the model on them alone. */
+export interface ControlsRow {
+  readonly groups: readonly string[];
+  readonly columns: readonly string[];
+  /** The fixed effects among the controls, with their levels in the estimation sample. */
+  readonly fixedEffects: readonly { readonly column: string; readonly levels: number }[];
   readonly share: number;
 }
 
@@ -125,6 +135,11 @@ export interface DecompositionResult {
   readonly comparison?: { readonly order: readonly string[]; readonly rows: readonly ComparisonRow[] };
   /** With `adjusted`: the same decomposition of adjusted R². */
   readonly adjusted?: AdjustedSplit;
+  /**
+   * With `controls`: the groups held in every model and R² of the model on them alone, v(C). `groups` then lists
+   * the other groups, which share R² − v(C) (`decomposeWithControls`).
+   */
+  readonly controls?: ControlsRow;
   /** Present when the Shapley values are Monte Carlo estimates. */
   readonly sampling?: {
     readonly permutations: number;
@@ -156,6 +171,8 @@ export interface DecomposeOptions {
   readonly adjusted?: boolean;
   /** Exact enumeration of the adjusted game's Shapley plan (as `enumerate`); default: in this thread. */
   readonly enumerateAdjusted?: ShapleyEnumerator;
+  /** Names of groups held in every model (relaimpo's `always`): see `decomposeWithControls`. */
+  readonly controls?: readonly string[];
 }
 
 /** Runs the tasks of an exact Shapley plan and returns their sums added in task order (e.g. on worker threads). */
@@ -205,6 +222,10 @@ export function samplesShapley(
  */
 export function decompose(data: DecomposableModel, options: DecomposeOptions = {}): DecompositionResult {
   const engines = enginesOf(data);
+  if (options.controls !== undefined && options.controls.length > 0) {
+    if (options.adjusted) throw new UsageError('--control does not combine with --adjusted (not implemented)');
+    return decomposeWithControls(data, engines, options, options.controls);
+  }
   const result = decomposeGame(data, engines, options, R2_VALUE);
   if (!options.adjusted) return result;
   if (result.sampling) {
@@ -444,6 +465,170 @@ function decomposeGame(
           ]
         : []),
     ],
+    ...details,
+  };
+}
+
+/** Methods that read only group subsets, and so can hold controls in every model. */
+const CONTROLLED_METHODS: readonly DecompositionMethod[] = [
+  'shapley',
+  'sequential',
+  'unique',
+  'commonality',
+  'dominance',
+];
+
+/**
+ * The decomposition with controls C held in every model (relaimpo's `always`, domir's `.all`, dominanceanalysis's
+ * `constants`): the method is run over the k other groups on the game
+ *   v'(S) = R²(S ∪ C) − R²(C),
+ * so the other groups share R² − R²(C) (Shapley, sequential increments and dominance weights sum to it) and the
+ * controls are reported as one row with R²(C). Every subset fit ORs the controls' mask into the subset's mask.
+ *
+ * Reference: Grömping (2006), "Relative importance for linear regression in R: the package relaimpo", Journal of
+ * Statistical Software 17(1), §3 (`always`).
+ */
+function decomposeWithControls(
+  data: DecomposableModel,
+  engines: ReturnType<typeof enginesOf>,
+  options: DecomposeOptions,
+  controlNames: readonly string[],
+): DecompositionResult {
+  const method = options.method ?? 'shapley';
+  if (!CONTROLLED_METHODS.includes(method)) {
+    throw new UsageError(
+      `--control holds groups in every model for --method ${CONTROLLED_METHODS.join(', ')}; not for ${method}`,
+    );
+  }
+  if (options.samples !== undefined) throw new UsageError('--control does not combine with --samples');
+  const names = data.groups.map((g) => g.name);
+  const controls = controlNames.map((name) => {
+    const g = names.indexOf(name);
+    if (g < 0)
+      throw new UsageError(`--control names "${name}", which is not a group; the groups are ${names.join(', ')}`);
+    return g;
+  });
+  if (new Set(controls).size !== controls.length) throw new UsageError('--control names a group twice');
+  const free = names.flatMap((_, g) => (controls.includes(g) ? [] : [g]));
+  if (free.length === 0) throw new UsageError('--control names every group; leave at least one to decompose');
+  if (free.some((g) => names[g] === CONTROLS)) {
+    throw new UsageError(`"${CONTROLS}" names the row of the controls; choose another name for that group`);
+  }
+  const k = free.length;
+  if (k > MAX_TABLE_GROUPS) {
+    throw new UsageError(
+      `--control: --method ${method} over ${k} groups besides the controls keeps 2^${k} subsets; ` +
+        `it accepts at most ${MAX_TABLE_GROUPS}`,
+    );
+  }
+  const inner = createGramFitter(data, engines);
+  const controlMask = controls.reduce((mask, g) => mask | (1 << g), 0);
+  const outer = (mask: number) => free.reduce((m, g, i) => (mask & (1 << i) ? m | (1 << g) : m), controlMask);
+  const base = inner.fit(controlMask);
+  const memo = new Map<number, number>();
+  const fitter: SubsetFitter = {
+    groupCount: k,
+    units: inner.units,
+    tss: inner.tss,
+    fit: (mask) => {
+      let r2 = memo.get(mask);
+      if (r2 === undefined) memo.set(mask, (r2 = mask === 0 ? 0 : inner.fit(outer(mask)).r2 - base.r2));
+      return { r2, aliased: [], rank: 0 };
+    },
+    fitUnits: () => {
+      throw new UsageError('--control: column-level fits are not available');
+    },
+    unitsOf: (g) => inner.unitsOf(free[g]!),
+  };
+  const freeNames = free.map((g) => names[g]!);
+  const order = resolveOrder(freeNames, options.order);
+  const table = () => subsetR2Table(fitter);
+  let headline: Float64Array;
+  let details: Partial<DecompositionResult> = {};
+  switch (method) {
+    case 'shapley': {
+      const values = table();
+      headline = shapleyValues(k, (mask) => values[mask]!);
+      break;
+    }
+    case 'sequential':
+      headline = sequentialIncrements(orderTable(fitter, order), order);
+      details = { sequential: { order: order.map((g) => freeNames[g]!) } };
+      break;
+    case 'unique': {
+      const nested = leaveOneOutTable(fitter);
+      headline = uniqueContributions(nested, k);
+      details = { unique: { shared: nested[2 ** k - 1]! - headline.reduce((a, b) => a + b, 0) } };
+      break;
+    }
+    case 'commonality': {
+      const values = table();
+      headline = uniqueContributions(values, k);
+      const coefficients = commonalityCoefficients(values, k);
+      details = {
+        commonality: {
+          sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
+            .sort((a, b) => popcount(a) - popcount(b) || a - b)
+            .map((mask) => ({ groups: freeNames.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
+        },
+      };
+      break;
+    }
+    default: {
+      const analysis = dominanceAnalysis(table(), k);
+      headline = analysis.general;
+      const nameOf = (g: number | null) => (g === null ? null : freeNames[g]!);
+      details = {
+        dominance: {
+          conditional: analysis.conditional.map((row, g) => ({ group: freeNames[g]!, bySize: Array.from(row) })),
+          pairs: analysis.pairs.map((p) => ({
+            a: freeNames[p.a]!,
+            b: freeNames[p.b]!,
+            complete: nameOf(p.complete),
+            conditional: nameOf(p.conditional),
+            general: nameOf(p.general),
+          })),
+        },
+      };
+    }
+  }
+  const full = inner.fit(2 ** names.length - 1);
+  return {
+    method,
+    outcome: data.outcome,
+    n: data.n,
+    droppedRows: data.droppedRows,
+    missingByColumn: data.missingByColumn,
+    ...(data.missingAlone ? { missingAlone: data.missingAlone } : {}),
+    tss: sumOfSquaresAsRead(data, inner.tss),
+    r2: full.r2,
+    groups: free.map((g, i): GroupShare => {
+      const group = data.groups[g]!;
+      return {
+        name: group.name,
+        kind: group.kind,
+        columns: group.columns,
+        ...(group.kind === 'fixed-effect' ? { levels: group.levels } : {}),
+        share: headline[i]!,
+      };
+    }),
+    unexplained: 1 - full.r2,
+    subsets: 2 ** k,
+    notes: [
+      ...aliasNotes(data, full.aliased),
+      `${controls.map((g) => names[g]).join(', ')} ${controls.length === 1 ? 'is' : 'are'} held in every model ` +
+        `(--control): the ${CONTROLS} row is R² of the model on the controls alone; the other groups share the ` +
+        'rest of R²',
+    ],
+    controls: {
+      groups: controls.map((g) => names[g]!),
+      columns: controls.flatMap((g) => data.groups[g]!.columns),
+      fixedEffects: controls.flatMap((g) => {
+        const group = data.groups[g]!;
+        return group.kind === 'fixed-effect' ? [{ column: group.columns[0]!, levels: group.levels }] : [];
+      }),
+      share: base.r2,
+    },
     ...details,
   };
 }

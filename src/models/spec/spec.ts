@@ -29,6 +29,9 @@ export interface ModelSpec {
 /** The name reserved for 1 − R² in every output. */
 export const UNEXPLAINED = 'unexplained';
 
+/** The name of the row of the groups held in every model (--control): R² of the model on them alone. */
+export const CONTROLS = 'controls';
+
 /**
  * The default model: the National Audit Office (2019) layout on the columns of the bundled England panel
  * (fixtures/england-la-panel.csv), `cpp_rate ~ child_poverty + spend + vacancy | la + year`, in four groups:
