@@ -267,7 +267,7 @@ function buildProgram(io: CliIo): Command {
     .description('merge CSV files on key columns (e.g. authority and year), reporting every unmatched key; writes CSV')
     .argument(
       '<files...>',
-      'two or more CSV files or Excel workbooks (.xlsx) (DfE statistics files are recognised and normalised)',
+      'two or more CSV files or workbooks (.xlsx, .ods) (DfE statistics files are recognised and normalised)',
     );
   const joinGiven = declare(join, 'join');
   join.action(async (files: string[]) => {
@@ -285,7 +285,7 @@ function buildProgram(io: CliIo): Command {
     )
     .argument(
       '<files...>',
-      'two or more CSV files or Excel workbooks (.xlsx), or one with --columns (DfE statistics files are recognised ' +
+      'two or more CSV files or workbooks (.xlsx, .ods), or one with --columns (DfE statistics files are recognised ' +
         'and normalised)',
     );
   const stackGiven = declare(stack, 'stack');

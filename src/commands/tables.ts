@@ -90,7 +90,7 @@ function noWorkbookAmong(options: ReadOptions, read: readonly { workbook: boolea
   );
   if (given.length === 0) return;
   throw new UsageError(
-    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks (.xlsx); ` +
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to workbooks (.xlsx, .ods); ` +
       'none of the files is one',
   );
 }

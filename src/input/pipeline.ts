@@ -109,8 +109,8 @@ function notWorkbook(file: string, request: InputRequest): void {
   );
   if (given.length === 0) return;
   throw new UsageError(
-    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to Excel workbooks ` +
-      `(.xlsx); ${file} is CSV text`,
+    `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to workbooks ` +
+      `(.xlsx, .ods); ${file} is CSV text`,
   );
 }
 

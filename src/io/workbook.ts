@@ -1,7 +1,8 @@
 /**
- * Workbooks: a sheet of an Excel workbook (.xlsx) read as a RawTable, with the checks and messages a CSV file
- * gets, and row numbers as the spreadsheet shows them. Other workbook formats (.ods, .xls, .xlsb) are recognised
- * by their first bytes and refused with how to convert them.
+ * Workbooks: a sheet of an Excel workbook (.xlsx) or OpenDocument spreadsheet (.ods) read as a RawTable, with the
+ * checks and messages a CSV file gets, and row numbers as the spreadsheet shows them. Other workbook formats (.xls,
+ * .xlsb) are recognised by their first bytes and refused with how to convert them. An .ods file is read in this
+ * process by ods.ts (fflate and a small XML scanner); the rest of this comment is about .xlsx.
  *
  * The cells are read by read-excel-file (its `universal` build: fflate to unzip, a bundled SAX parser for the XML),
  * which is asynchronous; the input pipeline is synchronous, so the library runs in a child Node process
@@ -21,6 +22,7 @@ import {
   quotedText,
   type RawTable,
 } from './csv.js';
+import { readOdsCells } from './ods.js';
 import type { InputSource } from './source.js';
 
 /** Which sheet of a workbook to read, and where its table starts. */
@@ -86,18 +88,18 @@ export function workbookKind(bytes: Uint8Array): WorkbookKind | undefined {
 
 const CONVERT = 'save it as an Excel workbook (.xlsx) or as CSV UTF-8';
 
+/** What is read. */
+const READ = 'an Excel workbook (.xlsx) or an OpenDocument spreadsheet (.ods)';
+
 /** Why a kind of workbook is not read, and what to do. */
-const REFUSALS: Readonly<Record<Exclude<WorkbookKind, 'xlsx'>, string>> = {
-  ods:
-    `is an OpenDocument spreadsheet (.ods), which cpp-variance does not read; ${CONVERT} (LibreOffice Calc: ` +
-    'File > Save As)',
+const REFUSALS: Readonly<Record<Exclude<WorkbookKind, 'xlsx' | 'ods'>, string>> = {
   xls: `is an Excel 97-2003 workbook (.xls), which cpp-variance does not read; ${CONVERT} (Excel: File > Save As)`,
   xlsb: `is an Excel binary workbook (.xlsb), which cpp-variance does not read; ${CONVERT} (Excel: File > Save As)`,
-  zip: 'is a ZIP archive, not CSV text or an Excel workbook (.xlsx); unzip it first',
+  zip: `is a ZIP archive, not CSV text, ${READ}; unzip it first`,
 };
 
 /**
- * Read one sheet of an Excel workbook (.xlsx) as a table.
+ * Read one sheet of an Excel workbook (.xlsx) or an OpenDocument spreadsheet (.ods) as a table.
  *
  * The sheet is `options.sheet` (a name; else, when it is a whole number, the sheet at that position from 1),
  * the first by default. Rows above the header (`options.skip`) are left out, then empty rows, as a CSV reader
@@ -112,17 +114,23 @@ const REFUSALS: Readonly<Record<Exclude<WorkbookKind, 'xlsx'>, string>> = {
  * value outside the header's named columns. The table's file is `FILE sheet "NAME"`, and its row numbers are
  * the sheet's, so errors read `book.xlsx sheet "Data" row 12, column "x": ...`.
  *
- * @throws {DataError} not an .xlsx workbook (an .ods, .xls or .xlsb file is named, with how to convert it), a
+ * An .ods cell becomes text by the same rules (its `office:value`, `office:date-value`, `office:boolean-value`;
+ * a time as hh:mm:ss; text paragraphs joined by line breaks), row numbers are its rows, counted with
+ * `table:number-rows-repeated`; see ods.ts.
+ *
+ * @throws {DataError} not an .xlsx or .ods workbook (an .xls or .xlsb file is named, with how to convert it), a
  *   damaged one, an empty sheet, or a check above; {ParameterError} (`sheet`) no such sheet, naming the sheets.
  */
 export function readWorkbook(source: InputSource, options: WorkbookOptions = {}): WorkbookRead {
   const name = source.name;
   const kind = workbookKind(source.bytes);
   if (kind === undefined) throw new InternalError(`readWorkbook: ${name} is not a workbook`);
-  if (kind !== 'xlsx') throw new DataError(REFUSALS[kind], { file: name });
-  const read = readSheetCells(source.bytes, options.sheet ?? '', name);
+  const choice = options.sheet ?? '';
+  let read: SheetCells;
+  if (kind === 'xlsx') read = readSheetCells(source.bytes, choice, name);
+  else if (kind === 'ods') read = readOdsCells(source.bytes, choice, name);
+  else throw new DataError(REFUSALS[kind], { file: name });
   if (read.index < 0) {
-    const choice = options.sheet ?? '';
     const shown = /^\d+$/.test(choice) ? choice : `"${displayText(choice)}"`;
     throw new ParameterError('sheet', `${name} has no sheet ${shown}; its sheets are ${sheetList(read.sheets)}`);
   }
@@ -147,9 +155,9 @@ function sheetList(sheets: readonly string[]): string {
 }
 
 /** A cell as the reader gives it: a date as milliseconds since 1970 (UTC). */
-type Cell = string | number | boolean | null | { readonly date: number };
+export type Cell = string | number | boolean | null | { readonly date: number };
 
-interface SheetCells {
+export interface SheetCells {
   readonly sheets: readonly string[];
   /** Position of the chosen sheet in `sheets`, or -1 when there is none such. */
   readonly index: number;

@@ -158,14 +158,14 @@ const workbook = {
     flag: '--sheet <name|n>',
     key: 'sheet',
     type: sheetChoice(),
-    description: 'Excel workbooks (.xlsx): the sheet to read, by name or by number from 1 (default: the first)',
+    description: 'Workbooks (.xlsx, .ods): the sheet to read, by name or by number from 1 (default: the first)',
   }),
   skip: p({
     name: 'skip',
     flag: '--skip <n>',
     key: 'skip',
     type: wholeNumber(0, 1_048_575),
-    description: 'Excel workbooks (.xlsx): rows above the header to skip, such as title rows (default 0)',
+    description: 'Workbooks (.xlsx, .ods): rows above the header to skip, such as title rows (default 0)',
   }),
 };
 
@@ -182,8 +182,8 @@ const allowUnnamed = p({
 
 /** --sheet and --skip for the commands that read several files: applied to each workbook among them. */
 const workbooks = [
-  { ...workbook.sheet, description: 'Excel workbooks (.xlsx): the sheet to read in each, by name or number from 1' },
-  { ...workbook.skip, description: 'Excel workbooks (.xlsx): rows above the header to skip in each (title rows)' },
+  { ...workbook.sheet, description: 'Workbooks (.xlsx, .ods): the sheet to read in each, by name or number from 1' },
+  { ...workbook.skip, description: 'Workbooks (.xlsx, .ods): rows above the header to skip in each (title rows)' },
 ];
 
 const bootstrap = {
