@@ -205,7 +205,8 @@ describe('fit on the command line', () => {
 describe('CSV and Markdown output', () => {
   it('decompose --format csv: one row per group, numbers unrounded and summing to 1', async () => {
     const lines = (await runMain(['decompose', ...SYNTHETIC, '--format', 'csv'])).stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('group,kind,columns,levels,share,percent');
+    // The synthetic panel's CSV says on every row that it is synthetic (a last `note` column).
+    expect(lines[0]).toBe('group,kind,columns,levels,share,percent,note');
     const shares = lines.slice(1).map((line) => Number(line.split(',')[4]));
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });

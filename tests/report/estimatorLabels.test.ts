@@ -22,9 +22,19 @@ describe('every output names the estimator actually used', () => {
     expect(table).toMatch(/method: Monte Carlo Shapley values \(LMG\) over 3 groups \(200 random orders, seed 3\)/);
     expect(table).not.toMatch(/exact|subset regressions/);
     const csv = (await run([...sampled, '--format', 'csv'])).stdout.trimEnd().split('\n');
-    expect(csv[0]).toBe('group,kind,columns,levels,share,percent,mc_se');
+    expect(csv[0]).toBe('group,kind,columns,levels,share,percent,mc_se,note');
     expect(csv).toHaveLength(5);
-    for (const line of csv.slice(1, 4)) expect(Number(line.split(',').at(-1))).toBeGreaterThan(0);
+    for (const line of csv.slice(1, 4)) {
+      // mc_se is the cell before the synthetic panel's note (quoted, with commas).
+      expect(
+        Number(
+          line
+            .replace(/,"SYNTHETIC[^"]*"$/, '')
+            .split(',')
+            .at(-1),
+        ),
+      ).toBeGreaterThan(0);
+    }
     for (const format of ['markdown', 'svg']) {
       const text = (await run([...sampled, '--format', format])).stdout;
       expect(text, format).toContain('Monte Carlo Shapley values (LMG), 200 random orders');

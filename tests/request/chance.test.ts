@@ -178,8 +178,12 @@ describe('decompose --permutations B: the chance floor of every share', () => {
   it('CSV and Markdown carry null_mean, null_q95, excess and p', async () => {
     const out = await json(['decompose', SYNTHETIC, ...MODEL, '--permutations', '25']);
     const csv = await run(['decompose', SYNTHETIC, ...MODEL, '--permutations', '25', '--format', 'csv']);
-    const [header, ...rows] = csv.stdout.trimEnd().split('\n');
-    expect(header).toBe('group,kind,columns,levels,share,percent,null_mean,null_q95,excess,p');
+    // The last cell of each row is the synthetic panel's note (quoted, with commas): left out here.
+    const [header, ...rows] = csv.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.replace(/,"SYNTHETIC[^"]*"$/, ''));
+    expect(header).toBe('group,kind,columns,levels,share,percent,null_mean,null_q95,excess,p,note');
     out.groups.forEach((group: { null: NullJson }, g: number) => {
       const cells = rows[g]!.split(',');
       expect(cells.slice(6).map(Number)).toEqual([
@@ -241,7 +245,7 @@ describe('decompose --adjusted: the split of adjusted R² beside the raw shares'
     const csv = (await run(['decompose', SYNTHETIC, ...MODEL, '--method', 'all', '--adjusted', '--format', 'csv']))
       .stdout;
     const [header, ...rows] = csv.trimEnd().split('\n');
-    expect(header).toBe('group,shapley,owen,sequential,sequential_reverse,unique,spread,adjusted_shapley');
+    expect(header).toBe('group,shapley,owen,sequential,sequential_reverse,unique,spread,adjusted_shapley,note');
     out.comparison.rows.forEach((row: { adjustedShapley: number }, g: number) => {
       expect(Number(rows[g]!.split(',')[7])).toBe(row.adjustedShapley);
     });
