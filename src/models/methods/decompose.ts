@@ -364,45 +364,11 @@ function decomposeGame(
       break;
     }
     case 'sequential':
-      headline = sequentialIncrements(orderTable(fitter, order), order);
-      details = { sequential: { order: order.map((g) => names[g]!) } };
+    case 'unique':
+    case 'commonality':
+    case 'dominance':
+      ({ headline, details } = subsetTableMethod(method, fitter, table, names, order));
       break;
-    case 'unique': {
-      const nested = leaveOneOutTable(fitter);
-      headline = uniqueContributions(nested, k);
-      details = { unique: { shared: nested[2 ** k - 1]! - headline.reduce((a, b) => a + b, 0) } };
-      break;
-    }
-    case 'commonality': {
-      headline = uniqueContributions(table(), k);
-      const coefficients = commonalityCoefficients(table(), k);
-      details = {
-        commonality: {
-          sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
-            .sort((a, b) => popcount(a) - popcount(b) || a - b)
-            .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
-        },
-      };
-      break;
-    }
-    case 'dominance': {
-      const analysis = dominanceAnalysis(table(), k);
-      headline = analysis.general;
-      const nameOf = (g: number | null) => (g === null ? null : names[g]!);
-      details = {
-        dominance: {
-          conditional: analysis.conditional.map((row, g) => ({ group: names[g]!, bySize: Array.from(row) })),
-          pairs: analysis.pairs.map((p) => ({
-            a: names[p.a]!,
-            b: names[p.b]!,
-            complete: nameOf(p.complete),
-            conditional: nameOf(p.conditional),
-            general: nameOf(p.general),
-          })),
-        },
-      };
-      break;
-    }
     case 'all': {
       headline = shapley();
       const columns = {
@@ -469,14 +435,14 @@ function decomposeGame(
   };
 }
 
+/** Methods computed from nested-model R² by {@link subsetTableMethod}. */
+type SubsetTableMethod = 'sequential' | 'unique' | 'commonality' | 'dominance';
+const SUBSET_TABLE_METHODS: readonly DecompositionMethod[] = ['sequential', 'unique', 'commonality', 'dominance'];
+const isSubsetTableMethod = (method: DecompositionMethod): method is SubsetTableMethod =>
+  SUBSET_TABLE_METHODS.includes(method);
+
 /** Methods that read only group subsets, and so can hold controls in every model. */
-const CONTROLLED_METHODS: readonly DecompositionMethod[] = [
-  'shapley',
-  'sequential',
-  'unique',
-  'commonality',
-  'dominance',
-];
+const CONTROLLED_METHODS: readonly DecompositionMethod[] = ['shapley', ...SUBSET_TABLE_METHODS];
 
 /**
  * The decomposition with controls C held in every model (relaimpo's `always`, domir's `.all`, dominanceanalysis's
@@ -495,7 +461,7 @@ function decomposeWithControls(
   controlNames: readonly string[],
 ): DecompositionResult {
   const method = options.method ?? 'shapley';
-  if (!CONTROLLED_METHODS.includes(method)) {
+  if (method !== 'shapley' && !isSubsetTableMethod(method)) {
     throw new UsageError(
       `--control holds groups in every model for --method ${CONTROLLED_METHODS.join(', ')}; not for ${method}`,
     );
@@ -545,52 +511,11 @@ function decomposeWithControls(
   const table = () => subsetR2Table(fitter);
   let headline: Float64Array;
   let details: Partial<DecompositionResult> = {};
-  switch (method) {
-    case 'shapley': {
-      const values = table();
-      headline = shapleyValues(k, (mask) => values[mask]!);
-      break;
-    }
-    case 'sequential':
-      headline = sequentialIncrements(orderTable(fitter, order), order);
-      details = { sequential: { order: order.map((g) => freeNames[g]!) } };
-      break;
-    case 'unique': {
-      const nested = leaveOneOutTable(fitter);
-      headline = uniqueContributions(nested, k);
-      details = { unique: { shared: nested[2 ** k - 1]! - headline.reduce((a, b) => a + b, 0) } };
-      break;
-    }
-    case 'commonality': {
-      const values = table();
-      headline = uniqueContributions(values, k);
-      const coefficients = commonalityCoefficients(values, k);
-      details = {
-        commonality: {
-          sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
-            .sort((a, b) => popcount(a) - popcount(b) || a - b)
-            .map((mask) => ({ groups: freeNames.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
-        },
-      };
-      break;
-    }
-    default: {
-      const analysis = dominanceAnalysis(table(), k);
-      headline = analysis.general;
-      const nameOf = (g: number | null) => (g === null ? null : freeNames[g]!);
-      details = {
-        dominance: {
-          conditional: analysis.conditional.map((row, g) => ({ group: freeNames[g]!, bySize: Array.from(row) })),
-          pairs: analysis.pairs.map((p) => ({
-            a: freeNames[p.a]!,
-            b: freeNames[p.b]!,
-            complete: nameOf(p.complete),
-            conditional: nameOf(p.conditional),
-            general: nameOf(p.general),
-          })),
-        },
-      };
-    }
+  if (method === 'shapley') {
+    const values = table();
+    headline = shapleyValues(k, (mask) => values[mask]!);
+  } else {
+    ({ headline, details } = subsetTableMethod(method, fitter, table, freeNames, order));
   }
   const full = inner.fit(2 ** names.length - 1);
   return {
@@ -631,6 +556,67 @@ function decomposeWithControls(
     },
     ...details,
   };
+}
+
+/**
+ * The methods read off nested-model R² alone: sequential increments R²(S∪{g}) − R²(S) along `order`,
+ * unique contributions R²(all) − R²(all∖{g}), commonality coefficients (Möbius inversion of the subset
+ * table; Seibold & McPhee 1979) and general dominance (Azen & Budescu 2003). Shared by the plain and
+ * the --control decompositions, which differ only in the fitter and table they pass.
+ */
+function subsetTableMethod(
+  method: SubsetTableMethod,
+  fitter: SubsetFitter,
+  table: () => Float64Array,
+  names: readonly string[],
+  order: readonly number[],
+): { headline: Float64Array; details: Partial<DecompositionResult> } {
+  const k = fitter.groupCount;
+  switch (method) {
+    case 'sequential':
+      return {
+        headline: sequentialIncrements(orderTable(fitter, order), order),
+        details: { sequential: { order: order.map((g) => names[g]!) } },
+      };
+    case 'unique': {
+      const nested = leaveOneOutTable(fitter);
+      const headline = uniqueContributions(nested, k);
+      return { headline, details: { unique: { shared: nested[2 ** k - 1]! - headline.reduce((a, b) => a + b, 0) } } };
+    }
+    case 'commonality': {
+      const values = table();
+      const coefficients = commonalityCoefficients(values, k);
+      return {
+        headline: uniqueContributions(values, k),
+        details: {
+          commonality: {
+            sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
+              .sort((a, b) => popcount(a) - popcount(b) || a - b)
+              .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
+          },
+        },
+      };
+    }
+    case 'dominance': {
+      const analysis = dominanceAnalysis(table(), k);
+      const nameOf = (g: number | null) => (g === null ? null : names[g]!);
+      return {
+        headline: analysis.general,
+        details: {
+          dominance: {
+            conditional: analysis.conditional.map((row, g) => ({ group: names[g]!, bySize: Array.from(row) })),
+            pairs: analysis.pairs.map((p) => ({
+              a: names[p.a]!,
+              b: names[p.b]!,
+              complete: nameOf(p.complete),
+              conditional: nameOf(p.conditional),
+              general: nameOf(p.general),
+            })),
+          },
+        },
+      };
+    }
+  }
 }
 
 /** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
