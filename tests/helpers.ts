@@ -1,8 +1,20 @@
 import { Matrix, solve } from 'ml-matrix';
+import { describe, it } from 'vitest';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { Panel, PanelColumn } from '../src/io/panel.js';
 import { SIMULATED_SPEC } from '../src/models/spec/spec.js';
+
+/**
+ * Whether this is the mutation run (`npm run mutate`: vitest.mutate.config.ts sets CPP_VARIANCE_MUTATION_RUN=1).
+ * Stryker's instrumentation makes tight numeric loops tens of times slower, and a test runs once per mutant it
+ * covers: simulations and enumerations of millions of subsets are left to `npm test`, where they run as usual.
+ */
+export const MUTATION_RUN = process.env.CPP_VARIANCE_MUTATION_RUN === '1';
+/** `describe`, skipped in the mutation run: for tests of seconds whose code smaller tests beside them cover. */
+export const describeHeavy = describe.skipIf(MUTATION_RUN);
+/** `it`, skipped in the mutation run (see `describeHeavy`). */
+export const itHeavy = it.skipIf(MUTATION_RUN);
 
 /** A small deterministic generator for test data (independent of the code under test's own helpers). */
 export function testRandom(seed: number): { uniform: () => number; normal: () => number } {

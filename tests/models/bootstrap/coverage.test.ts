@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bootstrapDecomposition } from '../../../src/models/bootstrap/bootstrap.js';
 import { decompose } from '../../../src/models/methods/decompose.js';
 import { buildModelData, columnRequests } from '../../../src/models/design/modelData.js';
@@ -7,6 +7,7 @@ import { SIMULATED_SPEC } from '../../../src/models/spec/spec.js';
 import { parseCsv } from '../../../src/io/csv.js';
 import { readPanel } from '../../../src/io/panel.js';
 import { writeCsv } from '../../../src/report/csv.js';
+import { describeHeavy } from '../../helpers.js';
 
 // A small, deterministic version of bench/coverage.ts (the full study, reported in the README).
 // Truth: the shares of one fixed data-generating process, calibrated on 2,000 authorities to 44/15/10/6/25.
@@ -14,7 +15,7 @@ const PANELS = 40;
 const AUTHORITIES = 100;
 const REPLICATES = 99;
 
-describe('coverage of the 95% cluster-bootstrap percentile intervals', () => {
+describeHeavy('coverage of the 95% cluster-bootstrap percentile intervals', () => {
   it(`covers the population shares at a plausible rate over ${PANELS} simulated panels`, () => {
     const truth = [0.44, 0.15, 0.1, 0.06, 0.25];
     const population = simulatePanel({

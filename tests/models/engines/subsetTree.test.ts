@@ -28,7 +28,7 @@ import { owenValuesByTree, prefixBits, subsetTableByTree, treeLayout } from '../
 import { decompose, DEFAULT_EXACT_SECONDS } from '../../../src/models/methods/decompose.js';
 import { workersToStart } from '../../../src/models/parallel/parallel.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
-import { dummies, panelFrom, referenceR2, testRandom } from '../../helpers.js';
+import { dummies, itHeavy, panelFrom, referenceR2, testRandom } from '../../helpers.js';
 
 interface Case {
   readonly name: string;
@@ -278,25 +278,28 @@ describe('subset tree (Furnival 1971) against brute-force SVD fits per subset', 
     expect(Math.abs(result.groups.reduce((s, g) => s + g.share, 0) - brute.table.at(-1)!)).toBeLessThan(1e-12);
   });
 
-  it('gives the same bits whatever order the tasks are computed in, once their sums are added in task order', () => {
-    const { model } = problem({ name: '', seed: 8, widths: Array.from({ length: 22 }, () => 1), fixedEffects: true });
-    const engines = enginesOf(model);
-    const plan = planExactShapley(model, engines);
-    const bits = prefixBits(treeLayout(model, engines));
-    expect(bits).toBeGreaterThan(0);
-    expect(plan.tasks).toBe(4 * 2 ** bits);
-    const byTask = new Array<ShapleySums>(plan.tasks);
-    for (let task = plan.tasks - 1; task >= 0; task--) byTask[task] = plan.sumsOfTask(task);
-    const reversed = shapleyFromSums(addSums(byTask));
-    const inOrder = shapleyFromSums(enumerateInThread(plan));
-    reversed.forEach((value, g) => expect(Object.is(value, inOrder[g]!)).toBe(true));
-  });
+  itHeavy(
+    'gives the same bits whatever order the tasks are computed in, once their sums are added in task order',
+    () => {
+      const { model } = problem({ name: '', seed: 8, widths: Array.from({ length: 22 }, () => 1), fixedEffects: true });
+      const engines = enginesOf(model);
+      const plan = planExactShapley(model, engines);
+      const bits = prefixBits(treeLayout(model, engines));
+      expect(bits).toBeGreaterThan(0);
+      expect(plan.tasks).toBe(4 * 2 ** bits);
+      const byTask = new Array<ShapleySums>(plan.tasks);
+      for (let task = plan.tasks - 1; task >= 0; task--) byTask[task] = plan.sumsOfTask(task);
+      const reversed = shapleyFromSums(addSums(byTask));
+      const inOrder = shapleyFromSums(enumerateInThread(plan));
+      reversed.forEach((value, g) => expect(Object.is(value, inOrder[g]!)).toBe(true));
+    },
+  );
 });
 
 describe('exact Shapley on worker threads (built code in dist/)', () => {
   const dist = new URL('../../../dist/src/', import.meta.url);
 
-  it(
+  itHeavy(
     'gives output identical to the last bit for 1 and 2 threads: ' + 'rows, fixed effects, weights, a streamed factor',
     async () => {
       expect(existsSync(new URL('models/parallel/shapleyWorker.js', dist))).toBe(true);

@@ -19,7 +19,7 @@ import {
 } from '../../../src/models/permutation/freedmanLane.js';
 import { createResponseEngine } from '../../../src/models/permutation/responses.js';
 import type { ModelSpec } from '../../../src/models/spec/spec.js';
-import { panelFrom, permutations, referenceR2, testRandom } from '../../helpers.js';
+import { describeHeavy, panelFrom, permutations, referenceR2, testRandom } from '../../helpers.js';
 
 /**
  * A small panel: units × periods (a quarter of the rows dropped when unbalanced), unit effects correlated with a
@@ -370,7 +370,7 @@ function ksUniform(values: readonly number[]): number {
   return Math.max(...sorted.map((v, i) => Math.max((i + 1) / sorted.length - v, v - i / sorted.length)));
 }
 
-describe('calibration (the fast version of bench/permutationCalibration.ts)', () => {
+describeHeavy('calibration (the fast version of bench/permutationCalibration.ts)', () => {
   /**
    * Panels of 12 units × 5 periods with period effects and resources. Unit effects (SD `authority`) are correlated
    * with deprivation, which varies within units unless `constant`; deprivation's own effect is `beta`.

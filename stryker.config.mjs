@@ -1,0 +1,22 @@
+// @ts-check
+/**
+ * Mutation testing of the estimation and input code (`npm run mutate`). The score and the surviving mutants are
+ * recorded in docs/mutation.md; equivalent mutants are listed in docs/equivalent-mutants.md with a reason each.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts', related: false },
+  mutate: ['src/models/**/*.ts', 'src/io/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutFactor: 1.25,
+  timeoutMS: 3000,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  tempDirName: '.stryker-tmp',
+  thresholds: { high: 90, low: 85, break: 85 },
+};

@@ -1,0 +1,25 @@
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The suite as StrykerJS runs it (`npm run mutate`): every test that runs the code in this process. Left out:
+ * - test files that only start the built CLI (`dist/`, which Stryker does not mutate) as a child process: their
+ *   checks of the mutated code could never fail;
+ * - tests declared with `describeHeavy`/`itHeavy` (tests/helpers.ts), skipped when CPP_VARIANCE_MUTATION_RUN=1:
+ *   simulations and enumerations of millions of subsets, whose code smaller tests beside them cover. Stryker's
+ *   instrumentation makes tight numeric loops tens of times slower, and a test runs once per mutant it covers.
+ */
+const CHILD_PROCESS_ONLY = [
+  'tests/readme/**',
+  'tests/cli/bin.test.ts',
+  'tests/cli/englandPanelSources.test.ts',
+  'tests/cli/outputSafety.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    testTimeout: 300_000,
+    env: { CPP_VARIANCE_MUTATION_RUN: '1' },
+    include: ['tests/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...CHILD_PROCESS_ONLY],
+  },
+});
