@@ -11,11 +11,14 @@
  * (a trailing `table:number-columns-repeated="16384"`) are counted, not materialised, unless a value follows them.
  * A sheet is bounded by the format's limits (`MAX_ROWS` rows, `MAX_COLUMNS` columns) and by `MAX_CELLS`.
  */
-import { unzipSync } from 'fflate';
 import { DataError } from '../errors.js';
 import { displayText } from './csv.js';
 import { type Cell, columnLetters, type SheetCells } from './workbook.js';
 import { groupThousands } from '../groupThousands.js';
+import { lazyRequire } from '../lazyRequire.js';
+
+/** fflate, loaded when an .ods file is read (see lazyRequire). */
+const fflate = lazyRequire<typeof import('fflate')>('fflate');
 
 /** The largest `content.xml` read, uncompressed: 256 MiB, the limit of an input file. */
 export const MAX_CONTENT_BYTES = 256 * 1024 * 1024;
@@ -100,7 +103,7 @@ function contentXml(bytes: Uint8Array, file: string): string {
   let tooLarge = 0;
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, {
+    entries = fflate().unzipSync(bytes, {
       filter: ({ name, size, originalSize }) => {
         if (name !== 'content.xml' && name !== 'META-INF/manifest.xml') return false;
         const largest = Math.max(size, originalSize);
