@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readmePath = join(root, 'README.md');
 const write = process.argv.includes('--write');
 const lines = readFileSync(readmePath, 'utf8').split('\n');
-const cli = `node ${JSON.stringify(join(root, 'dist/src/cli.js'))}`;
+const cli = `node ${JSON.stringify(join(root, 'dist/bin/cli.js'))}`;
 const normalise = (text) =>
   text
     .split('\n')
