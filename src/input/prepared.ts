@@ -88,8 +88,11 @@ export function prepareCopy(dataset: string): PreparedCopy {
 
 /** Write the copy of every shipped dataset (`npm run build`); returns the paths written. */
 export function writePreparedCopies(): string[] {
+  const datasets = Object.keys(BUNDLED_DATASET_NOTES);
+  if (new Set(datasets.map((dataset) => basename(dataset))).size < datasets.length)
+    throw new InternalError('two shipped datasets have the same file name: their copies would be one file');
   mkdirSync(join(packageRoot(), PREPARED_FOLDER), { recursive: true });
-  return Object.keys(BUNDLED_DATASET_NOTES).map((dataset) => {
+  return datasets.map((dataset) => {
     const path = preparedPath(dataset);
     writeFileSync(path, JSON.stringify(prepareCopy(dataset)));
     return path;
