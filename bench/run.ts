@@ -22,9 +22,10 @@
  * The CLI timed in every scenario is the shipped one (SHIPPED_CLI), and so are the worker threads.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { withBenchBlock } from './readmeBlock.js';
 import { DataError, UsageError } from '../src/errors.js';
 import { parseCsv } from '../src/io/csv.js';
 import { packageRoot } from '../src/io/packageRoot.js';
@@ -66,6 +67,10 @@ const SHIPPED_CLI = join(
   ]!,
 );
 const rows: string[][] = [];
+/** Sentences for the README's block of timings, each stating a measurement of this run. */
+const headlines: string[] = [];
+/** The table of the refusals scenario, as printed. */
+let refusalsText = '';
 /** Measurements with a limit: scenario, what, measured, limit, PASS/FAIL. */
 const limits: string[][] = [];
 
@@ -222,7 +227,8 @@ function compact(value: number, digits: number): string {
   return value < 1e6 ? value.toFixed(digits) : value.toExponential(1);
 }
 
-function printTable() {
+/** The tables measured so far: the scenarios, then the measurements with a limit. */
+function tablesText(): string {
   const header = [
     'scenario',
     'n',
@@ -237,20 +243,40 @@ function printTable() {
   ];
   const all = [header, ...rows];
   const widths = header.map((_, j) => Math.max(...all.map((r) => r[j]!.length)));
-  console.clear?.();
-  if (rows.length > 0) {
-    console.log(
-      all.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')).join('\n'),
+  const parts: string[] = [];
+  if (rows.length > 0)
+    parts.push(
+      all
+        .map((r) =>
+          r
+            .map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n'),
     );
-    console.log('');
-  }
   if (limits.length > 0) {
     const limitHeader = ['scenario', 'measured', 'value', 'limit', 'result'];
     const limitRows = [limitHeader, ...limits];
     const limitWidths = limitHeader.map((_, j) => Math.max(...limitRows.map((r) => r[j]!.length)));
-    console.log(limitRows.map((r) => r.map((c, j) => c.padEnd(limitWidths[j]!)).join('  ')).join('\n'));
-    console.log('');
+    parts.push(
+      limitRows
+        .map((r) =>
+          r
+            .map((c, j) => c.padEnd(limitWidths[j]!))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n'),
+    );
   }
+  return parts.join('\n\n');
+}
+
+function printTable() {
+  console.clear?.();
+  const text = tablesText();
+  if (text !== '') console.log(`${text}\n`);
 }
 
 /** Record a measurement against its limit (value < limit passes). */
@@ -353,7 +379,15 @@ async function parallelSeconds(data: ModelData, workers: number, minimumSeconds?
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** A duration for a sentence: milliseconds below a second, else seconds. */
+function duration(value: number): string {
+  if (!Number.isFinite(value)) return 'not measured';
+  if (value < 0.01) return `${(value * 1000).toFixed(2)} ms`;
+  return value < 1 ? `${(value * 1000).toFixed(0)} ms` : `${value.toFixed(value < 10 ? 2 : 1)} s`;
+}
+
 const only = process.argv[2];
+const loadAtStart = loadavg()[0] ?? 0;
 const rate = flopRate();
 const innermost = innermostUpdateCost();
 const floorOf = (p: number) => 2 ** p * innermost;
@@ -384,6 +418,11 @@ if (!only || only === 'startup') {
   const times = commands.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) commands.forEach((args, j) => times[j]!.push(wall(args)));
   const medians = times.map(median);
+  headlines.push(
+    `A cold \`cpp-variance decompose\` on the bundled panel: ${duration(medians[1]!)} against ` +
+      `${duration(medians[0]!)} for \`node -e 0\` (${(medians[1]! / medians[0]!).toFixed(2)} times; limit 3), ` +
+      `medians of ${runs} alternating runs; unbundled, ${duration(medians[2]!)}.`,
+  );
   const [node, shipped, unbundled] = medians.map((value) => value * 1000) as [number, number, number];
   checkLimit(
     `startup decompose: node -e 0 ${node.toFixed(0)} ms, bin ${shipped.toFixed(0)} ms, ` +
@@ -422,6 +461,12 @@ if (!only || only === '1') {
       baselineLabel: measured ? '' : ' (extrapolated)',
       floor: floorOf(p),
     });
+    if (p === 20)
+      headlines.push(
+        `Exact Shapley values over 20 predictors (1,000 rows, 2^20 subsets): ${duration(engine)} on one thread; ` +
+          `refitting every subset by QR, as most implementations do, ${duration(baseline)}` +
+          `${measured ? '' : ' (extrapolated)'}.`,
+      );
   }
   // A quick run with two threads allowed: workers are not started, so it is not slower than on one thread.
   const data = correlatedData(1000, 16);
@@ -474,9 +519,14 @@ if (!only || only === '2') {
     baseline: refitOf(24),
     floor: floorOf(24),
   });
+  headlines.push(
+    `Exact Shapley values over 24 predictors (10,000 rows, 2^24 subsets): ${duration(engine)} on one thread, ` +
+      `${duration(median(two))} wall on two.`,
+  );
   for (const p of [28, 30]) {
     const wide = correlatedData(10000, p);
     const wall = await parallelSeconds(wide, 2);
+    if (p === 30) headlines.push(`Exact Shapley values over 30 predictors: ${duration(wall)} wall on two threads.`);
     record({
       ...common,
       scenario: `2 exact, p = ${p}, 2 threads (wall)`,
@@ -504,6 +554,10 @@ if (!only || only === '3') {
       permutations = result.sampling!.permutations;
     });
     const predicted = refitCost(data, 50) * 2 ** p;
+    if (p === 100)
+      headlines.push(
+        `Monte Carlo Shapley values over 100 predictors, every standard error at most 0.001: ${duration(engine)}.`,
+      );
     record({
       scenario: `3 sampling, p = ${p} (max s.e. ${worst.toFixed(4)}, ${permutations} orders)`,
       n: 10000,
@@ -578,6 +632,11 @@ if (!only || only === '4') {
     engine: median(parallel),
     runs: 3,
   });
+  headlines.push(
+    `The NAO layout (912 rows, authority and year effects, 4 groups): one decomposition in ${duration(engine)}; ` +
+      `1,000 cluster-bootstrap replicates in ${duration(boot)} on one thread, ${duration(median(parallel))} wall ` +
+      'with two workers.',
+  );
 }
 
 // 5. 1,000,000 rows × 12 numeric predictors, from CSV, through the CLI.
@@ -600,6 +659,11 @@ if (!only || only === '5') {
     maxBuffer: 1 << 26,
   });
   const [wall, kilobytes] = (timed.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  headlines.push(
+    `1,000,000 rows × 12 predictors from a ${(statSync(file).size / 1e6).toFixed(0)} MB CSV file, streamed, ` +
+      `through the command line: ${duration(wall ?? Number.NaN)} wall, peak memory ` +
+      `${((kilobytes ?? 0) / 1024).toFixed(0)} MB${timed.status === 0 ? '' : ` (exit ${timed.status})`}.`,
+  );
   record({
     scenario:
       `5 1,000,000 rows × 12 from CSV (peak ${((kilobytes ?? 0) / 1024).toFixed(0)} ` +
@@ -632,6 +696,10 @@ if (!only || only === '6') {
     const scenario = `6 refuse a 1 GiB line${notRefused}`;
     checkLimit(scenario, 'CLI wall time', cli.wall, 3, 's');
     checkLimit(scenario, 'CLI peak RSS', cli.peakMb, 200, 'MB', 0); // Node alone is ~45 MB; reading it all > 1000
+    headlines.push(
+      `A 1 GiB line without a line break is refused (exit ${cli.status}) in ${duration(cli.wall)} wall, peak ` +
+        `memory ${cli.peakMb.toFixed(0)} MB.`,
+    );
     const before = process.memoryUsage().arrayBuffers;
     let caught: unknown;
     const elapsed = seconds(() => {
@@ -750,6 +818,11 @@ if (!only || only === '8') {
     baseline,
   });
   checkLimit('8 NAO layout, 1,000 permutations × 4 groups, CLI', 'wall time', wall, 10, 's');
+  headlines.push(
+    `1,000 Freedman–Lane permutations for each of the 4 groups of the NAO layout: ${duration(engine)} on one ` +
+      `thread (the naive null, a full decomposition per permutation and group: ${duration(baseline)}); ` +
+      `${duration(wall)} wall through the command line.`,
+  );
 }
 
 // refusals: inputs the parsers refuse before any work (they used to overflow the stack or expand 2^20 terms).
@@ -820,13 +893,41 @@ if (!only || only === 'refusals') {
     ]);
   }
   const widths = table[0]!.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
-  console.log('refusals (limits: 20,000 characters, 200 levels of nesting, 4,096 formula terms)');
-  console.log(
-    table
-      .map((r) => r.map((c, j) => (j === 0 || j === 5 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  '))
-      .join('\n'),
-  );
-  console.log('');
+  refusalsText = [
+    'refusals (limits: 20,000 characters, 200 levels of nesting, 4,096 formula terms)',
+    ...table.map((r) =>
+      r
+        .map((c, j) => (j === 0 || j === 5 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
+        .join('  ')
+        .trimEnd(),
+    ),
+  ].join('\n');
+  console.log(`${refusalsText}\n`);
+}
+
+// A whole run writes what it measured into the README, between its markers: the README holds no timing typed by
+// hand, and none older than the last run.
+if (!only) {
+  const cpu = cpus();
+  const body = [
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ` +
+      `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadAtStart.toFixed(1)} at the ` +
+      `start; scalar multiply-add rate ${(rate / 1e9).toFixed(2)} G/s, innermost tree update ` +
+      `${(innermost * 1e9).toFixed(1)} ns, Shapley worker start-up ${duration(startup)}.`,
+    '',
+    ...headlines.map((line) => `- ${line}`),
+    '',
+    '```',
+    tablesText(),
+    '```',
+    '',
+    '```',
+    refusalsText,
+    '```',
+  ].join('\n');
+  const readme = join(packageRoot(), 'README.md');
+  writeFileSync(readme, withBenchBlock(readFileSync(readme, 'utf8'), body));
+  console.log(`${readme}: the block of timings rewritten`);
 }
 
 /** Write `header` then `total` bytes made of repeats of `unit`, in 64 MiB writes. */
@@ -897,5 +998,4 @@ function writeBigCsv(path: string, n: number, p: number): void {
   }
   writeSync(fd, chunk);
   closeSync(fd);
-  void writeFileSync;
 }

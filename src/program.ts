@@ -54,17 +54,35 @@ function argvOf(io: CliIo): readonly string[] {
   return io.argv ?? [];
 }
 
-const DEFAULTS_HELP = `
-With no --group/--fe/--formula the model is the National Audit Office's (2019) layout on the England panel's columns:
-  --outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year --group resources=spend,vacancy
-  the same model as a formula: ${formulaCommandLine(DEFAULT_SPEC)}
+/** The default model as flags (DEFAULT_SPEC). */
+const DEFAULT_MODEL =
+  '--outcome cpp_rate --fe practice=la --group deprivation=child_poverty --fe policy=year ' +
+  '--group resources=spend,vacancy';
+
+/** The model of the synthetic NAO panel as flags (its spec file, for the commands that read one). */
+const SYNTHETIC_MODEL = '--fe practice=la --group deprivation=idaci --fe policy=year --group resources=spend,vacancy';
+
+/**
+ * The end of a model command's --help: what it does with no file and no model, and examples. Every line that starts
+ * with `cpp-variance ` is run as shown by the README check (scripts/readme-examples.mjs), from a clone's folder.
+ */
+function modelCommandHelp(name: CommandName): string {
+  const output = name === 'report' ? ' --output report.html' : '';
+  const nao = name === 'decompose' ? '--spec fixtures/nao-2019-analysis.json' : SYNTHETIC_MODEL;
+  return `
 With no FILE it runs on ${DEFAULT_DATASET}:
   real public data, ${ENGLAND_PANEL_EXTENT} (DfE, ONS and IPSE; sources in fixtures/real/SOURCES.md).
+With no --group/--fe/--formula the model is the National Audit Office's (2019) layout on the England panel's columns.
+So these three are the same run: the defaults, the file and model as flags, and the model as a formula:
+  cpp-variance ${name}${output}
+  cpp-variance ${name} ${DEFAULT_DATASET} ${DEFAULT_MODEL}${output}
+  cpp-variance ${name} ${formulaCommandLine(DEFAULT_SPEC)}${output}
 The NAO reproduction runs on the SYNTHETIC panel ${SYNTHETIC_DATASET} (made by \`cpp-variance simulate --seed 2019\`,
-calibrated to the NAO's 44/15/10/6/25), with its model given in a spec:
-  cpp-variance decompose ${SYNTHETIC_DATASET} --spec fixtures/nao-2019-analysis.json
+calibrated to the NAO's 44/15/10/6/25), from the folder of a clone or of the installed package:
+  cpp-variance ${name} ${SYNTHETIC_DATASET} ${nao}${output}
 
 Exit codes: 0 success, 2 bad usage or bad data, 3 an --expect check failed, 1 internal error.`;
+}
 
 /** Runs shorter than this draw no progress bar. */
 const PROGRESS_AFTER_MS = 2000;
@@ -196,7 +214,7 @@ function buildProgram(io: CliIo): Command {
     const command = program.command(name).description(description).argument('[file]', FILE_HELP);
     const groups: GroupSpec[] = [];
     const given = declare(command, name, groups);
-    command.addHelpText('after', DEFAULTS_HELP);
+    command.addHelpText('after', modelCommandHelp(name));
     return {
       command,
       read: (file: string | undefined): GivenFlags => ({

@@ -224,6 +224,11 @@ export function displayText(text: string, max = 60): string {
   return printable(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
+/** A file path for a title, at most `max` characters: a long path loses its start, never its file name. */
+export function displayPath(path: string, max = 60): string {
+  return printable(path.length > max ? `…${path.slice(path.length - max + 1)}` : path);
+}
+
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

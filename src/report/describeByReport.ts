@@ -3,7 +3,7 @@ import type { DfeReport } from '../io/dfe.js';
  * Renderers of `describe --by` (src/profile/byCategory.ts): an aligned text table per column, versioned JSON, one
  * long CSV, Markdown, and an SVG dot-and-whisker figure (one panel per column, one line per category).
  */
-import { displayText } from '../io/csv.js';
+import { displayPath, displayText } from '../io/csv.js';
 import type { ColumnByCategory, DescribeByResult, OneWayAnova, Summary, WelchTest } from '../profile/byCategory.js';
 import { formatPercent } from './context.js';
 import { formatNumber, formatP } from './fitReport.js';
@@ -64,7 +64,7 @@ const pText = (p: number) => {
  */
 export function renderDescribeByTable(result: DescribeByResult): string {
   const out = [
-    `Summaries by ${displayText(result.by)} of ${displayText(result.file)}: ${result.rows} ` +
+    `Summaries by ${displayText(result.by)} of ${displayPath(result.file)}: ${result.rows} ` +
       `row${result.rows === 1 ? '' : 's'}, ` +
       `${result.categories.length} categor${result.categories.length === 1 ? 'y' : 'ies'}, ${result.columns.length} ` +
       `column${result.columns.length === 1 ? '' : 's'}`,

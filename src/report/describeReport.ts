@@ -1,5 +1,5 @@
 import type { DfeReport } from '../io/dfe.js';
-import { displayText, quotedText } from '../io/csv.js';
+import { displayPath, displayText, quotedText } from '../io/csv.js';
 import { DFE_SYMBOLS } from '../io/dfe.js';
 import type {
   ColumnDescription,
@@ -31,7 +31,7 @@ const INCOMPLETE_UNITS_LISTED = 10;
  */
 export function renderDescribeTable(result: DescribeResult): string {
   const out = [
-    `Describe ${displayText(result.file)}: ${result.rows} ` +
+    `Describe ${displayPath(result.file)}: ${result.rows} ` +
       `row${result.rows === 1 ? '' : 's'}, ${result.columns.length} column${result.columns.length === 1 ? '' : 's'}`,
     '',
   ];

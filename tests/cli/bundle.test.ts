@@ -1,7 +1,7 @@
 /**
  * The shipped bundle (dist/bin, built by rolldown.config.ts): its worker threads are where the code that starts
- * them looks for them and compute what the sources compute; `decompose` loads only what it needs; and the package
- * ships what the executable needs.
+ * them looks for them and compute what the sources compute, and `decompose` loads only what it needs. What the
+ * package ships, and that it runs installed, is tests/readme/install.test.ts's.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -151,17 +151,5 @@ describe('the bundle in dist/bin', () => {
     const bca = runCli(['decompose', '--bootstrap', '30', '--seed', '2', '--ci-type', 'bca', '--format', 'json']);
     expect(bca.status).toBe(0);
     expect(JSON.parse(bca.stdout).groups[0].ciLow).toEqual(expect.any(Number));
-  });
-
-  it('is in the package with the parsed datasets, as npm pack lists it', () => {
-    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' });
-    expect(pack.status).toBe(0);
-    const files = new Set((JSON.parse(pack.stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path));
-    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
-    expect(files).toContain(manifest.bin['cpp-variance']);
-    for (const chunk of readdirSync(BIN)) expect(files).toContain(`dist/bin/${chunk}`);
-    for (const file of readdirSync('dist/datasets')) expect(files).toContain(`dist/datasets/${file}`);
-    expect(files).toContain('fixtures/england-la-panel.csv');
-    expect([...files].filter((file) => file.startsWith('dist/src/'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
-import { displayText, parseCsv, quotedText } from '../../src/io/csv.js';
+import { displayPath, displayText, parseCsv, quotedText } from '../../src/io/csv.js';
 import { completeCases, readPanel } from '../../src/io/panel.js';
 
 const source = (text: string | Buffer) => ({ name: 'in.csv', bytes: Buffer.isBuffer(text) ? text : Buffer.from(text) });
@@ -96,5 +96,15 @@ describe('parseCsv messages', () => {
     expect(displayText('a\nb\tc\u0000')).toBe('a\\nb\\tc\\u0000');
     expect(displayText('x'.repeat(100), 5)).toBe('xxxxx…');
     expect(quotedText('a"b\n\u2029')).toBe('"a\\"b\\n\\u2029"');
+  });
+
+  it('a long path in a title keeps its file name and loses its start', () => {
+    const path = `/data/${'d'.repeat(80)}/panel.csv`;
+    expect(displayPath(path)).toBe(`…${path.slice(-59)}`);
+    expect(displayPath(path)).toHaveLength(60);
+    expect(displayPath(path, 12)).toBe('…d/panel.csv');
+    expect(displayPath('/a/b.csv')).toBe('/a/b.csv');
+    expect(displayPath('x'.repeat(60))).toBe('x'.repeat(60));
+    expect(displayPath('/a/\nb.csv')).toBe('/a/\\nb.csv');
   });
 });
