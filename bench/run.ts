@@ -14,11 +14,17 @@
  *
  * Scenario 8 times the permutation test (`--permutations 1000`) on the NAO layout against the naive null, a full
  * decompose() per permutation and group, and checks the CLI's wall time against its limit (10 s on 2 cores).
+ *
+ * Scenario `startup` times a cold `cpp-variance decompose` on the bundled panel, with the executable that ships
+ * (package.json's "bin"), against `node -e 0` in the same run: median wall times of alternating runs, output
+ * discarded, and their ratio against its limit (3×). The unbundled tsc output (dist/src/cli.js) is timed too.
+ *
+ * The CLI timed in every scenario is the shipped one (SHIPPED_CLI), and so are the worker threads.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { withBenchBlock } from './readmeBlock.js';
 import { DataError, UsageError } from '../src/errors.js';
 import { parseCsv } from '../src/io/csv.js';
@@ -53,6 +59,13 @@ import { parseDerivation } from '../src/models/spec/expression.js';
 import { parseFormula } from '../src/models/spec/formula.js';
 
 const BASELINE_LIMIT_SECONDS = 60;
+/** The executable that ships: package.json's "bin" (the bundle in dist/bin, built by `npm run build`). */
+const SHIPPED_CLI = join(
+  packageRoot(),
+  (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin[
+    'cpp-variance'
+  ]!,
+);
 const rows: string[][] = [];
 /** Sentences for the README's block of timings, each stating a measurement of this run. */
 const headlines: string[] = [];
@@ -334,7 +347,8 @@ async function workerStartSeconds(data: ModelData, runs: number): Promise<number
     results: new SharedArrayBuffer(8),
     claimedAt: new SharedArrayBuffer(8 * plan.tasks),
   };
-  const script = new URL('../src/models/parallel/shapleyWorker.js', import.meta.url);
+  // The worker that ships, beside the bundle's chunks (rolldown.config.ts).
+  const script = join(dirname(SHIPPED_CLI), 'shapleyWorker.js');
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const start = process.hrtime.bigint();
@@ -384,6 +398,41 @@ console.log(
     `(workers start above ${(2 * SHAPLEY_WORKER_START_SECONDS).toFixed(2)} s of estimated work); ` +
     `node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`,
 );
+
+// startup: a cold `decompose` on the bundled panel against `node -e 0`, alternating, output discarded.
+if (!only || only === 'startup') {
+  const runs = 21;
+  // node alone, the executable that ships, and the tsc output it is bundled from (for comparison).
+  const commands = [
+    ['-e', '0'],
+    [SHIPPED_CLI, 'decompose'],
+    [join(packageRoot(), 'dist/src/cli.js'), 'decompose'],
+  ];
+  const wall = (args: readonly string[]) => {
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, args, { stdio: 'ignore' });
+    if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${run.status}`);
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  for (const args of commands) wall(args); // the files into the page cache
+  const times = commands.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) commands.forEach((args, j) => times[j]!.push(wall(args)));
+  const medians = times.map(median);
+  headlines.push(
+    `A cold \`cpp-variance decompose\` on the bundled panel: ${duration(medians[1]!)} against ` +
+      `${duration(medians[0]!)} for \`node -e 0\` (${(medians[1]! / medians[0]!).toFixed(2)} times; limit 3), ` +
+      `medians of ${runs} alternating runs; unbundled, ${duration(medians[2]!)}.`,
+  );
+  const [node, shipped, unbundled] = medians.map((value) => value * 1000) as [number, number, number];
+  checkLimit(
+    `startup decompose: node -e 0 ${node.toFixed(0)} ms, bin ${shipped.toFixed(0)} ms, ` +
+      `unbundled ${unbundled.toFixed(0)} ms (${(unbundled / node).toFixed(2)}×)`,
+    `bin / node, medians of ${runs}`,
+    shipped / node,
+    3,
+    '×',
+  );
+}
 
 // 1. Exact Shapley, p individual correlated predictors, n = 1,000.
 if (!only || only === '1') {
@@ -596,7 +645,7 @@ if (!only || only === '5') {
   const file = join(folder, 'big.csv');
   writeBigCsv(file, 1_000_000, 12);
   const args = [
-    join(packageRoot(), 'dist/src/cli.js'),
+    SHIPPED_CLI,
     'decompose',
     file,
     '--outcome',
@@ -638,7 +687,7 @@ if (!only || only === '6') {
     const header = 'la,year,idaci,spend,vacancy,cpp_rate\n';
     const huge = join(folder, 'one-line.csv');
     writeRepeated(huge, header, 'a', 1024 ** 3);
-    const cli = timedCli([join(packageRoot(), 'dist/src/cli.js'), 'decompose', huge]);
+    const cli = timedCli([SHIPPED_CLI, 'decompose', huge]);
     const refused =
       cli.status === 2 &&
       cli.firstLine ===
@@ -668,7 +717,7 @@ if (!only || only === '6') {
 
     const tooBig = join(folder, 'too-big.csv');
     writeRepeated(tooBig, header, 'A1,2012,0.1,500,10,30\n', MAX_INPUT_BYTES + 1024 ** 2);
-    const sized = timedCli([join(packageRoot(), 'dist/src/cli.js'), 'decompose', tooBig]);
+    const sized = timedCli([SHIPPED_CLI, 'decompose', tooBig]);
     const sizeRefused =
       sized.status === 2 && sized.firstLine === `error: ${tooBig}: is larger than 256 MiB, the most cpp-variance reads`;
     const sizeScenario =
@@ -748,15 +797,7 @@ if (!only || only === '8') {
     runs: 3,
     baseline,
   });
-  const cli = [
-    join(packageRoot(), 'dist/src/cli.js'),
-    'decompose',
-    path,
-    '--fe',
-    'practice=la',
-    '--group',
-    'deprivation=idaci',
-  ];
+  const cli = [SHIPPED_CLI, 'decompose', path, '--fe', 'practice=la', '--group', 'deprivation=idaci'];
   cli.push(
     '--fe',
     'policy=year',
@@ -802,7 +843,7 @@ if (!only || only === 'refusals') {
     { name: 'x0*x1*…*x199 (2^200 − 1 terms)', flag: '--formula', text: `cpp_rate ~ ${products(200)}` },
   ];
   const fixture = join(packageRoot(), 'fixtures/nao-2019-synthetic.csv');
-  const cli = join(packageRoot(), 'dist/src/cli.js');
+  const cli = SHIPPED_CLI;
   const timedCli = (args: readonly string[]) => {
     const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, ...args], {
       encoding: 'utf8',

@@ -2,7 +2,7 @@
 # Rebuild the real panel of English local authorities, fixtures/england-la-panel.csv, from the public extracts in
 # fixtures/real/ (provenance and licences: fixtures/real/SOURCES.md; the extracts are cut from the public files by
 # scripts/trim-real-extracts.sh) using only cpp-variance's own `derive`, `stack` and `join` commands (`join
-# --split-combined`, `derive --where`). Needs the built CLI (`npx tsc -p tsconfig.json` or `npm run build`).
+# --split-combined`, `derive --where`). Needs the built CLI (`npm run build`).
 #
 #   bash scripts/build-england-panel.sh [OUTPUT]      (default OUTPUT: fixtures/england-la-panel.csv)
 #
@@ -64,13 +64,13 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cli="$root/dist/src/cli.js"
+cli="$root/dist/bin/cli.js"
 real="fixtures/real" # relative to $root, so that the reports do not depend on where the checkout is
 output="${1:-$root/fixtures/england-la-panel.csv}"
 case "$output" in /*) ;; *) output="$PWD/$output" ;; esac
 
 if [[ ! -f "$cli" ]]; then
-  echo "build-england-panel: $cli not found; build first: npx tsc -p tsconfig.json" >&2
+  echo "build-england-panel: $cli not found; build first: npm run build" >&2
   exit 2
 fi
 cpp_variance() { node "$cli" "$@"; }

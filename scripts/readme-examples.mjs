@@ -18,7 +18,7 @@
 // - then every line of `cpp-variance --help` and `cpp-variance COMMAND --help` that starts with `cpp-variance `.
 // Each runs in `bash -o pipefail`, from a fresh folder that holds a copy of the repository's tracked files
 // (`git ls-files`) and of `dist` (the built tool), with `node_modules` linked, so an example that needs a file
-// nobody ships fails. `npx cpp-variance` and `cpp-variance` run that copy's dist/src/cli.js.
+// nobody ships fails. `npx cpp-variance` and `cpp-variance` run that copy's shipped bin (package.json's "bin").
 // Every command must exit 0, unless its line ends in a comment `# exits N`: then it must exit N (an --expect that
 // misses on purpose exits 3).
 // Commands that cannot run inside a test are skipped, each by the rule in SKIPPED below, and counted in the summary;
@@ -53,6 +53,8 @@ const SKIPPED = [
 const EXPECTED_EXIT = /\s#\s*exits\s+(\d+)\s*$/;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The executable that ships (package.json's "bin"), relative to the repository root. */
+const BIN = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin['cpp-variance'];
 
 /** The text without colour codes, trailing spaces and trailing blank lines. */
 const normalise = (text) =>
@@ -131,10 +133,10 @@ function freshClone() {
  * `{ where, command, message }`; `text` is the README with the real outputs when `write` is set.
  */
 export function checkReadme({ readmePath, write = false, helpExamples = true }) {
-  if (!existsSync(join(root, 'dist/src/cli.js'))) throw new Error('dist/src/cli.js is missing: run `npm run build`');
+  if (!existsSync(join(root, BIN))) throw new Error(`${BIN} is missing: run \`npm run build\``);
   const text = readFileSync(readmePath, 'utf8');
   const folder = freshClone();
-  const cli = join(folder, 'dist/src/cli.js');
+  const cli = join(folder, BIN);
   const prelude =
     'cpp-variance() { node "$CPPV_CLI" "$@"; }\n' +
     'npx() { if [ "$1" = cpp-variance ]; then shift; node "$CPPV_CLI" "$@"; else command npx "$@"; fi; }\n';

@@ -12,16 +12,16 @@ root="$PWD"
 out="$root/docs"
 mkdir -p "$out"
 
-echo "building (tsc)" >&2
-npx tsc -p tsconfig.json
+echo "building" >&2
+npm run build >&2
 
 echo "writing SVG and HTML" >&2
-cli() { node "$root/dist/src/cli.js" "$@"; }
+cli() { node "$root/dist/bin/cli.js" "$@"; }
 cli decompose --format svg --output "$out/split.svg"
 cli decompose --bootstrap 1000 --seed 1 --quiet --format svg --output "$out/split-bootstrap.svg"
 cli decompose --method all --format svg --output "$out/methods.svg"
 # Relative output path, so the command recorded in the report is the same on every machine.
-(cd "$root" && node dist/src/cli.js report --bootstrap 1000 --seed 1 --quiet --output docs/report.html)
+(cd "$root" && node dist/bin/cli.js report --bootstrap 1000 --seed 1 --quiet --output docs/report.html)
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium (Debian package)" >&2

@@ -43,7 +43,7 @@ here="$PWD"
 absolute() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$here" "$1" ;; esac; }
 src="$(absolute "${1:-$root/../shared/data/real}")"
 out="$(absolute "${2:-$root/fixtures/real}")"
-cli="$root/dist/src/cli.js"
+cli="$root/dist/bin/cli.js"
 if [[ ! -f "$cli" ]]; then
   echo "trim-real-extracts: $cli not found; build first: npm run build" >&2
   exit 2

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { writeCsv } from '../report/csv.js';
 import { NAO_2019_SHARES, simulatePanel, type SimulationShares } from '../models/simulate/simulate.js';
+import { groupThousands } from '../groupThousands.js';
 
 export interface SimulateOptions {
   readonly seed: number;
@@ -22,8 +23,8 @@ export function runSimulate(options: SimulateOptions): string {
   if (rows > MAX_SIMULATED_ROWS) {
     throw new UsageError(
       `--authorities ${options.authorities} × ${lastYear - firstYear + 1} years would ` +
-        `make ${rows.toLocaleString('en-GB')} rows; ` +
-        `the limit is ${MAX_SIMULATED_ROWS.toLocaleString('en-GB')}`,
+        `make ${groupThousands(rows)} rows; ` +
+        `the limit is ${groupThousands(MAX_SIMULATED_ROWS)}`,
     );
   }
   const panel = simulatePanel({

@@ -38,11 +38,19 @@ export function defaultDatasetPath(): string {
   return join(packageRoot(), DEFAULT_DATASET);
 }
 
+/**
+ * The bundled fixture at `path` (as given, relative to the working folder), by its path relative to the package
+ * root, or undefined when `path` is no bundled fixture; "-" is standard input.
+ */
+export function bundledDataset(path: string): string | undefined {
+  if (path === '-') return undefined;
+  const absolute = resolve(path);
+  return Object.keys(BUNDLED_DATASET_NOTES).find((name) => join(packageRoot(), name) === absolute);
+}
+
 /** The note of a bundled fixture when `path` (as given, relative to the working folder) is one; "-" is standard input.
  * */
 export function bundledDatasetNote(path: string): string | undefined {
-  if (path === '-') return undefined;
-  const absolute = resolve(path);
-  const fixture = Object.keys(BUNDLED_DATASET_NOTES).find((name) => join(packageRoot(), name) === absolute);
+  const fixture = bundledDataset(path);
   return fixture === undefined ? undefined : BUNDLED_DATASET_NOTES[fixture];
 }

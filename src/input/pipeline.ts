@@ -16,6 +16,7 @@ import { whereCondition } from '../models/spec/condition.js';
 import { bundledDatasetNote, DEFAULT_DATASET, defaultDatasetPath } from './datasets.js';
 import { appendDerivedColumns, type DerivedColumn } from './derive.js';
 import { applyWhere, type WhereReport } from './where.js';
+import { preparedInput } from './prepared.js';
 import type { Derivation } from '../models/spec/expression.js';
 
 /**
@@ -196,7 +197,9 @@ function readingMessages(read: readonly string[], dfe: DfeReport | undefined, ve
 /**
  * Read an input whole: parse (`readSource`, then `parseCsv` with every check of the reader, or `readWorkbook` for
  * an Excel workbook, recognised by its first bytes whatever its name), normalise a DfE statistics file
- * (`normaliseDfeTable`), append derived columns (`appendDerivedColumns`).
+ * (`normaliseDfeTable`), append derived columns (`appendDerivedColumns`). A dataset that ships with the package
+ * is taken from the copy parsed when the package was built, when that copy was made from the same bytes
+ * (`preparedInput`).
  *
  * @throws {DataError} unreadable or malformed input (naming file, row and column; for a workbook, file and sheet);
  * {UsageError} --level on a file that is not a DfE file, --sheet or --skip on a CSV file, a derivation that names
@@ -204,6 +207,12 @@ function readingMessages(read: readonly string[], dfe: DfeReport | undefined, ve
  */
 export function readInput(request: InputRequest): PreparedInput {
   const { path, name } = located(request);
+  // A shipped dataset comes from its parsed copy when the copy was made from these very bytes.
+  const shipped = preparedInput(path, name ?? path);
+  if (shipped) {
+    notWorkbook(shipped.table.file, request);
+    return prepare(shipped.table, path, request, shipped.sha256);
+  }
   const source = readSource(path, undefined, { workbooks: true });
   const sha256 = createHash('sha256').update(source.bytes).digest('hex');
   const read = parse(name === undefined ? source : { ...source, name }, request);

@@ -6,6 +6,7 @@ import { DataError, UsageError } from '../errors.js';
 import { displayText, keepRecords, quotedText, rowNumber, type RawTable } from '../io/csv.js';
 import { DEFAULT_MISSING_TOKENS, parseStrictNumber } from '../io/panel.js';
 import { type Condition, conditionColumns, evaluateCondition } from '../models/spec/condition.js';
+import { groupThousands } from '../groupThousands.js';
 
 /** What a filter did. */
 export interface WhereReport {
@@ -86,7 +87,7 @@ export function applyWhere(
 /** The note for the output: `rows removed by --where: 14 of 1,044`. */
 export function whereNote(report: WhereReport): string {
   return (
-    `rows removed by --where ${JSON.stringify(report.text)}: ${report.rowsRemoved.toLocaleString('en-GB')} ` +
-    `of ${report.rowsRead.toLocaleString('en-GB')}`
+    `rows removed by --where ${JSON.stringify(report.text)}: ${groupThousands(report.rowsRemoved)} ` +
+    `of ${groupThousands(report.rowsRead)}`
   );
 }

@@ -11,10 +11,14 @@
  * (a trailing `table:number-columns-repeated="16384"`) are counted, not materialised, unless a value follows them.
  * A sheet is bounded by the format's limits (`MAX_ROWS` rows, `MAX_COLUMNS` columns) and by `MAX_CELLS`.
  */
-import { unzipSync } from 'fflate';
 import { DataError } from '../errors.js';
 import { displayText } from './csv.js';
 import { type Cell, columnLetters, type SheetCells } from './workbook.js';
+import { groupThousands } from '../groupThousands.js';
+import { lazyRequire } from '../lazyRequire.js';
+
+/** fflate, loaded when an .ods file is read (see lazyRequire). */
+const fflate = lazyRequire<typeof import('fflate')>('fflate');
 
 /** The largest `content.xml` read, uncompressed: 256 MiB, the limit of an input file. */
 export const MAX_CONTENT_BYTES = 256 * 1024 * 1024;
@@ -99,7 +103,7 @@ function contentXml(bytes: Uint8Array, file: string): string {
   let tooLarge = 0;
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, {
+    entries = fflate().unzipSync(bytes, {
       filter: ({ name, size, originalSize }) => {
         if (name !== 'content.xml' && name !== 'META-INF/manifest.xml') return false;
         const largest = Math.max(size, originalSize);
@@ -283,7 +287,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const rowLimit = (from: number, repeat: number) => {
     if (from + repeat > MAX_ROWS) {
       throw new DataError(
-        `has a value in row ${from + repeat}, beyond the ${MAX_ROWS.toLocaleString('en-GB')} rows a sheet may ` +
+        `has a value in row ${from + repeat}, beyond the ${groupThousands(MAX_ROWS)} rows a sheet may ` +
           'have; save the sheet as CSV UTF-8 and read that',
         { file: sheetFile() },
       );
@@ -294,7 +298,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     sheet!.cells += n;
     if (sheet!.cells > MAX_CELLS) {
       throw new DataError(
-        `has more than ${MAX_CELLS.toLocaleString('en-GB')} cells up to its last value; save the sheet as CSV ` +
+        `has more than ${groupThousands(MAX_CELLS)} cells up to its last value; save the sheet as CSV ` +
           'UTF-8 and read that',
         { file: sheetFile(), row: rowNumber },
       );
@@ -315,7 +319,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
       const rowNumber = sheet!.seen + 1;
       throw new DataError(
         `has a value in column ${columnLetters(first + c.repeat - 1)} (${quoted(value)}), beyond the ` +
-          `${MAX_COLUMNS.toLocaleString('en-GB')} columns a sheet may have; save the sheet as CSV UTF-8 and read that`,
+          `${groupThousands(MAX_COLUMNS)} columns a sheet may have; save the sheet as CSV UTF-8 and read that`,
         { file: sheetFile(), row: rowNumber },
       );
     }
@@ -358,7 +362,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     c.length += out.length;
     if (c.length > MAX_CELL_CHARS) {
       throw new DataError(
-        `has a cell of more than ${MAX_CELL_CHARS.toLocaleString('en-GB')} characters (${where(offset)}); save the ` +
+        `has a cell of more than ${groupThousands(MAX_CELL_CHARS)} characters (${where(offset)}); save the ` +
           'sheet as CSV UTF-8 and read that',
         { file: sheetFile(), row: sheet!.seen + 1 },
       );

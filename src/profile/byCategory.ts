@@ -18,6 +18,7 @@ import {
   type NumericColumn,
 } from '../io/panel.js';
 import { fUpperP, tQuantileOf } from '../models/fit/distributions.js';
+import { groupThousands } from '../groupThousands.js';
 
 /** Confidence level of the intervals of the means. */
 const BY_CATEGORY_LEVEL = 0.95;
@@ -183,7 +184,7 @@ export function describeByCategory(table: RawTable, options: ByCategoryOptions):
   if (by.levels.length > MAX_CATEGORIES) {
     throw new ParameterError(
       'by',
-      `${displayText(options.by)} has ${by.levels.length.toLocaleString('en-GB')} distinct values; ` +
+      `${displayText(options.by)} has ${groupThousands(by.levels.length)} distinct values; ` +
         `summaries by category are for at most ${MAX_CATEGORIES} categories (is it a name or an identifier?)`,
     );
   }

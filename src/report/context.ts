@@ -5,6 +5,7 @@ import type { PublishedSplit } from '../models/spec/published.js';
 import type { DfeReport } from '../io/dfe.js';
 import type { GroupSort } from './ranking.js';
 import type { GroupNull, PermutationResult } from '../models/permutation/freedmanLane.js';
+import { groupThousands } from '../groupThousands.js';
 
 /** A decomposition and what a reader needs to know about where it came from. */
 export interface DecompositionReport {
@@ -83,7 +84,7 @@ export function formatPercent(share: number): string {
  */
 export function estimatorLabel(result: Pick<DecompositionResult, 'method' | 'sampling'>): string {
   if (result.sampling && result.method === 'shapley') {
-    return `Monte Carlo Shapley values (LMG), ${result.sampling.permutations.toLocaleString('en-GB')} random orders`;
+    return `Monte Carlo Shapley values (LMG), ${groupThousands(result.sampling.permutations)} random orders`;
   }
   return METHOD_LABELS[result.method];
 }
@@ -94,12 +95,12 @@ export function methodLine(result: DecompositionResult): string {
     const { permutations, seed } = result.sampling;
     return (
       `method: Monte Carlo Shapley values (LMG) over ${result.groups.length} groups ` +
-      `(${permutations.toLocaleString('en-GB')} random orders, seed ${seed})`
+      `(${groupThousands(permutations)} random orders, seed ${seed})`
     );
   }
   return (
     `method: ${METHOD_LABELS[result.method]} over ${result.groups.length} groups ` +
-    `(${result.subsets.toLocaleString('en-GB')} subset regressions)`
+    `(${groupThousands(result.subsets)} subset regressions)`
   );
 }
 

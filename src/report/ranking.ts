@@ -12,10 +12,12 @@ export interface Ranked {
   readonly share: number | null;
 }
 
-const collator = new Intl.Collator('en', { numeric: true });
+/** Made on first use: creating it initialises ICU's locale data, which a run that sorts no names need not pay. */
+let collator: Intl.Collator | undefined;
 
 /** Names in natural order (`x2` before `x10`), then by code points, so that the order is total. */
 export function compareNames(a: string, b: string): number {
+  collator ??= new Intl.Collator('en', { numeric: true });
   return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 

@@ -4,6 +4,8 @@
  * `"seed": -1` are refused alike. Messages say what is wrong with the value; the caller names the flag and key.
  */
 
+import { groupThousands } from '../groupThousands.js';
+
 /** A value that breaks its parameter's rule; `message` completes "<flag> / <key>: ". */
 export class ValueProblem extends Error {
   override readonly name = 'ValueProblem';
@@ -32,13 +34,13 @@ const numberShown = (text: string): string => {
   return trimmed !== '' && Number.isFinite(Number(trimmed)) ? JSON.stringify(Number(trimmed)) : show(text);
 };
 
-const grouped = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-GB') : String(n));
-
 /** A whole number in [minimum, maximum]. */
 export function wholeNumber(minimum: number, maximum: number): ValueType<number> {
   const check = (value: number, shown: string): number => {
     if (!Number.isSafeInteger(value) || value < minimum || value > maximum) {
-      throw new ValueProblem(`must be a whole number from ${grouped(minimum)} to ${grouped(maximum)}, got ${shown}`);
+      throw new ValueProblem(
+        `must be a whole number from ${groupThousands(minimum)} to ${groupThousands(maximum)}, got ${shown}`,
+      );
     }
     return value;
   };
@@ -93,7 +95,9 @@ export function text(what = 'text'): ValueType<string> {
     if (typeof value !== 'string' || value.trim() === '')
       throw new ValueProblem(`must be a non-empty ${what}, got ${show(value)}`);
     if (value.length > MAX_TEXT_LENGTH) {
-      throw new ValueProblem(`is ${grouped(value.length)} characters long; the limit is ${grouped(MAX_TEXT_LENGTH)}`);
+      throw new ValueProblem(
+        `is ${groupThousands(value.length)} characters long; the limit is ${groupThousands(MAX_TEXT_LENGTH)}`,
+      );
     }
     return value;
   };

@@ -26,8 +26,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI as SHIPPED_CLI } from './run.js';
 
-const CLI = resolve('dist/src/cli.js');
+const CLI = resolve(SHIPPED_CLI);
 const DEFAULT_DATASET = resolve('fixtures/england-la-panel.csv');
 const SYNTHETIC = resolve('fixtures/nao-2019-synthetic.csv');
 const SYNTHETIC_MODEL = ['--fe', 'practice=la', '--group', 'deprivation=idaci', '--fe', 'policy=year'];

@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { main } from '../../src/program.js';
 
-/** The built CLI, for the few end-to-end tests that run it as a child process (npm test builds it first). */
-export const CLI = 'dist/src/cli.js';
+/**
+ * The shipped CLI, as package.json's "bin" names it (the bundle in dist/bin; tests/cli/bin.test.ts checks that they
+ * agree), for the few end-to-end tests that run it as a child process (npm test builds it first).
+ */
+export const CLI = 'dist/bin/cli.js';
 
 export interface CliResult {
   readonly status: number | null;

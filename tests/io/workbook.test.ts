@@ -15,7 +15,7 @@ import { readInput } from '../../src/input/pipeline.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { readSource } from '../../src/io/source.js';
 import { cellText, columnLetters, workbookKind } from '../../src/io/workbook.js';
-import { runMain } from '../cli/run.js';
+import { CLI, runMain } from '../cli/run.js';
 
 /** Run the CLI in this process (the shared harness), capturing what it writes. */
 const run = (args: readonly string[]) => runMain(args);
@@ -456,8 +456,7 @@ describe('a workbook on standard input (the built CLI)', () => {
       },
     ]);
     const bytes = readFileSync(path);
-    const cli = (args: string[]) =>
-      spawnSync(process.execPath, ['dist/src/cli.js', ...args], { input: bytes, encoding: 'utf8' });
+    const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { input: bytes, encoding: 'utf8' });
     const described = cli(['describe', '-', '--format', 'json']);
     expect(described.stderr).toBe('');
     expect(JSON.parse(described.stdout)).toMatchObject({ file: '<stdin> sheet "S"', rows: 5 });

@@ -31,7 +31,7 @@ describe('npm pack, then npm install of the tarball', () => {
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   beforeAll(() => {
-    // --ignore-scripts: `prepare` (tsc) has already run (npm test builds first), and rebuilding dist while other
+    // --ignore-scripts: `prepare` (the build) has already run (npm test builds first), and rebuilding dist while other
     // test files run the built CLI would pull it from under them.
     const pack = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', folder], { cwd: root });
     expect(pack.status, pack.stderr).toBe(0);
@@ -52,20 +52,24 @@ describe('npm pack, then npm install of the tarball', () => {
   it('packs the built tool and every file its default run reads', () => {
     const paths = new Set(packed.files.map((file) => file.path));
     expect(packed.filename).toBe(`cpp-variance-${JSON.parse(readFileSync('package.json', 'utf8')).version}.tgz`);
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
     const needed = [
       'package.json',
       'README.md',
-      'dist/src/cli.js',
+      manifest.bin['cpp-variance']!, // dist/bin/cli.js, the bundle's entry
       'fixtures/england-la-panel.csv', // the default dataset
       'fixtures/nao-2019-synthetic.csv', // the NAO reproduction and its bundled-data note
       'fixtures/nao-2019-analysis.json',
       'fixtures/real/SOURCES.md', // named in every note on the default data
-      ...filesUnder(join(root, 'dist/src'), root), // every module, worker scripts included
+      ...filesUnder(join(root, 'dist/bin'), root), // every chunk of the bundle, worker scripts included
+      ...filesUnder(join(root, 'dist/datasets'), root), // the shipped datasets, parsed when built
     ];
     expect(needed.filter((path) => !paths.has(path))).toEqual([]);
-    // Not the sources, the tests or the test fixtures.
+    // Not the sources, the tests or the test fixtures, nor the unbundled tsc output the bundle is made from.
     expect(
-      [...paths].filter((path) => /^(src|tests|scripts|bench)\/|^fixtures\/(bad-input|nist-strd)\//.test(path)),
+      [...paths].filter((path) =>
+        /^(src|tests|scripts|bench|dist\/src|dist\/bench)\/|^fixtures\/(bad-input|nist-strd)\//.test(path),
+      ),
     ).toEqual([]);
   });
 
@@ -84,6 +88,14 @@ describe('npm pack, then npm install of the tarball', () => {
     ]);
     expect(json.groups[0].percent).toBeCloseTo(53.9087, 3);
     expect(json.notes.join('\n')).toMatch(/^real public data: 149 English local authorities/m);
+  });
+
+  it('loads, from the installed dependencies, what only some options need (BCa intervals: @stdlib)', () => {
+    const bin = join(prefix, 'node_modules/.bin/cpp-variance');
+    const args = ['decompose', '--bootstrap', '30', '--seed', '1', '--ci-type', 'bca', '--format', 'json', '--quiet'];
+    const result = run(bin, args, { cwd: elsewhere });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).groups[0].ciLow).toEqual(expect.any(Number));
   });
 
   it('runs the NAO reproduction from the installed package folder, as the README says', () => {

@@ -16,8 +16,9 @@ import { jsonText, markdownText, printable, printableLines, terminalText } from 
 import { renderDecompositionTable } from '../../src/report/table.js';
 import { renderCsv, renderMarkdown } from '../../src/report/tabular.js';
 import { findAll, parseXml } from './xml.js';
+import { CLI as SHIPPED_CLI } from '../cli/run.js';
 
-const CLI = resolve('dist/src/cli.js');
+const CLI = resolve(SHIPPED_CLI);
 
 /** Raw control characters that act on a terminal (tab and line feed allowed: they lay out text). */
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;

@@ -8,7 +8,7 @@ import { decompose } from '../../src/models/methods/decompose.js';
 import { permutationNull } from '../../src/models/permutation/freedmanLane.js';
 import { FLOOR_MARK } from '../../src/report/table.js';
 import { SYNTHETIC_OPTIONS } from '../helpers.js';
-import { runMain } from '../cli/run.js';
+import { CLI, runMain } from '../cli/run.js';
 
 /** Run the CLI in this process (the shared harness), capturing what it writes. */
 const run = (args: readonly string[]) => runMain(args);
@@ -271,18 +271,7 @@ describe('byte-identical for any number of workers (the built CLI)', () => {
     const cli = (workers: string) =>
       spawnSync(
         process.execPath,
-        [
-          'dist/src/cli.js',
-          'decompose',
-          SYNTHETIC,
-          ...MODEL,
-          '--permutations',
-          '60',
-          '--format',
-          'json',
-          '--workers',
-          workers,
-        ],
+        [CLI, 'decompose', SYNTHETIC, ...MODEL, '--permutations', '60', '--format', 'json', '--workers', workers],
         { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
       );
     const one = cli('1');

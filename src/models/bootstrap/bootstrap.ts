@@ -1,7 +1,5 @@
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import { quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { ModelError, ParameterError } from '../../errors.js';
+import { lazyRequire } from '../../lazyRequire.js';
 import {
   decompose,
   type DecomposeOptions,
@@ -13,6 +11,15 @@ import { seededStreams } from './random.js';
 
 export { INTERVAL_TYPES, type IntervalType } from './intervals.js';
 import type { IntervalType } from './intervals.js';
+
+// Loaded when intervals are computed, not with this module (see lazyRequire).
+const normalCdf = lazyRequire<typeof import('@stdlib/stats-base-dists-normal-cdf')>(
+  '@stdlib/stats-base-dists-normal-cdf',
+);
+const normalQuantile = lazyRequire<typeof import('@stdlib/stats-base-dists-normal-quantile')>(
+  '@stdlib/stats-base-dists-normal-quantile',
+);
+const statistics = lazyRequire<typeof import('simple-statistics')>('simple-statistics');
 
 /** Methods that give one number per group, and so can be bootstrapped. */
 const BOOTSTRAP_METHODS: readonly DecompositionMethod[] = ['shapley', 'owen', 'sequential', 'unique', 'dominance'];
@@ -202,9 +209,9 @@ function interval(
   let highLevel = 1 - alpha / 2;
   if (jackknife) [lowLevel, highLevel] = bcaLevels(estimate, sorted, jackknife, alpha);
   return {
-    se: sampleStandardDeviation(replicates),
-    low: quantileSorted(sorted, lowLevel),
-    high: quantileSorted(sorted, highLevel),
+    se: statistics().sampleStandardDeviation(replicates),
+    low: statistics().quantileSorted(sorted, lowLevel),
+    high: statistics().quantileSorted(sorted, highLevel),
   };
 }
 
@@ -212,7 +219,7 @@ function interval(
 function bcaLevels(estimate: number, sorted: number[], jackknife: number[], alpha: number): [number, number] {
   const below = sorted.filter((v) => v < estimate).length;
   const clampShare = (p: number) => Math.min(1 - 1 / (2 * sorted.length), Math.max(1 / (2 * sorted.length), p));
-  const z0 = normalQuantile(clampShare(below / sorted.length), 0, 1);
+  const z0 = normalQuantile()(clampShare(below / sorted.length), 0, 1);
   const mean = jackknife.reduce((a, b) => a + b, 0) / jackknife.length;
   let squares = 0;
   let cubes = 0;
@@ -222,8 +229,8 @@ function bcaLevels(estimate: number, sorted: number[], jackknife: number[], alph
     cubes += d * d * d;
   }
   const acceleration = squares > 0 ? cubes / (6 * squares ** 1.5) : 0;
-  const adjust = (z: number) => normalCdf(z0 + (z0 + z) / (1 - acceleration * (z0 + z)), 0, 1);
-  return [adjust(normalQuantile(alpha / 2, 0, 1)), adjust(normalQuantile(1 - alpha / 2, 0, 1))];
+  const adjust = (z: number) => normalCdf()(z0 + (z0 + z) / (1 - acceleration * (z0 + z)), 0, 1);
+  return [adjust(normalQuantile()(alpha / 2, 0, 1)), adjust(normalQuantile()(1 - alpha / 2, 0, 1))];
 }
 
 /** Leave-one-cluster-out statistics; clusters whose removal leaves an inestimable model are skipped. */

@@ -2,8 +2,11 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import { probit } from 'simple-statistics';
 import { UsageError } from '../../errors.js';
+import { lazyRequire } from '../../lazyRequire.js';
+
+/** simple-statistics, loaded at the first normal draw (see lazyRequire). */
+const statistics = lazyRequire<typeof import('simple-statistics')>('simple-statistics');
 
 /** A seeded stream of random numbers; the same seed gives the same stream on every machine. */
 export interface RandomSource {
@@ -37,7 +40,7 @@ function sourceFrom(generator: RandomGenerator): IntegerRandomSource {
       // u = 0 would give −∞; probit clamps it, but keep the tails honest by redrawing.
       let u = uniform();
       while (u === 0) u = uniform();
-      return probit(u);
+      return statistics().probit(u);
     },
     integer: (from, to) => uniformInt(generator, from, to),
   };

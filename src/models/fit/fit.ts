@@ -440,7 +440,9 @@ function treatmentContrastCoefficients(
     .slice(0, fixedCount);
 }
 
-const collator = new Intl.Collator('en', { numeric: true });
+/** Made on first use: creating it initialises ICU's locale data, which loading this module need not pay. */
+let collator: Intl.Collator | undefined;
 function naturalCompare(a: string, b: string): number {
+  collator ??= new Intl.Collator('en', { numeric: true });
   return collator.compare(a, b);
 }

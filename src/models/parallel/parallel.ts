@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { InternalError, ModelError } from '../../errors.js';
+import { lazyRequire } from '../../lazyRequire.js';
 import {
   bootstrapReplicates,
   checkBootstrapOptions,
@@ -23,6 +23,9 @@ import {
   type PermutationOptions,
   type PermutationResult,
 } from '../permutation/freedmanLane.js';
+
+/** Loaded when a worker is started (see lazyRequire). */
+const workerThreads = lazyRequire<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** Workers used by default: every core, as Node reports them. */
 export function defaultWorkers(): number {
@@ -50,6 +53,7 @@ export async function bootstrapInParallel(
     );
     return summariseBootstrap(data, estimate, options, [batch]);
   }
+  const { Worker } = workerThreads();
   const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * options.replicates) / count));
   const done = new Array<number>(count).fill(0);
   const replicateOptions = {
@@ -108,6 +112,7 @@ export async function permutationNullInParallel(
   const total = options.permutations;
   const count = Math.max(1, Math.min(workers, total));
   if (count === 1 || import.meta.url.endsWith('.ts')) return permutationNull(data, observed, options);
+  const { Worker } = workerThreads();
   const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * total) / count));
   const done = new Array<number>(count).fill(0);
   const batchOptions: BatchOptions = {
@@ -209,6 +214,7 @@ export async function shapleySumsInParallel(
   const rows = new Float64Array(results);
   const job: ShapleyJob = { data, transfer: plan.transfer(), control, results, claimedAt: claimed };
   const script = new URL('./shapleyWorker.js', import.meta.url);
+  const { Worker } = workerThreads();
   const threads = Array.from({ length: extra }, () => {
     const worker = new Worker(script, { workerData: job });
     // A failed worker's tasks are recomputed here; its error is not the run's.

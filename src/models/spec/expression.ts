@@ -1,4 +1,5 @@
 import { InternalError, UsageError } from '../../errors.js';
+import { groupThousands } from '../../groupThousands.js';
 
 /**
  * A small, safe expression language for derived columns (`--derive 'cpp_rate = cpp_count / child_pop * 10000'`).
@@ -152,8 +153,8 @@ export function checkLength(text: string, what: string, fail: (message: string) 
   for (const _ of text) if (++count > MAX_EXPRESSION_LENGTH) break;
   if (count > MAX_EXPRESSION_LENGTH) {
     fail(
-      `${what} is ${Array.from(text).length.toLocaleString('en')} characters long, ` +
-        `more than the ${MAX_EXPRESSION_LENGTH.toLocaleString('en')} allowed`,
+      `${what} is ${groupThousands(Array.from(text).length)} characters long, ` +
+        `more than the ${groupThousands(MAX_EXPRESSION_LENGTH)} allowed`,
     );
   }
 }

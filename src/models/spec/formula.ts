@@ -9,6 +9,7 @@ import {
   type Token,
 } from './expression.js';
 import type { GroupSpec } from './spec.js';
+import { groupThousands } from '../../groupThousands.js';
 
 /**
  * R / fixest-style model formulas: `--formula 'cpp_rate ~ idaci + spend * vacancy | la + year'`.
@@ -124,7 +125,7 @@ function columnsOfPiece(piece: Piece): Set<string> {
 
 /** n with thousands separators, or in powers of ten beyond 2^53. */
 function countText(n: number): string {
-  return n <= Number.MAX_SAFE_INTEGER ? n.toLocaleString('en') : `about ${n.toExponential(2)}`;
+  return n <= Number.MAX_SAFE_INTEGER ? groupThousands(n) : `about ${n.toExponential(2)}`;
 }
 
 /**
@@ -229,7 +230,7 @@ export function parseFormula(text: string): ParsedFormula {
     if (disjoint) {
       fail(
         `the ${star ? 'product' : 'interaction'} at position ${operator.position} expands to ${countText(count)} ` +
-          `terms${single}, more than the ${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+          `terms${single}, more than the ${groupThousands(MAX_FORMULA_TERMS)} a formula may have`,
       );
     }
   };
@@ -241,7 +242,7 @@ export function parseFormula(text: string): ParsedFormula {
       fail(
         `the interaction at position ${operator.position} combines ${countText(a.terms.size)} terms with ` +
           `${countText(b.terms.size)} (up to ${countText(pairs + a.terms.size + b.terms.size)} terms), more than the ` +
-          `${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+          `${groupThousands(MAX_FORMULA_TERMS)} a formula may have`,
       );
     }
     const terms = new Map<string, RawTerm>();
@@ -270,7 +271,7 @@ export function parseFormula(text: string): ParsedFormula {
     if (piece.terms.size > MAX_FORMULA_TERMS) {
       fail(
         `the formula has ${countText(piece.terms.size)} terms by position ${operator.position}, more than the ` +
-          `${MAX_FORMULA_TERMS.toLocaleString('en')} a formula may have`,
+          `${groupThousands(MAX_FORMULA_TERMS)} a formula may have`,
       );
     }
   };
