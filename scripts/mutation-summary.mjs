@@ -50,7 +50,11 @@ const equivalent = sorted.flatMap((file) =>
   files
     .get(file)
     .mutants.filter((m) => m.status === 'Ignored')
-    .map((m) => `- ${file}:${m.location.start.line} ${m.mutatorName}: ${m.statusReason ?? '(no reason given)'}`),
+    .map(
+      (m) =>
+        `- ${file}:${m.location.start.line} ${m.mutatorName} → \`${(m.replacement ?? '').replace(/\s+/g, ' ')}\`: ` +
+        `${m.statusReason ?? '(no reason given)'}`,
+    ),
 );
 lines.push(`Equivalent mutants (${equivalent.length}):`, '', ...equivalent, '');
 const survivors = sorted.flatMap((file) => {

@@ -398,8 +398,10 @@ function decomposeGame(
       break;
     }
   }
-  const full =
-    fullR2 === undefined ? fitter.fitUnits(fitter.units.map((_, u) => u)) : { r2: fullR2, aliased: [], rank: 0 };
+  // The aliasing verdicts always come from a fit of the full model (one fit); a sampled estimate keeps its own R²,
+  // which its shares add up to.
+  const fullFit = fitter.fitUnits(fitter.units.map((_, u) => u));
+  const full = fullR2 === undefined ? fullFit : { ...fullFit, r2: fullR2 };
   const groups = data.groups.map(
     (group, g): GroupShare => ({
       name: group.name,
@@ -647,6 +649,7 @@ function leaveOneOutTable(fitter: SubsetFitter): Float64Array {
   const full = 2 ** fitter.groupCount - 1;
   const table = new Float64Array(full + 1);
   table[full] = fitter.fit(full).r2;
+  // Stryker disable next-line EqualityOperator: g = k clears no bit and refits the full model into its own cell
   for (let g = 0; g < fitter.groupCount; g++) table[full & ~(1 << g)] = fitter.fit(full & ~(1 << g)).r2;
   return table;
 }
