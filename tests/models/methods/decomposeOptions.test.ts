@@ -103,10 +103,12 @@ describe('decompose with controls', () => {
     // The free groups' shares are the Shapley values of R²(S ∪ controls) − R²(controls), summing to the rest.
     const sum = result.groups.reduce((s, g) => s + g.share, 0);
     expect(sum).toBeCloseTo(result.r2 - result.controls!.share, 12);
-    expect(result.controls!.share).toBeCloseTo(
-      referenceR2(Array.from(data.y), [Array.from(data.groups[2]!.values[0]!), Array.from(data.groups[3]!.values[0]!)]),
-      10,
-    );
+    const column = (g: number): number[] => {
+      const group = data.groups[g]!;
+      if (group.kind !== 'numeric') throw new Error(`group ${g} is not numeric`);
+      return Array.from(group.values[0]!);
+    };
+    expect(result.controls!.share).toBeCloseTo(referenceR2(Array.from(data.y), [column(2), column(3)]), 10);
   });
 
   it('keeps the rows lost to one column alone', () => {
