@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RawTable } from '../../src/io/csv.js';
-import { dedupeTable } from '../../src/io/dedupe.js';
+import { dedupeTable, formatDedupeReport } from '../../src/io/dedupe.js';
 import { sharedFiles } from '../sharedData.js';
 import { runMain } from '../cli/run.js';
 
@@ -89,4 +89,51 @@ describe('cpp-variance dedupe', () => {
       expect(result.stdout.trimEnd().split('\n')).toHaveLength(1957);
     },
   );
+});
+
+describe('dedupeTable, piece by piece', () => {
+  // Keys b (rows 2, 4, 6: the second copy differs) and a (rows 3, 5: identical); c once. Header is row 1.
+  const table: RawTable = {
+    file: 'panel.csv',
+    header: ['la', 'year', 'x'],
+    records: [
+      ['b', '2020', '1'],
+      ['a', '2020', '5'],
+      ['b', '2020', '2'],
+      ['a', '2020', '5'],
+      [' b ', '2020', '1'],
+      ['c', '2020', '7'],
+    ],
+  };
+
+  it('reports duplicated keys by their first row, with the rows kept and their spreadsheet row numbers', () => {
+    const { table: out, report } = dedupeTable(table, ['la', 'year'], 'last');
+    expect(report.duplicated).toEqual([
+      { key: ['b', '2020'], rows: [2, 4, 6], kept: 6, differ: true },
+      { key: ['a', '2020'], rows: [3, 5], kept: 5, differ: false },
+    ]);
+    expect(out.records).toEqual([table.records[3], table.records[4], table.records[5]]);
+    expect(out.rowNumbers).toEqual([5, 6, 7]);
+    expect(formatDedupeReport(report)).toEqual([
+      'panel.csv: 2 duplicated keys (la, year); kept 3 of 6 rows (3 removed, --keep last)',
+      '  la=b, year=2020: rows 2, 4, 6 (they differ); kept row 6',
+      '  la=a, year=2020: rows 3, 5 (identical); kept row 5',
+    ]);
+  });
+
+  it('with none, keeps no row of a duplicated key and says so', () => {
+    const { table: out, report } = dedupeTable(table, ['la', 'year'], 'none');
+    expect(report.duplicated.map((d) => d.kept)).toEqual([null, null]);
+    expect(out.rowNumbers).toEqual([7]);
+    expect(formatDedupeReport(report).slice(1)).toEqual([
+      '  la=b, year=2020: rows 2, 4, 6 (they differ); none kept',
+      '  la=a, year=2020: rows 3, 5 (identical); none kept',
+    ]);
+  });
+
+  it('names the file and lists its columns when a key column is missing', () => {
+    expect(() => dedupeTable(table, ['la', 'period'], 'first')).toThrow(
+      'panel.csv has no column "period"; its columns are la, year, x',
+    );
+  });
 });
