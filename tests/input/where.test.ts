@@ -2,23 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMain } from '../cli/run.js';
+import { runMain, SYNTHETIC_FILE as SYNTHETIC, SYNTHETIC_MODEL as MODEL } from '../cli/run.js';
 
 /** Run the CLI in this process (the shared harness), capturing what it writes. */
 const run = (args: readonly string[]) => runMain(args);
 
 const folder = mkdtempSync(join(tmpdir(), 'cpv-where-'));
-const SYNTHETIC = 'fixtures/nao-2019-synthetic.csv';
-const MODEL = [
-  '--fe',
-  'practice=la',
-  '--group',
-  'deprivation=idaci',
-  '--fe',
-  'policy=year',
-  '--group',
-  'resources=spend,vacancy',
-];
 
 /** The synthetic panel's rows where `keep(record)` holds, written as a file of their own (the independent filter). */
 function filteredCopy(name: string, keep: (cells: Record<string, string>) => boolean): string {

@@ -8,22 +8,11 @@ import { decompose } from '../../src/models/methods/decompose.js';
 import { permutationNull } from '../../src/models/permutation/freedmanLane.js';
 import { FLOOR_MARK } from '../../src/report/table.js';
 import { SYNTHETIC_OPTIONS } from '../helpers.js';
-import { CLI, runMain } from '../cli/run.js';
+import { CLI, runMain, SYNTHETIC_FILE as SYNTHETIC, SYNTHETIC_MODEL as MODEL } from '../cli/run.js';
 
 /** Run the CLI in this process (the shared harness), capturing what it writes. */
 const run = (args: readonly string[]) => runMain(args);
 
-const SYNTHETIC = 'fixtures/nao-2019-synthetic.csv';
-const MODEL = [
-  '--fe',
-  'practice=la',
-  '--group',
-  'deprivation=idaci',
-  '--fe',
-  'policy=year',
-  '--group',
-  'resources=spend,vacancy',
-];
 const folder = mkdtempSync(join(tmpdir(), 'cpv-chance-'));
 let specs = 0;
 function spec(content: unknown): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PARAMETERS, parameterLabel } from '../../src/request/parameters.js';
 import { readSpecFile, specSchema } from '../../src/request/specFile.js';
-import { runMain } from '../cli/run.js';
+import { runMain, SYNTHETIC_FILE as SYNTHETIC, SYNTHETIC_MODEL } from '../cli/run.js';
 
 /** Run the CLI in this process (the shared harness), capturing what it writes. */
 const run = (args: readonly string[]) => runMain(args);
@@ -16,18 +16,6 @@ function spec(content: unknown): string {
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
-
-const SYNTHETIC = 'fixtures/nao-2019-synthetic.csv';
-const SYNTHETIC_MODEL = [
-  '--fe',
-  'practice=la',
-  '--group',
-  'deprivation=idaci',
-  '--fe',
-  'policy=year',
-  '--group',
-  'resources=spend,vacancy',
-];
 
 describe('one checked request: spec values and flags pass the same check, with the same message', () => {
   it.each([
