@@ -18,7 +18,10 @@
  *   (src/lazyRequire.ts), which Node's require resolves from node_modules. read-excel-file is not imported
  *   either: the workbook reader resolves it by name for a child process (src/io/workbook.ts).
  * - src/io/packageRoot.ts walks up from the chunk to package.json, as it does from dist/src.
+ * - dist/bin/cli.js is made executable: `npm ci` links package.json's "bin" before `prepare` builds it, so the
+ *   build, not npm, must set the mode that `npx cpp-variance` runs it by.
  */
+import { chmodSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'rolldown';
 
@@ -62,6 +65,7 @@ function groupOf(id: string, graph: Graph): Group | undefined {
 const GROUPS: readonly Group[] = ['common', 'cli', 'models', 'decompose'];
 
 export default defineConfig({
+  plugins: [{ name: 'executable-bin', writeBundle: () => chmodSync('dist/bin/cli.js', 0o755) }],
   input: { cli: CLI, ...Object.fromEntries(WORKERS.map((name, i) => [name, WORKER_FILES[i]!])) },
   platform: 'node',
   logLevel: 'warn',

@@ -2,7 +2,7 @@
  * End to end: the built executable as package.json's "bin" names it, run as a child process. The rest of the
  * CLI's tests call `main` in process (`runMain`); these check the wiring of src/cli.ts to the process.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from './run.js';
 
@@ -12,6 +12,8 @@ describe('the cpp-variance executable', () => {
   it('is the built CLI, a node script by its shebang', () => {
     expect(manifest.bin).toEqual({ 'cpp-variance': CLI });
     expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    // Executable by everyone, as a fresh clone's `npm ci && npx cpp-variance` runs it.
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
   });
 
   it('prints its version on standard output and exits 0', () => {
