@@ -1,7 +1,9 @@
 // @ts-check
 /**
- * Mutation testing of the estimation and input code (`npm run mutate`). The score and the surviving mutants are
- * recorded in docs/mutation.md; equivalent mutants are listed in docs/equivalent-mutants.md with a reason each.
+ * Mutation testing of the estimation and input code (`npm run mutate`, scripts/mutate.mjs: one part at a time).
+ * The score and the surviving mutants are recorded in docs/mutation.md; equivalent mutants are marked in the code
+ * (`// Stryker disable next-line <Mutator>: <reason>`). A part's own score does not stop the run
+ * (CPP_VARIANCE_MUTATE_PART): the threshold applies to all parts together, checked by scripts/mutate.mjs.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
@@ -18,5 +20,5 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
-  thresholds: { high: 90, low: 85, break: 85 },
+  thresholds: { high: 90, low: 85, break: process.env.CPP_VARIANCE_MUTATE_PART ? null : 85 },
 };

@@ -5,6 +5,8 @@
 // in more than one report counts from the last. Score = detected / (detected + survived + no coverage), detected =
 // killed + timed out, as Stryker's "total" score; mutants marked equivalent in the code
 // (`// Stryker disable next-line <mutator>: <reason>`) are listed with their reason and left out of the score.
+// Static mutants (top-level code of a module, run once when it loads: `ignoreStatic` in stryker.config.mjs) are
+// counted per file and left out of the score too: Stryker does not run them.
 import { readFileSync } from 'node:fs';
 
 const reports = process.argv.slice(2);
@@ -19,14 +21,18 @@ for (const path of reports) {
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const isStatic = (m) => m.status === 'Ignored' && /^Static mutant/.test(m.statusReason ?? '');
+const isEquivalent = (m) => m.status === 'Ignored' && !isStatic(m);
 const count = (mutants) => {
   const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
   const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
-  const ignored = mutants.filter((m) => m.status === 'Ignored').length;
-  return { detected, undetected, ignored, score: (100 * detected) / Math.max(1, detected + undetected) };
+  const equivalent = mutants.filter(isEquivalent).length;
+  const statics = mutants.filter(isStatic).length;
+  return { detected, undetected, equivalent, statics, score: (100 * detected) / Math.max(1, detected + undetected) };
 };
 const row = (name, c) =>
-  `| ${name} | ${c.score.toFixed(1)}% | ${c.detected} | ${c.undetected} | ${c.ignored} |`;
+  `| ${name} | ${c.score.toFixed(1)}% | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.statics} |`;
+const HEADER = '| survived or not covered | equivalent | static (not run) |';
 
 const sorted = [...files.keys()].sort();
 const folders = new Map();
@@ -36,38 +42,38 @@ for (const file of sorted) {
 }
 const all = sorted.flatMap((file) => files.get(file).mutants);
 const lines = [
-  '| scope | score | detected | survived or not covered | equivalent (ignored) |',
-  '|---|---:|---:|---:|---:|',
+  `| scope | score | detected ${HEADER}`,
+  '|---|---:|---:|---:|---:|---:|',
   row(`**all ${sorted.length} files**`, count(all)),
   ...[...folders].map(([folder, mutants]) => row(folder, count(mutants))),
   '',
-  '| file | score | detected | survived or not covered | equivalent (ignored) |',
-  '|---|---:|---:|---:|---:|',
+  `| file | score | detected ${HEADER}`,
+  '|---|---:|---:|---:|---:|---:|',
   ...sorted.map((file) => row(file, count(files.get(file).mutants))),
   '',
 ];
+/** `file:line:column Mutator: original → replacement`: the mutated code itself when on one line, else its line. */
+const shorten = (text) => text.replace(/\s+/g, ' ').trim().slice(0, 70);
+const describeMutant = (file, m) => {
+  const source = files.get(file).source.split('\n');
+  const { start, end } = m.location;
+  const original =
+    start.line === end.line ? source[start.line - 1].slice(start.column - 1, end.column - 1) : source[start.line - 1];
+  const change = `\`${shorten(original)}\` → \`${shorten(m.replacement ?? '')}\``;
+  return `${file}:${start.line}:${start.column} ${m.mutatorName}: ${change}`;
+};
 const equivalent = sorted.flatMap((file) =>
   files
     .get(file)
-    .mutants.filter((m) => m.status === 'Ignored')
-    .map(
-      (m) =>
-        `- ${file}:${m.location.start.line} ${m.mutatorName} → \`${(m.replacement ?? '').replace(/\s+/g, ' ')}\`: ` +
-        `${m.statusReason ?? '(no reason given)'}`,
-    ),
+    .mutants.filter(isEquivalent)
+    .map((m) => `- ${describeMutant(file, m)}: ${m.statusReason ?? '(no reason given)'}`),
 );
 lines.push(`Equivalent mutants (${equivalent.length}):`, '', ...equivalent, '');
-const survivors = sorted.flatMap((file) => {
-  const source = files.get(file).source.split('\n');
-  return files
+const survivors = sorted.flatMap((file) =>
+  files
     .get(file)
     .mutants.filter((m) => UNDETECTED.has(m.status))
-    .map((m) => {
-      const line = m.location.start.line;
-      const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60);
-      return `- ${file}:${line} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no test runs it)' : ''}: ` +
-        `\`${source[line - 1].trim().slice(0, 70)}\` → \`${replacement}\``;
-    });
-});
+    .map((m) => `- ${describeMutant(file, m)}${m.status === 'NoCoverage' ? ' (no test runs it)' : ''}`),
+);
 lines.push(`Surviving mutants (${survivors.length}):`, '', ...survivors);
 console.log(lines.join('\n'));
