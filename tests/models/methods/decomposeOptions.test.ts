@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError, UsageError } from '../../../src/errors.js';
 import { buildModelData, type ModelData } from '../../../src/models/design/modelData.js';
+import { enginesOf } from '../../../src/models/engines/engines.js';
+import { enumerateInThread, type ShapleyPlan } from '../../../src/models/engines/exactShapley.js';
+import { grayCodeShapley } from '../../../src/models/engines/grayCodeShapley.js';
 import { decompose, type DecompositionResult } from '../../../src/models/methods/decompose.js';
 import { CONTROLS, type ModelSpec } from '../../../src/models/spec/spec.js';
 import { panelFrom, referenceR2, testRandom } from '../../helpers.js';
@@ -229,5 +232,76 @@ describe('decompose options', () => {
       groups: [...flat.groups, { ...flat.groups[0]!, name: 'again' }],
     });
     expect(nested.notes.filter((note) => note.includes('linear combination'))).toHaveLength(1);
+  });
+});
+
+describe('who enumerates, and progress', () => {
+  const data = panelData();
+  /** An enumerator that runs the plan in this thread and records the plans it was given. */
+  const recording = () => {
+    const plans: ShapleyPlan[] = [];
+    const enumerate = (plan: ShapleyPlan, onProgress?: (done: number, total: number) => void) => {
+      plans.push(plan);
+      return enumerateInThread(plan, onProgress);
+    };
+    return { plans, enumerate };
+  };
+
+  it('runs the adjusted game on enumerateAdjusted, and not on the enumerator of the R² plan', () => {
+    const plain = decompose(data, { adjusted: true });
+    const r2 = recording();
+    const adjusted = recording();
+    const both = decompose(data, { adjusted: true, enumerate: r2.enumerate, enumerateAdjusted: adjusted.enumerate });
+    expect([r2.plans.length, adjusted.plans.length]).toEqual([1, 1]);
+    expect(both.adjusted).toEqual(plain.adjusted);
+    const only = recording();
+    expect(decompose(data, { adjusted: true, enumerate: only.enumerate }).adjusted).toEqual(plain.adjusted);
+    expect(only.plans).toHaveLength(1);
+  });
+
+  it('an enumerator means exact values, whatever --samples says', () => {
+    const exact = decompose(data);
+    const given = recording();
+    const result = decompose(data, { samples: 100, enumerate: given.enumerate });
+    expect(result.sampling).toBeUndefined();
+    expect(result.groups).toEqual(exact.groups);
+    expect(given.plans).toHaveLength(1);
+  });
+
+  it('adjusted Shapley values of --method all are exact even with --samples', () => {
+    const exact = decompose(data, { method: 'all', adjusted: true });
+    expect(decompose(data, { method: 'all', adjusted: true, samples: 100 }).adjusted).toEqual(exact.adjusted);
+  });
+
+  it("--engine gray-code gives the Gray-code engine's values, bit for bit", () => {
+    const gray = Array.from(grayCodeShapley(data, enginesOf(data)));
+    expect(decompose(data, { engine: 'gray-code' }).groups.map((g) => g.share)).toEqual(gray);
+  });
+
+  it('reports the progress of a Monte Carlo run', () => {
+    const calls: [number, number][] = [];
+    decompose(data, { samples: 200, onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls).toHaveLength(100);
+    expect(calls[0]).toEqual([1, 100]);
+    expect(calls.at(-1)).toEqual([100, 100]);
+  });
+
+  it('names no aliased fixed-effect indicator in a note: only numeric columns are data', () => {
+    // region is constant within each authority: its indicators are aliased once the authorities are in.
+    const random = testRandom(5);
+    const la = Array.from({ length: 40 }, (_, i) => `a${i % 8}`);
+    const region = la.map((a) => (Number(a.slice(1)) % 2 === 0 ? 'north' : 'south'));
+    const x = la.map(() => random.normal());
+    const y = x.map((v) => v + random.normal());
+    const nested = buildModelData(panelFrom({ la, region, x, y }), {
+      outcome: 'y',
+      groups: [
+        { name: 'place', kind: 'fixed-effect', columns: ['la'] },
+        { name: 'area', kind: 'fixed-effect', columns: ['region'] },
+        { name: 'x', kind: 'numeric', columns: ['x'] },
+      ],
+    });
+    const result = decompose(nested, { method: 'unique' });
+    expect(result.notes.filter((note) => note.includes('linear combination'))).toEqual([]);
   });
 });
