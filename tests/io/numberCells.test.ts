@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RawTable } from '../../src/io/csv.js';
-import { columnNotFound, parseStrictNumber, readPanel } from '../../src/io/panel.js';
+import { columnNotFound, completeCases, parseStrictNumber, readPanel } from '../../src/io/panel.js';
 
 /**
  * Which cells read as numbers, and what the message says about those that do not, case by case: each case pins a
@@ -85,6 +85,10 @@ describe('the hint for a cell that is not a number', () => {
     ['a12 345', DIGITS],
     ['1 234 5', DIGITS],
     ['1 234.x', DIGITS],
+    ['1 234.56', DECIMAL],
+    ['12\u00a0345\u00a0678.125', DECIMAL],
+    [' 1,234 ', DECIMAL],
+    ['\t3,5 ', DECIMAL],
     ['Inf', INFINITE],
     ['-nan', INFINITE],
     ['+Infinity', INFINITE],
@@ -137,6 +141,11 @@ describe('a column of labels asked for as numbers', () => {
     expect(first(['TRUE', 'north'])).toBe(' is not a number (if it marks a missing value, add --na "TRUE")');
   });
 
+  it('missing-value markers with spaces around them are not labels', () => {
+    expect(first(['north', ' NA ', ' NA '])).toBe(' is not a number (if it marks a missing value, add --na "north")');
+    expect(first([' TRUE', 'FALSE ', ' NA'])).toBe(` is not a number${LOGICAL}`);
+  });
+
   it('labels longer than 40 characters do not count as labels', () => {
     const [a40, b40, a41, b41] = ['a', 'b', 'a', 'b'].map((c, i) => c.repeat(i < 2 ? 40 : 41));
     expect(first([a40!, b40!])).toBe(` is not a number${TEXT}`);
@@ -160,5 +169,30 @@ describe('columnNotFound', () => {
     const names = (n: number) => Array.from({ length: n }, (_, i) => `c${i + 1}`);
     expect(columnNotFound(table(names(30)), 'x').message).toMatch(/: c1, c2, .*, c30$/);
     expect(columnNotFound(table(names(31)), 'x').message).toMatch(/: c1, .*, c30, … \(31 in all\)$/);
+  });
+});
+
+describe('readPanel on a table not made by parseCsv', () => {
+  it('a record narrower than the header is an error naming its row and column', () => {
+    const table: RawTable = { file: 'in.csv', header: ['a', 'x'], records: [['1', '2'], ['3']] };
+    for (const kind of ['numeric', 'categorical'] as const) {
+      expect(() => readPanel(table, [{ name: 'x', kind }])).toThrow(
+        'in.csv row 3, column "x": has 1 fields but the header has 2',
+      );
+    }
+  });
+
+  it('a narrow record is no label when a column of numbers is checked for text', () => {
+    const table: RawTable = { file: 'in.csv', header: ['x', 'y'], records: [['north', '1'], [], ['2', '3']] };
+    expect(() => readPanel(table, [{ name: 'x', kind: 'numeric' }])).toThrow(
+      'in.csv row 2, column "x": "north" is not a number (if it marks a missing value, add --na "north")',
+    );
+  });
+
+  it('completeCases refuses a column readPanel did not read', () => {
+    const table: RawTable = { file: 'in.csv', header: ['x', 'y'], records: [['1', '2']] };
+    const panel = readPanel(table, [{ name: 'x', kind: 'numeric' }]);
+    expect(completeCases(panel, ['x']).rows).toEqual(Int32Array.from([0]));
+    expect(() => completeCases(panel, ['x', 'y'])).toThrow('in.csv: column "y" was not read');
   });
 });
