@@ -10,10 +10,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataError, UsageError } from '../../src/errors.js';
+import { DataError, ParameterError, UsageError } from '../../src/errors.js';
 import {
   checkOutputTarget,
   describeSystemError,
@@ -196,5 +197,71 @@ describe('describeSystemError', () => {
       'no space left on device (ENOSPC)',
     );
     expect(describeSystemError(new Error('plain'))).toBe('plain');
+  });
+});
+
+describe('checkOutputTarget and writeOutputFile: the exact refusals, each naming --output', () => {
+  const refusal = (action: () => unknown): { parameter: string; message: string } => {
+    const error = thrown(action);
+    expect(error).toBeInstanceOf(ParameterError);
+    return { parameter: (error as ParameterError).parameter, message: (error as Error).message };
+  };
+
+  it('an input by its own name, and by another name with the one it has as an input', () => {
+    const input = join(dir, 'data.csv');
+    writeFileSync(input, 'a\n1\n');
+    symlinkSync(input, join(dir, 'link.csv'));
+    expect(refusal(() => checkOutputTarget(input, [input]))).toEqual({
+      parameter: 'output',
+      message: `output: ${input} is an input of this command; refusing to overwrite it`,
+    });
+    const link = join(dir, 'link.csv');
+    expect(refusal(() => writeOutputFile(link, 'x', ['other.csv', input]))).toEqual({
+      parameter: 'output',
+      message:
+        `output: ${link} is an input of this command; refusing to overwrite it ` + `(it is the same file as ${input})`,
+    });
+    expect(readFileSync(input, 'utf8')).toBe('a\n1\n');
+  });
+
+  it('a folder, with an example name in it; an empty name; "-" as a file name', () => {
+    expect(refusal(() => checkOutputTarget(dir, []))).toEqual({
+      parameter: 'output',
+      message: `output: ${dir} is a folder; give the name of a file (e.g. ${join(dir, 'out.txt')})`,
+    });
+    expect(refusal(() => checkOutputTarget('', []))).toEqual({
+      parameter: 'output',
+      message: 'output: needs a file name',
+    });
+    expect(refusal(() => writeOutputFile('-', 'x', []))).toEqual({
+      parameter: 'output',
+      message: 'output: - means standard output; it is not a file name here',
+    });
+  });
+
+  it('a socket, which cannot be opened as a file', async () => {
+    const path = join(dir, 'socket');
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(path, done));
+    try {
+      const error = thrown(() => writeOutputFile(path, 'x', []));
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(
+        `--output ${path} is a socket, which cannot be opened as a file; --output - writes to standard output`,
+      );
+      expect(lstatSync(path).isSocket()).toBe(true);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('writes a new file as UTF-8, and a new file under a dangling link at the place the link names', () => {
+    const target = join(dir, 'out.txt');
+    writeOutputFile(target, 'é ✓\n', []);
+    expect(readFileSync(target)).toEqual(Buffer.from('é ✓\n', 'utf8'));
+    symlinkSync('named.txt', join(dir, 'dangling.txt'));
+    writeOutputFile(join(dir, 'dangling.txt'), 'through the link', []);
+    expect(readFileSync(join(dir, 'named.txt'), 'utf8')).toBe('through the link');
+    expect(lstatSync(join(dir, 'dangling.txt')).isSymbolicLink()).toBe(true);
   });
 });
