@@ -1,5 +1,5 @@
 import { Matrix, solve } from 'ml-matrix';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { Panel, PanelColumn } from '../src/io/panel.js';
@@ -15,6 +15,17 @@ export const MUTATION_RUN = process.env.CPP_VARIANCE_MUTATION_RUN === '1';
 export const describeHeavy = describe.skipIf(MUTATION_RUN);
 /** `it`, skipped in the mutation run (see `describeHeavy`). */
 export const itHeavy = it.skipIf(MUTATION_RUN);
+
+/** The error `action` throws, checked to be a `type` (fails the test if it throws anything else or nothing). */
+export function thrownBy<T extends Error>(action: () => unknown, type: abstract new (...args: never[]) => T): T {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as T;
+  }
+  throw new Error(`expected a ${type.name}, but nothing was thrown`);
+}
 
 /** A small deterministic generator for test data (independent of the code under test's own helpers). */
 export function testRandom(seed: number): { uniform: () => number; normal: () => number } {

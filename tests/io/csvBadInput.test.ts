@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { displayPath, displayText, parseCsv, quotedText } from '../../src/io/csv.js';
 import { completeCases, readPanel } from '../../src/io/panel.js';
+import { thrownBy } from '../helpers.js';
 
 const source = (text: string | Buffer) => ({ name: 'in.csv', bytes: Buffer.isBuffer(text) ? text : Buffer.from(text) });
 
-function message(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataError);
-    return (error as DataError).message;
-  }
-  throw new Error('expected a DataError');
-}
+const message = (action: () => unknown): string => thrownBy(action, DataError).message;
 
 describe('parseCsv on awkward but valid input', () => {
   it('reads CRLF, LF and lone CR line ends mixed in one file', () => {

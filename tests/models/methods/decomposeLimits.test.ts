@@ -6,7 +6,7 @@ import { sampledShapleySeconds } from '../../../src/models/engines/sampledShaple
 import { owenTreeSeconds } from '../../../src/models/engines/subsetTree.js';
 import { decompose, samplesShapley } from '../../../src/models/methods/decompose.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
-import { panelFrom, testRandom } from '../../helpers.js';
+import { panelFrom, testRandom, thrownBy } from '../../helpers.js';
 
 /**
  * Where `decompose` stops enumerating: the group limits of each method, the one-hour limits on Monte Carlo
@@ -37,15 +37,7 @@ function wideData(widths: readonly number[], n = 300): ModelData {
 
 const singles = (k: number) => wideData(Array.from({ length: k }, () => 1));
 
-function errorOf(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
+const errorOf = (run: () => unknown) => thrownBy(run, UsageError);
 
 describe('group limits of each method', () => {
   it('exact Shapley values take at most 40 groups, and say to sample', () => {

@@ -6,7 +6,7 @@ import { enumerateInThread, type ShapleyPlan } from '../../../src/models/engines
 import { grayCodeShapley } from '../../../src/models/engines/grayCodeShapley.js';
 import { decompose, type DecompositionResult } from '../../../src/models/methods/decompose.js';
 import { CONTROLS, type ModelSpec } from '../../../src/models/spec/spec.js';
-import { panelFrom, referenceR2, testRandom } from '../../helpers.js';
+import { panelFrom, referenceR2, testRandom, thrownBy } from '../../helpers.js';
 
 /**
  * What `decompose` returns and refuses around its options: controls, orders, sampling notes, commonality sets and
@@ -49,15 +49,7 @@ function panelData(options: { flat?: boolean; missing?: boolean } = {}): ModelDa
   return buildModelData(panelFrom({ la, year, x1, x2, x3, flat, y: outcome }), spec);
 }
 
-const usageMessage = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-};
+const usageMessage = (run: () => unknown): string => thrownBy(run, UsageError).message;
 
 describe('decompose without controls', () => {
   it('has no controls row, and an empty --control list is no control at all', () => {

@@ -4,19 +4,12 @@ import { UsageError } from '../../../src/errors.js';
 import { inFlag } from '../../../src/models/spec/expression.js';
 import { groupsFromFormula, interactionColumns, parseFormula, parseGroupOf } from '../../../src/models/spec/formula.js';
 import { validateSpec } from '../../../src/models/spec/spec.js';
+import { thrownBy } from '../../helpers.js';
 
 const labels = (text: string) => parseFormula(text).terms.map((term) => term.label);
 
 /** The message of the UsageError that `action` throws (fails the test if it throws anything else or nothing). */
-function usageError(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError, but nothing was thrown');
-}
+const usageError = (action: () => unknown): string => thrownBy(action, UsageError).message;
 
 describe('parseFormula', () => {
   it('reads the outcome, terms and fixed effects (fixest convention)', () => {
