@@ -71,11 +71,12 @@ function expectOneLineError(run: Run, pattern: RegExp): void {
   expect(run.stderr).not.toMatch(/ at .*\.js:\d+|Unhandled|node:internal/);
 }
 
-// Root writes into a read-only folder regardless; there the CLI runs as "nobody" for the permission test.
+// Root writes into a read-only folder regardless; there the CLI runs as "nobody" for the permission test, which
+// needs "nobody" to reach the built CLI (not so in a clone inside a private folder, e.g. one made by mktemp -d).
 const root = process.getuid?.() === 0;
 const NOBODY = { uid: 65534, gid: 65534 };
 const unprivileged = root ? NOBODY : {};
-const canDropPrivileges = !root || spawnSync(process.execPath, ['-e', ''], NOBODY).status === 0;
+const canDropPrivileges = !root || spawnSync(process.execPath, [SHIPPED_CLI, '--version'], NOBODY).status === 0;
 let folder: string;
 let defaultBytes: Buffer;
 
