@@ -10,6 +10,7 @@ import {
   checkHeader,
   checkNoBom,
   checkRepeatedHeader,
+  csvParseError,
   displayText,
   headerNotes,
   parseCsv,
@@ -258,6 +259,94 @@ describe('parse errors', () => {
   it('blame a "#" first line only when the second row disagrees with it', () => {
     expect(message(() => parseCsv(source('#x,y\n1,2\n3\n')))).toBe('in.csv row 3: has 1 field but the header has 2');
     expect(message(() => parseCsv(source('a,b\n1\n')))).toBe('in.csv row 2: has 1 field but the header has 2');
+  });
+});
+
+/**
+ * csvParseError accepts anything thrown: csv-parse's own failures are reached through parseCsv above; these are
+ * the failures it does not produce today (no code, no record count, no column, no record, another code), which a
+ * future version or a bug could, and which must still give one readable DataError.
+ */
+describe("csvParseError: failures without csv-parse's fields", () => {
+  const bytes = Buffer.from('a,b\n1,2\n');
+  const parseFailure = (fields: Record<string, unknown>) =>
+    Object.assign(new Error('Invalid Record Length: expect 2, got 3'), fields);
+  const describeFailure = (error: unknown) => {
+    const failure = csvParseError(error, 'in.csv', bytes);
+    expect(failure).toBeInstanceOf(DataError);
+    return { message: failure.message, location: failure.location };
+  };
+
+  it('something not an error, or an error without a code: its text, with the file only', () => {
+    expect(describeFailure('plain text')).toStrictEqual({
+      message: 'in.csv: cannot be parsed as CSV (plain text)',
+      location: { file: 'in.csv' },
+    });
+    expect(describeFailure(null)).toStrictEqual({
+      message: 'in.csv: cannot be parsed as CSV (null)',
+      location: { file: 'in.csv' },
+    });
+    expect(describeFailure({ message: 42, code: 7 })).toStrictEqual({
+      message: 'in.csv: cannot be parsed as CSV ([object Object])',
+      location: { file: 'in.csv' },
+    });
+  });
+
+  it('an unknown code: its message at the row after the records read, row 1 when none is given', () => {
+    expect(describeFailure(parseFailure({ code: 'CSV_SOMETHING_NEW', records: 4 }))).toStrictEqual({
+      message: 'in.csv row 5: cannot be parsed as CSV (Invalid Record Length: expect 2, got 3)',
+      location: { file: 'in.csv', row: 5 },
+    });
+    expect(describeFailure(parseFailure({ code: 'CSV_SOMETHING_NEW', records: '4' })).location).toStrictEqual({
+      file: 'in.csv',
+      row: 1,
+    });
+  });
+
+  it('a field-count failure without the record, or without the width in its message', () => {
+    const code = 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH';
+    expect(describeFailure(parseFailure({ code, records: 1 })).message).toBe(
+      'in.csv row 2: has a different number of fields but the header has 2',
+    );
+    expect(
+      describeFailure(Object.assign(new Error('odd'), { code, records: 1, record: ['1', '2', '3'] })).message,
+    ).toBe('in.csv row 2: has 3 fields but the header has another number');
+    expect(describeFailure(parseFailure({ code, records: 1, record: ['1'] })).message).toBe(
+      'in.csv row 2: has 1 field but the header has 2',
+    );
+    // The code csv-parse gives with its `columns` option, which the reader does not use today.
+    expect(
+      describeFailure(parseFailure({ code: 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH', records: 1, record: ['1'] }))
+        .message,
+    ).toBe('in.csv row 2: has 1 field but the header has 2');
+    expect(describeFailure(parseFailure({ code, records: 1, record: ['1', '2'] })).message).toBe(
+      'in.csv row 2: has 2 fields but the header has 2',
+    );
+  });
+
+  it('a quote failure without a column names no column; with one beyond the header, none either', () => {
+    expect(describeFailure(parseFailure({ code: 'CSV_QUOTE_NOT_CLOSED', records: 1 })).message).toBe(
+      'in.csv row 2: a quoted field is opened here and never closed',
+    );
+    expect(
+      describeFailure(parseFailure({ code: 'INVALID_OPENING_QUOTE', records: 1, column: 1 })).location,
+    ).toStrictEqual({
+      file: 'in.csv',
+      row: 2,
+      column: 'b',
+    });
+    expect(
+      describeFailure(parseFailure({ code: 'CSV_INVALID_CLOSING_QUOTE', records: 1, column: '1' })).location,
+    ).toStrictEqual({
+      file: 'in.csv',
+      row: 2,
+    });
+  });
+
+  it('a record too long: the limit and the likely causes', () => {
+    expect(describeFailure(parseFailure({ code: 'CSV_MAX_RECORD_SIZE', records: 0 })).message).toBe(
+      'in.csv row 1: a record is longer than 1 MiB (a quote may be unclosed, or the file may not be CSV)',
+    );
   });
 });
 
