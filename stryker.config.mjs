@@ -9,7 +9,10 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts', related: false },
-  mutate: ['src/models/**/*.ts', 'src/io/**/*.ts'],
+  // Worker entry scripts (src/models/parallel/*Worker.ts) run only inside a worker thread, which the tests start
+  // from the built bundle (tests/cli/bundle.test.ts); in this process nothing can load them, so a mutant there
+  // could only ever show as "not covered". They are left out of the scope, not counted as killed.
+  mutate: ['src/models/**/*.ts', 'src/io/**/*.ts', '!src/models/**/*Worker.ts'],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
   concurrency: 2,
