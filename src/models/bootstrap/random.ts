@@ -39,6 +39,7 @@ function sourceFrom(generator: RandomGenerator): IntegerRandomSource {
     normal: () => {
       // u = 0 would give −∞; probit clamps it, but keep the tails honest by redrawing.
       let u = uniform();
+      // Stryker disable next-line ConditionalExpression: a draw of exactly 0 (chance 2⁻⁵³) cannot be arranged
       while (u === 0) u = uniform();
       return statistics().probit(u);
     },
@@ -63,6 +64,7 @@ export function seededStreams(seed: number): (index: number) => IntegerRandomSou
   let position = 0;
   let current = master.clone();
   return (index: number) => {
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: rebuilds the same state from the master
     if (index < position) {
       position = 0;
       current = master.clone();
