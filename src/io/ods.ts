@@ -438,7 +438,8 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
       sheetName = readAttributes().get('table:name') ?? '';
       sheets.push(sheetName);
       const position = sheets.length - 1;
-      const named = nameIndex < 0 && sheetName === choice;
+      // No --sheet (choice '') chooses the first sheet, not one that happens to have no name.
+      const named = choice !== '' && nameIndex < 0 && sheetName === choice;
       const wanted = named || (choice === '' ? position === 0 : position === numbered);
       sheet = wanted ? { rows: [], seen: 0, cells: 0 } : undefined;
       if (named) {
@@ -476,6 +477,14 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
   };
 
+  /** Undo the namespace declarations of the element at `depth`: at its end tag, or just after it if self-closing. */
+  const leaveScope = (depth: number) => {
+    if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === depth) {
+      scope = scopes.pop()!.scope;
+      names = new Map();
+    }
+  };
+
   const end = (raw: string, offset: number) => {
     const top = open.pop();
     if (top !== raw) {
@@ -483,10 +492,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     const depth = open.length;
     const name = elementName(raw);
-    if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === depth) {
-      scope = scopes.pop()!.scope;
-      names = new Map();
-    }
+    leaveScope(depth);
     if (skipDepth >= 0) {
       if (depth === skipDepth) skipDepth = -1;
       return;
@@ -565,6 +571,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const raw = space < 0 ? inner : inner.slice(0, space);
     if (raw === '') throw fail(lt, 'a tag without a name');
     start(raw, space < 0 ? '' : inner.slice(space), selfClosing, lt);
+    if (selfClosing) leaveScope(open.length); // it has no end tag, and its declarations end with it
     i = j + 1;
   }
   if (open.length > 0) throw fail(n, `<${open[open.length - 1]}> not closed at the end`);
