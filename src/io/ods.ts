@@ -155,10 +155,13 @@ function dateValue(text: string | undefined): number | undefined {
   if (!m) return undefined;
   const date = new Date(0);
   date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // Stryker disable next-line StringLiteral: Number('') is 0 too
   const ms = Math.round(Number(m[7] ?? '0') * 1000);
+  // Stryker disable next-line StringLiteral: Number('') is 0 too
   date.setUTCHours(Number(m[4] ?? '0'), Number(m[5] ?? '0'), Number(m[6] ?? '0'), ms);
   let time = date.getTime();
   const zone = m[8];
+  // Stryker disable next-line StringLiteral: 'Z' gives empty offsets: a shift of 0
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     time -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
@@ -170,10 +173,13 @@ function dateValue(text: string | undefined): number | undefined {
 function timeValue(text: string | undefined): string | undefined {
   const m = text === undefined ? null : /^(-?)P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(text);
   if (!m) return undefined;
+  // Stryker disable next-line StringLiteral: Number('') is 0 too
   const hours = Number(m[2] ?? '0') * 24 + Number(m[3] ?? '0');
+  // Stryker disable next-line StringLiteral: Number('') is 0 too
   const seconds = Number(m[5] ?? '0');
   const whole = Math.floor(seconds);
   const two = (n: number) => String(n).padStart(2, '0');
+  // Stryker disable next-line EqualityOperator: with no fraction, String(0).slice(1) is ''
   const fraction = seconds > whole ? String(Math.round((seconds - whole) * 1000) / 1000).slice(1) : '';
   return `${m[1]}${two(hours)}:${two(Number(m[4] ?? '0'))}:${two(whole)}${fraction}`;
 }
@@ -187,6 +193,7 @@ function cellValue(cell: CellBuild): Cell {
   switch (a.get('office:value-type')) {
     case 'float':
     case 'percentage':
+    // Stryker disable next-line ConditionalExpression: falls through to the same value as the next case
     case 'currency':
       return numberValue(a.get('office:value')) ?? orText;
     case 'date': {
@@ -226,12 +233,14 @@ const ATTRIBUTE = /([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 /** One pass over content.xml: the sheets' names, and the chosen sheet's cells. */
 function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const sheets: string[] = [];
+  // Stryker disable next-line Regex: a partial match gives NaN, and NaN finds no sheet either
   const numbered = /^\d+$/.test(choice) ? Number(choice) - 1 : -1;
   let byName: SheetBuild | undefined;
   let byPosition: SheetBuild | undefined;
   let nameIndex = -1;
 
   // Namespaces: the bindings in force, and the depth at which each set of bindings was declared.
+  // Stryker disable next-line ArrayDeclaration,StringLiteral: no xml: name is looked up
   let scope = new Map<string, string>([['xml', 'http://www.w3.org/XML/1998/namespace']]);
   const scopes: { depth: number; scope: Map<string, string> }[] = [];
   let names = new Map<string, string>();
@@ -239,12 +248,14 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
 
   let spreadsheetDepth = -1;
   let sheetDepth = -1;
+  // Stryker disable next-line StringLiteral: set before it is read
   let sheetName = '';
   let sheet: SheetBuild | undefined;
   let nestedDepth = -1;
   let row: RowBuild | undefined;
   let cell: CellBuild | undefined;
   let skipDepth = -1;
+  // Stryker disable next-line UnaryOperator: set before it is read
   let cellDepth = -1;
 
   const where = (offset: number) => `content.xml line ${xml.slice(0, offset).split('\n').length}`;
@@ -252,6 +263,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const sheetFile = () => `${file} sheet "${displayText(sheetName)}"`;
 
   const decode = (text: string, offset: number): string => {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral,StringLiteral: a shortcut: same text
     if (!text.includes('&')) return text;
     return text.replace(/&([^;&\s]*);?/g, (whole, entity: string) => {
       if (!whole.endsWith(';')) throw fail(offset, `a bare "&"`);
@@ -269,6 +281,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const canonical = (raw: string, attribute: boolean): string => {
     const colon = raw.indexOf(':');
     if (colon < 0 && attribute) return raw;
+    // Stryker disable next-line EqualityOperator: slice(0, 0) is '' too
     const prefix = colon < 0 ? '' : raw.slice(0, colon);
     const uri = scope.get(prefix);
     if (uri === undefined) return raw;
@@ -374,6 +387,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const depth = open.length;
     let attributes: Map<string, string> | undefined;
     const readAttributes = () => {
+      // Stryker disable next-line ConditionalExpression: a cache: read again, the same
       if (attributes) return attributes;
       attributes = new Map();
       for (const m of body.matchAll(ATTRIBUTE)) {
@@ -382,6 +396,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
       }
       return attributes;
     };
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut: the filter below decides
     if (body.includes('xmlns')) {
       const declared = [...body.matchAll(ATTRIBUTE)].filter((m) => /^xmlns(:|$)/.test(m[1]!));
       if (declared.length > 0) {
@@ -394,6 +409,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const name = elementName(raw);
     if (!selfClosing) open.push(raw);
 
+    // Stryker disable next-line EqualityOperator: depths there are ≥ 1
     if (skipDepth >= 0 || nestedDepth >= 0) return;
     if (cell) {
       if (SKIPPED.has(name) || name.startsWith('draw:')) {
@@ -431,6 +447,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     if (spreadsheetDepth < 0) return;
     if (name === 'table:table') {
+      // Stryker disable next-line EqualityOperator: a sheet's depth is ≥ 1
       if (sheetDepth >= 0) {
         if (!selfClosing) nestedDepth = depth;
         return;
@@ -468,7 +485,9 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
         attributes: a,
         paragraphs: [],
         paragraph: undefined,
+        // Stryker disable next-line UnaryOperator: set before it is read
         paragraphDepth: -1,
+        // Stryker disable next-line BooleanLiteral: set before it is read
         space: true,
         length: 0,
       };
@@ -493,10 +512,12 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const depth = open.length;
     const name = elementName(raw);
     leaveScope(depth);
+    // Stryker disable next-line EqualityOperator: depths there are ≥ 1
     if (skipDepth >= 0) {
       if (depth === skipDepth) skipDepth = -1;
       return;
     }
+    // Stryker disable next-line EqualityOperator: depths there are ≥ 1
     if (nestedDepth >= 0) {
       if (depth === nestedDepth) nestedDepth = -1;
       return;
@@ -520,20 +541,26 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
 
   const n = xml.length;
   let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // Stryker disable next-line EqualityOperator: at i = n nothing is left to read
   while (i < n) {
     const lt = xml.indexOf('<', i);
+    // Stryker disable next-line EqualityOperator: at lt = 0, stop is 0 either way
     const stop = lt < 0 ? n : lt;
+    // Stryker disable next-line EqualityOperator: text('') adds nothing; depth ≥ 1
     if (stop > i && cell?.paragraph !== undefined && skipDepth < 0) text(xml.slice(i, stop), i);
     if (lt < 0) break;
     const next = xml.charCodeAt(lt + 1);
     if (next === 0x21) {
       if (xml.startsWith('<!--', lt)) {
         const e = xml.indexOf('-->', lt + 4);
+        // Stryker disable next-line EqualityOperator: e is never 0
         if (e < 0) throw fail(lt, 'an unclosed comment');
         i = e + 3;
       } else if (xml.startsWith('<![CDATA[', lt)) {
         const e = xml.indexOf(']]>', lt + 9);
+        // Stryker disable next-line EqualityOperator: e is never 0
         if (e < 0) throw fail(lt, 'an unclosed CDATA section');
+        // Stryker disable next-line EqualityOperator: a skip depth is ≥ 1
         if (cell?.paragraph !== undefined && skipDepth < 0) text(xml.slice(lt + 9, e).replaceAll('&', '&amp;'), lt);
         i = e + 3;
       } else {
@@ -543,12 +570,14 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     if (next === 0x3f) {
       const e = xml.indexOf('?>', lt + 2);
+      // Stryker disable next-line EqualityOperator: e is never 0
       if (e < 0) throw fail(lt, 'an unclosed processing instruction');
       i = e + 2;
       continue;
     }
     if (next === 0x2f) {
       const e = xml.indexOf('>', lt + 2);
+      // Stryker disable next-line EqualityOperator: e is never 0
       if (e < 0) throw fail(lt, 'an unclosed end tag');
       end(xml.slice(lt + 2, e).trim(), lt);
       i = e + 1;
@@ -556,6 +585,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     let j = lt + 1;
     let quote = 0;
+    // Stryker disable next-line EqualityOperator: the pass at j = n does nothing
     for (; j < n; j++) {
       const ch = xml.charCodeAt(j);
       if (quote !== 0) {
@@ -570,6 +600,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const space = inner.search(/[\s]/);
     const raw = space < 0 ? inner : inner.slice(0, space);
     if (raw === '') throw fail(lt, 'a tag without a name');
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: no space, no attributes
     start(raw, space < 0 ? '' : inner.slice(space), selfClosing, lt);
     if (selfClosing) leaveScope(open.length); // it has no end tag, and its declarations end with it
     i = j + 1;
@@ -578,12 +609,14 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   if (sheets.length === 0) throw damaged(file, 'its content.xml holds no sheet');
   if (byName) return { sheets, index: nameIndex, rows: byName.rows };
   const index = choice === '' ? 0 : numbered;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: set only in range
   if (byPosition && index >= 0 && index < sheets.length) return { sheets, index, rows: byPosition.rows };
   return { sheets, index: -1, rows: [] };
 }
 
 /** A value for a message. */
 function quoted(value: Cell): string {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: never called with null
   if (value === null) return '""';
   if (typeof value === 'object') return new Date(value.date).toISOString().slice(0, 10);
   return `"${displayText(String(value), 40)}"`;
