@@ -7,6 +7,7 @@ import { buildModelData } from '../../../src/models/design/modelData.js';
 import { seededStreams } from '../../../src/models/bootstrap/random.js';
 import type { ModelSpec } from '../../../src/models/spec/spec.js';
 import { panelFrom, testRandom } from '../../helpers.js';
+import { type Rows, resampledRows } from './clusterRows.js';
 
 const SPEC: ModelSpec = {
   outcome: 'y',
@@ -17,14 +18,6 @@ const SPEC: ModelSpec = {
     { name: 'x', kind: 'numeric', columns: ['x1', 'x2'] },
   ],
 };
-
-interface Rows {
-  la: string[];
-  year: string[];
-  x1: number[];
-  x2: number[];
-  y: number[];
-}
 
 function rows(seed: number, authorities = 20): Rows {
   const random = testRandom(seed);
@@ -41,23 +34,6 @@ function rows(seed: number, authorities = 20): Rows {
       out.y.push(effect + 0.2 * t + 0.5 * x1 - 0.3 * x2 + random.normal());
     }
   }
-  return out;
-}
-
-/** Independent resampling, written here from the definition: authority labels made unique per drawn copy. */
-function resampledRows(source: Rows, draws: readonly number[]): Rows {
-  const labels = [...new Set(source.la)];
-  const out: Rows = { la: [], year: [], x1: [], x2: [], y: [] };
-  draws.forEach((cluster, copy) => {
-    source.la.forEach((la, i) => {
-      if (la !== labels[cluster]) return;
-      out.la.push(`${la}#${copy}`);
-      out.year.push(source.year[i]!);
-      out.x1.push(source.x1[i]!);
-      out.x2.push(source.x2[i]!);
-      out.y.push(source.y[i]!);
-    });
-  });
   return out;
 }
 

@@ -26,14 +26,7 @@ import { buildModelData, type ModelData } from '../../../src/models/design/model
 import { decompose, type DecomposeOptions } from '../../../src/models/methods/decompose.js';
 import type { ModelSpec } from '../../../src/models/spec/spec.js';
 import { panelFrom, testRandom, thrownBy } from '../../helpers.js';
-
-interface Rows {
-  la: string[];
-  year: string[];
-  x1: number[];
-  x2: number[];
-  y: number[];
-}
+import { type Rows, resampledRows } from './clusterRows.js';
 
 /** Clusters × rows of noise; `sparse` keeps x2 non-zero in the first cluster only. */
 function rows(seed: number, clusters: number, perCluster: number, sparse = false): Rows {
@@ -98,23 +91,6 @@ function referenceIntegers(seed: number, r: number, count: number, max: number):
   const generator = xoroshiro128plus(seed);
   for (let j = 0; j < r; j++) generator.jump();
   return Array.from({ length: count }, () => uniformInt(generator, 0, max));
-}
-
-/** Independent resampling: the rows of each drawn cluster, its label made unique per drawn copy. */
-function resampledRows(source: Rows, draws: readonly number[]): Rows {
-  const labels = [...new Set(source.la)];
-  const out: Rows = { la: [], year: [], x1: [], x2: [], y: [] };
-  draws.forEach((cluster, copy) => {
-    source.la.forEach((la, i) => {
-      if (la !== labels[cluster]) return;
-      out.la.push(`${la}#${copy}`);
-      out.year.push(source.year[i]!);
-      out.x1.push(source.x1[i]!);
-      out.x2.push(source.x2[i]!);
-      out.y.push(source.y[i]!);
-    });
-  });
-  return out;
 }
 
 function shares(source: Rows, spec: ModelSpec, options: DecomposeOptions = {}): number[] {
