@@ -142,6 +142,7 @@ export class FactoredModelBuilder {
   /** Store variable v in units of 2^e from now on, if they are larger than its present units. */
   private widenColumn(v: number, e: number): void {
     const old = this.exponents[v]!;
+    // Stryker disable next-line EqualityOperator: at e = old the rescaling is by 2⁰
     if (e <= old) return;
     this.exponents[v] = e;
     // While every value was 0 the column and its shift are 0 in any units.
@@ -155,11 +156,13 @@ export class FactoredModelBuilder {
   /** Store the weights in units of 2^e (e even) from now on, if larger: every row of R carries √w. */
   private widenWeights(e: number): void {
     const old = this.weightsExponent;
+    // Stryker disable next-line EqualityOperator: at e = old the rescaling is by 2⁰
     if (e <= old) return;
     this.weightsExponent = e;
     if (!Number.isFinite(old)) return;
     const half = (old - e) / 2;
     const { factor } = this;
+    // Stryker disable next-line EqualityOperator: writes past the typed array are ignored
     for (let i = 0; i < factor.length; i++) factor[i] = ldexp(factor[i]!, half);
   }
 
@@ -211,7 +214,9 @@ function addCounts(into: Record<string, number>, counts: Readonly<Record<string,
     Object.defineProperty(into, column, {
       value: (Object.hasOwn(into, column) ? into[column]! : 0) + count,
       enumerable: true,
+      // Stryker disable next-line BooleanLiteral: the same defineProperty call redefines its own property
       writable: true,
+      // Stryker disable next-line BooleanLiteral: the same defineProperty call redefines its own property
       configurable: true,
     });
   }
@@ -255,6 +260,7 @@ function withoutZeroWeights(batch: ModelData): ModelData {
  * (R_jk, row_k) ← (c·R_jk + s·row_k, c·row_k − s·R_jk). Reference: Golub & Van Loan (4th ed.) §5.1.8, §6.5.
  */
 export function rotateIn(factor: Float64Array, size: number, row: Float64Array): void {
+  // Stryker disable next-line EqualityOperator: reads past the typed array give NaN, unused
   for (let j = 0; j < size; j++) {
     const x = row[j]!;
     if (x === 0) continue;
@@ -285,6 +291,7 @@ export function rotateIn(factor: Float64Array, size: number, row: Float64Array):
  */
 function centredColumn(model: FactoredModel, c: number): Float64Array {
   const { size, factor } = model;
+  // Stryker disable next-line ArithmeticOperator: two more zero rows change no norm and no QR
   const out = new Float64Array(size - 1);
   for (let i = 1; i <= c; i++) out[i - 1] = factor[i * size + c]!;
   return out;
@@ -335,6 +342,7 @@ export function createFactorFitter(model: FactoredModel): SubsetFitter {
     const sorted = [...chosen].sort((a, b) => a - b);
     const qr = qrDecompose(
       sorted.map((u) => columns[u]!),
+      // Stryker disable next-line ObjectLiteral: the norms qrDecompose computes by default
       { referenceNorms: sorted.map((u) => norms[u]!) },
     );
     return {

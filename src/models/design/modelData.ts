@@ -266,7 +266,9 @@ export function repeatedKeys(panel: Panel, groups: readonly GroupData[], rows: I
   const [unit, period] = groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
   if (unit === undefined || period === undefined) return undefined;
   const byKey = new Map<number, number[]>();
+  // Stryker disable next-line EqualityOperator: the extra key is NaN, met once
   for (let i = 0; i < rows.length; i++) {
+    // Stryker disable next-line ArithmeticOperator: u·L − p is one-to-one too
     const key = unit.codes[i]! * period.levels + period.codes[i]!;
     const list = byKey.get(key);
     if (list === undefined) byKey.set(key, [i]);
@@ -399,6 +401,7 @@ function withoutZeroWeights(panel: Panel, spec: ModelSpec, complete: ReturnType<
 function withMinPeriods(panel: Panel, spec: ModelSpec, complete: ReturnType<typeof completeCases>) {
   const unitColumn = spec.groups.find((g) => g.kind === 'fixed-effect')!.columns[0]!;
   const unit = panel.columns.get(unitColumn);
+  // Stryker disable next-line OptionalChaining: completeCases refused a missing column first
   if (unit?.kind !== 'categorical')
     throw new ModelError(`${panel.file}: column "${unitColumn}" was not read as categorical`);
   const counts = new Map<number, number>();
@@ -464,6 +467,7 @@ export function denseCodes<T extends number | string>(
 
 function pickNumeric(panel: Panel, name: string, rows: Int32Array): Float64Array {
   const source = panel.columns.get(name);
+  // Stryker disable next-line OptionalChaining: completeCases refused a missing column first
   if (source?.kind !== 'numeric') throw new ModelError(`${panel.file}: column "${name}" was not read as numeric`);
   const out = new Float64Array(rows.length);
   rows.forEach((row, i) => (out[i] = source.values[row]!));

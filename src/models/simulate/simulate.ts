@@ -210,6 +210,7 @@ function panelOf(options: SimulationOptions, predictors: Predictors, rate: Float
 }
 
 function categorical(name: string, codes: Int32Array, levels: number): PanelColumn {
+  // Stryker disable next-line ObjectLiteral,ArrowFunction: labels unread
   return { kind: 'categorical', name, codes, levels: Array.from({ length: levels }, (_, l) => String(l)) };
 }
 
@@ -225,6 +226,7 @@ function combine(components: readonly Float64Array[], scales: readonly number[])
   const n = components[0]!.length;
   const raw = new Float64Array(n);
   components.forEach((component, c) => {
+    // Stryker disable next-line EqualityOperator: writes past the typed array are ignored
     for (let i = 0; i < n; i++) raw[i]! += scales[c]! * component[i]!;
   });
   const standard = standardise(raw);
