@@ -21,6 +21,19 @@ function groupLines(lines: readonly string[], file: string): string[] {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
+/** The report's lines for a.csv's rows joined (inner, on la and year) with a b.csv that matches none of them. */
+function unmatchedInA(a: RawTable): string[] {
+  const b = raw('b.csv', ['la', 'year'], ['99', '2000']);
+  const { report } = joinTables(
+    [
+      { table: a, keys: ['la', 'year'] },
+      { table: b, keys: ['la', 'year'] },
+    ],
+    { how: 'inner' },
+  );
+  return groupLines(formatJoinReport(report), 'a.csv');
+}
+
 describe('joinTables argument errors', () => {
   const a = raw('a.csv', ['la', 'year', 'v'], ['1', '2019', 'x']);
   const b = raw('b.csv', ['la', 'year', 'w'], ['1', '2019', 'y']);
@@ -163,15 +176,7 @@ describe('formatJoinReport with several leading key columns', () => {
     const five = ['1', '2', '3', '4', '5'].map((la) => [la, '2019']);
     const six = ['11', '12', '13', '14', '15', '16'].map((la) => [la, '2020']);
     const a = raw('a.csv', ['la', 'year'], ...five, ...six);
-    const b = raw('b.csv', ['la', 'year'], ['99', '2000']);
-    const { report } = joinTables(
-      [
-        { table: a, keys: ['la', 'year'] },
-        { table: b, keys: ['la', 'year'] },
-      ],
-      { how: 'inner' },
-    );
-    expect(groupLines(formatJoinReport(report), 'a.csv')).toEqual([
+    expect(unmatchedInA(a)).toEqual([
       '    5 values of la (1; 2; 3; 4; 5) year=2019 (not in b.csv)',
       '    6 values of la (11; 12; 13; 14; 15; ...) year=2020 (not in b.csv)',
     ]);
@@ -199,15 +204,7 @@ describe('formatJoinReport with several leading key columns', () => {
       ['6', '-3'],
       ['6', '-2'],
     );
-    const b = raw('b.csv', ['la', 'year'], ['99', '2000']);
-    const { report } = joinTables(
-      [
-        { table: a, keys: ['la', 'year'] },
-        { table: b, keys: ['la', 'year'] },
-      ],
-      { how: 'inner' },
-    );
-    expect(groupLines(formatJoinReport(report), 'a.csv')).toEqual([
+    expect(unmatchedInA(a)).toEqual([
       '    la=1 year=2017-18, 2018-19, 2019-20 (not in b.csv)',
       '    la=2 year=2019, x (not in b.csv)',
       '    la=3 year=a2, b1 (not in b.csv)',
