@@ -51,6 +51,13 @@ const globsOf = (part) => {
   return [`${part}/**/*.ts`, '!src/models/**/*Worker.ts', ...own.map((file) => `!${file}`)];
 };
 
+// The tests of src/models/parallel run the built worker scripts (dist/), which must be those of these sources.
+const build = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (build.status !== 0) {
+  console.error(`mutate: npm run build failed (exit ${build.status})`);
+  process.exit(build.status ?? 1);
+}
+
 const started = Date.now();
 const minutes = (ms) => `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 for (const part of parts) {

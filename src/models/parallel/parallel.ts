@@ -32,107 +32,65 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-/**
- * The bootstrap on `workers` threads: the replicate range is cut into one contiguous slice per worker, each slice
- * runs `bootstrapReplicates` (replicate r always draws from random stream r), and the batches are summarised in
- * replicate order, so the result is identical to the single-threaded one for every number of workers.
- * Falls back to this thread when the code runs from TypeScript sources (tests), where no worker script exists.
- */
-export async function bootstrapInParallel(
-  data: ModelData,
-  estimate: DecompositionResult,
-  options: BootstrapOptions,
-  workers: number,
-): Promise<BootstrapResult> {
-  checkBootstrapOptions(options);
-  const script = new URL('./bootstrapWorker.js', import.meta.url);
-  const count = Math.max(1, Math.min(workers, options.replicates));
-  if (count === 1 || import.meta.url.endsWith('.ts')) {
-    const batch = bootstrapReplicates(data, options, 0, options.replicates, (done) =>
-      options.onProgress?.(done, options.replicates),
-    );
-    return summariseBootstrap(data, estimate, options, [batch]);
-  }
-  const { Worker } = workerThreads();
-  const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * options.replicates) / count));
-  const done = new Array<number>(count).fill(0);
-  const replicateOptions = {
-    seed: options.seed,
-    decompose: { ...options.decompose, onProgress: undefined, enumerate: undefined },
-  };
-  const batches = await Promise.all(
-    Array.from(
-      { length: count },
-      (_, i) =>
-        new Promise<ReplicateBatch>((resolve, reject) => {
-          const worker = new Worker(script, {
-            workerData: { data, options: replicateOptions, first: bounds[i]!, last: bounds[i + 1]! },
-          });
-          worker.on('message', (message: { progress?: number; batch?: ReplicateBatch }) => {
-            if (message.progress !== undefined) {
-              done[i] = message.progress;
-              options.onProgress?.(
-                done.reduce((a, b) => a + b, 0),
-                options.replicates,
-              );
-            }
-            if (message.batch) resolve(message.batch);
-          });
-          worker.on('error', (error) =>
-            reject(
-              error instanceof Error && /ModelError/.test(error.name)
-                ? new ModelError(error.message)
-                : new InternalError(`bootstrap worker failed: ${String(error)}`),
-            ),
-          );
-          worker.on('exit', (code) =>
-            code === 0 ? undefined : reject(new InternalError(`bootstrap worker stopped with code ${code}`)),
-          );
-        }),
-    ),
-  );
-  options.onProgress?.(options.replicates, options.replicates);
-  return summariseBootstrap(data, estimate, options, batches);
+export interface ParallelOptions {
+  /** Start Shapley workers only when the plan's estimated seconds exceed this; default WORKER_PAYOFF × start-up. */
+  readonly minimumSeconds?: number;
+  /**
+   * The folder of the built worker scripts (bootstrapWorker.js, permutationWorker.js, shapleyWorker.js). By default
+   * this module's own folder when it runs built; from the TypeScript sources (the tests) there is no worker script,
+   * and the work runs in this thread unless a folder is given (the tests give dist/src/models/parallel/).
+   */
+  readonly workerScripts?: URL;
 }
 
 /**
- * The permutation test on `workers` threads: the permutations are cut into one contiguous range per worker, each
- * range runs `permutationBatch` (permutation b always draws from random stream b), and the batches are summarised
- * in permutation order, so the result is identical to the single-threaded one for every number of workers. Falls
- * back to this thread when the code runs from TypeScript sources (tests), where no worker script exists.
+ * The worker scripts beside this module, each written out in full so that the bundler and tests/cli/bundle.test.ts
+ * can see which files the built code starts.
  */
-export async function permutationNullInParallel(
-  data: ModelData,
-  observed: readonly number[],
-  options: PermutationOptions,
-  workers: number,
-): Promise<PermutationResult> {
-  checkPermutationOptions(data, options);
-  const script = new URL('./permutationWorker.js', import.meta.url);
-  const total = options.permutations;
-  const count = Math.max(1, Math.min(workers, total));
-  if (count === 1 || import.meta.url.endsWith('.ts')) return permutationNull(data, observed, options);
+const BESIDE = {
+  // Stryker disable next-line all: reached only from the built code, whose bundled worker tests/cli/bundle.test.ts runs
+  bootstrapWorker: () => new URL('./bootstrapWorker.js', import.meta.url),
+  // Stryker disable next-line all: reached only from the built code, whose bundled worker tests/cli/bundle.test.ts runs
+  permutationWorker: () => new URL('./permutationWorker.js', import.meta.url),
+  // Stryker disable next-line all: reached only from the built code, whose bundled worker tests/cli/bundle.test.ts runs
+  shapleyWorker: () => new URL('./shapleyWorker.js', import.meta.url),
+};
+
+/** The worker script `name`.js (ParallelOptions.workerScripts), or none when running from TypeScript sources. */
+function workerScript(name: keyof typeof BESIDE, options: ParallelOptions): URL | undefined {
+  if (options.workerScripts) return new URL(`${name}.js`, options.workerScripts);
+  return import.meta.url.endsWith('.ts') ? undefined : BESIDE[name]();
+}
+
+/**
+ * Units of work 0 … total − 1 (replicates, permutations) run on `count` worker threads of `script`, one
+ * contiguous range each: worker i gets `{ ...job, first: round(i·total/count), last: round((i+1)·total/count) }`,
+ * posts `{ progress }` (units done in its range) as it goes and `{ batch }` at the end. Resolves to the batches in
+ * range order; `onProgress` gets the units done over all workers. A worker's ModelError (bad input found in the
+ * worker) is the run's ModelError; any other failure, or a worker that stops without its batch, is an
+ * InternalError naming `what`.
+ */
+async function rangesOnWorkers<Batch>(
+  script: URL,
+  job: object,
+  total: number,
+  count: number,
+  what: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Batch[]> {
   const { Worker } = workerThreads();
   const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * total) / count));
   const done = new Array<number>(count).fill(0);
-  const batchOptions: BatchOptions = {
-    permutations: total,
-    seed: options.seed,
-    method: options.method,
-    ...(options.order ? { order: options.order } : {}),
-  };
   const batches = await Promise.all(
     Array.from(
       { length: count },
       (_, i) =>
-        new Promise<PermutationBatch>((resolve, reject) => {
-          const worker = new Worker(script, {
-            workerData: { data, options: batchOptions, first: bounds[i]!, last: bounds[i + 1]! },
-          });
-          worker.on('message', (message: { progress?: number; batch?: PermutationBatch }) => {
+        new Promise<Batch>((resolve, reject) => {
+          const worker = new Worker(script, { workerData: { ...job, first: bounds[i]!, last: bounds[i + 1]! } });
+          worker.on('message', (message: { progress?: number; batch?: Batch }) => {
             if (message.progress !== undefined) {
               done[i] = message.progress;
-              options.onProgress?.(
+              onProgress?.(
                 done.reduce((a, b) => a + b, 0),
                 total,
               );
@@ -141,18 +99,95 @@ export async function permutationNullInParallel(
           });
           worker.on('error', (error) =>
             reject(
-              error instanceof Error && /ModelError/.test(error.name)
+              error instanceof Error && error.name === 'ModelError'
                 ? new ModelError(error.message)
-                : new InternalError(`permutation worker failed: ${String(error)}`),
+                : new InternalError(`${what} worker failed: ${String(error)}`),
             ),
           );
+          // After its batch a worker stops with code 0, and this rejection comes too late to count.
           worker.on('exit', (code) =>
-            code === 0 ? undefined : reject(new InternalError(`permutation worker stopped with code ${code}`)),
+            reject(
+              new InternalError(
+                code === 0 ? `${what} worker stopped without its batch` : `${what} worker stopped with code ${code}`,
+              ),
+            ),
           );
         }),
     ),
   );
-  options.onProgress?.(total, total);
+  onProgress?.(total, total);
+  return batches;
+}
+
+/**
+ * The bootstrap on `workers` threads: the replicate range is cut into one contiguous slice per worker, each slice
+ * runs `bootstrapReplicates` (replicate r always draws from random stream r), and the batches are summarised in
+ * replicate order, so the result is identical to the single-threaded one for every number of workers.
+ * Runs in this thread when there is no worker script (ParallelOptions.workerScripts).
+ */
+export async function bootstrapInParallel(
+  data: ModelData,
+  estimate: DecompositionResult,
+  options: BootstrapOptions,
+  workers: number,
+  parallel: ParallelOptions = {},
+): Promise<BootstrapResult> {
+  checkBootstrapOptions(options);
+  const script = workerScript('bootstrapWorker', parallel);
+  const count = Math.max(1, Math.min(workers, options.replicates));
+  if (count === 1 || script === undefined) {
+    const batch = bootstrapReplicates(data, options, 0, options.replicates, (done) =>
+      options.onProgress?.(done, options.replicates),
+    );
+    return summariseBootstrap(data, estimate, options, [batch]);
+  }
+  const job = {
+    data,
+    options: { seed: options.seed, decompose: { ...options.decompose, onProgress: undefined, enumerate: undefined } },
+  };
+  const batches = await rangesOnWorkers<ReplicateBatch>(
+    script,
+    job,
+    options.replicates,
+    count,
+    'bootstrap',
+    options.onProgress,
+  );
+  return summariseBootstrap(data, estimate, options, batches);
+}
+
+/**
+ * The permutation test on `workers` threads: the permutations are cut into one contiguous range per worker, each
+ * range runs `permutationBatch` (permutation b always draws from random stream b), and the batches are summarised
+ * in permutation order, so the result is identical to the single-threaded one for every number of workers. Runs
+ * in this thread when there is no worker script (ParallelOptions.workerScripts).
+ */
+export async function permutationNullInParallel(
+  data: ModelData,
+  observed: readonly number[],
+  options: PermutationOptions,
+  workers: number,
+  parallel: ParallelOptions = {},
+): Promise<PermutationResult> {
+  checkPermutationOptions(data, options);
+  const script = workerScript('permutationWorker', parallel);
+  const total = options.permutations;
+  const count = Math.max(1, Math.min(workers, total));
+  if (count === 1 || script === undefined) return permutationNull(data, observed, options);
+  const batchOptions: BatchOptions = {
+    permutations: total,
+    seed: options.seed,
+    method: options.method,
+    ...(options.order ? { order: options.order } : {}),
+  };
+  const batches = await rangesOnWorkers<PermutationBatch>(
+    script,
+    { data, options: batchOptions },
+    total,
+    count,
+    'permutation',
+    options.onProgress,
+  );
   return summariseNull(data, observed, options, batches);
 }
 
@@ -164,11 +199,6 @@ export async function permutationNullInParallel(
 export const SHAPLEY_WORKER_START_SECONDS = 0.05;
 /** Workers are started only for enumerations expected to take this many times their start-up on one thread. */
 const WORKER_PAYOFF = 2;
-
-export interface ParallelOptions {
-  /** Start workers only when the plan's estimated seconds exceed this; default WORKER_PAYOFF × start-up cost. */
-  readonly minimumSeconds?: number;
-}
 
 /**
  * Worker threads worth starting for a plan when `workers` threads (this one included) may be used: none unless
@@ -193,8 +223,8 @@ export function workersToStart(
  * first, unoptimised task) is waited for only if it should end before this thread could redo it, else this
  * thread computes it too, so that a worker never holds the run up by more than a task; quick runs start no
  * worker at all. Every task gives the same bits on any thread, and the rows are added in task order, exactly as
- * `enumerateInThread` adds them, so the values are identical for any number of workers. Falls back to this
- * thread when running from TypeScript sources (tests), where no worker script exists.
+ * `enumerateInThread` adds them, so the values are identical for any number of workers. Runs in this thread when
+ * there is no worker script (ParallelOptions.workerScripts).
  */
 export async function shapleySumsInParallel(
   data: DecomposableModel,
@@ -204,7 +234,8 @@ export async function shapleySumsInParallel(
   options: ParallelOptions = {},
 ): Promise<ShapleySums> {
   const extra = workersToStart(plan, workers, options);
-  if (extra === 0 || import.meta.url.endsWith('.ts')) return enumerateInThread(plan, onProgress);
+  const script = workerScript('shapleyWorker', options);
+  if (extra === 0 || script === undefined) return enumerateInThread(plan, onProgress);
   const stride = plan.players + 2;
   const control = new SharedArrayBuffer((TASK_STATES + plan.tasks) * Int32Array.BYTES_PER_ELEMENT);
   const results = new SharedArrayBuffer(plan.tasks * stride * Float64Array.BYTES_PER_ELEMENT);
@@ -213,7 +244,6 @@ export async function shapleySumsInParallel(
   const claimedAt = new Float64Array(claimed);
   const rows = new Float64Array(results);
   const job: ShapleyJob = { data, transfer: plan.transfer(), control, results, claimedAt: claimed };
-  const script = new URL('./shapleyWorker.js', import.meta.url);
   const { Worker } = workerThreads();
   const threads = Array.from({ length: extra }, () => {
     const worker = new Worker(script, { workerData: job });
