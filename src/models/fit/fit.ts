@@ -139,7 +139,10 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   // Design: numeric terms first (they are reported), then the indicators of non-absorbed fixed effects.
   // `exponent`: the term's stored units (value read × 2^−exponent).
   const terms: { name: string; values: Float64Array; reported: boolean; exponent: number }[] = [];
-  if (intercept && !absorbing)
+  // The intercept is a term of its own only without an absorbed fixed effect (whose demeaning removes it); it is
+  // known by its place, not its name, which a data column may share.
+  const interceptTerm = intercept && !absorbing ? 0 : -1;
+  if (interceptTerm === 0)
     terms.push({ name: '(Intercept)', values: new Float64Array(data.n).fill(1), reported: true, exponent: 0 });
   let numericIndex = 0;
   for (const group of data.groups) {
@@ -188,10 +191,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const withinR2 =
     fixed.length > 0 ? 1 - fit.rss / fixedEffectsOnlyRss(y, columns.slice(indicatorStart), tolerance) : null;
 
-  const estimatedSlopes = terms.filter(
-    // Stryker disable next-line StringLiteral: K = k either way
-    (term, j) => term.reported && term.name !== '(Intercept)' && !isAliased(j),
-  ).length;
+  const estimatedSlopes = terms.filter((term, j) => term.reported && j !== interceptTerm && !isAliased(j)).length;
   const smallSample = options.clustered
     ? smallSampleK(data, fixed, k, estimatedSlopes, options.ssc ?? 'lm')
     : undefined;
@@ -229,7 +229,7 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
     const storedError = Math.sqrt(variance);
     const t = storedEstimate / storedError;
     const vif =
-      intercept && term.name !== '(Intercept)'
+      intercept && j !== interceptTerm
         ? fit.unscaledCovariance[i * p + i]! * scaledNorm(transform.centred(term.values)) ** 2
         : null;
     const unscale = (value: number, what: string) => units.coefficient(value, term.exponent, term.name, what);
@@ -306,6 +306,7 @@ class UnitsOfResults {
     if (!Number.isFinite(value) && Number.isFinite(stored)) {
       const decimal = Math.log10(Math.abs(stored)) + (this.scales.outcome - exponent) * Math.log10(2);
       throw new ModelError(
+        // Stryker disable next-line EqualityOperator: stored is not 0 here (0 would scale to a finite 0)
         `the ${what} of "${term}" is about ${Math.sign(stored) < 0 ? '-' : ''}1e${Math.round(decimal)}, ` +
           'beyond the range of ' +
           `double-precision numbers (±1.8e308); express "${term}" or "${this.data.outcome}" in other units`,

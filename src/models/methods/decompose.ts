@@ -602,8 +602,10 @@ function subsetTableMethod(
         details: {
           commonality: {
             sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
-              // Stryker disable next-line ArithmeticOperator: the masks come in ascending order and the sort is stable
-              .sort((a, b) => popcount(a) - popcount(b) || a - b)
+              .sort(
+                // Stryker disable next-line ArithmeticOperator: masks come in ascending order, and the sort is stable
+                (a, b) => popcount(a) - popcount(b) || a - b,
+              )
               .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
           },
         },
