@@ -274,6 +274,7 @@ function checkUtf8(bytes: Buffer, file: string): void {
       ? `, which ${byte >= 0xa0 ? 'Latin-1/Windows-1252' : 'Windows-1252'} reads as "${legacy}"`
       : '';
   throw new DataError(
+    // Stryker disable next-line StringLiteral: the first invalid byte is 0x80 or more: two hex digits without padding
     `is not valid UTF-8 text (byte ${byte.toString(16).toUpperCase().padStart(2, '0')}${where}${reads}); ` +
       'save it as UTF-8 CSV',
     { file, row: line },
@@ -337,7 +338,7 @@ function headerNames(bytes: Buffer): string[] | undefined {
     const rows = parse(bytes, { ...PARSE_OPTIONS, to: 1, relax_column_count: true }) as string[][];
     // Stryker disable next-line OptionalChaining: a parse of text that has a header row
     return rows[0]?.map((cell) => cell.trim());
-  } catch {
+  } catch /* Stryker disable next-line BlockStatement: an empty catch returns undefined as well */ {
     return undefined;
   }
 }

@@ -139,8 +139,12 @@ function textColumnKind(table: RawTable, index: number, missing: ReadonlySet<str
     present++;
     if (parseStrictNumber(cell) !== undefined) numbers++;
     else if (LOGICAL.has(cell)) logical++;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: one label or more is all that is asked
-    else if (cell.length <= 40 && labels.size < 2) labels.add(cell);
+    else if (
+      cell.length <= 40 &&
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: one label or more is all that is asked
+      labels.size < 2
+    )
+      labels.add(cell);
   }
   const others = present - numbers;
   // Stryker disable next-line ConditionalExpression: called after a cell failed to parse, so others ≥ 1

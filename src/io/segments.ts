@@ -61,16 +61,20 @@ export function* readTableSegments(
   };
 
   for (const chunk of readChunks(path)) {
+    // Stryker disable next-line ConditionalExpression: a chunk concatenated to no bytes gives the chunk's bytes
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (header === undefined) {
       const end = recordEnd(pending);
+      // Stryker disable next-line EqualityOperator: recordEnd gives -1 or an offset of 1 or more
       if (end < 0) continue;
       header = Buffer.from(pending.subarray(0, end));
       pending = pending.subarray(end);
     }
     for (;;) {
+      // Stryker disable next-line ConditionalExpression: segmentEnd gives -1 for fewer bytes than the limit
       if (pending.length < segmentBytes) break;
       const cut = segmentEnd(pending, segmentBytes);
+      // Stryker disable next-line EqualityOperator: segmentEnd gives -1 or an offset of 1 or more
       if (cut < 0) break;
       const body = pending.subarray(0, cut);
       if (!onlyLineBreaks(body)) yield parse(body);
@@ -99,13 +103,13 @@ export function relocateRows<T>(recordsBefore: number, read: () => T): T {
 /** Offset just after the first record boundary (see `segmentEnd`), or -1 if there is none yet. */
 function recordEnd(bytes: Buffer): number {
   let quoted = false;
+  // Stryker disable next-line EqualityOperator: the byte at i = length is undefined, no line break
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b === QUOTE) quoted = !quoted;
     else if (!quoted && (b === LF || b === CR)) {
       if (b === LF) return i + 1;
-      // A header cut between CR and LF is put back in front of the rest: the same bytes.
-      // Stryker disable next-line ConditionalExpression: the same bytes are parsed
+      // A header cut between CR and LF would give every later segment a header ending in a lone CR, and move the cuts.
       if (i + 1 >= bytes.length) return -1; // a CR at the end may be the first half of a CRLF
       if (bytes[i + 1] !== LF) return i + 1;
     }
@@ -121,6 +125,7 @@ function recordEnd(bytes: Buffer): number {
 function segmentEnd(bytes: Buffer, limit: number): number {
   let quoted = false;
   let last = 0; // just after the last boundary seen; 0 while there is none (a boundary ends at 1 at the earliest)
+  // Stryker disable next-line EqualityOperator: at i = length, the return after the loop gives the same
   for (let i = 0; i < bytes.length; i++) {
     if (i >= limit && last > 0) return last;
     const b = bytes[i];
@@ -128,8 +133,8 @@ function segmentEnd(bytes: Buffer, limit: number): number {
     else if (!quoted && (b === LF || b === CR)) {
       if (b === CR) {
         if (i + 1 >= bytes.length) return last > 0 && i >= limit ? last : -1;
-        // A cut between CR and LF leaves the LF to start the next segment, a blank line the parse skips.
-        // Stryker disable next-line ConditionalExpression: the same records and row numbers
+        // A cut between CR and LF would leave the LF to start the next segment: a blank line, one line too many
+        // before a byte-level fault there.
         if (bytes[i + 1] === LF) continue;
       }
       last = i + 1;
