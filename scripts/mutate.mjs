@@ -44,10 +44,10 @@ for (const part of chosen) {
 if (fresh) rmSync(INCREMENTAL, { force: true });
 
 const parts = chosen.length > 0 ? chosen : PARTS;
-/** A file part is mutated by its own run; a folder part leaves out the files that have a part of their own. */
+/** A file part is mutated by its own run; a folder part leaves out the files that are parts of their own. */
 const globsOf = (part) => {
   if (part.endsWith('.ts')) return [part];
-  const own = parts.filter((p) => p.endsWith('.ts') && p.startsWith(`${part}/`));
+  const own = [...new Set([...PARTS, ...parts])].filter((p) => p.endsWith('.ts') && p.startsWith(`${part}/`));
   return [`${part}/**/*.ts`, '!src/models/**/*Worker.ts', ...own.map((file) => `!${file}`)];
 };
 
