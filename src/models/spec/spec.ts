@@ -69,12 +69,17 @@ export const SIMULATED_SPEC: ModelSpec = {
  * shown), e.g. `cpp_rate ~ child_poverty + spend + vacancy | la + year` for DEFAULT_SPEC.
  */
 export function formulaText(spec: Pick<ModelSpec, 'outcome' | 'groups'>): string {
-  const numeric = spec.groups.filter((g) => g.kind === 'numeric').flatMap((g) => g.columns);
-  const fixed = spec.groups.filter((g) => g.kind === 'fixed-effect').flatMap((g) => g.columns);
+  const numeric = spec.groups.filter((g) => g.kind === 'numeric').flatMap((g) => g.columns.map(formulaName));
+  const fixed = spec.groups.filter((g) => g.kind === 'fixed-effect').flatMap((g) => g.columns.map(formulaName));
   return (
-    `${spec.outcome} ` +
+    `${formulaName(spec.outcome)} ` +
     `~ ${numeric.length > 0 ? numeric.join(' + ') : '1'}${fixed.length > 0 ? ` | ${fixed.join(' + ')}` : ''}`
   );
+}
+
+/** A column as a formula names it: as it is when it is a plain name (`[A-Za-z_][A-Za-z0-9_.]*`), else backquoted. */
+function formulaName(column: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(column) ? column : `\`${column}\``;
 }
 
 /**
