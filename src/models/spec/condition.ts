@@ -1,5 +1,5 @@
 import { ParameterError, UsageError } from '../../errors.js';
-import { type Expression, checkLength, columnsOf, evaluate, MAX_NESTING_DEPTH, parseDerivation } from './expression.js';
+import { type Expression, checkLength, columnsOf, evaluate, MAX_NESTING_DEPTH, parseExpression } from './expression.js';
 
 /**
  * Row conditions for `--where`: the derive grammar (see expression.ts) for numbers, plus comparisons, text literals,
@@ -59,6 +59,11 @@ function tokenize(text: string, fail: (message: string) => never): Token[] {
   const tokens: Token[] = [];
   let piece = '';
   let pieceStart = 0;
+  /** A piece is where its first character that is not blank is, the position messages give. */
+  const pushPiece = (text: string, start: number) => {
+    const blank = Array.from(text).length - Array.from(text.trimStart()).length;
+    tokens.push({ kind: 'piece', text: text.trimStart(), position: start + blank });
+  };
   const flush = () => {
     // Stryker disable next-line MethodExpression,StringLiteral: a blank piece pushes nothing either (none holds "!")
     if (piece.trim() !== '') {
@@ -70,7 +75,7 @@ function tokenize(text: string, fail: (message: string) => never): Token[] {
       let pendingStart = offset;
       for (const word of words) {
         if (word === 'in') {
-          if (pending.trim() !== '') tokens.push({ kind: 'piece', text: pending, position: pendingStart });
+          if (pending.trim() !== '') pushPiece(pending, pendingStart);
           tokens.push({ kind: 'in', position: offset });
           pending = '';
           // Stryker disable next-line ArithmeticOperator: pending is '' now: the next word sets pendingStart
@@ -82,7 +87,7 @@ function tokenize(text: string, fail: (message: string) => never): Token[] {
         }
         offset += Array.from(word).length;
       }
-      if (pending.trim() !== '') tokens.push({ kind: 'piece', text: pending, position: pendingStart });
+      if (pending.trim() !== '') pushPiece(pending, pendingStart);
     }
     piece = '';
   };
@@ -133,6 +138,7 @@ export function parseCondition(text: string): Condition {
   };
   checkLength(text, 'the condition', fail);
   const tokens = tokenize(text, fail);
+  const chars = Array.from(text);
   let index = 0;
   let depth = 0;
   const peek = () => tokens[index]!;
@@ -175,26 +181,21 @@ export function parseCondition(text: string): Condition {
   /** An arithmetic operand: pieces and balanced parentheses up to a comparison, logical operator, comma or ")". */
   const parseArithmetic = (): Operand => {
     const start = peek();
-    let written = '';
     let level = 0;
     for (;;) {
       const token = peek();
-      if (token.kind === 'piece') written += token.text;
-      else if (isOp(token, '(')) {
-        level++;
-        written += '(';
-      } else if (isOp(token, ')') && level > 0) {
-        level--;
-        written += ')';
-      } else if (isOp(token, ',') && level > 0) written += ',';
-      else break;
+      if (isOp(token, '(')) level++;
+      else if (isOp(token, ')') && level > 0) level--;
+      else if (token.kind !== 'piece' && !(isOp(token, ',') && level > 0)) break;
       next();
     }
-    // Stryker disable next-line MethodExpression: written is '' or holds a piece, never blank (pieces are not)
+    // The operand as written, up to the token that ends it, so that the positions of its faults are the condition's.
+    const written = chars.slice(start.position - 1, peek().position - 1).join('');
+    // Stryker disable next-line MethodExpression: written is '' or starts with a piece, never blank (pieces are not)
     if (written.trim() === '') fail(`expected a value at position ${start.position}, found ${describe(start)}`);
     let expression: Expression;
     try {
-      expression = parseDerivation(`_ = ${written}`).expression;
+      expression = parseExpression(written, start.position);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       fail(

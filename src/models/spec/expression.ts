@@ -223,17 +223,18 @@ const WHITESPACE = /\s/;
 
 /**
  * Split the text of an expression or formula into tokens, ending with one `end` token. Positions count characters
- * (code points) from 1. Calls `fail(message)` (which must throw) for a character that starts no token, an
- * unterminated or empty backquoted name, or a number too large to represent.
+ * (code points) from `firstPosition`: 1, or where the text starts in a longer one. Calls `fail(message)` (which
+ * must throw) for a character that starts no token, an unterminated or empty backquoted name, or a number too
+ * large to represent.
  * @example tokenize('a + 1', fail).map((t) => t.text) // ['a', '+', '1', '']
  */
-export function tokenize(text: string, fail: (message: string) => never): Token[] {
+export function tokenize(text: string, fail: (message: string) => never, firstPosition = 1): Token[] {
   const chars = Array.from(text);
   const tokens: Token[] = [];
   let i = 0;
   while (i < chars.length) {
     const c = chars[i]!;
-    const position = i + 1;
+    const position = i + firstPosition;
     if (WHITESPACE.test(c)) {
       i++;
     } else if (DIGIT.test(c) || (c === '.' && DIGIT.test(chars[i + 1] ?? ''))) {
@@ -281,7 +282,7 @@ export function tokenize(text: string, fail: (message: string) => never): Token[
       fail(`unexpected character ${JSON.stringify(c)} at position ${position}`);
     }
   }
-  tokens.push({ kind: 'end', text: '', position: chars.length + 1 });
+  tokens.push({ kind: 'end', text: '', position: chars.length + firstPosition });
   return tokens;
 }
 
@@ -311,28 +312,16 @@ export function describeToken(token: Token): string {
 // Parser
 
 /**
- * Parse one `--derive` argument, `NAME = expression`, into the new column's name and the expression's syntax tree.
- * See the grammar and precedence table at the top of this file (R's precedence: `-2^2` = −4, `2^3^2` = 512).
- *
- * @param text the argument as given on the command line
- * @returns `{ name, expression, text }`
- * Bounded: a text longer than MAX_EXPRESSION_LENGTH (20,000) characters is refused before it is read, and one
- * nested deeper than MAX_NESTING_DEPTH (200) levels of parentheses, calls, signs and powers as soon as the parser
- * reaches level 201; flat chains (`a + b + …`, 5,000 terms and more) are parsed by loops.
- *
- * @param text the argument as given on the command line
- * @returns `{ name, expression, text }`
- * @throws {UsageError} with a one-line message in generic words (no flag: the command line adds it, see `inFlag`)
- *   giving the character position of the fault, e.g. `unexpected "*" at position 9`
- * @example parseDerivation('cpp_rate = cpp_count / child_pop * 10000').name // 'cpp_rate'
+ * The recursive-descent parser of an expression over `text`, positions counted from `firstPosition`: the token
+ * stream and the grammar's rules, shared by parseDerivation (`NAME = expression`) and parseExpression.
  */
-export function parseDerivation(text: string): Derivation {
+function expressionParser(text: string, firstPosition: number) {
   const fail = (message: string): never => {
     throw new UsageError(message);
   };
   checkLength(text, 'the expression', fail);
   const nesting = nestingCounter('the expression is', fail);
-  const tokens = tokenize(text, fail);
+  const tokens = tokenize(text, fail, firstPosition);
   let index = 0;
   const peek = (): Token => tokens[index]!;
   const next = (): Token => tokens[index++]!;
@@ -431,7 +420,32 @@ export function parseDerivation(text: string): Derivation {
     nesting.leave();
     return { kind: 'call', name, args, position };
   };
+  /** The end of the text, after the expression: anything else there is unexpected. */
+  const parseEnd = (): void => {
+    const last = peek();
+    if (last.kind !== 'end') unexpected(last);
+  };
+  return { next, parseExpr, parseEnd, fail };
+}
 
+/**
+ * Parse one `--derive` argument, `NAME = expression`, into the new column's name and the expression's syntax tree.
+ * See the grammar and precedence table at the top of this file (R's precedence: `-2^2` = −4, `2^3^2` = 512).
+ *
+ * @param text the argument as given on the command line
+ * @returns `{ name, expression, text }`
+ * Bounded: a text longer than MAX_EXPRESSION_LENGTH (20,000) characters is refused before it is read, and one
+ * nested deeper than MAX_NESTING_DEPTH (200) levels of parentheses, calls, signs and powers as soon as the parser
+ * reaches level 201; flat chains (`a + b + …`, 5,000 terms and more) are parsed by loops.
+ *
+ * @param text the argument as given on the command line
+ * @returns `{ name, expression, text }`
+ * @throws {UsageError} with a one-line message in generic words (no flag: the command line adds it, see `inFlag`)
+ *   giving the character position of the fault, e.g. `unexpected "*" at position 9`
+ * @example parseDerivation('cpp_rate = cpp_count / child_pop * 10000').name // 'cpp_rate'
+ */
+export function parseDerivation(text: string): Derivation {
+  const { next, parseExpr, parseEnd, fail } = expressionParser(text, 1);
   const target = next();
   if (target.kind !== 'name') {
     return target.kind === 'end'
@@ -449,9 +463,22 @@ export function parseDerivation(text: string): Derivation {
     );
   }
   const expression = parseExpr();
-  const last = peek();
-  if (last.kind !== 'end') unexpected(last);
+  parseEnd();
   return { name: target.name, expression, text };
+}
+
+/**
+ * Parse an expression alone (what follows `NAME =` in a derivation), its positions counted from `firstPosition`:
+ * an expression that is part of a longer text (an operand of a `--where` condition) gives the positions of that
+ * text in its messages.
+ * @throws {UsageError} as parseDerivation, e.g. `unexpected "*" at position 5`
+ * @example parseExpression('spend / 2', 8).position // 14, the "/" at position 7 of 'spend / 2' counted from 8
+ */
+export function parseExpression(text: string, firstPosition = 1): Expression {
+  const { parseExpr, parseEnd } = expressionParser(text, firstPosition);
+  const expression = parseExpr();
+  parseEnd();
+  return expression;
 }
 
 function binary(token: Token, left: Expression, right: Expression): BinaryOperation {

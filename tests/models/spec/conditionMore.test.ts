@@ -193,3 +193,20 @@ describe('--where: comparisons and three-valued logic', () => {
     expect(evaluated('city in ("London", "York")')).toEqual([1, -1, 0]);
   });
 });
+
+describe('--where: positions in messages are those of the condition', () => {
+  // Worked by hand: positions count characters from 1; a word is where its first character is, not the blank
+  // before it; a fault inside an arithmetic operand is placed in the condition, not in the operand alone.
+  it.each([
+    ['1 + * 2 < year', '"1 + * 2" (at position 1) is not a number expression: unexpected "*" at position 5'],
+    ['year > 1 +', '"1 +" (at position 8) is not a number expression: the expression ends too early, at position 11'],
+    ['year >  x y', '"x y" (at position 9) is not a number expression: unexpected "y" at position 11'],
+    ['2 * (year < 3', '"2 * (year" (at position 1) is not a number expression: the "(" at position 5 is never closed'],
+  ])('%s', (condition, message) => {
+    expect(thrownBy(() => parseCondition(condition), UsageError).message).toBe(message);
+  });
+
+  it('places a stray word after a comparison at its first character', () => {
+    expect(thrownBy(() => parseCondition('"a"=="b" c'), UsageError).message).toContain('"c" at position 10');
+  });
+});
