@@ -2,8 +2,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * The suite as StrykerJS runs it (`npm run mutate`): every test that runs the code in this process. Left out:
- * - test files that only start the built CLI (`dist/`, which Stryker does not mutate) as a child process: their
- *   checks of the mutated code could never fail;
+ * - test files that only start the built CLI (`dist/`, which Stryker does not mutate) or a script as a child
+ *   process: their checks of the mutated code could never fail;
  * - tests declared with `describeHeavy`/`itHeavy` (tests/helpers.ts), skipped when CPP_VARIANCE_MUTATION_RUN=1:
  *   simulations and enumerations of millions of subsets, whose code smaller tests beside them cover. Stryker's
  *   instrumentation makes tight numeric loops tens of times slower, and a test runs once per mutant it covers.
@@ -15,6 +15,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const CHILD_PROCESS_ONLY = [
   'tests/readme/**',
+  'tests/scripts/**',
   'tests/cli/bin.test.ts',
   'tests/cli/englandPanelSources.test.ts',
   'tests/cli/outputSafety.test.ts',

@@ -6,8 +6,10 @@
 // killed + timed out, as Stryker's "total" score; mutants marked equivalent in the code
 // (`// Stryker disable next-line <mutator>: <reason>`) are listed with their reason and left out of the score.
 // Static mutants (top-level code of a module, run once when it loads: `ignoreStatic` in stryker.config.mjs) are
-// counted per file and left out of the score too: Stryker does not run them.
+// counted per file and left out of the score too: Stryker does not run them. Surviving mutants listed as equivalent
+// in docs/mutation-equivalents.md (where a marker would also switch off killed mutants) count as equivalent too.
 import { readFileSync } from 'node:fs';
+import { keyOfMutant, LISTED_EQUIVALENTS, readListed } from './mutation-listed.mjs';
 
 const reports = process.argv.slice(2);
 if (reports.length === 0) {
@@ -18,6 +20,20 @@ const files = new Map();
 for (const path of reports) {
   for (const [file, data] of Object.entries(JSON.parse(readFileSync(path, 'utf8')).files)) files.set(file, data);
 }
+
+// A listed mutant that survived is equivalent, with the list's reason; an entry that matches none is stale.
+const listed = readListed();
+const used = new Set();
+for (const [file, data] of files) {
+  for (const m of data.mutants) {
+    const reason = listed.get(keyOfMutant(file, m));
+    if (reason === undefined || (m.status !== 'Survived' && m.status !== 'NoCoverage')) continue;
+    used.add(keyOfMutant(file, m));
+    m.status = 'Ignored';
+    m.statusReason = `${reason} (listed in ${LISTED_EQUIVALENTS})`;
+  }
+}
+const stale = [...listed.keys()].filter((key) => !used.has(key));
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -76,4 +92,8 @@ const survivors = sorted.flatMap((file) =>
     .map((m) => `- ${describeMutant(file, m)}${m.status === 'NoCoverage' ? ' (no test runs it)' : ''}`),
 );
 lines.push(`Surviving mutants (${survivors.length}):`, '', ...survivors);
+if (stale.length > 0) {
+  lines.push('', `Entries of ${LISTED_EQUIVALENTS} that match no surviving mutant (${stale.length}):`, '');
+  lines.push(...stale.map((key) => `- ${key}`));
+}
 console.log(lines.join('\n'));
