@@ -76,7 +76,7 @@ const describeMutant = (file, m) => {
   const original =
     start.line === end.line ? source[start.line - 1].slice(start.column - 1, end.column - 1) : source[start.line - 1];
   const change = `\`${shorten(original)}\` → \`${shorten(m.replacement ?? '')}\``;
-  return `${file}:${start.line}:${start.column} ${m.mutatorName}: ${change}`;
+  return `${file}:${start.line}:${start.column}-${end.line}:${end.column} ${m.mutatorName}: ${change}`;
 };
 const equivalent = sorted.flatMap((file) =>
   files

@@ -58,7 +58,7 @@ describe('mutation-summary.mjs', () => {
   });
 
   it('counts a surviving mutant listed with its place, mutator and replacement as equivalent, with the reason', () => {
-    const out = summary('- src/a.ts:3:5 EqualityOperator `e <= f`: f is never e here\n');
+    const out = summary('- src/a.ts:3:5-3:10 EqualityOperator `e <= f`: f is never e here\n');
     // 3 detected, 1 survived, 2 equivalent: 3 / 4 = 75.0%.
     expect(out).toContain('| src/a.ts | 75.0% | 3 | 1 | 2 | 0 |');
     expect(out).toContain('f is never e here (listed in docs/mutation-equivalents.md)');
@@ -68,11 +68,12 @@ describe('mutation-summary.mjs', () => {
 
   it('reports an entry naming no surviving mutant (moved code, a killed one) as stale, and scores without it', () => {
     const out = summary(
-      '- src/a.ts:3:6 EqualityOperator `e <= f`: a column off\n- src/a.ts:1:5 EqualityOperator `a <= b`: killed\n',
+      '- src/a.ts:3:6-3:10 EqualityOperator `e <= f`: a column off\n' +
+        '- src/a.ts:1:5-1:10 EqualityOperator `a <= b`: killed\n',
     );
     expect(out).toContain('| src/a.ts | 60.0% | 3 | 2 | 1 | 0 |');
     expect(out).toContain('Entries of docs/mutation-equivalents.md that match no surviving mutant (2):');
-    expect(out).toContain('- src/a.ts:3:6 EqualityOperator e <= f');
-    expect(out).toContain('- src/a.ts:1:5 EqualityOperator a <= b');
+    expect(out).toContain('- src/a.ts:3:6-3:10 EqualityOperator e <= f');
+    expect(out).toContain('- src/a.ts:1:5-1:10 EqualityOperator a <= b');
   });
 });
