@@ -14,7 +14,7 @@ import { InternalError, ModelError } from '../../../src/errors.js';
 import { bootstrapDecomposition, type BootstrapOptions } from '../../../src/models/bootstrap/bootstrap.js';
 import { buildModelData, type ModelData } from '../../../src/models/design/modelData.js';
 import { enginesOf } from '../../../src/models/engines/engines.js';
-import { enumerateInThread, planExactShapley, shapleyFromSums } from '../../../src/models/engines/exactShapley.js';
+import { enumerateInThread, planExactShapley } from '../../../src/models/engines/exactShapley.js';
 import { decompose } from '../../../src/models/methods/decompose.js';
 import {
   bootstrapInParallel,
@@ -167,6 +167,16 @@ describe('bootstrapInParallel on worker threads', () => {
     expect(two.ranges()).toEqual(['0-1', '1-2']);
   });
 
+  it('sends the decomposition options to the workers: sequential shares in an order, no progress callback', async () => {
+    const sequential = { method: 'sequential' as const, order: ['z', 'x', 'unit'] };
+    const options = { ...bootstrapOptions(60), decompose: sequential };
+    const estimateInOrder = decompose(data, sequential);
+    const result = await bootstrapInParallel(data, estimateInOrder, options, 2, { workerScripts: BUILT });
+    // Each worker posts its progress at its 25th replicate: with no callback, nothing is called.
+    expect(result).toEqual(bootstrapDecomposition(data, estimateInOrder, options));
+    expect(result).not.toEqual(inThread);
+  });
+
   it('runs in this thread, starting no worker, for one thread, or from the sources with no worker folder', async () => {
     const { folder, ranges } = recordingWorkers();
     const { calls, report } = progress();
@@ -204,6 +214,16 @@ describe('permutationNullInParallel on worker threads', () => {
       [50, 60],
       [60, 60],
     ]);
+  });
+
+  it('sends the method and the sequential order to the workers, and needs no progress callback', async () => {
+    const sequential = decompose(data, { method: 'sequential', order: ['z', 'x', 'unit'] });
+    const options: PermutationOptions = { ...permutationOptions(60), method: 'sequential', order: [2, 1, 0] };
+    const shares = sequential.groups.map((g) => g.share);
+    const result = await permutationNullInParallel(data, shares, options, 2, { workerScripts: BUILT });
+    const here = permutationNull(data, shares, options);
+    expect(result).toEqual(here);
+    expect(here.values).not.toEqual(permutationNull(data, shares, { ...options, order: [0, 1, 2] }).values);
   });
 
   it('starts no more workers than permutations, and none for one thread or without a worker folder', async () => {
@@ -325,23 +345,68 @@ describe('shapleySumsInParallel on worker threads', () => {
     expect(plan().tasks).toBe(2);
   });
 
-  it('gives the single-thread sums to the last bit with the built worker, which takes at most every task', async () => {
-    const { calls, report } = slowProgress(200);
-    const current = plan();
-    const sums = await shapleySumsInParallel(data, current, 2, report, { minimumSeconds: 0, workerScripts: BUILT });
+  it('gives the tasks left to the built worker while this thread is held, and the single-thread sums', async () => {
+    // This thread finishes task 0, then is held for two seconds in its progress call: the worker, ready within tens
+    // of milliseconds, claims tasks 1 to 3 and finishes them; this thread finds them done and reports no more.
+    const wide = shapleyData(23, 20);
+    const current = planExactShapley(wide, enginesOf(wide));
+    expect(current.tasks).toBe(4);
+    const { calls, report } = slowProgress(2000);
+    const sums = await shapleySumsInParallel(wide, current, 2, report, { minimumSeconds: 0, workerScripts: BUILT });
+    expectSameSums(sums, enumerateInThread(planExactShapley(wide, enginesOf(wide))));
+    expect(sums.players).toBe(21);
+    expect(sums.workerTasks).toBe(3);
+    expect(calls).toEqual([[1, 4]]);
+  });
+
+  it('needs no progress callback when workers run', async () => {
+    const sums = await shapleySumsInParallel(data, plan(), 2, undefined, { minimumSeconds: 0, workerScripts: BUILT });
     expectSameSums(sums, inThread);
-    expect(sums.players).toBe(inThread.players);
-    expect(sums.workerTasks).toBeGreaterThanOrEqual(0);
-    expect(sums.workerTasks).toBeLessThanOrEqual(current.tasks);
-    expect(shapleyFromSums(sums)).toEqual(shapleyFromSums(inThread));
-    // This thread reports the tasks finished so far (its own and the worker's) after each task it finishes.
-    expect(calls.length).toBe(current.tasks - sums.workerTasks!);
-    for (const [i, [done, total]] of calls.entries()) {
-      expect(total).toBe(current.tasks);
-      expect(done).toBeGreaterThanOrEqual(i + 1);
-      expect(done).toBeLessThanOrEqual(current.tasks);
-      if (i > 0) expect(done).toBeGreaterThan(calls[i - 1]![0]);
-    }
+  });
+
+  it('computes here the tasks of a worker that fails, without failing the run', async () => {
+    const folder = workerFolder({ shapleyWorker: "throw new TypeError('broken worker');\n" });
+    const { calls, report } = slowProgress(300);
+    const sums = await shapleySumsInParallel(data, plan(), 2, report, { minimumSeconds: 0, workerScripts: folder });
+    expectSameSums(sums, inThread);
+    expect(sums.workerTasks).toBe(0);
+    expect(calls).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+  });
+
+  it('runs in this thread from the sources when no worker folder is given, workers or not', async () => {
+    const sums = await shapleySumsInParallel(data, plan(), 2, undefined, { minimumSeconds: 0 });
+    expect(sums.workerTasks).toBeUndefined();
+    expectSameSums(sums, inThread);
+  });
+
+  it('stops its workers when the sums are in, even one still at work', async () => {
+    // A worker that claims nothing and writes a line every 10 ms until it is stopped.
+    const log = join(mkdtempSync(join(tmpdir(), 'cpv-heartbeat-')), 'beats.log');
+    folders.push(join(log, '..'));
+    writeFileSync(log, '');
+    const folder = workerFolder({
+      shapleyWorker:
+        "import { appendFileSync } from 'node:fs';\n" +
+        'const pause = new Int32Array(new SharedArrayBuffer(4));\n' +
+        `for (;;) { appendFileSync(${JSON.stringify(log)}, '.'); Atomics.wait(pause, 0, 0, 10); }\n`,
+    });
+    // This thread is held at its first progress call until the worker has written (at most 10 s).
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const held = () => {
+      for (let waited = 0; readFileSync(log, 'utf8').length === 0 && waited < 10_000; waited += 10) {
+        Atomics.wait(pause, 0, 0, 10);
+      }
+    };
+    await shapleySumsInParallel(data, plan(), 2, held, { minimumSeconds: 0, workerScripts: folder });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await sleep(200);
+    const beats = readFileSync(log, 'utf8').length;
+    expect(beats).toBeGreaterThan(0);
+    await sleep(200);
+    expect(readFileSync(log, 'utf8').length).toBe(beats);
   });
 
   it("computes here every task a worker claimed but never finished, and counts none as the worker's", async () => {
