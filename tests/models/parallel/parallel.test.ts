@@ -167,7 +167,7 @@ describe('bootstrapInParallel on worker threads', () => {
     expect(two.ranges()).toEqual(['0-1', '1-2']);
   });
 
-  it('sends the decomposition options to the workers: sequential shares in an order, no progress callback', async () => {
+  it('sends the workers the decomposition options (sequential, in an order); needs no progress callback', async () => {
     const sequential = { method: 'sequential' as const, order: ['z', 'x', 'unit'] };
     const options = { ...bootstrapOptions(60), decompose: sequential };
     const estimateInOrder = decompose(data, sequential);
