@@ -5,6 +5,7 @@ import { addGrayCodeSums, grayCodeShapley, planGrayCodeShapley } from '../../../
 import type { SubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { subsetR2Table } from '../../../src/models/engines/subsetTable.js';
 import { thrownBy } from '../../helpers.js';
+import { orthogonalGramEntries } from './orthogonalGram.js';
 
 /**
  * The Gray-code engine's verdicts on each pivot and its cost, and the subset table's bounds. The mutation run found
@@ -50,16 +51,9 @@ function toyEngines(t: Toy) {
   const data: ModelShape = { outcome: 'y', n: 100, groups, droppedRows: 0, missingByColumn: {} };
   const counts = { rebuilds: 0 };
   const grams: Gram[] = [0, 1].map((mask) => {
-    const m = q + 1;
-    const entries = new Float64Array(m * m);
-    for (let c = 0; c < q; c++) {
-      entries[c * m + c] = t.d[c]!;
-      entries[c * m + q] = t.b[c]!;
-      entries[q * m + c] = t.b[c]!;
-    }
-    entries[q * m + q] = t.tss - (mask && t.fixed ? t.fixed.zy ** 2 / t.fixed.zz : 0);
+    const entries = orthogonalGramEntries(t, mask);
     return {
-      size: m,
+      size: q + 1,
       fixedRank: mask ? 3 : 0,
       get entries() {
         counts.rebuilds++;

@@ -16,6 +16,7 @@ import {
 } from '../../../src/models/engines/subsetTree.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
 import { dummies, panelFrom, referenceR2, testRandom, thrownBy } from '../../helpers.js';
+import { orthogonalGramEntries } from './orthogonalGram.js';
 
 /**
  * The subset tree's verdicts on each pivot, where each is taken (the general step, the unrolled triple, pair and
@@ -58,15 +59,7 @@ function toyEngines(t: Toy) {
     fixed: t.fixed ? [{ group: P, units: [q], width: 0 }] : [],
   };
   const grams: Gram[] = [0, 1].map((mask) => {
-    const m = q + 1;
-    const entries = new Float64Array(m * m);
-    for (let c = 0; c < q; c++) {
-      entries[c * m + c] = t.d[c]!;
-      entries[c * m + q] = t.b[c]!;
-      entries[q * m + c] = t.b[c]!;
-    }
-    entries[q * m + q] = t.tss - (mask && t.fixed ? t.fixed.zy ** 2 / t.fixed.zz : 0);
-    return { size: m, entries, fixedRank: mask };
+    return { size: q + 1, entries: orthogonalGramEntries(t, mask), fixedRank: mask };
   });
   const statistics: ProjectedGrams = {
     numericCount: q,
