@@ -94,6 +94,28 @@ export function permutations(k: number): number[][] {
   );
 }
 
+const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
+
+/** The Shapley weight of a coalition of s among k players, s!(k − s − 1)!/k!. */
+export const orderWeight = (k: number, s: number): number => (factorial(s) * factorial(k - s - 1)) / factorial(k);
+
+/**
+ * Shapley values from the definition, φ_j = Σ_{S ∌ j} s!(k−s−1)!/k! (v(S ∪ j) − v(S)), over a table of v by subset
+ * mask (bit g for group g).
+ */
+export function bruteShapley(k: number, table: ArrayLike<number>): number[] {
+  return Array.from({ length: k }, (_, j) => {
+    let value = 0;
+    for (let mask = 0; mask < 2 ** k; mask++) {
+      if (mask & (1 << j)) continue;
+      let s = 0;
+      for (let g = 0; g < k; g++) if (mask & (1 << g)) s++;
+      value += orderWeight(k, s) * (table[mask | (1 << j)]! - table[mask]!);
+    }
+    return value;
+  });
+}
+
 /**
  * loadModelData / runReport options for the synthetic NAO panel with its model (SIMULATED_SPEC: deprivation = idaci).
  */

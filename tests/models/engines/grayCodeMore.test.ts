@@ -4,7 +4,7 @@ import type { Gram, SubsetEngines } from '../../../src/models/engines/gramFitter
 import { addGrayCodeSums, grayCodeShapley, planGrayCodeShapley } from '../../../src/models/engines/grayCodeShapley.js';
 import type { SubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { subsetR2Table } from '../../../src/models/engines/subsetTable.js';
-import { thrownBy } from '../../helpers.js';
+import { bruteShapley, thrownBy } from '../../helpers.js';
 import { orthogonalGramEntries } from './orthogonalGram.js';
 
 /**
@@ -100,21 +100,6 @@ function toyEngines(t: Toy) {
   const suspectGroups = numericAt.filter((_, j) => columnsOf[j]!.some(suspect));
   const refitted = [...table.keys()].filter((mask) => suspectGroups.some((g) => mask & (1 << g)));
   return { data, engines, counts, fits, table, refitted, k };
-}
-
-const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
-
-/** φ_j = Σ_{S ∌ j} s!(k−s−1)!/k! (v(S ∪ j) − v(S)), straight from the definition. */
-function bruteShapley(k: number, table: Float64Array): number[] {
-  return Array.from({ length: k }, (_, j) => {
-    let value = 0;
-    for (let mask = 0; mask < 2 ** k; mask++) {
-      if (mask & (1 << j)) continue;
-      const s = popcount(mask);
-      value += ((factorial(s) * factorial(k - s - 1)) / factorial(k)) * (table[mask | (1 << j)]! - table[mask]!);
-    }
-    return value;
-  });
 }
 
 /** The engine's Shapley values, refits, QR calls and rebuilds, with the values checked against the definition. */

@@ -28,7 +28,7 @@ import { owenValuesByTree, prefixBits, subsetTableByTree, treeLayout } from '../
 import { decompose, DEFAULT_EXACT_SECONDS } from '../../../src/models/methods/decompose.js';
 import { workersToStart } from '../../../src/models/parallel/parallel.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
-import { dummies, itHeavy, panelFrom, referenceR2, testRandom } from '../../helpers.js';
+import { bruteShapley, dummies, itHeavy, orderWeight, panelFrom, referenceR2, testRandom } from '../../helpers.js';
 
 interface Case {
   readonly name: string;
@@ -156,24 +156,6 @@ function bruteForce(c: Case) {
   );
   expect(rows.n).toBe(y.length);
   return { k, table, unitsOfGroup, r2OfUnits };
-}
-
-const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
-/** s!(k − s − 1)!/k!, from factorials. */
-const orderWeight = (k: number, s: number) => (factorial(s) * factorial(k - s - 1)) / factorial(k);
-
-/** φ_j = Σ_{S ∌ j} s!(k−s−1)!/k! (v(S ∪ j) − v(S)), straight from the definition. */
-function bruteShapley(k: number, table: Float64Array): number[] {
-  return Array.from({ length: k }, (_, j) => {
-    let value = 0;
-    for (let mask = 0; mask < 2 ** k; mask++) {
-      if (mask & (1 << j)) continue;
-      let s = 0;
-      for (let g = 0; g < k; g++) if (mask & (1 << g)) s++;
-      value += orderWeight(k, s) * (table[mask | (1 << j)]! - table[mask]!);
-    }
-    return value;
-  });
 }
 
 /** Owen (1977) values of every unit, groups as unions, straight from the definition. */

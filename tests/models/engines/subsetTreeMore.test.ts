@@ -15,7 +15,7 @@ import {
   type TreeLayout,
 } from '../../../src/models/engines/subsetTree.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
-import { dummies, panelFrom, referenceR2, testRandom, thrownBy } from '../../helpers.js';
+import { bruteShapley, dummies, orderWeight, panelFrom, referenceR2, testRandom, thrownBy } from '../../helpers.js';
 import { orthogonalGramEntries } from './orthogonalGram.js';
 
 /**
@@ -100,23 +100,6 @@ function toyEngines(t: Toy) {
   /** Subsets the documented rule sends to QR: those holding a suspect column. */
   const refits = table.filter((_, mask) => unitsOfMask(mask).some((u) => u < q && suspect(t, u))).length;
   return { layout, statistics, stable, k, P, table, refits, qrCalls };
-}
-
-const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
-const orderWeight = (k: number, s: number) => (factorial(s) * factorial(k - s - 1)) / factorial(k);
-
-/** φ_j = Σ_{S ∌ j} s!(k−s−1)!/k! (v(S ∪ j) − v(S)), straight from the definition. */
-function bruteShapley(k: number, table: Float64Array): number[] {
-  return Array.from({ length: k }, (_, j) => {
-    let value = 0;
-    for (let mask = 0; mask < 2 ** k; mask++) {
-      if (mask & (1 << j)) continue;
-      let s = 0;
-      for (let g = 0; g < k; g++) if (mask & (1 << g)) s++;
-      value += orderWeight(k, s) * (table[mask | (1 << j)]! - table[mask]!);
-    }
-    return value;
-  });
 }
 
 /** Every task of the toy's tree with a table: the Shapley values, the table, the refits and the task count. */
