@@ -347,7 +347,9 @@ describe('shapleySumsInParallel on worker threads', () => {
 
   it('gives the tasks left to the built worker while this thread is held, and the single-thread sums', async () => {
     // This thread finishes task 0, then is held for two seconds in its progress call: the worker, ready within tens
-    // of milliseconds, claims tasks 1 to 3 and finishes them; this thread finds them done and reports no more.
+    // of milliseconds, claims tasks 1 to 3 and finishes them; this thread finds them done and reports no more. The
+    // count in that one call depends on timing: where this thread runs slower than the worker (instrumented by a
+    // mutation run, the built worker not), the worker may finish all three before task 0 is done here.
     const wide = shapleyData(23, 20);
     const current = planExactShapley(wide, enginesOf(wide));
     expect(current.tasks).toBe(4);
@@ -356,7 +358,11 @@ describe('shapleySumsInParallel on worker threads', () => {
     expectSameSums(sums, enumerateInThread(planExactShapley(wide, enginesOf(wide))));
     expect(sums.players).toBe(21);
     expect(sums.workerTasks).toBe(3);
-    expect(calls).toEqual([[1, 4]]);
+    expect(calls).toHaveLength(1);
+    const [[done, total]] = calls as [[number, number]];
+    expect(total).toBe(4);
+    expect(done).toBeGreaterThanOrEqual(1);
+    expect(done).toBeLessThanOrEqual(4);
   });
 
   it('needs no progress callback when workers run', async () => {
