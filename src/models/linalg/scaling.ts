@@ -62,7 +62,7 @@ export function ldexp(x: number, e: number): number {
     value *= powerOfTwo(MAX_EXPONENT);
     rest -= MAX_EXPONENT;
   }
-  while (rest < MIN_NORMAL_EXPONENT && value !== 0) {
+  while (rest < MIN_NORMAL_EXPONENT && Number.isFinite(value) && value !== 0) {
     value *= powerOfTwo(MIN_NORMAL_EXPONENT);
     rest -= MIN_NORMAL_EXPONENT;
   }
@@ -75,7 +75,9 @@ export function maxAbs(values: ArrayLike<number>): number {
   let largest = 0;
   for (let i = 0; i < values.length; i++) {
     const v = Math.abs(values[i]!);
-    if (!(v <= largest)) largest = v; // NaN propagates
+    // A NaN is the answer wherever it is: compared, it would lose to every later value.
+    if (Number.isNaN(v)) return Number.NaN;
+    if (v > largest) largest = v;
   }
   return largest;
 }
