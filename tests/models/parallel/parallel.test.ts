@@ -415,6 +415,25 @@ describe('shapleySumsInParallel on worker threads', () => {
     expect(readFileSync(log, 'utf8').length).toBe(beats);
   });
 
+  it('computes every task here, in order, beside a worker that claims none', async () => {
+    // Four tasks, all computed by this thread's first loop while a worker runs: each task's state is its own slot
+    // (with the slot of task 2 taken for the task counter, task 1 was computed again without end).
+    const folder = workerFolder({ shapleyWorker: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n' });
+    const wide = shapleyData(23, 20);
+    const current = planExactShapley(wide, enginesOf(wide));
+    expect(current.tasks).toBe(4);
+    const { calls, report } = progress();
+    const sums = await shapleySumsInParallel(wide, current, 2, report, { minimumSeconds: 0, workerScripts: folder });
+    expectSameSums(sums, enumerateInThread(planExactShapley(wide, enginesOf(wide))));
+    expect(sums.workerTasks).toBe(0);
+    expect(calls).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
+  });
+
   it("computes here every task a worker claimed but never finished, and counts none as the worker's", async () => {
     // A worker that claims every task left, as a real one would, and never finishes any.
     const folder = workerFolder({
