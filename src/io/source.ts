@@ -12,6 +12,23 @@ export interface InputSource {
 export const STDIN_NAME = '<stdin>';
 
 /**
+ * The file-system calls this module makes, in the forms it makes them. A parameter (node:fs's own by default) so
+ * that the tests can create in this process what the system will not on demand: a non-blocking standard input with
+ * nothing to read yet (EAGAIN), a pipe that reports its end as Windows does (EOF), a folder refused at its opening
+ * (EISDIR), a failing fstat. (The tests share one module graph in the mutation run, so none may mock node:fs.)
+ */
+export interface InputFileSystem {
+  readonly openSync: (path: string, flags: 'r') => number;
+  readonly fstatSync: (fd: number) => { isDirectory(): boolean };
+  readonly statSync: (path: string) => { isFile(): boolean };
+  readonly readSync: (fd: number, buffer: Buffer, offset: number, length: number, position: number | null) => number;
+  readonly closeSync: (fd: number) => void;
+}
+
+/** The file system itself: what every function here uses unless a test hands it another. */
+export const NODE_INPUT_FILE_SYSTEM: InputFileSystem = { openSync, fstatSync, statSync, readSync, closeSync };
+
+/**
  * Where standard input's bytes come from: called once per read of `-`, it gives the bytes as chunks, in order,
  * synchronously (the readers are synchronous). A chunk must not change after it has been given.
  */
@@ -45,8 +62,8 @@ export function withStandardInput<T>(stdin: StdinSource, body: () => T): T {
 }
 
 /** The process's standard input (file descriptor 0), read synchronously in chunks of 1 MiB. */
-export function* processStandardInput(): Generator<Buffer> {
-  yield* descriptorChunks(0, STDIN_NAME);
+export function* processStandardInput(fs: InputFileSystem = NODE_INPUT_FILE_SYSTEM): Generator<Buffer> {
+  yield* descriptorChunks(0, STDIN_NAME, fs);
 }
 
 /**
@@ -145,14 +162,19 @@ export function checkInputBytes(bytes: Uint8Array, file: string): void {
  *
  * @throws {DataError} as `readSource`, with `maxBytes` as the size limit.
  */
-export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY, workbooks = false): Generator<Buffer> {
+export function* readChunks(
+  path: string,
+  maxBytes = Number.POSITIVE_INFINITY,
+  workbooks = false,
+  fs: InputFileSystem = NODE_INPUT_FILE_SYSTEM,
+): Generator<Buffer> {
   if (path === '-') {
     yield* checkedChunks(stdinChunks(), STDIN_NAME, maxBytes, workbooks);
     return;
   }
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = fs.openSync(path, 'r');
   } catch (error) {
     throw unreadable(path, error);
   }
@@ -161,15 +183,15 @@ export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY, w
     let isDirectory = false;
     // Stryker disable next-line BlockStatement: without fstat, a folder fails its first read with EISDIR: same words
     try {
-      isDirectory = fstatSync(fd).isDirectory();
+      isDirectory = fs.fstatSync(fd).isDirectory();
     } catch (error) {
       throw unreadable(path, error);
     }
     // Stryker disable next-line ConditionalExpression: reading a folder fails with EISDIR, worded the same
     if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
-    yield* checkedChunks(descriptorChunks(fd, path), path, maxBytes, workbooks);
+    yield* checkedChunks(descriptorChunks(fd, path, fs), path, maxBytes, workbooks);
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
@@ -182,7 +204,7 @@ export function* readChunks(path: string, maxBytes = Number.POSITIVE_INFINITY, w
  *
  * @throws {DataError} unreadable path, as `readSource`.
  */
-export function peekInput(path: string, count: number): Buffer {
+export function peekInput(path: string, count: number, fs: InputFileSystem = NODE_INPUT_FILE_SYSTEM): Buffer {
   if (path === '-') {
     const state = stdinState();
     let have = state.pending.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -198,8 +220,8 @@ export function peekInput(path: string, count: number): Buffer {
   let fd: number;
   try {
     // A directory is refused by the reader that follows, with its message; a pipe cannot be read twice.
-    if (!statSync(path).isFile()) return Buffer.alloc(0);
-    fd = openSync(path, 'r');
+    if (!fs.statSync(path).isFile()) return Buffer.alloc(0);
+    fd = fs.openSync(path, 'r');
   } catch (error) {
     throw unreadable(path, error);
   }
@@ -208,7 +230,7 @@ export function peekInput(path: string, count: number): Buffer {
     let have = 0;
     // Stryker disable next-line EqualityOperator: at have = count a read of 0 bytes returns 0: the loop stops
     while (have < count) {
-      const read = readSync(fd, buffer, have, count - have, have);
+      const read = fs.readSync(fd, buffer, have, count - have, have);
       if (read === 0) break;
       have += read;
     }
@@ -216,7 +238,7 @@ export function peekInput(path: string, count: number): Buffer {
   } catch (error) {
     throw unreadable(path, error);
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
@@ -242,12 +264,12 @@ function* stdinChunks(): Generator<Uint8Array> {
 }
 
 /** The bytes of an open file descriptor, read synchronously in chunks of up to 1 MiB (each a copy of its own). */
-function* descriptorChunks(fd: number, file: string): Generator<Buffer> {
+function* descriptorChunks(fd: number, file: string, fs: InputFileSystem): Generator<Buffer> {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   for (;;) {
     let count: number;
     try {
-      count = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      count = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
