@@ -132,7 +132,8 @@ function segmentEnd(bytes: Buffer, limit: number): number {
     if (b === QUOTE) quoted = !quoted;
     else if (!quoted && (b === LF || b === CR)) {
       if (b === CR) {
-        if (i + 1 >= bytes.length) return last > 0 && i >= limit ? last : -1;
+        // A CR at the end may be the first half of a CRLF. (A boundary before it past the limit was returned above.)
+        if (i + 1 >= bytes.length) return -1;
         // A cut between CR and LF would leave the LF to start the next segment: a blank line, one line too many
         // before a byte-level fault there.
         if (bytes[i + 1] === LF) continue;
