@@ -191,6 +191,16 @@ export const MAX_EXACT_SHAPLEY_GROUPS = 40;
 /** Most groups of the methods that keep the R² of every subset in memory (commonality, dominance): 2^24 values, 128 MB.
  * */
 const MAX_TABLE_GROUPS = 24;
+/**
+ * Most groups of commonality, whose result names each of the 2^k − 1 sets of groups: measured, 2^20 sets take about
+ * 300 MB before they are printed, and 2^24 sets ran out of a default Node heap (4 GB) while the run still promised
+ * them.
+ */
+const MAX_COMMONALITY_GROUPS = 20;
+
+/** Most groups a method that keeps every subset's R² takes: commonality's limit is that of its list of sets. */
+const mostTableGroups = (method: DecompositionMethod) =>
+  method === 'commonality' ? MAX_COMMONALITY_GROUPS : MAX_TABLE_GROUPS;
 /** Permutations drawn by default when sampling, and the standard error at which sampling may stop early. */
 const DEFAULT_PERMUTATIONS = 20_000;
 const DEFAULT_TARGET_STANDARD_ERROR = 0.001;
@@ -292,9 +302,15 @@ function decomposeGame(
           : 'use fewer groups, or --method shapley with --samples N'),
     );
   }
-  if ((method === 'commonality' || method === 'dominance') && k > MAX_TABLE_GROUPS) {
+  if (method === 'commonality' && k > MAX_COMMONALITY_GROUPS) {
     throw new UsageError(
-      `--method ${method} keeps the R² of all 2^${k} subsets of ${k} groups in memory; it accepts at most ` +
+      `--method commonality lists all 2^${k} − 1 sets of ${k} groups; it accepts at most ${MAX_COMMONALITY_GROUPS} ` +
+        'groups (about a million sets): use fewer groups, or --method shapley',
+    );
+  }
+  if (method === 'dominance' && k > MAX_TABLE_GROUPS) {
+    throw new UsageError(
+      `--method dominance keeps the R² of all 2^${k} subsets of ${k} groups in memory; it accepts at most ` +
         `${MAX_TABLE_GROUPS} groups (2^${MAX_TABLE_GROUPS} values, 128 MB): use fewer groups, or --method shapley`,
     );
   }
@@ -487,10 +503,11 @@ function decomposeWithControls(
     throw new UsageError(`"${CONTROLS}" names the row of the controls; choose another name for that group`);
   }
   const k = free.length;
-  if (k > MAX_TABLE_GROUPS) {
+  const most = mostTableGroups(method);
+  if (k > most) {
     throw new UsageError(
       `--control: --method ${method} over ${k} groups besides the controls keeps 2^${k} subsets; ` +
-        `it accepts at most ${MAX_TABLE_GROUPS}`,
+        `it accepts at most ${most}`,
     );
   }
   const inner = createGramFitter(data, engines);
