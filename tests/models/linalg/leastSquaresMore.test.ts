@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitLeastSquares } from '../../../src/models/linalg/leastSquares.js';
 import { qrDecompose, solveLeastSquares } from '../../../src/models/linalg/qr.js';
 import { thrownBy } from '../../helpers.js';
+import { slowPowerOfTwo } from './reference.js';
 
 /**
  * fitLeastSquares checked against exact rational arithmetic, for mutation testing (leastSquares.ts had only
@@ -45,13 +46,6 @@ function exact(x: number): Fraction {
     exponent++;
   }
   return fraction(BigInt(v), 1n << BigInt(exponent));
-}
-
-/** 2^e by repeated doubling or halving from 1: exact for every e down to the smallest subnormal. */
-function slowPowerOfTwo(e: number): number {
-  let value = 1;
-  for (let i = 0; i < Math.abs(e); i++) value = e > 0 ? value * 2 : value / 2;
-  return value;
 }
 
 /** x·2^e in steps that stay normal (x·2^e must be normal): exact. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aliasedColumns, applyQTranspose, qrDecompose, solveLeastSquares } from '../../../src/models/linalg/qr.js';
 import { thrownBy } from '../../helpers.js';
+import { normalEquations } from './reference.js';
 
 /**
  * Edge cases of the pivoted Householder QR that the mutation run found unchecked: the exact RangeErrors, an
@@ -8,27 +9,6 @@ import { thrownBy } from '../../helpers.js';
  * column ends up (with its reference norm) and what it is left holding, and back-substitution when rank < p.
  * Numbers are checked against hand-worked reflections or normal equations solved by Gauss–Jordan here.
  */
-
-/** Solve the normal equations X'X b = X'y by Gauss–Jordan elimination with partial pivoting. */
-function normalEquations(columns: readonly number[][], y: readonly number[]): number[] {
-  const p = columns.length;
-  const dot = (u: readonly number[], v: readonly number[]) => u.reduce((s, ui, i) => s + ui * v[i]!, 0);
-  const m = columns.map((ci) => [...columns.map((cj) => dot(ci, cj)), dot(ci, y)]);
-  for (let c = 0; c < p; c++) {
-    let best = c;
-    for (let r = c + 1; r < p; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[best]![c]!)) best = r;
-    [m[c], m[best]] = [m[best]!, m[c]!];
-    const pivotRow = m[c]!;
-    const head = pivotRow[c]!;
-    for (let k = c; k <= p; k++) pivotRow[k]! /= head;
-    for (let r = 0; r < p; r++) {
-      if (r === c) continue;
-      const factor = m[r]![c]!;
-      for (let k = c; k <= p; k++) m[r]![k]! -= factor * pivotRow[k]!;
-    }
-  }
-  return m.map((row) => row[p]!);
-}
 
 describe('qrDecompose edge cases', () => {
   it('rejects columns of different lengths with its own message', () => {

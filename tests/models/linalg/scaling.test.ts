@@ -9,13 +9,7 @@ import {
   scaleByPowerOfTwo,
   scaledNorm,
 } from '../../../src/models/linalg/scaling.js';
-
-/** 2^e by repeated doubling or halving from 1: exact for every e down to the smallest subnormal. */
-function slowPowerOfTwo(e: number): number {
-  let value = 1;
-  for (let i = 0; i < Math.abs(e); i++) value = e > 0 ? value * 2 : value / 2;
-  return value;
-}
+import { slowPowerOfTwo } from './reference.js';
 
 describe('power-of-two scaling', () => {
   it('powerOfTwo is 2^e exactly over the normal range', () => {

@@ -10,6 +10,7 @@ import {
   scaledNorm,
 } from '../../../src/models/linalg/scaling.js';
 import { thrownBy } from '../../helpers.js';
+import { slowPowerOfTwo } from './reference.js';
 
 /**
  * Edges of the power-of-two scaling tools that scaling.test.ts leaves unchecked, written for mutation testing
@@ -18,13 +19,6 @@ import { thrownBy } from '../../helpers.js';
  * early, at once, for exponents far outside the range), the `out` argument of scaleByPowerOfTwo, and exact 3-4-5
  * norms whose every intermediate is a dyadic rational. Powers of two come from repeated doubling or halving here.
  */
-
-/** 2^e by repeated doubling or halving from 1: exact for every e down to the smallest subnormal. */
-function slowPowerOfTwo(e: number): number {
-  let value = 1;
-  for (let i = 0; i < Math.abs(e); i++) value = e > 0 ? value * 2 : value / 2;
-  return value;
-}
 
 describe('powerOfTwo', () => {
   it('names the exponent and the normal range when it refuses one', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweepIn, sweepOut } from '../../../src/models/linalg/sweep.js';
 import { testRandom } from '../../helpers.js';
+import { normalEquations } from './reference.js';
 
 /**
  * The sweep operator, checked on its own for mutation testing (sweep.ts had only been reached through the
@@ -52,22 +53,9 @@ function crossProducts(columns: readonly (readonly number[])[]): number[][] {
   return columns.map((u) => columns.map((v) => u.reduce((s, ui, i) => s + ui * v[i]!, 0)));
 }
 
-/** RSS of y on the given columns, by Gauss–Jordan on the normal equations (no columns: Σ y²). */
+/** RSS of y on the given columns, from the normal equations solved by Gauss–Jordan (no columns: Σ y²). */
 function leastSquaresRss(columns: readonly (readonly number[])[], y: readonly number[]): number {
-  const p = columns.length;
-  const dot = (u: readonly number[], v: readonly number[]) => u.reduce((s, ui, i) => s + ui * v[i]!, 0);
-  const m = columns.map((ci) => [...columns.map((cj) => dot(ci, cj)), dot(ci, y)]);
-  for (let c = 0; c < p; c++) {
-    const pivotRow = m[c]!;
-    const head = pivotRow[c]!;
-    for (let k = c; k <= p; k++) pivotRow[k]! /= head;
-    for (let r = 0; r < p; r++) {
-      if (r === c) continue;
-      const factor = m[r]![c]!;
-      for (let k = c; k <= p; k++) m[r]![k]! -= factor * pivotRow[k]!;
-    }
-  }
-  const b = m.map((row) => row[p]!);
+  const b = normalEquations(columns, y);
   return y.reduce((s, yi, i) => {
     const r = yi - columns.reduce((fit, column, j) => fit + column[i]! * b[j]!, 0);
     return s + r * r;
