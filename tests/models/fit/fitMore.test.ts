@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FixedEffectGroupData, GroupData, ModelData } from '../../../src/models/design/modelData.js';
 import { fitModel as sharedFitModel } from '../../../src/models/fit/fit.js';
+import { normalEquations } from '../linalg/reference.js';
 
 /**
  * The natural order of fixed-effect levels in `fitModel`'s treatment contrasts (l2 < l9 < l10, so l2 is the
@@ -18,26 +19,6 @@ async function freshFitModule(): Promise<FitModule> {
   instances++;
   const url = `../../../src/models/fit/fit.ts?fresh-collator=${instances}-${Date.now()}`;
   return (await import(/* @vite-ignore */ url)) as FitModule;
-}
-
-/** Least squares by the normal equations (Gauss–Jordan with partial pivoting). */
-function ols(columns: readonly (readonly number[])[], y: readonly number[]): number[] {
-  const p = columns.length;
-  const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
-  const a = columns.map((ci) => [...columns.map((cj) => dot(ci, cj)), dot(ci, y)]);
-  for (let c = 0; c < p; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < p; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
-    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
-    const d = a[c]![c]!;
-    for (let j = 0; j <= p; j++) a[c]![j]! /= d;
-    for (let r = 0; r < p; r++) {
-      if (r === c) continue;
-      const factor = a[r]![c]!;
-      for (let j = 0; j <= p; j++) a[r]![j]! -= factor * a[c]![j]!;
-    }
-  }
-  return a.map((row) => row[p]!);
 }
 
 describe('treatment contrasts on a fresh instance of fit.ts', () => {
@@ -69,7 +50,7 @@ describe('treatment contrasts on a fresh instance of fit.ts', () => {
     expect(fitModel).not.toBe(sharedFitModel);
     const fit = fitModel(data, { fixedEffectCoefficients: true });
     const indicator = (level: string) => labels.map((l) => (l === level ? 1 : 0));
-    const beta = ols([labels.map(() => 1), indicator('l9'), indicator('l10'), x], y);
+    const beta = normalEquations([labels.map(() => 1), indicator('l9'), indicator('l10'), x], y);
     const coefficients = fit.fixedEffectCoefficients!;
     expect(coefficients.map((c) => c.term)).toEqual(['(Intercept)', 'g=l9', 'g=l10']);
     coefficients.forEach((c, j) => expect(Math.abs(c.estimate! - beta[j]!)).toBeLessThan(1e-12));
