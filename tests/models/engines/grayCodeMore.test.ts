@@ -5,7 +5,7 @@ import { addGrayCodeSums, grayCodeShapley, planGrayCodeShapley } from '../../../
 import type { SubsetFitter } from '../../../src/models/engines/subsetFit.js';
 import { subsetR2Table } from '../../../src/models/engines/subsetTable.js';
 import { bruteShapley, thrownBy } from '../../helpers.js';
-import { orthogonalGramEntries } from './orthogonalGram.js';
+import { type OrthogonalToy, orthogonalGramEntries } from './orthogonalGram.js';
 
 /**
  * The Gray-code engine's verdicts on each pivot and its cost, and the subset table's bounds. The mutation run found
@@ -17,14 +17,8 @@ import { orthogonalGramEntries } from './orthogonalGram.js';
  * for each player is its own share.
  */
 
-/** Orthogonal columns: diagonal d, cross-products b with y, centred squares s; widths are the players' columns. */
-interface Toy {
-  readonly widths: readonly number[];
-  readonly d: readonly number[];
-  readonly b: readonly number[];
-  readonly s: readonly number[];
-  readonly tss: number;
-  /** One fixed effect orthogonal to every column, at group `at` in data order; it explains zy²/zz of y. */
+/** Orthogonal columns, with the fixed effect at group `at` in data order. */
+interface Toy extends OrthogonalToy {
   readonly fixed?: { readonly at: number; readonly zy: number; readonly zz: number };
 }
 

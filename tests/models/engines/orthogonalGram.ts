@@ -5,12 +5,7 @@
  * Shared by subsetTreeMore.test.ts and grayCodeMore.test.ts.
  */
 export function orthogonalGramEntries(
-  toy: {
-    readonly d: readonly number[];
-    readonly b: readonly number[];
-    readonly tss: number;
-    readonly fixed?: { readonly zy: number; readonly zz: number } | undefined;
-  },
+  toy: Pick<OrthogonalToy, 'd' | 'b' | 'tss' | 'fixed'>,
   mask: number,
 ): Float64Array {
   const q = toy.d.length;
@@ -23,4 +18,16 @@ export function orthogonalGramEntries(
   }
   entries[q * m + q] = toy.tss - (mask && toy.fixed ? toy.fixed.zy ** 2 / toy.fixed.zz : 0);
   return entries;
+}
+
+/** A problem of orthogonal columns: diagonal d, cross-products b with y, centred squares s, TSS of y. */
+export interface OrthogonalToy {
+  /** Columns of each numeric player, in order. */
+  readonly widths: readonly number[];
+  readonly d: readonly number[];
+  readonly b: readonly number[];
+  readonly s: readonly number[];
+  readonly tss: number;
+  /** One fixed player orthogonal to every column, with z'y and z'z: it explains zy²/zz of y. */
+  readonly fixed?: { readonly zy: number; readonly zz: number } | undefined;
 }

@@ -16,7 +16,7 @@ import {
 } from '../../../src/models/engines/subsetTree.js';
 import type { GroupSpec, ModelSpec } from '../../../src/models/spec/spec.js';
 import { bruteShapley, dummies, orderWeight, panelFrom, referenceR2, testRandom, thrownBy } from '../../helpers.js';
-import { orthogonalGramEntries } from './orthogonalGram.js';
+import { type OrthogonalToy, orthogonalGramEntries } from './orthogonalGram.js';
 
 /**
  * The subset tree's verdicts on each pivot, where each is taken (the general step, the unrolled triple, pair and
@@ -27,17 +27,7 @@ import { orthogonalGramEntries } from './orthogonalGram.js';
  * is the column's own diagonal entry whatever was swept before, exactly, and R²(S) = Σ_{j ∈ S} b_j²/d_j / TSS.
  */
 
-/** One problem of orthogonal columns: diagonal d, cross-products b with y, centred squares s. */
-interface Toy {
-  /** Columns of each numeric player, in order. */
-  readonly widths: readonly number[];
-  readonly d: readonly number[];
-  readonly b: readonly number[];
-  readonly s: readonly number[];
-  readonly tss: number;
-  /** One fixed player orthogonal to every column, with z'y and z'z: it explains zy²/zz of y. */
-  readonly fixed?: { readonly zy: number; readonly zz: number };
-}
+type Toy = OrthogonalToy;
 
 /** Aliased by the documented rule: a pivot at or below 1e-14 of the centred sum of squares adds nothing. */
 const aliased = (t: Toy, c: number) => !(t.d[c]! > t.s[c]! * 1e-14);
