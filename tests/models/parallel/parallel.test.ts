@@ -450,10 +450,14 @@ describe('shapleySumsInParallel on worker threads', () => {
         '}\n' +
         'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n',
     });
+    // Four tasks: the state of the last is read again after the wait from slot TASK_STATES + 3, which only a slot
+    // counted from the right end of the counters reaches (TASK_STATES − 3 is no slot at all).
     const { calls, report } = slowProgress(200);
-    const current = plan();
-    const sums = await shapleySumsInParallel(data, current, 2, report, { minimumSeconds: 0, workerScripts: folder });
-    expectSameSums(sums, inThread);
+    const wide = shapleyData(23, 20);
+    const current = planExactShapley(wide, enginesOf(wide));
+    expect(current.tasks).toBe(4);
+    const sums = await shapleySumsInParallel(wide, current, 2, report, { minimumSeconds: 0, workerScripts: folder });
+    expectSameSums(sums, enumerateInThread(planExactShapley(wide, enginesOf(wide))));
     expect(sums.workerTasks).toBe(0);
     expect(calls).toEqual(Array.from({ length: current.tasks }, (_, i) => [i + 1, current.tasks]));
   });
