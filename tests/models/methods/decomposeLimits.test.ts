@@ -86,6 +86,14 @@ describe('group limits of each method', () => {
     expect(result.commonality?.sets.length).toBe(2 ** 20 - 1);
   });
 
+  // 2^24 subsets kept: about half a minute and 330 MB here.
+  itHeavy('dominance takes exactly 24 groups, and ranks every pair of them', () => {
+    const widths = Array.from({ length: 24 }, () => 1);
+    const data = wideData(widths, 40);
+    const result = decompose(data, { method: 'dominance' });
+    expect(result.dominance?.pairs.length).toBe((24 * 23) / 2);
+  });
+
   it('with controls, at most 24 groups besides them', () => {
     const data = singles(26);
     const message = errorOf(() => decompose(data, { method: 'sequential', controls: ['g0'] })).message;
