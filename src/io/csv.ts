@@ -118,7 +118,6 @@ export function parseCsvTable(
   } catch (error) {
     throw csvParseError(error, file, bytes);
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral,ObjectLiteral: isBlank refused it above
   if (rows.length === 0) throw new DataError('the file has no header row (it is empty or blank)', { file });
   const rowNames = options.rowNames ?? rowNamesKind(rows[0]!, rows.slice(1));
   const cut = rowNames ? rows.map((row) => row.slice(1)) : rows;
@@ -129,7 +128,6 @@ export function parseCsvTable(
   });
   const records = cut.slice(1);
   if (records.length === 0) throw new DataError('the file has a header row but no data rows', { file });
-  // Stryker disable next-line ConditionalExpression: checkNoBom finds nothing without one
   if (hasInnerBom(bytes)) checkNoBom(cut, header, file);
   checkRepeatedHeader({ file, header, records });
   return { table: { file, header, records }, header: { ...(rowNames ? { rowNames } : {}), unnamed } };
@@ -242,7 +240,6 @@ const CR = 0x0d;
 function lineAt(bytes: Buffer, offset: number): { line: number; start: number } {
   let line = 1;
   let start = 0;
-  // Stryker disable next-line EqualityOperator: the byte at offset is invalid, no line break
   for (let i = 0; i < offset; i++) {
     const b = bytes[i];
     if (b === LF || (b === CR && bytes[i + 1] !== LF)) {
@@ -261,11 +258,9 @@ const CP1252_HIGH = '€\0‚ƒ„…†‡ˆ‰Š‹Œ\0Ž\0\0‘’“”•�
 function checkUtf8(bytes: Buffer, file: string): void {
   if (isUtf8(bytes)) return;
   const offset = firstInvalidUtf8(bytes);
-  // Stryker disable next-line ConditionalExpression,StringLiteral,ObjectLiteral: isUtf8 said invalid, so ≥ 0
   if (offset < 0) throw new DataError('is not valid UTF-8 text; save it as UTF-8 CSV', { file });
   const { line, start } = lineAt(bytes, offset);
   const byte = bytes[offset]!;
-  // Stryker disable next-line ConditionalExpression: the first invalid byte is ≥ 0x80
   const legacy = byte >= 0xa0 ? String.fromCharCode(byte) : byte >= 0x80 ? CP1252_HIGH[byte - 0x80] : undefined;
   const column = line === 1 ? undefined : columnAt(bytes, start, offset);
   const where = column === undefined ? '' : ` in column "${displayText(column)}"`;
@@ -274,7 +269,6 @@ function checkUtf8(bytes: Buffer, file: string): void {
       ? `, which ${byte >= 0xa0 ? 'Latin-1/Windows-1252' : 'Windows-1252'} reads as "${legacy}"`
       : '';
   throw new DataError(
-    // Stryker disable next-line StringLiteral: the first invalid byte is 0x80 or more: two hex digits without padding
     `is not valid UTF-8 text (byte ${byte.toString(16).toUpperCase().padStart(2, '0')}${where}${reads}); ` +
       'save it as UTF-8 CSV',
     { file, row: line },
@@ -285,7 +279,6 @@ function checkUtf8(bytes: Buffer, file: string): void {
 function firstInvalidUtf8(bytes: Uint8Array): number {
   const n = bytes.length;
   let i = 0;
-  // Stryker disable next-line EqualityOperator: called on invalid text: it returns before n
   while (i < n) {
     const b = bytes[i]!;
     if (b < 0x80) {
@@ -324,7 +317,6 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 function columnAt(bytes: Buffer, start: number, offset: number): string | undefined {
   let index = 0;
   let quoted = false;
-  // Stryker disable next-line EqualityOperator: the byte at offset is invalid: no quote or comma
   for (let i = start; i < offset; i++) {
     if (bytes[i] === 0x22) quoted = !quoted;
     else if (bytes[i] === 0x2c && !quoted) index++;
@@ -415,7 +407,6 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** A UTF-8 byte-order mark anywhere but at the very start (which csv-parse skips). */
 function hasInnerBom(bytes: Buffer): boolean {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: indexOf from 1 gives -1 or ≥ 1
   return bytes.indexOf(BOM, 1) >= 0;
 }
 

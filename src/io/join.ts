@@ -117,7 +117,6 @@ export function joinTables(inputs: readonly JoinInput[], options: JoinOptions): 
   // Which inputs hold each key (only non-empty keys are indexed).
   const presence = prepared.map((input) => input.index);
   const missingFrom = (key: string | undefined, self: number): string[] =>
-    // Stryker disable next-line ConditionalExpression: no input has the key undefined
     files.filter((_, j) => j !== self && (key === undefined || !presence[j]!.has(key)));
 
   const base = prepared[0]!;
@@ -126,7 +125,6 @@ export function joinTables(inputs: readonly JoinInput[], options: JoinOptions): 
   const used = prepared.map((input) => new Uint8Array(input.table.records.length));
   base.table.records.forEach((record, i) => {
     const key = base.keys[i];
-    // Stryker disable next-line ConditionalExpression: get(undefined) is undefined
     const partners = prepared.map((input, j) => (j === 0 ? i : key === undefined ? undefined : input.index.get(key)));
     const complete = partners.every((partner) => partner !== undefined);
     if (!complete && options.how === 'inner') return;
@@ -175,7 +173,6 @@ export function joinTables(inputs: readonly JoinInput[], options: JoinOptions): 
       unmatched,
       missingKeyRows: input.keys.filter((key) => key === undefined).length,
       droppedRows: rows - usedRows,
-      // Stryker disable next-line ConditionalExpression: the first input fills nothing: filled[0] is 0
       filledRows: j === 0 ? 0 : filled[j]!,
       renamed,
     };
@@ -389,7 +386,6 @@ function compactValues(values: readonly string[]): string {
   const parts: string[] = [];
   for (let i = 0; i < numbers.length; ) {
     let j = i;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: past the end
     while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
     if (j - i >= 2) parts.push(`${numbers[i]}–${numbers[j]}`);
     else for (let k = i; k <= j; k++) parts.push(String(numbers[k]));

@@ -134,7 +134,6 @@ function contentXml(bytes: Uint8Array, file: string): string {
   const content = entries['content.xml'];
   if (!content) throw damaged(file, 'it has no content.xml');
   try {
-    // Stryker disable next-line BooleanLiteral: a byte-order mark kept is skipped, or read as text outside any cell
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(content);
   } catch {
     throw damaged(file, 'its content.xml is not UTF-8 text');
@@ -158,7 +157,6 @@ function dateValue(text: string | undefined): number | undefined {
   date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // Stryker disable next-line StringLiteral: Number('') is 0 too
   const ms = Math.round(Number(m[7] ?? '0') * 1000);
-  // Stryker disable next-line StringLiteral: Number('') is 0 too
   date.setUTCHours(Number(m[4] ?? '0'), Number(m[5] ?? '0'), Number(m[6] ?? '0'), ms);
   let time = date.getTime();
   const zone = m[8];
@@ -172,18 +170,14 @@ function dateValue(text: string | undefined): number | undefined {
 
 /** An `office:time-value` (an ISO 8601 duration, PT12H30M00S) as hh:mm:ss. */
 function timeValue(text: string | undefined): string | undefined {
-  // Stryker disable next-line ConditionalExpression: exec(undefined) reads "undefined", which does not match
   const m = text === undefined ? null : /^(-?)P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(text);
   if (!m) return undefined;
-  // Stryker disable next-line StringLiteral: Number('') is 0 too
   const hours = Number(m[2] ?? '0') * 24 + Number(m[3] ?? '0');
   // Stryker disable next-line StringLiteral: Number('') is 0 too
   const seconds = Number(m[5] ?? '0');
   const whole = Math.floor(seconds);
   const two = (n: number) => String(n).padStart(2, '0');
-  // Stryker disable next-line EqualityOperator,ConditionalExpression: with no fraction, String(0).slice(1) is ''
   const fraction = seconds > whole ? String(Math.round((seconds - whole) * 1000) / 1000).slice(1) : '';
-  // Stryker disable next-line StringLiteral: Number('') is 0 too
   return `${m[1]}${two(hours)}:${two(Number(m[4] ?? '0'))}:${two(whole)}${fraction}`;
 }
 
@@ -192,7 +186,6 @@ function cellValue(cell: CellBuild): Cell {
   const a = cell.attributes;
   if (a.get('calcext:value-type') === 'error') return null;
   const text = cell.paragraphs.join('\n');
-  // Stryker disable next-line ConditionalExpression: endCell takes an empty text as it takes null
   const orText = text === '' ? null : text;
   switch (a.get('office:value-type')) {
     case 'float':
@@ -237,14 +230,12 @@ const ATTRIBUTE = /([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 /** One pass over content.xml: the sheets' names, and the chosen sheet's cells. */
 function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const sheets: string[] = [];
-  // Stryker disable next-line Regex: a partial match gives NaN, and NaN finds no sheet either
   const numbered = /^\d+$/.test(choice) ? Number(choice) - 1 : -1;
   let byName: SheetBuild | undefined;
   let byPosition: SheetBuild | undefined;
   let nameIndex = -1;
 
   // Namespaces: the bindings in force, and the depth at which each set of bindings was declared.
-  // Stryker disable next-line ArrayDeclaration,StringLiteral: no xml: name is looked up
   let scope = new Map<string, string>([['xml', 'http://www.w3.org/XML/1998/namespace']]);
   // Stryker disable next-line ArrayDeclaration: an entry without a depth is never popped, nor read
   const scopes: { depth: number; scope: Map<string, string> }[] = [];
@@ -268,7 +259,6 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const sheetFile = () => `${file} sheet "${displayText(sheetName)}"`;
 
   const decode = (text: string, offset: number): string => {
-    // Stryker disable next-line ConditionalExpression,BooleanLiteral,StringLiteral: a shortcut: same text
     if (!text.includes('&')) return text;
     return text.replace(/&([^;&\s]*);?/g, (whole, entity: string) => {
       if (!whole.endsWith(';')) throw fail(offset, `a bare "&"`);
@@ -286,17 +276,14 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   const canonical = (raw: string, attribute: boolean): string => {
     const colon = raw.indexOf(':');
     if (colon < 0 && attribute) return raw;
-    // Stryker disable next-line EqualityOperator: slice(0, 0) is '' too
     const prefix = colon < 0 ? '' : raw.slice(0, colon);
     const uri = scope.get(prefix);
     if (uri === undefined) return raw;
     const known = NAMESPACES[uri];
-    // Stryker disable next-line StringLiteral: no name of an unknown namespace is compared with anything
     return `${known ?? `{${uri}}`}:${raw.slice(colon + 1)}`;
   };
   const elementName = (raw: string): string => {
     let name = names.get(raw);
-    // Stryker disable next-line ConditionalExpression: a cache: computed again, the same name
     if (name === undefined) {
       name = canonical(raw, false);
       names.set(raw, name);
@@ -394,7 +381,6 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const depth = open.length;
     let attributes: Map<string, string> | undefined;
     const readAttributes = () => {
-      // Stryker disable next-line ConditionalExpression: a cache: read again, the same
       if (attributes) return attributes;
       attributes = new Map();
       for (const m of body.matchAll(ATTRIBUTE)) {
@@ -403,10 +389,8 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
       }
       return attributes;
     };
-    // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut: the filter below decides
     if (body.includes('xmlns')) {
       const declared = [...body.matchAll(ATTRIBUTE)].filter((m) => /^xmlns(:|$)/.test(m[1]!));
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: a copy of the bindings binds the same
       if (declared.length > 0) {
         scopes.push({ depth, scope });
         scope = new Map(scope);
@@ -417,7 +401,6 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const name = elementName(raw);
     if (!selfClosing) open.push(raw);
 
-    // Stryker disable next-line EqualityOperator: depths there are ≥ 1
     if (skipDepth >= 0 || nestedDepth >= 0) return;
     if (cell) {
       if (SKIPPED.has(name) || name.startsWith('draw:')) {
@@ -455,7 +438,6 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     if (spreadsheetDepth < 0) return;
     if (name === 'table:table') {
-      // Stryker disable next-line EqualityOperator: a sheet's depth is ≥ 1
       if (sheetDepth >= 0) {
         if (!selfClosing) nestedDepth = depth;
         return;
@@ -520,12 +502,10 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const depth = open.length;
     const name = elementName(raw);
     leaveScope(depth);
-    // Stryker disable next-line EqualityOperator: depths there are ≥ 1
     if (skipDepth >= 0) {
       if (depth === skipDepth) skipDepth = -1;
       return;
     }
-    // Stryker disable next-line EqualityOperator: depths there are ≥ 1
     if (nestedDepth >= 0) {
       if (depth === nestedDepth) nestedDepth = -1;
       return;
@@ -537,7 +517,6 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
       } else if (depth === cellDepth) endCell();
       return;
     }
-    // Stryker disable next-line LogicalOperator: XML nests, so a row is open at its end tag just when its sheet is
     if (row && sheet && name === 'table:table-row') {
       endRow();
       return;
@@ -549,28 +528,21 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   };
 
   const n = xml.length;
-  // Stryker disable next-line ConditionalExpression: a byte-order mark before the first tag is outside any cell
   let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
-  // Stryker disable next-line EqualityOperator: at i = n nothing is left to read
   while (i < n) {
     const lt = xml.indexOf('<', i);
-    // Stryker disable next-line EqualityOperator: at lt = 0, stop is 0 either way
     const stop = lt < 0 ? n : lt;
-    // Stryker disable next-line EqualityOperator: text('') adds nothing; depth ≥ 1
     if (stop > i && cell?.paragraph !== undefined && skipDepth < 0) text(xml.slice(i, stop), i);
     if (lt < 0) break;
     const next = xml.charCodeAt(lt + 1);
     if (next === 0x21) {
       if (xml.startsWith('<!--', lt)) {
         const e = xml.indexOf('-->', lt + 4);
-        // Stryker disable next-line EqualityOperator: e is never 0
         if (e < 0) throw fail(lt, 'an unclosed comment');
         i = e + 3;
       } else if (xml.startsWith('<![CDATA[', lt)) {
         const e = xml.indexOf(']]>', lt + 9);
-        // Stryker disable next-line EqualityOperator: e is never 0
         if (e < 0) throw fail(lt, 'an unclosed CDATA section');
-        // Stryker disable next-line EqualityOperator: a skip depth is ≥ 1
         if (cell?.paragraph !== undefined && skipDepth < 0) text(xml.slice(lt + 9, e).replaceAll('&', '&amp;'), lt);
         i = e + 3;
       } else {
@@ -580,14 +552,12 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     if (next === 0x3f) {
       const e = xml.indexOf('?>', lt + 2);
-      // Stryker disable next-line EqualityOperator: e is never 0
       if (e < 0) throw fail(lt, 'an unclosed processing instruction');
       i = e + 2;
       continue;
     }
     if (next === 0x2f) {
       const e = xml.indexOf('>', lt + 2);
-      // Stryker disable next-line EqualityOperator: e is never 0
       if (e < 0) throw fail(lt, 'an unclosed end tag');
       end(xml.slice(lt + 2, e).trim(), lt);
       i = e + 1;
@@ -595,7 +565,6 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     }
     let j = lt + 1;
     let quote = 0;
-    // Stryker disable next-line EqualityOperator: the pass at j = n does nothing
     for (; j < n; j++) {
       const ch = xml.charCodeAt(j);
       if (quote !== 0) {
@@ -610,9 +579,7 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
     const space = inner.search(/[\s]/);
     const raw = space < 0 ? inner : inner.slice(0, space);
     if (raw === '') throw fail(lt, 'a tag without a name');
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: no space, no attributes
     start(raw, space < 0 ? '' : inner.slice(space), selfClosing, lt);
-    // Stryker disable next-line ConditionalExpression: after a start tag no scope was declared as deep as open.length
     if (selfClosing) leaveScope(open.length); // it has no end tag, and its declarations end with it
     i = j + 1;
   }
@@ -620,14 +587,12 @@ function scanSheets(xml: string, choice: string, file: string): SheetCells {
   if (sheets.length === 0) throw damaged(file, 'its content.xml holds no sheet');
   if (byName) return { sheets, index: nameIndex, rows: byName.rows };
   const index = choice === '' ? 0 : numbered;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: set only in range
   if (byPosition && index >= 0 && index < sheets.length) return { sheets, index, rows: byPosition.rows };
   return { sheets, index: -1, rows: [] };
 }
 
 /** A value for a message. */
 function quoted(value: Cell): string {
-  // Stryker disable next-line ConditionalExpression,StringLiteral: never called with null
   if (value === null) return '""';
   if (typeof value === 'object') return new Date(value.date).toISOString().slice(0, 10);
   return `"${displayText(String(value), 40)}"`;

@@ -322,7 +322,6 @@ function standardInput(fs: OutputFileSystem): BigIntStats | undefined {
 /** A system error in words with its code, e.g. `no space left on device (ENOSPC)`. */
 export function describeSystemError(error: unknown): string {
   const failure = error as NodeJS.ErrnoException;
-  // Stryker disable next-line ConditionalExpression: the map has no entry for a missing errno either
   const known = typeof failure.errno === 'number' ? getSystemErrorMap().get(failure.errno) : undefined;
   const reason = known?.[1] ?? (error instanceof Error ? error.message : String(error));
   const code = failure.code ?? known?.[0];

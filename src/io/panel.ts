@@ -60,11 +60,9 @@ export interface PanelOptions {
  * const panel = readPanel(table, [{ name: 'la', kind: 'categorical' }, { name: 'spend', kind: 'numeric' }]);
  */
 export function readPanel(table: RawTable, requests: readonly ColumnRequest[], options: PanelOptions = {}): Panel {
-  // Stryker disable next-line ArrayDeclaration: no --na adds no token; the mutant's token is a phrase no data holds
   const missing = new Set([...DEFAULT_MISSING_TOKENS, ...(options.missingTokens ?? []).map((token) => token.trim())]);
   const columns = new Map<string, PanelColumn>();
   for (const request of requests) {
-    // Stryker disable next-line ConditionalExpression: a column asked for twice is read twice into the same entry
     if (columns.has(request.name)) continue;
     const index = table.header.indexOf(request.name);
     if (index < 0) throw columnNotFound(table, request.name);
@@ -139,17 +137,10 @@ function textColumnKind(table: RawTable, index: number, missing: ReadonlySet<str
     present++;
     if (parseStrictNumber(cell) !== undefined) numbers++;
     else if (LOGICAL.has(cell)) logical++;
-    else if (
-      cell.length <= 40 &&
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: one label or more is all that is asked
-      labels.size < 2
-    )
-      labels.add(cell);
+    else if (cell.length <= 40 && labels.size < 2) labels.add(cell);
   }
   const others = present - numbers;
-  // Stryker disable next-line ConditionalExpression: called after a cell failed to parse, so others ≥ 1
   if (others === 0 || numbers > others || (labels.size < 2 && logical < others)) return undefined;
-  // Stryker disable next-line StringLiteral: the kind is only compared with 'logical'
   return logical === others ? 'logical' : 'text';
 }
 
@@ -230,7 +221,6 @@ const LISTED_COLUMNS = 30;
  */
 export function columnNotFound(table: RawTable, name: string, advice?: string): DataError {
   const folded = name.trim().toLowerCase();
-  // Stryker disable next-line ConditionalExpression: both callers pass a name the header lacks
   const near = table.header.find((h) => h !== name && h.trim().toLowerCase() === folded);
   const hint = near === undefined ? '' : ` (did you mean "${displayText(near)}"? names are case-sensitive)`;
   const why = advice === undefined ? '' : `; ${advice}`;
@@ -269,7 +259,6 @@ export function completeCases(panel: Panel, names: readonly string[]): CompleteC
     const column = panel.columns.get(name);
     if (!column) throw new DataError(`column "${name}" was not read`, { file: panel.file });
     let count = 0;
-    // Stryker disable next-line EqualityOperator: i = rowCount reads past the typed arrays: undefined, not NaN, not < 0
     for (let i = 0; i < panel.rowCount; i++) {
       const isMissing = column.kind === 'numeric' ? Number.isNaN(column.values[i]!) : column.codes[i]! < 0;
       if (isMissing) {
@@ -282,7 +271,6 @@ export function completeCases(panel: Panel, names: readonly string[]): CompleteC
     setCount(missingAlone, name, 0);
   });
   const rows: number[] = [];
-  // Stryker disable next-line EqualityOperator: i = rowCount reads past missingCount (undefined: neither 0 nor 1)
   for (let i = 0; i < panel.rowCount; i++) {
     if (missingCount[i] === 0) rows.push(i);
     else if (missingCount[i] === 1) missingAlone[columns[lastMissing[i]!]!]!++;
@@ -292,6 +280,5 @@ export function completeCases(panel: Panel, names: readonly string[]): CompleteC
 
 /** A count by column name; defineProperty, not assignment: a column may be called "__proto__". */
 function setCount(counts: Record<string, number>, name: string, value: number): void {
-  // Stryker disable next-line BooleanLiteral: each count is defined once and then only written
   Object.defineProperty(counts, name, { value, enumerable: true, writable: true, configurable: true });
 }

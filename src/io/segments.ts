@@ -61,20 +61,16 @@ export function* readTableSegments(
   };
 
   for (const chunk of readChunks(path)) {
-    // Stryker disable next-line ConditionalExpression: a chunk concatenated to no bytes gives the chunk's bytes
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (header === undefined) {
       const end = recordEnd(pending);
-      // Stryker disable next-line EqualityOperator: recordEnd gives -1 or an offset of 1 or more
       if (end < 0) continue;
       header = Buffer.from(pending.subarray(0, end));
       pending = pending.subarray(end);
     }
     for (;;) {
-      // Stryker disable next-line ConditionalExpression: segmentEnd gives -1 for fewer bytes than the limit
       if (pending.length < segmentBytes) break;
       const cut = segmentEnd(pending, segmentBytes);
-      // Stryker disable next-line EqualityOperator: segmentEnd gives -1 or an offset of 1 or more
       if (cut < 0) break;
       const body = pending.subarray(0, cut);
       if (!onlyLineBreaks(body)) yield parse(body);
@@ -103,7 +99,6 @@ export function relocateRows<T>(recordsBefore: number, read: () => T): T {
 /** Offset just after the first record boundary (see `segmentEnd`), or -1 if there is none yet. */
 function recordEnd(bytes: Buffer): number {
   let quoted = false;
-  // Stryker disable next-line EqualityOperator: the byte at i = length is undefined, no line break
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b === QUOTE) quoted = !quoted;
@@ -125,7 +120,6 @@ function recordEnd(bytes: Buffer): number {
 function segmentEnd(bytes: Buffer, limit: number): number {
   let quoted = false;
   let last = 0; // just after the last boundary seen; 0 while there is none (a boundary ends at 1 at the earliest)
-  // Stryker disable next-line EqualityOperator: at i = length, the return after the loop gives the same
   for (let i = 0; i < bytes.length; i++) {
     if (i >= limit && last > 0) return last;
     const b = bytes[i];

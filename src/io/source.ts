@@ -187,7 +187,6 @@ export function* readChunks(
     } catch (error) {
       throw unreadable(path, error);
     }
-    // Stryker disable next-line ConditionalExpression: reading a folder fails with EISDIR, worded the same
     if (isDirectory) throw new DataError('is a directory, not a CSV file', { file: path });
     yield* checkedChunks(descriptorChunks(fd, path, fs), path, maxBytes, workbooks);
   } finally {
@@ -228,7 +227,6 @@ export function peekInput(path: string, count: number, fs: InputFileSystem = NOD
   try {
     const buffer = Buffer.alloc(count);
     let have = 0;
-    // Stryker disable next-line EqualityOperator: at have = count a read of 0 bytes returns 0: the loop stops
     while (have < count) {
       const read = fs.readSync(fd, buffer, have, count - have, have);
       if (read === 0) break;
@@ -381,7 +379,6 @@ class InputChecker {
   }
 
   end(): void {
-    // Stryker disable next-line ConditionalExpression: with nothing pending the head is empty: no check
     if (this.pending) this.flushPending();
   }
 
@@ -411,13 +408,9 @@ class InputChecker {
     let nextLf = -2; // -2: not searched yet; -1: none left in this chunk
     let nextCr = -2;
     while (pos < end) {
-      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: same LF found
       if (nextLf !== -1 && nextLf < pos) nextLf = chunk.indexOf(LF, pos);
-      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: same CR found
       if (nextCr !== -1 && nextCr < pos) nextCr = chunk.indexOf(CR, pos);
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: -1 < end; no LF at end (a NUL or past it)
       const lf = nextLf >= 0 && nextLf < end ? nextLf : -1;
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: -1 < end; no CR at end (a NUL or past it)
       const cr = nextCr >= 0 && nextCr < end ? nextCr : -1;
       const brk = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       if (brk < 0) {
@@ -431,7 +424,6 @@ class InputChecker {
         this.lineBytes = 0;
         this.afterCr = true;
       } else {
-        // Stryker disable next-line ConditionalExpression: addToLine clears afterCr unless brk = pos
         if (!(this.afterCr && brk === pos)) this.line++; // the LF of a CRLF ends no second line
         this.lineBytes = 0;
         this.afterCr = false;
@@ -475,9 +467,7 @@ function recogniseFormat(head: Buffer): string | undefined {
     return `is an Excel 97-2003 workbook (.xls), not CSV text; ${saveAs}`;
   if (starts(0x1f, 0x8b)) return 'is gzip-compressed, not CSV text; decompress it first (gunzip)';
   if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'is a PDF document, not CSV text';
-  // Stryker disable next-line ConditionalExpression: a shorter head fails the byte tests below anyway
   if (head.length >= 4) {
-    // Stryker disable next-line ConditionalExpression: undefined >= 0x09 is false
     const text = (b: number | undefined) => b !== undefined && b >= 0x09 && b < 0x7f;
     if (text(head[0]) && head[1] === 0 && text(head[2]) && head[3] === 0) {
       return `looks like UTF-16 text (little-endian, without a byte-order mark), not UTF-8; ${saveAs}`;

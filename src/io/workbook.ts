@@ -222,7 +222,6 @@ function readSheetCells(bytes: Uint8Array, choice: string, file: string): SheetC
     if (/heap out of memory|allocation failed/i.test(result.stderr)) {
       throw new DataError(`needs more than ${WORKBOOK_MEMORY_MIB / 1024} GiB of memory to read; ${tooBig}`, { file });
     }
-    // Stryker disable next-line StringLiteral: split gives at least one piece
     const last = result.stderr.trim().split('\n').slice(-1)[0] ?? '';
     throw new InternalError(
       `the workbook reader stopped (exit ${result.status ?? result.signal}): ${displayText(last, 200)}`,
@@ -252,7 +251,6 @@ export function cellText(cell: Cell): string {
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
   const iso = new Date(cell.date).toISOString();
   if (iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10);
-  // Stryker disable next-line Regex: an ISO time has one Z, at its end
   return iso.replace(/(\.000)?Z$/, '');
 }
 
@@ -289,10 +287,8 @@ function sheetTable(
   // The table's columns run from the header's first named cell to its last: empty columns at either side (a
   // table that starts in column B) are left out, but a value in them is an error, as a ragged CSV row is.
   let start = 0;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: rows kept have a non-empty cell
   while (start < head.cells.length && head.cells[start] === '') start++;
   let end = head.cells.length;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: rows kept have a non-empty cell
   while (end > start && head.cells[end - 1] === '') end--;
   const width = end - start;
   const raw = head.cells.slice(start, end);
@@ -318,7 +314,6 @@ function sheetTable(
     return record;
   });
   const table: RawTable = { file, header, records, rowNumbers: body.map(({ row }) => row) };
-  // Stryker disable next-line ConditionalExpression,StringLiteral: checkNoBom finds none
   if (rows.some(({ cells }) => cells.some((cell) => cell.includes('\ufeff')))) {
     checkNoBom([header, ...records], header, file, (r) => rows[r]!.row);
   }

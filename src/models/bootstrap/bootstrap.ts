@@ -282,11 +282,9 @@ function createResampler(data: ModelData): Resampler {
       const groups = data.groups.map((group, g): GroupData => {
         if (group.kind === 'numeric') return { ...group, values: group.values.map(pick) };
         const keys = rows.map((row, i) =>
-          // Stryker disable next-line ArithmeticOperator: the same groups of (copy, level): copy < levels
           nested[g] ? copyOfRow[i]! * group.levels + group.codes[row]! : group.codes[row]!,
         );
         const { codes, count, values } = denseCodes(keys);
-        // Stryker disable next-line ArithmeticOperator,ArrowFunction: labels unread here
         return { ...group, codes, levels: count, labels: values.map((key) => group.labels[key % group.levels]!) };
       });
       return {
@@ -305,7 +303,6 @@ function createResampler(data: ModelData): Resampler {
 /** Whether every level of a fixed effect lies within a single cluster. */
 function isNestedIn(levels: Int32Array, clusters: Int32Array, levelCount: number): boolean {
   const clusterOfLevel = new Int32Array(levelCount).fill(-1);
-  // Stryker disable next-line EqualityOperator: reads past the typed array: undefined
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i]!;
     if (clusterOfLevel[level] === -1) clusterOfLevel[level] = clusters[i]!;

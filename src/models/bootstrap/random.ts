@@ -64,7 +64,6 @@ export function seededStreams(seed: number): (index: number) => IntegerRandomSou
   let position = 0;
   let current = master.clone();
   return (index: number) => {
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: rebuilds the same state from the master
     if (index < position) {
       position = 0;
       current = master.clone();

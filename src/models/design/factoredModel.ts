@@ -143,7 +143,6 @@ export class FactoredModelBuilder {
   /** Store variable v in units of 2^e from now on, if they are larger than its present units. */
   private widenColumn(v: number, e: number): void {
     const old = this.exponents[v]!;
-    // Stryker disable next-line EqualityOperator: at e = old the rescaling is by 2⁰
     if (e <= old) return;
     this.exponents[v] = e;
     // While every value was 0 the column and its shift are 0 in any units.
@@ -157,13 +156,11 @@ export class FactoredModelBuilder {
   /** Store the weights in units of 2^e (e even) from now on, if larger: every row of R carries √w. */
   private widenWeights(e: number): void {
     const old = this.weightsExponent;
-    // Stryker disable next-line EqualityOperator: at e = old the rescaling is by 2⁰
     if (e <= old) return;
     this.weightsExponent = e;
     if (!Number.isFinite(old)) return;
     const half = (old - e) / 2;
     const { factor } = this;
-    // Stryker disable next-line EqualityOperator: writes past the typed array are ignored
     for (let i = 0; i < factor.length; i++) factor[i] = ldexp(factor[i]!, half);
   }
 
@@ -235,7 +232,6 @@ function withoutZeroWeights(batch: ModelData): ModelData {
   const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
   if (bad >= 0) {
     throw new DataError(
-      // Stryker disable next-line EqualityOperator: a weight of 0 is not refused (bad: < 0, NaN or +∞)
       `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; ` +
         'weights must be 0 or more (rows of weight 0 are left out)',
     );
@@ -263,7 +259,6 @@ function withoutZeroWeights(batch: ModelData): ModelData {
  * (R_jk, row_k) ← (c·R_jk + s·row_k, c·row_k − s·R_jk). Reference: Golub & Van Loan (4th ed.) §5.1.8, §6.5.
  */
 export function rotateIn(factor: Float64Array, size: number, row: Float64Array): void {
-  // Stryker disable next-line EqualityOperator: reads past the typed array give NaN, unused
   for (let j = 0; j < size; j++) {
     const x = row[j]!;
     if (x === 0) continue;

@@ -12,10 +12,7 @@ export function worstColumns(
 ): { column: string; rows: number }[] {
   return Object.entries(missingAlone)
     .filter(([, rows]) => rows > 0)
-    .sort(
-      // Stryker disable next-line EqualityOperator: names are unique, and sort moves an entry only on < 0 (0 acts as 1)
-      ([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0),
-    )
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, count)
     .map(([column, rows]) => ({ column, rows }));
 }

@@ -266,9 +266,7 @@ export function repeatedKeys(panel: Panel, groups: readonly GroupData[], rows: I
   const [unit, period] = groups.filter((g): g is FixedEffectGroupData => g.kind === 'fixed-effect');
   if (unit === undefined || period === undefined) return undefined;
   const byKey = new Map<number, number[]>();
-  // Stryker disable next-line EqualityOperator: the extra key is NaN, met once
   for (let i = 0; i < rows.length; i++) {
-    // Stryker disable next-line ArithmeticOperator: u·L − p is one-to-one too
     const key = unit.codes[i]! * period.levels + period.codes[i]!;
     const list = byKey.get(key);
     if (list === undefined) byKey.set(key, [i]);
@@ -276,7 +274,6 @@ export function repeatedKeys(panel: Panel, groups: readonly GroupData[], rows: I
   }
   const repeated = [...byKey.values()].filter((list) => list.length > 1);
   if (repeated.length === 0) return undefined;
-  // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: Map order already sorts by first row
   repeated.sort((a, b) => a[0]! - b[0]!);
   return {
     columns: [unit.columns[0], period.columns[0]],
@@ -388,7 +385,6 @@ function withoutZeroWeights(panel: Panel, spec: ModelSpec, complete: ReturnType<
   const bad = weights.findIndex((w) => !(w >= 0 && w < Number.POSITIVE_INFINITY));
   if (bad >= 0) {
     throw new DataError(
-      // Stryker disable next-line EqualityOperator: a weight of 0 is not refused (bad: < 0, NaN or +∞)
       `weight ${weights[bad]} is ${weights[bad]! < 0 ? 'negative' : 'not finite'}; ` +
         'weights must be 0 or more (rows of weight 0 are left out)',
       { file: panel.file, row: panelRowNumber(panel, complete.rows[bad]!), column: spec.weights },

@@ -127,6 +127,5 @@ function yearsOf(name: string, column: string, labels: readonly string[]): numbe
   const named = YEAR_NAME.test(name) || YEAR_NAME.test(column);
   const looksLikeYears = labels.every((label) => YEAR_LABEL.test(label.trim()));
   if (!looksLikeYears && !(named && labels.every((label) => WHOLE_NUMBER.test(label.trim())))) return null;
-  // Stryker disable next-line MethodExpression: Number() ignores the same spaces
   return labels.map((label) => Number(label.trim())).sort((a, b) => a - b);
 }

@@ -7,7 +7,6 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
  * Reference: Abramowitz & Stegun (1964) 26.7.1.
  */
 export function tTwoSidedP(t: number, df: number): number {
-  // Stryker disable next-line ConditionalExpression: betainc(0, …) = 0; NaN goes through
   if (!Number.isFinite(t)) return Number.isNaN(t) ? Number.NaN : 0;
   return betainc(df / (df + t * t), df / 2, 0.5, true, false);
 }
@@ -23,7 +22,6 @@ export function tQuantileOf(probability: number, df: number): number {
  */
 export function fUpperP(f: number, df1: number, df2: number): number {
   if (!(f >= 0)) return Number.NaN;
-  // Stryker disable next-line ConditionalExpression: betainc(0, …) = 0; NaN goes through
   if (!Number.isFinite(f)) return 0;
   return betainc(df2 / (df2 + df1 * f), df2 / 2, df1 / 2, true, false);
 }

@@ -153,7 +153,6 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   }
   const indicatorStart = terms.length;
   for (const group of fixed) {
-    // Stryker disable next-line ConditionalExpression: its indicators demean to zeros: the same RSS
     if (group === absorbing) continue;
     indicators(group).forEach((values, level) =>
       // Stryker disable next-line StringLiteral: unreported: never read
@@ -164,7 +163,6 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const y = within(data.y);
   const reducedToNoise = terms.map(
     (term, j) =>
-      // Stryker disable next-line EqualityOperator: equal only for a constant column
       absorbing !== undefined && scaledNorm(columns[j]!) <= tolerance * scaledNorm(transform.centred(term.values)),
   );
   const kept = terms.map((_, j) => j).filter((j) => !reducedToNoise[j]);
@@ -180,7 +178,6 @@ export function fitModel(data: ModelData, options: FitOptions = {}): FitResult {
   const dfResidual = data.n - k;
   if (dfResidual <= 0)
     throw new ModelError(`${data.n} usable rows but ${k} parameters; the model needs more rows than parameters`);
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: fixed effects need an intercept
   const centred = intercept || fixed.length > 0;
   const tss = scaledNorm(centred ? transform.centred(data.y) : transform.scaled(data.y)) ** 2;
   const interceptDf = centred ? 1 : 0;
@@ -306,7 +303,6 @@ class UnitsOfResults {
     if (!Number.isFinite(value) && Number.isFinite(stored)) {
       const decimal = Math.log10(Math.abs(stored)) + (this.scales.outcome - exponent) * Math.log10(2);
       throw new ModelError(
-        // Stryker disable next-line EqualityOperator: stored is not 0 here (0 would scale to a finite 0)
         `the ${what} of "${term}" is about ${Math.sign(stored) < 0 ? '-' : ''}1e${Math.round(decimal)}, ` +
           'beyond the range of ' +
           `double-precision numbers (±1.8e308); express "${term}" or "${this.data.outcome}" in other units`,
@@ -338,7 +334,6 @@ function indicators(group: FixedEffectGroupData): Float64Array[] {
 
 /** RSS of the (already demeaned) outcome on the fixed effects alone. */
 function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[], tolerance: number): number {
-  // Stryker disable next-line ConditionalExpression: a fit on no columns: RSS = ‖y‖²
   return indicatorColumns.length === 0 ? scaledNorm(y) ** 2 : fitLeastSquares(indicatorColumns, y, { tolerance }).rss;
 }
 
@@ -366,7 +361,6 @@ function smallSampleK(
 /** Whether every level of a fixed effect lies within one cluster. */
 function nestedIn(group: FixedEffectGroupData, clusters: Int32Array): boolean {
   const clusterOf = new Int32Array(group.levels).fill(-1);
-  // Stryker disable next-line EqualityOperator: past the typed array: undefined
   for (let i = 0; i < group.codes.length; i++) {
     const level = group.codes[i]!;
     const seen = clusterOf[level]!;
@@ -384,23 +378,18 @@ function clusterCovariance(
   k: number,
 ): Float64Array {
   const cluster = data.cluster;
-  // Stryker disable next-line ConditionalExpression,StringLiteral: smallSampleK refused it first
   if (!cluster) throw new ModelError('cluster-robust standard errors need a cluster column');
   const p = columns.length;
   const scores = new Float64Array(cluster.count * p);
   for (let j = 0; j < p; j++) {
-    // Stryker disable next-line ConditionalExpression: the bread's aliased rows are zero
     if (fit.aliased.includes(j)) continue;
     const column = columns[j]!;
-    // Stryker disable next-line EqualityOperator,AssignmentOperator: s·s′ = (−s)(−s)′
     for (let i = 0; i < data.n; i++) scores[cluster.codes[i]! * p + j]! += column[i]! * fit.residuals[i]!;
   }
   const meat = new Float64Array(p * p);
   for (let g = 0; g < cluster.count; g++) {
-    // Stryker disable next-line EqualityOperator: past the typed array: undefined
     for (let a = 0; a < p; a++) {
       const sa = scores[g * p + a]!;
-      // Stryker disable next-line ConditionalExpression: skips zero terms only
       if (sa === 0) continue;
       for (let b = 0; b < p; b++) meat[a * p + b]! += sa * scores[g * p + b]!;
     }
@@ -409,17 +398,14 @@ function clusterCovariance(
   const G = cluster.count;
   const factor = (G / (G - 1)) * ((data.n - 1) / (data.n - k));
   const product = multiply(multiply(bread, meat, p), bread, p);
-  // Stryker disable next-line ArithmeticOperator: only non-aliased diagonals are read
   return product.map((v, index) => (fit.aliased.includes(Math.floor(index / p)) ? Number.NaN : factor * v));
 }
 
 function multiply(a: Float64Array, b: Float64Array, p: number): Float64Array {
   const out = new Float64Array(p * p);
-  // Stryker disable next-line EqualityOperator: writes past the typed array are ignored
   for (let i = 0; i < p; i++)
     for (let k = 0; k < p; k++) {
       const aik = a[i * p + k]!;
-      // Stryker disable next-line ConditionalExpression: skips zero terms only
       if (aik === 0) continue;
       // Stryker disable next-line AssignmentOperator: both products flip: cancels
       for (let j = 0; j < p; j++) out[i * p + j]! += aik * b[k * p + j]!;

@@ -11,9 +11,7 @@ export function commonalityCoefficients(table: Float64Array, k: number): Float64
   const size = 2 ** k;
   const full = size - 1;
   const transform = Float64Array.from({ length: size }, (_, t) => table[full & ~t]!);
-  // Stryker disable next-line EqualityOperator: with bit = size no mask below size has the bit: no effect
   for (let bit = 1; bit < size; bit <<= 1) {
-    // Stryker disable next-line EqualityOperator: mask = size has no bit below size: no effect
     for (let mask = 0; mask < size; mask++) if (mask & bit) transform[mask]! -= transform[mask ^ bit]!;
   }
   const coefficients = transform.map((g) => -g);

@@ -219,7 +219,6 @@ export function samplesShapley(
   if ((options.method ?? 'shapley') !== 'shapley') return false;
   if (options.samples !== undefined) return true;
   if (options.exact) return false;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: 2^40 subsets take hours: the time limit decides
   return data.groups.length > MAX_EXACT_SHAPLEY_GROUPS || exactShapleySeconds(data, engines) > DEFAULT_EXACT_SECONDS;
 }
 
@@ -316,7 +315,6 @@ function decomposeGame(
   }
   if (sampling && options.samples !== undefined) {
     const seconds = sampledShapleySeconds(data, options.samples);
-    // Stryker disable next-line EqualityOperator: an estimate of exactly one hour: measure zero
     if (seconds > MAX_EXACT_SECONDS) {
       throw new ParameterError(
         'samples',
@@ -327,7 +325,6 @@ function decomposeGame(
   }
   if (method === 'owen' || method === 'all') {
     const seconds = owenTreeSeconds(data, engines);
-    // Stryker disable next-line EqualityOperator: an estimate of exactly one hour: measure zero
     if (seconds > MAX_EXACT_SECONDS) {
       throw new UsageError(
         `--method ${method}: Owen values over ${k} groups split into their columns need about ` +
@@ -420,7 +417,6 @@ function decomposeGame(
   // The aliasing verdicts always come from a fit of the full model (one fit); a sampled estimate keeps its own R²,
   // which its shares add up to.
   const fullFit = fitter.fitUnits(fitter.units.map((_, u) => u));
-  // Stryker disable next-line ConditionalExpression: the sampled R² is the full fit's to rounding
   const full = fullR2 === undefined ? fullFit : { ...fullFit, r2: fullR2 };
   const groups = data.groups.map(
     (group, g): GroupShare => ({
@@ -521,7 +517,6 @@ function decomposeWithControls(
     tss: inner.tss,
     fit: (mask) => {
       let r2 = memo.get(mask);
-      // Stryker disable next-line ConditionalExpression: the memo saves refits only; mask 0 is R²(C) − R²(C) = 0
       if (r2 === undefined) memo.set(mask, (r2 = mask === 0 ? 0 : inner.fit(outer(mask)).r2 - base.r2));
       // Stryker disable next-line ArrayDeclaration: the notes come from the full fit, not from the subset fits
       return { r2, aliased: [], rank: 0 };
@@ -619,10 +614,7 @@ function subsetTableMethod(
         details: {
           commonality: {
             sets: Array.from({ length: 2 ** k - 1 }, (_, i) => i + 1)
-              .sort(
-                // Stryker disable next-line ArithmeticOperator: masks come in ascending order, and the sort is stable
-                (a, b) => popcount(a) - popcount(b) || a - b,
-              )
+              .sort((a, b) => popcount(a) - popcount(b) || a - b)
               .map((mask) => ({ groups: names.filter((_, g) => mask & (1 << g)), share: coefficients[mask]! })),
           },
         },
@@ -658,7 +650,6 @@ export function decomposeShapley(data: DecomposableModel): DecompositionResult {
 
 /** A fitter whose fits report the game's value (`subsetValueOf`) as their `r2`. */
 function valueFitter(fitter: SubsetFitter, value: SubsetValue): SubsetFitter {
-  // Stryker disable next-line ConditionalExpression: wrapped, an R² game's value of a fit is its R²
   if (!value.adjusted) return fitter;
   const adjust = (fit: SubsetFit): SubsetFit => ({ ...fit, r2: subsetValueOf(value, fit.r2, fit.rank) });
   return { ...fitter, fit: (mask) => adjust(fitter.fit(mask)), fitUnits: (units) => adjust(fitter.fitUnits(units)) };
@@ -680,7 +671,6 @@ function leaveOneOutTable(fitter: SubsetFitter): Float64Array {
   const full = 2 ** fitter.groupCount - 1;
   const table = new Float64Array(full + 1);
   table[full] = fitter.fit(full).r2;
-  // Stryker disable next-line EqualityOperator: g = k clears no bit and refits the full model into its own cell
   for (let g = 0; g < fitter.groupCount; g++) table[full & ~(1 << g)] = fitter.fit(full & ~(1 << g)).r2;
   return table;
 }
@@ -703,7 +693,6 @@ function resolveOrder(names: readonly string[], order: readonly string[] | undef
 }
 
 function aliasNotes(data: ModelShape, aliased: readonly string[]): string[] {
-  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: aliased names are columns or `col[level]`
   const numeric = new Set(data.groups.flatMap((g) => (g.kind === 'numeric' ? g.columns : [])));
   return aliased
     .filter((name) => numeric.has(name))

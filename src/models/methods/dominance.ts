@@ -42,7 +42,6 @@ export function dominanceAnalysis(table: Float64Array, k: number): DominanceAnal
   conditional.forEach((row, g) => row.forEach((sum, s) => (row[s] = sum / counts[g]![s]!)));
   const general = Float64Array.from(conditional, (row) => row.reduce((a, b) => a + b, 0) / k);
   const pairs: DominancePair[] = [];
-  // Stryker disable next-line EqualityOperator: with a = k the inner loop (b from k + 1 below k) does not run
   for (let a = 0; a < k; a++) {
     for (let b = a + 1; b < k; b++) {
       const increments: number[] = [];

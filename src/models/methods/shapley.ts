@@ -10,7 +10,6 @@
  * @example shapleyValues(2, (m) => [0, 0.2, 0.3, 0.6][m]) // Float64Array [0.25, 0.35]
  */
 export function shapleyValues(k: number, value: (mask: number) => number): Float64Array {
-  // Stryker disable next-line EqualityOperator: callers pass at most 24 players (2^30 values would take 8 GB)
   if (!Number.isInteger(k) || k < 1 || k > 30)
     throw new RangeError(`shapleyValues: k must be an integer in 1..30, got ${k}`);
   const subsets = 2 ** k;
@@ -20,7 +19,6 @@ export function shapleyValues(k: number, value: (mask: number) => number): Float
   const phi = new Float64Array(k);
   for (let mask = 0; mask < subsets; mask++) {
     const w = weight[popcount(mask)]!;
-    // Stryker disable next-line EqualityOperator: j = k only reads and writes past the typed arrays: no effect
     for (let j = 0; j < k; j++) {
       const bit = 1 << j;
       if (!(mask & bit)) phi[j]! += w * (v[mask | bit]! - v[mask]!);
@@ -33,7 +31,6 @@ export function shapleyValues(k: number, value: (mask: number) => number): Float
 export function orderingWeights(k: number): Float64Array {
   const weights = new Float64Array(k);
   let binomial = 1; // C(k − 1, s)
-  // Stryker disable next-line EqualityOperator: s = k writes weights[k], past a Float64Array of length k: no effect
   for (let s = 0; s < k; s++) {
     weights[s] = 1 / (k * binomial);
     binomial = (binomial * (k - 1 - s)) / (s + 1);

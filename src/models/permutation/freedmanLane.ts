@@ -162,12 +162,10 @@ export function drawPermutation(random: IntegerRandomSource, blocks: readonly In
 // Stryker disable next-line BlockStatement: every subset is a superset: same values, slower
 function masksFor(method: DecompositionMethod, k: number, order: readonly number[]): number[] {
   const full = 2 ** k - 1;
-  // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: fits more subsets: same values
   if (method === 'sequential') {
     let mask = 0;
     return [0, ...order.map((g) => (mask |= 1 << g))];
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral: fits more subsets: same values
   if (method === 'unique') return [full, ...Array.from({ length: k }, (_, g) => full & ~(1 << g))];
   return Array.from({ length: full + 1 }, (_, mask) => mask);
 }
@@ -226,7 +224,6 @@ function reducedFits(data: ModelData) {
   const root = data.weights?.map(Math.sqrt);
   return data.groups.map((_, g) => {
     const others = solver.units.flatMap((unit, u) => (unit.group === g ? [] : [u]));
-    // Stryker disable next-line ConditionalExpression: design([]) gives the same
     const residual = others.length === 0 ? transform.centred(data.y) : solver.design(others).residual(data.y);
     const fitted = data.y.map((y, i) => y - (root ? residual[i]! / root[i]! : residual[i]!));
     return { fitted, residual, root };

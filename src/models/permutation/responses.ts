@@ -67,7 +67,6 @@ export function createResponseEngine(data: ModelData, masks?: readonly number[])
 
   // One projection per set of fixed effects the subsets use (the empty set always: it gives the total sum of squares).
   // The sets' order only numbers them, and the numbers are used consistently (0 is first either way).
-  // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: any order will do
   const sets = [...new Set([0, ...Array.from(chosenMasks, fixedMaskOf)])].sort((a, b) => a - b);
   const projections = new Map(
     sets.map((fixed) => {
@@ -77,12 +76,10 @@ export function createResponseEngine(data: ModelData, masks?: readonly number[])
       );
       const columns = numericColumns.map(projection.project);
       const entries = new Float64Array(q * q);
-      // Stryker disable next-line EqualityOperator: at a = q the inner loop does not run
       for (let a = 0; a < q; a++) {
         for (let b = a; b < q; b++) {
           const s = dot(columns[a]!, columns[b]!);
           entries[a * q + b] = s;
-          // Stryker disable next-line ArithmeticOperator: only the upper triangle is read
           entries[b * q + a] = s;
         }
       }
@@ -98,7 +95,6 @@ export function createResponseEngine(data: ModelData, masks?: readonly number[])
     const fixed = fixedMaskOf(mask);
     const projection = projections.get(fixed)!;
     // The flatMap gives the columns in ascending order already; a text entry indexes no column (aliased, skipped).
-    // Stryker disable next-line MethodExpression,ArrayDeclaration,ArrowFunction,ArithmeticOperator: as said above
     const chosen = numericOfGroup.flatMap((columns, g) => (mask & (1 << g) ? columns : [])).sort((a, b) => a - b);
     const factor = gramCholesky(projection.gram, chosen, centredSquares);
     if (factor !== undefined) {

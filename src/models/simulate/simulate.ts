@@ -100,7 +100,6 @@ export function simulatePanel(options: SimulationOptions): SimulatedPanel {
   for (let iteration = 0; !options.scales; iteration++) {
     const achieved = sharesOf(panel(rate));
     const worst = Math.max(...achieved.map((s, g) => Math.abs(s - targets[g]!)));
-    // Stryker disable next-line EqualityOperator: a worst error of exactly 1e-6: measure zero
     if (worst < CALIBRATION_TOLERANCE) break;
     if (iteration === MAX_ITERATIONS || achieved.some((s) => !(s > 0))) {
       throw new ModelError(
@@ -200,9 +199,7 @@ function drawPredictors(random: RandomSource, authorities: number, firstYear: nu
 
 function panelOf(options: SimulationOptions, predictors: Predictors, rate: Float64Array): Panel {
   const columns = new Map<string, PanelColumn>([
-    // Stryker disable next-line StringLiteral: sharesOf reads the columns by key, not their names or labels
     ['la', categorical('la', predictors.laCode, options.authorities)],
-    // Stryker disable next-line StringLiteral,ArithmeticOperator: as above (the level count only sets unread labels)
     ['year', categorical('year', predictors.yearCode, options.lastYear - options.firstYear + 1)],
     ['idaci', { kind: 'numeric', name: 'idaci', values: predictors.idaci }],
     ['spend', { kind: 'numeric', name: 'spend', values: predictors.spend }],
@@ -213,7 +210,6 @@ function panelOf(options: SimulationOptions, predictors: Predictors, rate: Float
 }
 
 function categorical(name: string, codes: Int32Array, levels: number): PanelColumn {
-  // Stryker disable next-line ObjectLiteral,ArrowFunction: labels unread
   return { kind: 'categorical', name, codes, levels: Array.from({ length: levels }, (_, l) => String(l)) };
 }
 
@@ -229,7 +225,6 @@ function combine(components: readonly Float64Array[], scales: readonly number[])
   const n = components[0]!.length;
   const raw = new Float64Array(n);
   components.forEach((component, c) => {
-    // Stryker disable next-line EqualityOperator: writes past the typed array are ignored
     for (let i = 0; i < n; i++) raw[i]! += scales[c]! * component[i]!;
   });
   const standard = standardise(raw);

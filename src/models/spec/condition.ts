@@ -65,10 +65,8 @@ function tokenize(text: string, fail: (message: string) => never): Token[] {
     tokens.push({ kind: 'piece', text: text.trimStart(), position: start + blank });
   };
   const flush = () => {
-    // Stryker disable next-line MethodExpression,StringLiteral: a blank piece pushes nothing either (none holds "!")
     if (piece.trim() !== '') {
       // `in` as a word is the keyword; anything else stays part of an arithmetic operand.
-      // Stryker disable next-line Regex: other splits add only empty words, which change no text and no offset
       const words = piece.split(/(\s+)/);
       let offset = pieceStart;
       let pending = '';
@@ -219,7 +217,6 @@ export function parseCondition(text: string): Condition {
     if (token.kind === 'piece') {
       // Stryker disable next-line MethodExpression: Number() ignores surrounding whitespace itself
       const value = Number(token.text.trim());
-      // Stryker disable next-line MethodExpression,StringLiteral: a piece is never blank (and holds no "!")
       if (token.text.trim() !== '' && Number.isFinite(value)) return value;
     }
     return fail(`expected a text or a number in the list at position ${token.position}, found ${describe(token)}`);
@@ -374,7 +371,6 @@ export function evaluateCondition(condition: Condition, columns: ConditionColumn
       }
       const left = numbersOf(c.left);
       const right = numbersOf(c.right);
-      // Stryker disable next-line EqualityOperator: past the typed arrays: undefined, and the write is dropped
       for (let i = 0; i < n; i++) {
         const a = left[i]!;
         const b = right[i]!;
@@ -400,7 +396,6 @@ export function evaluateCondition(condition: Condition, columns: ConditionColumn
       if (c.operand.kind === 'text') throw new UsageError('a text cannot be in a list of numbers');
       const values = numbersOf(c.operand);
       const set = new Set(c.values as number[]);
-      // Stryker disable next-line EqualityOperator: past the typed arrays: undefined, and the write is dropped
       for (let i = 0; i < n; i++) {
         out[i] = Number.isNaN(values[i]!) ? MISSING : set.has(values[i]!) !== c.negated ? TRUE : FALSE;
       }

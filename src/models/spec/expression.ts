@@ -148,7 +148,6 @@ export const MAX_NESTING_DEPTH = 200;
  * a message in generic words, naming the limit. Counts code points, stopping as soon as the limit is passed.
  */
 export function checkLength(text: string, what: string, fail: (message: string) => never): void {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: a fast path (code points ≤ UTF-16 units)
   if (text.length <= MAX_EXPRESSION_LENGTH) return; // UTF-16 units ≥ code points
   let count = 0;
   for (const _ of text) if (++count > MAX_EXPRESSION_LENGTH) break;
@@ -190,7 +189,6 @@ export function nestingCounter(what: string, fail: (message: string) => never) {
 export function inFlag(flag: string, text: string, error: unknown): unknown {
   if (!(error instanceof UsageError)) return error;
   // The slice only bounds the work: 240 UTF-16 units hold at least 120 characters, more than the 60 shown.
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,MethodExpression: work bound
   const chars = Array.from(text.length > 4 * 60 ? text.slice(0, 4 * 60) : text);
   const shown = chars.length > 60 || text.length > 4 * 60 ? `${chars.slice(0, 60).join('')}…` : text;
   return new UsageError(`${flag} ${JSON.stringify(shown)}: ${error.message}`);
@@ -248,10 +246,8 @@ export function tokenize(text: string, fail: (message: string) => never, firstPo
       }
       if (
         (chars[j] === 'e' || chars[j] === 'E') &&
-        // Stryker disable next-line StringLiteral: no digit in any digit-free string, as in ''
         DIGIT.test(chars[chars[j + 1] === '+' || chars[j + 1] === '-' ? j + 2 : j + 1] ?? '')
       ) {
-        // Stryker disable next-line ConditionalExpression: unsigned, j + 1 is a digit (tested above)
         j += chars[j + 1] === '+' || chars[j + 1] === '-' ? 2 : 1;
         // Stryker disable next-line StringLiteral: no digit in any digit-free string, as in ''
         while (DIGIT.test(chars[j] ?? '')) j++;
@@ -269,7 +265,6 @@ export function tokenize(text: string, fail: (message: string) => never, firstPo
       i = j;
     } else if (c === '`') {
       const close = chars.indexOf('`', i + 1);
-      // Stryker disable next-line EqualityOperator: indexOf from i + 1 gives -1 or at least 1, never 0
       if (close < 0) fail(`the backquoted name starting at position ${position} has no closing \``);
       if (close === i + 1) fail(`empty backquoted name at position ${position}`);
       const name = chars.slice(i + 1, close).join('');
@@ -289,7 +284,6 @@ export function tokenize(text: string, fail: (message: string) => never, firstPo
 /** How a token is named in an error message: `"*"`, `"cpp_count"`, or `end of input`. */
 /** Whether a token is the given punctuation. */
 export function isSymbol(token: Token, symbol: Punctuation): boolean {
-  // Stryker disable next-line ConditionalExpression: only punctuation tokens have a symbol
   return token.kind === 'punctuation' && token.symbol === symbol;
 }
 
@@ -483,7 +477,6 @@ export function parseExpression(text: string, firstPosition = 1): Expression {
 
 function binary(token: Token, left: Expression, right: Expression): BinaryOperation {
   // The parser calls binary only with an operator token it has just matched.
-  // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable
   if (token.kind !== 'punctuation') throw new InternalError(`binary: ${describeToken(token)} is not an operator`);
   return { kind: 'binary', operator: token.symbol as BinaryOperator, left, right, position: token.position };
 }
@@ -566,7 +559,6 @@ export function evaluate(
   const values = evaluateNode(expression, inputs, n);
   const read = [...inputs.values()];
   let invalid = 0;
-  // Stryker disable next-line EqualityOperator: no row n: values[n] is undefined, not NaN
   rows: for (let i = 0; i < n; i++) {
     if (!Number.isNaN(values[i]!)) continue;
     for (const input of read) if (!Number.isFinite(input[i]!)) continue rows;
@@ -597,7 +589,6 @@ function evaluateNode(root: Expression, inputs: ReadonlyMap<string, Float64Array
         break;
       case 'negate': {
         const x = stack.at(-1)!;
-        // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
         for (let i = 0; i < n; i++) x[i] = -x[i]!;
         break;
       }
@@ -607,24 +598,19 @@ function evaluateNode(root: Expression, inputs: ReadonlyMap<string, Float64Array
         const out = a; // written in place: a is a fresh array
         switch (node.operator) {
           case '+':
-            // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
             for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! + b[i]!);
             break;
           case '-':
-            // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
             for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! - b[i]!);
             break;
           case '*':
           case ':':
-            // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
             for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! * b[i]!);
             break;
           case '/':
-            // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
             for (let i = 0; i < n; i++) out[i] = finiteOrNaN(a[i]! / b[i]!);
             break;
           case '^':
-            // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
             for (let i = 0; i < n; i++) {
               const x = a[i]!;
               const y = b[i]!;
@@ -639,11 +625,9 @@ function evaluateNode(root: Expression, inputs: ReadonlyMap<string, Float64Array
         const args = stack.splice(stack.length - node.args.length);
         const out = args[0]!;
         if (args.length === 1) {
-          // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
           for (let i = 0; i < n; i++) out[i] = finiteOrNaN(apply(out[i]!));
         } else {
           const second = args[1]!;
-          // Stryker disable next-line EqualityOperator: no row n: a write there to a Float64Array is ignored
           for (let i = 0; i < n; i++) out[i] = finiteOrNaN(apply(out[i]!, second[i]!));
         }
         stack.push(out);

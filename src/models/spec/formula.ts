@@ -192,14 +192,12 @@ export function parseFormula(text: string): ParsedFormula {
     const column = named ? argument.text : 'COLUMN';
     const call = `${token.text}(${named ? column : '…'}) at position ${token.position}`;
     const bar = tokens.findIndex((t) => isSymbol(t, '|'));
-    // Stryker disable next-line EqualityOperator: the bar is never token 0 nor the "(" at open
     if (bar >= 0 && bar < open)
       return (
         `${call}: after the "|" a fixed effect is written as its column's name alone: ${column}, ` +
         `not ${token.text}(${column})`
       );
     const where =
-      // Stryker disable next-line EqualityOperator: the bar is never token 0 (the outcome)
       bar >= 0
         ? `drop this term and add "+ ${column}" after the "|"`
         : `drop this term and end the formula with "| ${column}" (more are joined by "+": "| ${column} + …")`;
@@ -313,7 +311,6 @@ export function parseFormula(text: string): ParsedFormula {
       pieces.push(parseInter());
     }
     // A single piece was checked against MAX_FORMULA_TERMS when it was built; counting it again never refuses.
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: one piece is within MAX_FORMULA_TERMS already
     if (pieces.length > 1) checkCount(pieces, operators, true);
     const piece = pieces[0]!;
     pieces.slice(1).forEach((right, i) => {
@@ -333,7 +330,6 @@ export function parseFormula(text: string): ParsedFormula {
       pieces.push(parseAtom());
     }
     // A single piece was checked against MAX_FORMULA_TERMS when it was built; counting it again never refuses.
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: one piece is within MAX_FORMULA_TERMS already
     if (pieces.length > 1) checkCount(pieces, operators, false);
     let piece = pieces[0]!;
     pieces.slice(1).forEach((right, i) => {
