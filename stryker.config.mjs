@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Mutation testing of the estimation and input code (`npm run mutate`, scripts/mutate.mjs: one part at a time).
- * The score and the surviving mutants are recorded in docs/mutation.md; equivalent mutants are marked in the code
- * (`// Stryker disable next-line <Mutator>: <reason>`). A part's own score does not stop the run
+ * The score and the surviving mutants are recorded in docs/mutation.md; equivalent mutants are listed one by one in
+ * docs/mutation-equivalents.md, or marked in the code (`// Stryker disable next-line <Mutator>: <reason>`) where the
+ * marker hides that one mutant alone (scripts/mutation-listed.mjs names any marker that hides more). A part's own score does not stop the run
  * (CPP_VARIANCE_MUTATE_PART): the threshold applies to all parts together, checked by scripts/mutate.mjs.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */

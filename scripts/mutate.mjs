@@ -10,7 +10,7 @@
 // all. The score is then computed over every file (scripts/mutation-summary.mjs) and checked against the threshold.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { keyOfMutant, readListed } from './mutation-listed.mjs';
+import { crowdedMarkers, keyOfMutant, readListed } from './mutation-listed.mjs';
 
 /** The parts, each one Stryker run: the hot numerical files on their own, the rest by folder. */
 const PARTS = [
@@ -117,4 +117,9 @@ const undetected = files.filter(undetectedStatus).length;
 const score = (100 * detected) / Math.max(1, detected + undetected);
 console.log(`\nmutate: ${score.toFixed(1)}% of ${detected + undetected} mutants detected (threshold ${THRESHOLD}%), ` +
   `${minutes(Date.now() - started)} in all`);
-process.exit(score >= THRESHOLD ? 0 : 1);
+const crowded = crowdedMarkers(new Map(Object.entries(reported)));
+if (crowded.length > 0) {
+  console.log(`mutate: ${crowded.length} markers hide more than one mutant each (${crowded.join(', ')}): ` +
+    'list each equivalent mutant in docs/mutation-equivalents.md instead');
+}
+process.exit(score >= THRESHOLD && crowded.length === 0 ? 0 : 1);

@@ -29,3 +29,30 @@ export function keyOfMutant(file, mutant) {
   const span = `${start.line}:${start.column}-${end.line}:${end.column}`;
   return keyOf(file, span, mutant.mutatorName, mutant.replacement ?? '');
 }
+
+const MARKER = /\/\/ Stryker disable next-line ([\w,]+):/;
+
+/**
+ * Markers that hide more than one mutant: `// Stryker disable next-line <Mutator>: <reason>` switches off every
+ * mutant of its operators on its line, while its reason is written for one (an audit found most such markers hiding,
+ * beside that one, mutants that change results). Such a marker gives way to entries of the list, one per mutant. A
+ * marker for `all` is exempt: it marks code that no test in this process reaches, a reason that holds for each.
+ * `files`: file → { source, mutants } as in Stryker's JSON report. Returns `file:line (n mutants)` of each marker.
+ */
+export function crowdedMarkers(files) {
+  const crowded = [];
+  for (const [file, { source, mutants }] of files) {
+    const lines = source.split('\n');
+    const hidden = new Map();
+    for (const m of mutants) {
+      // Static mutants, and survivors the list names (which mutation-summary.mjs marks Ignored), are no marker's.
+      if (m.status !== 'Ignored' || m.static || m.statusReason?.endsWith(`(listed in ${LISTED_EQUIVALENTS})`)) continue;
+      const markerLine = m.location.start.line - 1; // 1-based line of the comment above the mutant
+      const marker = MARKER.exec(lines[markerLine - 1] ?? '');
+      if (!marker || marker[1] === 'all') continue;
+      hidden.set(markerLine, (hidden.get(markerLine) ?? 0) + 1);
+    }
+    for (const [line, n] of hidden) if (n > 1) crowded.push(`${file}:${line} (${n} mutants)`);
+  }
+  return crowded;
+}

@@ -9,7 +9,7 @@
 // counted per file and left out of the score too: Stryker does not run them. Surviving mutants listed as equivalent
 // in docs/mutation-equivalents.md (where a marker would also switch off killed mutants) count as equivalent too.
 import { readFileSync } from 'node:fs';
-import { keyOfMutant, LISTED_EQUIVALENTS, readListed } from './mutation-listed.mjs';
+import { crowdedMarkers, keyOfMutant, LISTED_EQUIVALENTS, readListed } from './mutation-listed.mjs';
 
 const reports = process.argv.slice(2);
 if (reports.length === 0) {
@@ -95,5 +95,10 @@ lines.push(`Surviving mutants (${survivors.length}):`, '', ...survivors);
 if (stale.length > 0) {
   lines.push('', `Entries of ${LISTED_EQUIVALENTS} that match no surviving mutant (${stale.length}):`, '');
   lines.push(...stale.map((key) => `- ${key}`));
+}
+const crowded = crowdedMarkers(files);
+if (crowded.length > 0) {
+  lines.push('', `Markers that hide more than one mutant: list each equivalent one instead (${crowded.length}):`, '');
+  lines.push(...crowded.map((place) => `- ${place}`));
 }
 console.log(lines.join('\n'));

@@ -39,9 +39,9 @@ const REPORT = {
   },
 };
 
-function summary(listed: string): string {
+function summary(listed: string, report: object = REPORT): string {
   mkdirSync(join(folder, 'docs'), { recursive: true });
-  writeFileSync(join(folder, 'report.json'), JSON.stringify(REPORT));
+  writeFileSync(join(folder, 'report.json'), JSON.stringify(report));
   writeFileSync(join(folder, 'docs', 'mutation-equivalents.md'), listed);
   const run = spawnSync(process.execPath, [SCRIPT, 'report.json'], { cwd: folder, encoding: 'utf8' });
   expect(run.stderr).toBe('');
@@ -75,5 +75,41 @@ describe('mutation-summary.mjs', () => {
     expect(out).toContain('Entries of docs/mutation-equivalents.md that match no surviving mutant (2):');
     expect(out).toContain('- src/a.ts:3:6-3:10 EqualityOperator e <= f');
     expect(out).toContain('- src/a.ts:1:5-1:10 EqualityOperator a <= b');
+  });
+
+  it('names each marker that hides more than one mutant, but not one that hides one, nor an `all` marker', () => {
+    const marker = (what: string) => `// Stryker disable next-line ${what}: a reason\n`;
+    // The marker on line 1 hides two mutants: named. That on line 3 hides one (the other: a listed survivor). That
+    // on line 5 says `all`: code no test reaches, every mutant for that reason.
+    const source = [
+      marker('EqualityOperator'),
+      'if (a < b) x();\n',
+      marker('EqualityOperator'),
+      'if (c < d) y();\n',
+      marker('all'),
+      'if (e < f) z();\n',
+    ].join('');
+    const ignored = (line: number, replacement: string) => mutant(line, 5, 'Ignored', replacement, 'a reason');
+    const report = {
+      files: {
+        'src/b.ts': {
+          source,
+          mutants: [
+            ignored(2, 'a <= b'),
+            ignored(2, 'a >= b'),
+            ignored(4, 'c <= d'),
+            mutant(4, 5, 'Survived', 'c >= d'),
+            ignored(6, 'e <= f'),
+            ignored(6, 'e >= f'),
+          ],
+        },
+      },
+    };
+    const out = summary('- src/b.ts:4:5-4:10 EqualityOperator `c >= d`: d is never c\n', report);
+    expect(out).toContain('Markers that hide more than one mutant: list each equivalent one instead (1):');
+    expect(out).toContain('- src/b.ts:1 (2 mutants)');
+    expect(out).not.toContain('src/b.ts:3 (');
+    expect(out).not.toContain('src/b.ts:5 (');
+    expect(summary('# none listed\n')).not.toContain('Markers that hide');
   });
 });
