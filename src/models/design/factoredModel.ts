@@ -97,8 +97,7 @@ export class FactoredModelBuilder {
    */
   add(given: ModelData): void {
     if (given.scales) throw new InternalError('FactoredModelBuilder takes batches as read, not equilibrated');
-    // Stryker disable next-line ArrowFunction: withoutZeroWeights returns a batch of positive weights unchanged
-    const batch = given.weights && !given.weights.every((w) => w > 0) ? withoutZeroWeights(given) : given;
+    const batch = given.weights && !given.weights.every(isPositiveFinite) ? withoutZeroWeights(given) : given;
     this.droppedForZeroWeight += batch.droppedForZeroWeight ?? 0;
     this.outcome = batch.outcome;
     if (batch.weightsColumn !== undefined) this.weightsColumn = batch.weightsColumn;
@@ -220,6 +219,9 @@ function addCounts(into: Record<string, number>, counts: Readonly<Record<string,
     });
   }
 }
+
+/** Whether a weight is usable as it is: positive and finite (a batch of such weights needs no filtering). */
+const isPositiveFinite = (weight: number) => Number.isFinite(weight) && weight > 0;
 
 /**
  * A batch without its rows of weight 0 (the rule of `selectModelRows`, for batches assembled otherwise), those rows

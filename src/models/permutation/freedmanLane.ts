@@ -205,10 +205,8 @@ export function permutationBatch(
     const permutation = drawPermutation(stream(b), blocks, n);
     for (const g of tested) {
       const { fitted, residual, root } = reduced[g]!;
-      // Stryker disable EqualityOperator: in both loops star[n] is past the typed array (a comment above else is lost)
       if (root) for (let i = 0; i < n; i++) star[i] = fitted[i]! + residual[permutation[i]!]! / root[i]!;
       else for (let i = 0; i < n; i++) star[i] = fitted[i]! + residual[permutation[i]!]!;
-      // Stryker restore EqualityOperator
       engine.values(star, table);
       values[g]![b - first] = statistic(table)[g]!;
     }
