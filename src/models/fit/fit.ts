@@ -334,7 +334,8 @@ function indicators(group: FixedEffectGroupData): Float64Array[] {
 
 /** RSS of the (already demeaned) outcome on the fixed effects alone. */
 function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[], tolerance: number): number {
-  return indicatorColumns.length === 0 ? scaledNorm(y) ** 2 : fitLeastSquares(indicatorColumns, y, { tolerance }).rss;
+  // On no columns (one fixed effect, absorbed) the fit's RSS is ‖y‖², by the same compensated sum as any other.
+  return fitLeastSquares(indicatorColumns, y, { tolerance }).rss;
 }
 
 /**
