@@ -12,7 +12,7 @@ export function worstColumns(
 ): { column: string; rows: number }[] {
   return Object.entries(missingAlone)
     .filter(([, rows]) => rows > 0)
-    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)) // column names are distinct: never a tie
     .slice(0, count)
     .map(([column, rows]) => ({ column, rows }));
 }

@@ -272,9 +272,9 @@ export function repeatedKeys(panel: Panel, groups: readonly GroupData[], rows: I
     if (list === undefined) byKey.set(key, [i]);
     else list.push(i);
   }
+  // In the order of their first rows: a Map keeps its keys in the order they came, each at its first row.
   const repeated = [...byKey.values()].filter((list) => list.length > 1);
   if (repeated.length === 0) return undefined;
-  repeated.sort((a, b) => a[0]! - b[0]!);
   return {
     columns: [unit.columns[0], period.columns[0]],
     keys: repeated.length,

@@ -127,5 +127,5 @@ function yearsOf(name: string, column: string, labels: readonly string[]): numbe
   const named = YEAR_NAME.test(name) || YEAR_NAME.test(column);
   const looksLikeYears = labels.every((label) => YEAR_LABEL.test(label.trim()));
   if (!looksLikeYears && !(named && labels.every((label) => WHOLE_NUMBER.test(label.trim())))) return null;
-  return labels.map((label) => Number(label.trim())).sort((a, b) => a - b);
+  return labels.map(Number).sort((a, b) => a - b); // Number() ignores the spaces trim() would remove
 }
