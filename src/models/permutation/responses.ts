@@ -66,8 +66,8 @@ export function createResponseEngine(data: ModelData, masks?: readonly number[])
     fixedGroups.reduce((bits, g, f) => (mask & (1 << g) ? bits | (1 << f) : bits), 0);
 
   // One projection per set of fixed effects the subsets use (the empty set always: it gives the total sum of squares).
-  // The sets' order only numbers them, and the numbers are used consistently (0 is first either way).
-  const sets = [...new Set([0, ...Array.from(chosenMasks, fixedMaskOf)])].sort((a, b) => a - b);
+  // The sets' order only numbers them, and the numbers are used consistently (0 is first).
+  const sets = [...new Set([0, ...Array.from(chosenMasks, fixedMaskOf)])];
   const projections = new Map(
     sets.map((fixed) => {
       const projection = fixedProjection(
@@ -95,7 +95,7 @@ export function createResponseEngine(data: ModelData, masks?: readonly number[])
     const fixed = fixedMaskOf(mask);
     const projection = projections.get(fixed)!;
     // The flatMap gives the columns in ascending order already; a text entry indexes no column (aliased, skipped).
-    const chosen = numericOfGroup.flatMap((columns, g) => (mask & (1 << g) ? columns : [])).sort((a, b) => a - b);
+    const chosen = numericOfGroup.flatMap((columns, g) => (mask & (1 << g) ? columns : []));
     const factor = gramCholesky(projection.gram, chosen, centredSquares);
     if (factor !== undefined) {
       ranks[i] = projection.rank + factor.kept.length;
