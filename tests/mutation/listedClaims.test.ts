@@ -18,6 +18,7 @@ import { shapleySumsInParallel } from '../../src/models/parallel/parallel.js';
 import { permutationNull } from '../../src/models/permutation/freedmanLane.js';
 import type { ModelSpec } from '../../src/models/spec/spec.js';
 import { panelFrom, testRandom } from '../helpers.js';
+import { claimingWorkerSource } from '../models/parallel/standInWorkers.js';
 
 /** Folders of stand-in worker scripts, removed after the tests. */
 const folders: string[] = [];
@@ -90,21 +91,7 @@ describe('src/models/parallel/parallel.ts', () => {
     // A worker that claims tasks 1, 2, 3 one at a time, 150 ms apart (as a slow worker would), and finishes none;
     // this thread finishes task 0 and is held 600 ms in its progress call, so its time per task is about 600 ms
     // and each claimed task is waited for (about 300, 150 and 150 ms here, 300 ms for task 3 on the mutant).
-    const folder = shapleyWorkerFolder(
-      "import { workerData } from 'node:worker_threads';\n" +
-        'const counters = new Int32Array(workerData.control);\n' +
-        'const claimedAt = new Float64Array(workerData.claimedAt);\n' +
-        'const pause = new Int32Array(new SharedArrayBuffer(4));\n' +
-        'const tasks = counters.length - 2;\n' +
-        'for (;;) {\n' +
-        '  const task = Atomics.add(counters, 0, 1);\n' +
-        '  if (task >= tasks) break;\n' +
-        '  claimedAt[task] = performance.timeOrigin + performance.now();\n' +
-        '  Atomics.store(counters, 2 + task, 1);\n' +
-        '  Atomics.wait(pause, 0, 0, 150);\n' +
-        '}\n' +
-        'Atomics.wait(pause, 0, 0);\n',
-    );
+    const folder = shapleyWorkerFolder(claimingWorkerSource(150));
     const data = panelData(2, 2, 2);
     const plan = planExactShapley(data, enginesOf(data));
     expect(plan.tasks).toBe(4);

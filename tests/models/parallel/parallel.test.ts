@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { claimingWorkerSource } from './standInWorkers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InternalError, ModelError } from '../../../src/errors.js';
 import { bootstrapDecomposition, type BootstrapOptions } from '../../../src/models/bootstrap/bootstrap.js';
@@ -436,20 +437,7 @@ describe('shapleySumsInParallel on worker threads', () => {
 
   it("computes here every task a worker claimed but never finished, and counts none as the worker's", async () => {
     // A worker that claims every task left, as a real one would, and never finishes any.
-    const folder = workerFolder({
-      shapleyWorker:
-        "import { workerData } from 'node:worker_threads';\n" +
-        'const counters = new Int32Array(workerData.control);\n' +
-        'const claimedAt = new Float64Array(workerData.claimedAt);\n' +
-        'const tasks = counters.length - 2;\n' +
-        'for (;;) {\n' +
-        '  const task = Atomics.add(counters, 0, 1);\n' +
-        '  if (task >= tasks) break;\n' +
-        '  claimedAt[task] = performance.timeOrigin + performance.now();\n' +
-        '  Atomics.store(counters, 2 + task, 1);\n' +
-        '}\n' +
-        'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n',
-    });
+    const folder = workerFolder({ shapleyWorker: claimingWorkerSource() });
     // Four tasks: the state of the last is read again after the wait from slot TASK_STATES + 3, which only a slot
     // counted from the right end of the counters reaches (TASK_STATES − 3 is no slot at all).
     const { calls, report } = slowProgress(200);
