@@ -6,12 +6,20 @@ let cached: string | undefined;
 
 /** The folder holding cpp-variance's package.json, found by walking up from this module (works from src and dist). */
 export function packageRoot(): string {
-  if (cached) return cached;
-  let folder = dirname(fileURLToPath(import.meta.url));
+  cached ??= findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  return cached;
+}
+
+/**
+ * The nearest folder at or above `start` whose package.json names cpp-variance.
+ *
+ * @throws {Error} when no folder up to the file-system root has one.
+ */
+export function findPackageRoot(start: string): string {
+  let folder = start;
   for (;;) {
     const manifest = join(folder, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'cpp-variance')
-      return (cached = folder);
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'cpp-variance') return folder;
     const parent = dirname(folder);
     if (parent === folder) throw new Error('cpp-variance: cannot find the package root');
     folder = parent;

@@ -3,13 +3,14 @@
  * choices that only look like numbers, where the package root is, the default missing-value tokens, a column
  * requested twice, and the count records of completeCases being ordinary properties.
  */
-import { existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { parseCsv } from '../../src/io/csv.js';
-import { packageRoot } from '../../src/io/packageRoot.js';
+import { findPackageRoot, packageRoot } from '../../src/io/packageRoot.js';
 import { completeCases, readPanel } from '../../src/io/panel.js';
 import { thrownBy } from '../helpers.js';
 import { cell, doc, num, p, readValue, readXml, row, table } from './odsFixtures.js';
@@ -36,12 +37,36 @@ describe('choosing an .ods sheet by a text that only looks like a number', () =>
 });
 
 describe('the package root', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const folder of made) rmSync(folder, { recursive: true, force: true });
+  });
+  /** A folder in the temporary folder with a package.json of the given name, and an empty folder a/b inside. */
+  const packageNamed = (name: string) => {
+    const root = mkdtempSync(join(tmpdir(), 'cpv-package-root-'));
+    made.push(root);
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name }));
+    mkdirSync(join(root, 'a', 'b'), { recursive: true });
+    return root;
+  };
+
   it('is the folder of cpp-variance package.json, above src/io', () => {
-    // Kills src/io/packageRoot.ts:13:9 ConditionalExpression => true (reads src/io/package.json, which is absent)
-    // and src/io/packageRoot.ts:13:67 StringLiteral => "" (no package is named "": the walk fails)
     const expected = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     expect(packageRoot()).toBe(expected);
-    expect(existsSync(join(expected, 'package.json'))).toBe(true);
+    expect(findPackageRoot(join(expected, 'src', 'io'))).toBe(expected);
+  });
+
+  it('is found by walking up from a folder without a package.json, to the nearest that names cpp-variance', () => {
+    // Kills src/io/packageRoot.ts ConditionalExpression => true on existsSync(manifest): a/b has no package.json,
+    // and reading it fails. The walk is tested itself: packageRoot() runs it only once per process.
+    const root = packageNamed('cpp-variance');
+    expect(findPackageRoot(join(root, 'a', 'b'))).toBe(root);
+    expect(findPackageRoot(root)).toBe(root);
+  });
+
+  it('passes over a package.json of another name, and fails at the file-system root', () => {
+    const other = packageNamed('another-package');
+    expect(() => findPackageRoot(join(other, 'a', 'b'))).toThrow('cpp-variance: cannot find the package root');
   });
 });
 
