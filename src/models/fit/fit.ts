@@ -1,6 +1,6 @@
 import { ModelError, ParameterError } from '../../errors.js';
 import { fUpperP, tQuantileOf, tTwoSidedP } from './distributions.js';
-import { fitLeastSquares, type LeastSquaresFit } from '../linalg/leastSquares.js';
+import { fitLeastSquares, fitLeastSquaresWithoutCovariance, type LeastSquaresFit } from '../linalg/leastSquares.js';
 import { scalesOf, type FixedEffectGroupData, type ModelData, type ModelScales } from '../design/modelData.js';
 import { rowTransform } from '../engines/subsetFit.js';
 import { ldexp, scaledNorm } from '../linalg/scaling.js';
@@ -335,7 +335,7 @@ function indicators(group: FixedEffectGroupData): Float64Array[] {
 /** RSS of the (already demeaned) outcome on the fixed effects alone. */
 function fixedEffectsOnlyRss(y: Float64Array, indicatorColumns: readonly Float64Array[], tolerance: number): number {
   // On no columns (one fixed effect, absorbed) the fit's RSS is ‖y‖², by the same compensated sum as any other.
-  return fitLeastSquares(indicatorColumns, y, { tolerance }).rss;
+  return fitLeastSquaresWithoutCovariance(indicatorColumns, y, { tolerance }).rss;
 }
 
 /**
@@ -438,7 +438,7 @@ function treatmentContrastCoefficients(
   const fixedCount = columns.length;
   for (const group of data.groups) if (group.kind === 'numeric') columns.push(...group.values);
   const transform = rowTransform(data.weights);
-  const fit = fitLeastSquares(columns.map(transform.scaled), transform.scaled(data.y), { tolerance });
+  const fit = fitLeastSquaresWithoutCovariance(columns.map(transform.scaled), transform.scaled(data.y), { tolerance });
   // Stryker disable next-line MethodExpression: names has fixedCount entries already
   return names
     .map((term, j) => ({ term, estimate: fit.aliased.includes(j) ? null : fit.coefficients[j]! }))

@@ -27,7 +27,8 @@
 import { applyQTranspose, DEFAULT_RANK_TOLERANCE, qrDecompose, type QrDecomposition } from './qr.js';
 import { binaryExponent, ldexp, maxAbs, scaleByPowerOfTwo } from './scaling.js';
 
-export interface LeastSquaresFit {
+/** A least-squares solution without (X'X)⁻¹: what fitLeastSquaresWithoutCovariance returns. */
+export interface LeastSquaresSolution {
   /** Coefficients in the input column order; NaN for aliased columns. */
   readonly coefficients: Float64Array;
   readonly rank: number;
@@ -37,6 +38,9 @@ export interface LeastSquaresFit {
   readonly residuals: Float64Array;
   /** Σ residual², computed in double-double and rounded. */
   readonly rss: number;
+}
+
+export interface LeastSquaresFit extends LeastSquaresSolution {
   /**
    * (X'X)^{-1} restricted to the non-aliased columns, p × p row-major in input column order, with NaN rows and
    * columns for aliased columns. The covariance of the coefficients is σ² times this, σ² = rss / (n − rank).
@@ -58,7 +62,7 @@ const MAX_REFINEMENT_STEPS = 10;
 const UNIT_ROUNDOFF = 2 ** -53;
 
 /**
- * Least-squares fit of y on the given design columns: b minimising ‖y − X b‖₂.
+ * Least-squares fit of y on the given design columns: b minimising ‖y − X b‖₂, with (X'X)⁻¹.
  *
  * b = d_y·D⁻¹ c where A = X D⁻¹, D = diag of powers of two nearest the column norms, d_y the power of two
  * nearest ‖y‖, and c solves min ‖y/d_y − A c‖ via A P = Q R, refined with Björck's augmented-system iteration
@@ -73,6 +77,40 @@ export function fitLeastSquares(
   y: Float64Array,
   options: LeastSquaresOptions = {},
 ): LeastSquaresFit {
+  const { solution, system, kept, exponents } = refinedSolution(columns, y, options);
+  const { rank } = solution;
+  const p = columns.length;
+  const unscaledCovariance = new Float64Array(p * p).fill(Number.NaN);
+  const scaledInverse = system.inverseGram();
+  for (let a = 0; a < rank; a++) {
+    for (let b = 0; b < rank; b++) {
+      // Average the two triangles: each column was refined separately, so they agree only to rounding.
+      const symmetric = (scaledInverse[a * rank + b]! + scaledInverse[b * rank + a]!) / 2;
+      unscaledCovariance[kept[a]! * p + kept[b]!] = ldexp(symmetric, -exponents[kept[a]!]! - exponents[kept[b]!]!);
+    }
+  }
+  return { ...solution, unscaledCovariance };
+}
+
+/**
+ * fitLeastSquares without (X'X)⁻¹: the same coefficients, residuals and RSS, bit for bit. For callers that need no
+ * standard errors: refining (X'X)⁻¹ takes one refined solve per column, O(n·rank²) work per refinement pass,
+ * against O(n·rank) for b (on 150 authority dummies, 0.7 s of a 0.9 s fit).
+ */
+export function fitLeastSquaresWithoutCovariance(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  options: LeastSquaresOptions = {},
+): LeastSquaresSolution {
+  return refinedSolution(columns, y, options).solution;
+}
+
+/** The solution of fitLeastSquares, with what its (X'X)⁻¹ is computed from. */
+function refinedSolution(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  options: LeastSquaresOptions,
+): { solution: LeastSquaresSolution; system: AugmentedSystem; kept: number[]; exponents: number[] } {
   const p = columns.length;
   const n = y.length;
   for (const column of columns) {
@@ -103,26 +141,14 @@ export function fitLeastSquares(
   );
   const squares = new CompensatedSum();
   for (const r of scaledResiduals) squares.addProduct(r, r);
-  const residuals = scaleByPowerOfTwo(scaledResiduals, yExponent);
-
-  const unscaledCovariance = new Float64Array(p * p).fill(Number.NaN);
-  const scaledInverse = system.inverseGram();
-  for (let a = 0; a < rank; a++) {
-    for (let b = 0; b < rank; b++) {
-      // Average the two triangles: each column was refined separately, so they agree only to rounding.
-      const symmetric = (scaledInverse[a * rank + b]! + scaledInverse[b * rank + a]!) / 2;
-      unscaledCovariance[kept[a]! * p + kept[b]!] = ldexp(symmetric, -exponents[kept[a]!]! - exponents[kept[b]!]!);
-    }
-  }
-
-  return {
+  const solution: LeastSquaresSolution = {
     coefficients,
     rank,
     aliased: Array.from(qr.pivot.subarray(rank)),
-    residuals,
+    residuals: scaleByPowerOfTwo(scaledResiduals, yExponent),
     rss: ldexp(squares.value, 2 * yExponent),
-    unscaledCovariance,
   };
+  return { solution, system, kept, exponents };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitLeastSquares } from '../../../src/models/linalg/leastSquares.js';
+import { fitLeastSquares, fitLeastSquaresWithoutCovariance } from '../../../src/models/linalg/leastSquares.js';
 import { qrDecompose, solveLeastSquares } from '../../../src/models/linalg/qr.js';
 import { thrownBy } from '../../helpers.js';
 import { slowPowerOfTwo } from './reference.js';
@@ -186,6 +186,32 @@ describe('residuals and RSS under heavy cancellation (double-double accumulation
     const fit = fitLeastSquares(CUBIC, NEAR_Y);
     const { coefficients } = exactLeastSquares(CUBIC, NEAR_Y);
     fit.coefficients.forEach((b, j) => expect(ulpsFrom(b, coefficients[j]!)).toBeLessThanOrEqual(1));
+  });
+});
+
+describe('fitLeastSquaresWithoutCovariance', () => {
+  it('gives the exact coefficients, residuals and correctly rounded RSS, and no (X′X)⁻¹', () => {
+    const solution = fitLeastSquaresWithoutCovariance(CUBIC, NEAR_Y);
+    const { coefficients } = exactLeastSquares(CUBIC, NEAR_Y);
+    expect(solution.rank).toBe(4);
+    expect(solution.aliased).toEqual([]);
+    expect(solution.coefficients).toHaveLength(4);
+    solution.coefficients.forEach((b, j) => expect(ulpsFrom(b, coefficients[j]!)).toBeLessThanOrEqual(1));
+    const residuals = exactResiduals(CUBIC, NEAR_Y, solution.coefficients);
+    expect(solution.residuals).toHaveLength(12);
+    solution.residuals.forEach((r, i) => expect(ulpsFrom(r, residuals[i]!)).toBeLessThanOrEqual(1));
+    const squares = Array.from(solution.residuals, (r) => mul(exact(r), exact(r))).reduce(add, ZERO);
+    expect(solution.rss).toBe(nearest(squares));
+    expect(solution).not.toHaveProperty('unscaledCovariance');
+  });
+
+  it('is fitLeastSquares less its (X′X)⁻¹, bit for bit, aliased columns included', () => {
+    const columns = [CUBIC[0]!, CUBIC[1]!, CUBIC[1]!.map((v) => 3 * v), CUBIC[2]!];
+    const { unscaledCovariance, ...full } = fitLeastSquares(columns, NOISY_Y);
+    expect(unscaledCovariance).toHaveLength(16);
+    const solution = fitLeastSquaresWithoutCovariance(columns, NOISY_Y);
+    expect(solution.aliased).toEqual([2]);
+    expect(solution).toEqual(full);
   });
 });
 
