@@ -204,7 +204,8 @@ class AugmentedSystem {
    * from r = 0, x = 0, repeat
    *   f = top − r − A x,  g = bottom − A' r          (in double-double)
    *   h = R⁻ᵀ g,  d = Q' f,  δx = R⁻¹(d₁ − h),  δr = Q [h; d₂]
-   * until δx is negligible or stops shrinking. The first pass is the plain QR solution.
+   * until δx is negligible, or stop before applying a δx more than half the one before. The first pass is the
+   * plain QR solution.
    */
   solve(top: Float64Array, bottom: Float64Array): Float64Array {
     const { n, rank, columns } = this;
@@ -233,15 +234,14 @@ class AugmentedSystem {
       const dx = this.solveR(d.subarray(0, rank).map((v, k) => v - h[k]!));
       d.set(h, 0); // d becomes [h; d₂]
       const dr = this.applyQ(d);
-      let step = 0;
-      let size = 0;
-      for (let k = 0; k < rank; k++) {
-        x[k]! += dx[k]!;
-        step = Math.max(step, Math.abs(dx[k]!));
-        size = Math.max(size, Math.abs(x[k]!));
-      }
+      const step = maxAbs(dx);
+      // A correction more than half the one before means the iteration has stopped contracting (κ·ε near 1, or
+      // rounding level reached): it estimates x's error no better than noise, so it is not applied and x stays
+      // the last iterate whose correction contracted (LAPACK's dgerfs stops the same way).
+      if (step > previousStep / 2) break;
+      for (let k = 0; k < rank; k++) x[k]! += dx[k]!;
       for (let i = 0; i < n; i++) r[i]! += dr[i]!;
-      if (step <= UNIT_ROUNDOFF * size || step > previousStep / 2) break;
+      if (step <= UNIT_ROUNDOFF * maxAbs(x)) break;
       previousStep = step;
     }
     return x;

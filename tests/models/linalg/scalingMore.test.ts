@@ -182,6 +182,12 @@ describe('scaleByPowerOfTwo', () => {
     expect(Array.from(out)).toEqual([slowPowerOfTwo(-100), -3 * slowPowerOfTwo(-100), 9]);
   });
 
+  it('scales up past the normal range too: each value exact while its result is normal, else ±Infinity', () => {
+    const tiny = slowPowerOfTwo(-1000);
+    const scaled = scaleByPowerOfTwo([tiny, -3 * tiny, 1], 1100);
+    expect(Array.from(scaled)).toEqual([slowPowerOfTwo(100), -3 * slowPowerOfTwo(100), Number.POSITIVE_INFINITY]);
+  });
+
   it('returns a new array of the values’ length by default', () => {
     const scaled = scaleByPowerOfTwo([1, 2], -1);
     expect(Array.from(scaled)).toEqual([0.5, 1]);
@@ -196,6 +202,13 @@ describe('scaledNorm and hypot on exact 3-4-5 triangles', () => {
     expect(scaledNorm([0, 0, -3, 4])).toBe(5);
     expect(scaledNorm([-4, 0, 3, 0])).toBe(5);
     expect(scaledNorm([0])).toBe(0);
+  });
+
+  it('scaledNorm keeps the largest magnitude as its scale: a tiny value is not squared against a huge one', () => {
+    // (1e200/1e-200)² would overflow: the tiny value must go through the other branch, (1e-200/1e200)² = 0.
+    expect(scaledNorm([3e200, 1e-200, 4e200])).toBe(scaledNorm([3e200, 4e200]));
+    expect(scaledNorm([1e200, 1e-200])).toBe(1e200);
+    expect(scaledNorm([1e-200, 1e200])).toBe(1e200);
   });
 
   it('scaledNorm of a slice reads exactly the entries from start to start + length', () => {
