@@ -248,6 +248,29 @@ describe('refinement on designs beyond its reach', () => {
   });
 });
 
+describe('when the refinement stops', () => {
+  // y = −0.625 + 0.375·t plus 1e10·(1, −2, 1) at t = 5…7, which is orthogonal to 1 and t: the exact coefficients are
+  // representable, and tiny beside ‖y‖, so a convergence test relative to anything but the coefficients' own size
+  // (ε/max|x| instead of ε·max|x|) stops before any refinement and misses them by about 1e9 units in the last place.
+  it('a line under a residual 1e10 times larger and orthogonal to it: exactly its coefficients', () => {
+    const t = Array.from({ length: 21 }, (_, i) => i);
+    const spike = (i: number) => (i === 5 || i === 7 ? 1 : i === 6 ? -2 : 0);
+    const columns = [Float64Array.from(t, () => 1), Float64Array.from(t)];
+    const y = Float64Array.from(t, (ti, i) => -0.625 + 0.375 * ti + 1e10 * spike(i));
+    const solution = fitLeastSquaresWithoutCovariance(columns, y);
+    expect(Array.from(solution.coefficients)).toEqual([-0.625, 0.375]);
+  });
+
+  // Columns (1, 0) and (1, 1e-320), y = (0, 1), every column kept (tolerance 0): b = (−1e320, 1e320), beyond the
+  // double range. The first correction is infinite; it must be applied, and the loop stop, not run on into ∞ − ∞.
+  it('coefficients beyond the double range come out as ±Infinity, not 0 or NaN', () => {
+    const columns = [Float64Array.of(1, 0), Float64Array.of(1, 1e-320)];
+    const solution = fitLeastSquaresWithoutCovariance(columns, Float64Array.of(0, 1), { tolerance: 0 });
+    expect(solution.rank).toBe(2);
+    expect(Array.from(solution.coefficients)).toEqual([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+  });
+});
+
 describe('units far outside the double range of squares', () => {
   it('columns and response scaled by 2^±600 give the unit-scale fit scaled exactly', () => {
     const columnShift = [600, -600, 300, -700];

@@ -188,6 +188,15 @@ describe('scaleByPowerOfTwo', () => {
     expect(Array.from(scaled)).toEqual([slowPowerOfTwo(100), -3 * slowPowerOfTwo(100), Number.POSITIVE_INFINITY]);
   });
 
+  it('refuses an exponent that is not an integer, even with no values to scale', () => {
+    expect(thrownBy(() => scaleByPowerOfTwo([], 0.5), RangeError).message).toBe(
+      'powerOfTwo: exponent 0.5 is outside [-1022, 1023]',
+    );
+    expect(thrownBy(() => scaleByPowerOfTwo([1], 0.5), RangeError).message).toBe(
+      'powerOfTwo: exponent 0.5 is outside [-1022, 1023]',
+    );
+  });
+
   it('returns a new array of the values’ length by default', () => {
     const scaled = scaleByPowerOfTwo([1, 2], -1);
     expect(Array.from(scaled)).toEqual([0.5, 1]);
